@@ -1,0 +1,390 @@
+"""Provider: the base class every backend implements, and its capability-gated sub-APIs.
+
+A provider is a `Provider` subclass naming its URL schemes and capabilities, with one
+object per sub-API (projects, jobs, items, assignments, reviews, exports, storages,
+users). Each sub-API method declares the capability it needs with `@requires`; the
+check runs in one place, before the backend's own code, even when a subclass
+overrides the method.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
+
+from .capabilities import Capability
+from .errors import Unsupported
+from .models import (
+    Assignment,
+    Export,
+    Id,
+    Item,
+    Job,
+    JobEntity,
+    JobSpec,
+    JobStatus,
+    JobUpdate,
+    Project,
+    ReviewStatus,
+    Role,
+    Storage,
+    StorageSpec,
+    User,
+)
+from .schema import LabelSchema
+from .urls import BackendURL
+
+F = TypeVar("F", bound=Callable[..., Any])
+_GATE = "__annobridge_capability__"
+
+
+def requires(capability: Capability) -> Callable[[F], F]:
+    """Mark a sub-API method as needing `capability`; calls raise Unsupported without it."""
+
+    def mark(fn: F) -> F:
+        setattr(fn, _GATE, capability)
+        return _gated(fn, capability)
+
+    return mark
+
+
+def _gated(fn: F, capability: Capability) -> F:
+    @functools.wraps(fn)
+    def wrapper(self: SubAPI, *args: Any, **kwargs: Any) -> Any:
+        self.backend.require(capability)
+        return fn(self, *args, **kwargs)
+
+    setattr(wrapper, _GATE, capability)
+    return wrapper  # type: ignore[return-value]
+
+
+class SubAPI:
+    """One area of a backend's API; overriding a gated method keeps its gate."""
+
+    def __init__(self, backend: Provider) -> None:
+        self.backend = backend
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, attr in list(vars(cls).items()):
+            if not callable(attr) or hasattr(attr, _GATE):
+                continue
+            for base in cls.__mro__[1:]:
+                capability = getattr(base.__dict__.get(name), _GATE, None)
+                if capability is not None:
+                    setattr(cls, name, _gated(attr, capability))
+                    break
+
+    def _missing(self, what: str) -> Unsupported:
+        return Unsupported(what, self.backend.describe(), "this provider does not implement it")
+
+
+class ProjectsAPI(SubAPI):
+    """Projects and their label schemas."""
+
+    @requires(Capability.PROJECTS)
+    def list(self) -> list[Project]:
+        raise self._missing("projects.list")
+
+    @requires(Capability.PROJECTS)
+    def get(self, project_id: Id) -> Project:
+        raise self._missing("projects.get")
+
+    @requires(Capability.PROJECTS)
+    def create(self, name: str, schema: LabelSchema | None = None, description: str = "") -> Project:
+        raise self._missing("projects.create")
+
+    @requires(Capability.PROJECTS)
+    def delete(self, project_id: Id) -> None:
+        raise self._missing("projects.delete")
+
+    @requires(Capability.SCHEMA)
+    def get_schema(self, project_id: Id) -> LabelSchema:
+        raise self._missing("projects.get_schema")
+
+    @requires(Capability.SCHEMA)
+    def set_schema(self, project_id: Id, schema: LabelSchema) -> LabelSchema:
+        raise self._missing("projects.set_schema")
+
+
+class JobsAPI(SubAPI):
+    """Labeling jobs: create, find, steer through their lifecycle, remove."""
+
+    @requires(Capability.JOBS)
+    def create(self, spec: JobSpec) -> list[Job]:
+        """Create the job(s) `spec` asks for; Supervisely gives one per annotator."""
+        raise self._missing("jobs.create")
+
+    @requires(Capability.JOBS)
+    def get(self, job_id: Id) -> Job:
+        raise self._missing("jobs.get")
+
+    @requires(Capability.JOBS)
+    def list(
+        self,
+        *,
+        project_id: Id | None = None,
+        dataset_id: Id | None = None,
+        created_by: Id | None = None,
+        assigned_to: Id | None = None,
+        include_archived: bool = False,
+    ) -> list[Job]:
+        raise self._missing("jobs.list")
+
+    @requires(Capability.JOBS)
+    def update(self, job_id: Id, changes: JobUpdate) -> Job:
+        raise self._missing("jobs.update")
+
+    @requires(Capability.JOBS)
+    def delete(self, job_id: Id) -> None:
+        raise self._missing("jobs.delete")
+
+    @requires(Capability.JOBS)
+    def delete_many(self, job_ids: Iterable[Id]) -> None:
+        for job_id in job_ids:
+            self.delete(job_id)
+
+    @requires(Capability.JOBS)
+    def status(self, job_id: Id) -> JobStatus:
+        return self.get(job_id).status
+
+    @requires(Capability.JOB_STATUS_CONTROL)
+    def set_status(self, job_id: Id, status: JobStatus | str) -> None:
+        raise self._missing("jobs.set_status")
+
+    @requires(Capability.JOB_STATUS_CONTROL)
+    def stop(self, job_id: Id) -> None:
+        raise self._missing("jobs.stop")
+
+    @requires(Capability.JOB_ARCHIVE)
+    def archive(self, job_id: Id) -> None:
+        raise self._missing("jobs.archive")
+
+    @requires(Capability.JOB_RESTART)
+    def restart(
+        self,
+        job_id: Id,
+        *,
+        assignees: list[Id] | None = None,
+        reviewer: Id | None = None,
+        name: str | None = None,
+        only_rejected: bool = True,
+    ) -> list[Job]:
+        raise self._missing("jobs.restart")
+
+    @requires(Capability.JOB_RESTART)
+    def clone(
+        self, job_id: Id, *, name: str | None = None, assignees: list[Id] | None = None, reviewer: Id | None = None
+    ) -> list[Job]:
+        raise self._missing("jobs.clone")
+
+    @requires(Capability.JOB_CUSTOM_DATA)
+    def get_custom_data(self, job_id: Id) -> dict[str, Any]:
+        raise self._missing("jobs.get_custom_data")
+
+    @requires(Capability.JOB_CUSTOM_DATA)
+    def set_custom_data(self, job_id: Id, data: dict[str, Any], *, replace: bool = False) -> None:
+        raise self._missing("jobs.set_custom_data")
+
+    @requires(Capability.JOBS)
+    def wait(
+        self, job_id: Id, status: JobStatus | str, *, timeout: float = 60.0, poll_interval: float = 1.0
+    ) -> Job:
+        """Poll until the job reaches `status` (enum or string); TimeoutError after `timeout` seconds."""
+        target = JobStatus(getattr(status, "value", status))
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.get(job_id)
+            if job.status is target:
+                return job
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"job {job_id} is {job.status.value}, not {target.value}, after {timeout}s")
+            time.sleep(poll_interval)
+
+
+class ItemsAPI(SubAPI):
+    """Items (images, tasks) and their annotations."""
+
+    @requires(Capability.ITEMS)
+    def list(self, job_id: Id) -> Iterator[Item]:
+        raise self._missing("items.list")
+
+    @requires(Capability.ITEMS)
+    def get(self, item_id: Id) -> Item:
+        raise self._missing("items.get")
+
+    @requires(Capability.ITEMS)
+    def add(self, job_id: Id, items: Iterable[dict[str, Any]]) -> list[Id]:
+        raise self._missing("items.add")
+
+    @requires(Capability.ITEMS)
+    def delete(self, item_ids: Iterable[Id]) -> None:
+        raise self._missing("items.delete")
+
+
+class AssignmentsAPI(SubAPI):
+    """Who works on which items of a job, as annotator or reviewer."""
+
+    @requires(Capability.ASSIGNMENTS)
+    def assign(self, job_id: Id, assignments: Iterable[Assignment]) -> None:
+        raise self._missing("assignments.assign")
+
+    @requires(Capability.ASSIGNMENTS)
+    def unassign(self, job_id: Id, item_ids: Iterable[Id], role: Role = Role.ANNOTATOR) -> None:
+        raise self._missing("assignments.unassign")
+
+    @requires(Capability.ASSIGNMENTS)
+    def list(self, job_id: Id) -> list[Assignment]:
+        raise self._missing("assignments.list")
+
+
+class ReviewsAPI(SubAPI):
+    """Reviewers' verdicts on the items of a job."""
+
+    @requires(Capability.REVIEWS)
+    def list(self, job_id: Id) -> list[JobEntity]:
+        raise self._missing("reviews.list")
+
+    @requires(Capability.REVIEWS)
+    def set(self, job_id: Id, item_id: Id, status: ReviewStatus) -> None:
+        raise self._missing("reviews.set")
+
+    @requires(Capability.REVIEWS)
+    def reject(self, job_id: Id, *, only_unmarked: bool = False) -> None:
+        raise self._missing("reviews.reject")
+
+
+class ExportsAPI(SubAPI):
+    """Exports of a job's annotations."""
+
+    @requires(Capability.EXPORTS)
+    def create(self, job_id: Id, *, format: str = "JSON", title: str | None = None) -> Export:
+        raise self._missing("exports.create")
+
+    @requires(Capability.EXPORTS)
+    def get(self, job_id: Id, export_id: Id) -> Export:
+        raise self._missing("exports.get")
+
+    @requires(Capability.EXPORTS)
+    def list(self, job_id: Id) -> list[Export]:
+        raise self._missing("exports.list")
+
+    @requires(Capability.EXPORTS)
+    def download(self, export: Export, directory: str | Path) -> Path:
+        raise self._missing("exports.download")
+
+    @requires(Capability.EXPORTS)
+    def delete(self, export: Export) -> None:
+        raise self._missing("exports.delete")
+
+
+class StoragesAPI(SubAPI):
+    """Cloud and local storages connected to a job."""
+
+    @requires(Capability.STORAGES)
+    def connect(self, job_id: Id, spec: StorageSpec) -> Storage:
+        raise self._missing("storages.connect")
+
+    @requires(Capability.STORAGES)
+    def list(self, job_id: Id) -> list[Storage]:
+        raise self._missing("storages.list")
+
+    @requires(Capability.STORAGES)
+    def sync(self, storage: Storage) -> Storage:
+        raise self._missing("storages.sync")
+
+    @requires(Capability.STORAGES)
+    def delete(self, storage: Storage) -> None:
+        raise self._missing("storages.delete")
+
+
+class UsersAPI(SubAPI):
+    """Users, and their membership of the team or organization."""
+
+    @requires(Capability.USERS)
+    def me(self) -> User:
+        raise self._missing("users.me")
+
+    @requires(Capability.USERS)
+    def get(self, login: str) -> User:
+        raise self._missing("users.get")
+
+    @requires(Capability.USERS)
+    def list(self) -> list[User]:
+        raise self._missing("users.list")
+
+
+class Provider:
+    """Base class of a backend. Subclasses set the class attributes and sub-API classes.
+
+    >>> class Memory(Provider):
+    ...     name = "memory"; schemes = ("memory",); capabilities = frozenset()
+    >>> Memory("memory+http://x").describe()
+    'memory (memory+http://x)'
+    """
+
+    name: ClassVar[str] = "provider"
+    schemes: ClassVar[tuple[str, ...]] = ()
+    package: ClassVar[str] = ""
+    capabilities: frozenset[Capability] = frozenset()
+    capability_notes: ClassVar[dict[Capability, str]] = {}
+
+    projects_api: ClassVar[type[ProjectsAPI]] = ProjectsAPI
+    jobs_api: ClassVar[type[JobsAPI]] = JobsAPI
+    items_api: ClassVar[type[ItemsAPI]] = ItemsAPI
+    assignments_api: ClassVar[type[AssignmentsAPI]] = AssignmentsAPI
+    reviews_api: ClassVar[type[ReviewsAPI]] = ReviewsAPI
+    exports_api: ClassVar[type[ExportsAPI]] = ExportsAPI
+    storages_api: ClassVar[type[StoragesAPI]] = StoragesAPI
+    users_api: ClassVar[type[UsersAPI]] = UsersAPI
+
+    def __init__(self, address: BackendURL | str, token: str | None = None, **options: Any) -> None:
+        self.address = address if isinstance(address, BackendURL) else BackendURL.parse(address)
+        self.url = str(self.address)
+        self._token = token
+        self.options = options
+        self.projects = self.projects_api(self)
+        self.jobs = self.jobs_api(self)
+        self.items = self.items_api(self)
+        self.assignments = self.assignments_api(self)
+        self.reviews = self.reviews_api(self)
+        self.exports = self.exports_api(self)
+        self.storages = self.storages_api(self)
+        self.users = self.users_api(self)
+
+    @classmethod
+    def open(cls, address: BackendURL, token: str | None = None, **options: Any) -> Provider:
+        """Connect to `address`; providers resolve a missing token from their vendor's environment."""
+        return cls(address, token, **options)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.url}>"
+
+    def describe(self) -> str:
+        """The backend in words, for messages: name, URL and (where known) version."""
+        return f"{self.name} ({self.url})"
+
+    def supports(self, capability: Capability) -> bool:
+        """Whether this connected backend has `capability`."""
+        return capability in self.capabilities
+
+    def require(self, capability: Capability) -> None:
+        """Raise Unsupported, naming the backend and what would provide it, without `capability`."""
+        if capability not in self.capabilities:
+            raise Unsupported(capability, self.describe(), self.unsupported_reason(capability))
+
+    def unsupported_reason(self, capability: Capability) -> str:
+        """Why this backend lacks `capability` and what would provide it; providers refine it."""
+        note = self.capability_notes.get(capability)
+        return f"it needs {note}" if note else f"the {self.name} provider does not offer it"
+
+    def close(self) -> None:
+        """Release connections; the provider cannot be used afterwards."""
+
+    def __enter__(self) -> Provider:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,71 @@
+"""Backend URLs: `labelstudio+http://127.0.0.1:8080` parsed into a scheme and an HTTP address."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .errors import InvalidURL
+
+
+@dataclass(frozen=True)
+class BackendURL:
+    """A parsed backend URL.
+
+    >>> u = BackendURL.parse("labelstudio+http://127.0.0.1:8080")
+    >>> (u.provider, u.http_url)
+    ('labelstudio', 'http://127.0.0.1:8080')
+    >>> BackendURL.parse("supervisely://app.supervisely.com").http_url
+    'https://app.supervisely.com'
+    """
+
+    scheme: str
+    provider: str
+    transport: str
+    host: str
+    port: int | None
+    path: str
+
+    @classmethod
+    def parse(cls, url: str) -> BackendURL:
+        """Parse `url`; InvalidURL says what is wrong, never repeating a credential."""
+        if not isinstance(url, str) or "://" not in url:
+            raise InvalidURL(f"{_safe(url)!r} is not a backend URL; expected e.g. labelstudio+http://127.0.0.1:8080")
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:
+            raise InvalidURL(f"{_safe(url)!r} is not a valid URL: {exc}") from None
+        if parts.username or parts.password:
+            raise InvalidURL(
+                f"{_safe(url)!r} carries credentials; tokens are never read from the URL, "
+                "pass token= or use the vendor's environment variable"
+            )
+        if parts.query or parts.fragment:
+            raise InvalidURL(f"{_safe(url)!r}: a backend URL takes no query string or fragment")
+        scheme = parts.scheme.lower()
+        provider, _, transport = scheme.partition("+")
+        transport = transport or "https"
+        if transport not in ("http", "https"):
+            raise InvalidURL(f"{_safe(url)!r}: transport must be http or https, not {transport!r}")
+        return cls(scheme, provider, transport, parts.hostname or "", port, parts.path.rstrip("/"))
+
+    @property
+    def http_url(self) -> str:
+        """The server's HTTP(S) base address."""
+        netloc = f"[{self.host}]" if ":" in self.host else self.host
+        if self.port is not None:
+            netloc += f":{self.port}"
+        return f"{self.transport}://{netloc}{self.path}"
+
+    def __str__(self) -> str:
+        return f"{self.scheme}://" + self.http_url.split("://", 1)[1]
+
+
+def _safe(url: object) -> str:
+    """`url` with any userinfo replaced, fit for an error message."""
+    text = str(url)
+    scheme, sep, rest = text.partition("://")
+    if sep and "@" in rest.split("/", 1)[0]:
+        rest = "***@" + rest.split("@", 1)[1]
+    return (scheme + sep + rest).split("?", 1)[0]
