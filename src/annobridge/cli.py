@@ -30,20 +30,24 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Optional[bool] = typer.Option(
-        None, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """One API and CLI for labeling work on Supervisely and Label Studio."""
 
 
 @app.command()
-def providers(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
+def providers(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the matrix as a Markdown table."),
+) -> None:
     """List the installed providers, their URL schemes and their capabilities."""
-    from .capabilities import Capability, capability_matrix
+    from .capabilities import Capability, capability_matrix, render_matrix_markdown
     from .plugins import registry
 
     found = sorted(registry().providers.values(), key=lambda p: p.name)
+    if markdown:
+        typer.echo(render_matrix_markdown(found))
+        return
     if as_json:
         payload = {
             p.name: {
@@ -87,28 +91,18 @@ def _add_plugin_commands() -> None:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    """Run the CLI; returns the exit code instead of raising on our own errors."""
+    """Run the CLI and return its exit code; our own errors become one line and code 2."""
     from pydantic import ValidationError as PydanticValidationError
 
     try:
         _add_plugin_commands()
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="annobridge")
     except (AnnobridgeError, PydanticValidationError) as exc:
         message = " ".join(str(exc).split())
         typer.echo(f"annobridge: error: {message}", err=True)
         return 2
-    except typer.Exit as exc:
-        return exc.exit_code
-    except typer.Abort:
-        typer.echo("Aborted.", err=True)
-        return 1
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
+    except SystemExit as exc:  # typer's standalone mode exits after --help, usage errors and commands
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0
 
 

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
 
 from .capabilities import Capability
-from .errors import Unsupported
+from .errors import BackendError, Unsupported
 from .models import (
     Assignment,
     Export,
+    ExportStatus,
     Id,
     Item,
     Job,
@@ -278,6 +279,19 @@ class ExportsAPI(SubAPI):
     @requires(Capability.EXPORTS)
     def delete(self, export: Export) -> None:
         raise self._missing("exports.delete")
+
+    @requires(Capability.EXPORTS)
+    def wait(self, export: Export, *, timeout: float = 300.0, poll_interval: float = 1.0) -> Export:
+        """Poll until the export is completed; BackendError if it failed, TimeoutError after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while export.status not in (ExportStatus.COMPLETED, ExportStatus.FAILED):
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"export {export.id} is still {export.status.value} after {timeout}s")
+            time.sleep(poll_interval)
+            export = self.get(export.job_id, export.id)
+        if export.status is ExportStatus.FAILED:
+            raise BackendError(f"export {export.id} of job {export.job_id} failed on {self.backend.describe()}")
+        return export
 
 
 class StoragesAPI(SubAPI):

@@ -1,0 +1,1 @@
+"""Test support for providers: the conformance suite and its pytest plugin."""
