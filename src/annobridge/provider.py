@@ -329,6 +329,21 @@ class UsersAPI(SubAPI):
     def list(self) -> list[User]:
         raise self._missing("users.list")
 
+    @requires(Capability.USERS)
+    def create(self, login: str, *, password: str | None = None, email: str | None = None) -> User:
+        """Create a user (the tutorial's labelers); Conflict if the login is taken."""
+        raise self._missing("users.create")
+
+    @requires(Capability.MEMBERS)
+    def add_member(self, user_id: Id, role: Role = Role.ANNOTATOR) -> None:
+        """Make the user a member of the team / project with `role`; a no-op if they already are."""
+        raise self._missing("users.add_member")
+
+    @requires(Capability.MEMBERS)
+    def member_role(self, user_id: Id) -> str | None:
+        """The user's role in the team / project, or None if not a member."""
+        raise self._missing("users.member_role")
+
 
 class Provider:
     """Base class of a backend. Subclasses set the class attributes and sub-API classes.
