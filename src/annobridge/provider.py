@@ -206,10 +206,13 @@ class JobsAPI(SubAPI):
 
 
 class ItemsAPI(SubAPI):
-    """Items (images, tasks) and their annotations."""
+    """Items (images, tasks): list them by job, project or dataset; add, fetch, remove."""
 
     @requires(Capability.ITEMS)
-    def list(self, job_id: Id) -> Iterator[Item]:
+    def list(
+        self, job_id: Id | None = None, *, project_id: Id | None = None, dataset_id: Id | None = None
+    ) -> Iterator[Item]:
+        """Every item of the job, or of the project / dataset, page by page; never capped."""
         raise self._missing("items.list")
 
     @requires(Capability.ITEMS)
@@ -217,11 +220,13 @@ class ItemsAPI(SubAPI):
         raise self._missing("items.get")
 
     @requires(Capability.ITEMS)
-    def add(self, job_id: Id, items: Iterable[dict[str, Any]]) -> list[Id]:
+    def add(self, project_id: Id, items: Iterable[dict[str, Any]], *, dataset_id: Id | None = None) -> list[Id]:
+        """Add items (backend-shaped payloads, or files by path) in bulk; returns their ids in order."""
         raise self._missing("items.add")
 
     @requires(Capability.ITEMS)
     def delete(self, item_ids: Iterable[Id]) -> None:
+        """Delete these items; an empty list deletes nothing."""
         raise self._missing("items.delete")
 
 
