@@ -389,6 +389,7 @@ def to_labelstudio(annotation: ItemAnnotation, *, label_config: str, schema: Lab
     config = _config(label_config, schema)
     report = FidelityReport()
     item = annotation.item
+    author = _annotation_author(annotation)
     used = {str(obj.id) for obj in annotation.objects if obj.id is not None}
     results: list[dict[str, Any]] = []
     for index, obj in enumerate(annotation.objects):
@@ -404,9 +405,12 @@ def to_labelstudio(annotation: ItemAnnotation, *, label_config: str, schema: Lab
             if obj.description:
                 region["meta"] = {"text": [obj.description]}
         results.extend(regions)
-        results.extend(_tag_results(config, obj.tags, regions[0], True, annotation, report, index))
-        _object_losses(obj, annotation, report)
-    results.extend(_tag_results(config, annotation.tags, None, False, annotation, report, None))
+        results.extend(_tag_results(config, obj.tags, regions[0], True, annotation, report, index, author))
+        if obj.author is not None and obj.author != author:
+            report.dropped("object author", LABEL_STUDIO, "Label Studio keeps one author per annotation", item=item)
+        if obj.created_at or obj.updated_at:
+            report.dropped("object timestamps", LABEL_STUDIO, item=item)
+    results.extend(_tag_results(config, annotation.tags, None, False, annotation, report, None, author))
     if annotation.description:
         report.dropped("item description", LABEL_STUDIO, item=item)
     if annotation.review_status is not ReviewStatus.NONE:
@@ -415,9 +419,18 @@ def to_labelstudio(annotation: ItemAnnotation, *, label_config: str, schema: Lab
     if errors:
         raise annotation.fail("Label Studio would refuse the result: " + "; ".join(errors))
     data: dict[str, Any] = {"result": results}
-    if annotation.author is not None:
-        data["completed_by"] = annotation.author
+    if author is not None:
+        data["completed_by"] = author
     return data, report
+
+
+def _annotation_author(annotation: ItemAnnotation) -> Id | None:
+    """The annotation's author, else the one its objects and tags name most (Supervisely keeps them there)."""
+    if annotation.author is not None:
+        return annotation.author
+    named = [o.author for o in annotation.objects] + [t.author for o in annotation.objects for t in o.tags]
+    named = [a for a in named + [t.author for t in annotation.tags] if a is not None]
+    return max(named, key=named.count) if named else None
 
 
 def _fresh(base: str, used: set[str]) -> str:
@@ -521,7 +534,7 @@ class _Clamp:
         return {"x": self.pct(x, self.width), "y": self.pct(y, self.height)}
 
 
-def _tag_results(config, tags, region, per_region, item: ItemAnnotation, report, index) -> list[dict[str, Any]]:
+def _tag_results(config, tags, region, per_region, item: ItemAnnotation, report, index, author) -> list[dict[str, Any]]:
     grouped: dict[str, list[Tag]] = {}
     for tag in tags:
         grouped.setdefault(tag.name, []).append(tag)
@@ -547,8 +560,10 @@ def _tag_results(config, tags, region, per_region, item: ItemAnnotation, report,
         report.carried(what, LABEL_STUDIO, len(values))
         report.dropped(f"repeated {what}", LABEL_STUDIO, f"control {control.name!r} holds one value", len(group) - len(values), item=item.item)
         for tag in group:
-            if tag.author is not None or tag.created_at or tag.updated_at:
-                report.dropped("tag author and times", LABEL_STUDIO, item=item.item)
+            if tag.author not in (None, author):
+                report.dropped("tag author", LABEL_STUDIO, "Label Studio keeps one author per annotation", item=item.item)
+            if tag.created_at or tag.updated_at:
+                report.dropped("tag timestamps", LABEL_STUDIO, item=item.item)
         result = {"type": kind, "from_name": control.name, "to_name": control.to_name[0], "origin": "manual"}
         if region is not None:
             geometry = {k: v for k, v in region["value"].items() if k != region["type"]}
@@ -558,10 +573,3 @@ def _tag_results(config, tags, region, per_region, item: ItemAnnotation, report,
             result = {"id": f"{control.name}-item", **result, "value": {key: payload}}
         out.append(result)
     return out
-
-
-def _object_losses(obj: ObjectAnnotation, item: ItemAnnotation, report: FidelityReport) -> None:
-    if obj.author is not None and obj.author != item.author:
-        report.dropped("object author", LABEL_STUDIO, "Label Studio keeps one author per annotation", item=item.item)
-    if obj.created_at or obj.updated_at:
-        report.dropped("object timestamps", LABEL_STUDIO, item=item.item)
