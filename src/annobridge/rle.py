@@ -88,7 +88,7 @@ def decode(rle: Sequence[int] | bytes | np.ndarray, expected: int | None = None)
     if word > 8:
         raise RLEError(f"RLE word size {word} bits does not fit a byte")
     padded = data + bytes(8)  # every token header can then be read from one 8-byte window
-    run_out, run_len, run_val, lit_out, lit_len, lit_bit = [], [], [], [], [], []
+    counts, values, literal = [], [], []  # per token: its count, its run value or its first literal bit
     pos, i = _HEADER_BITS, 0
     while i < num:
         if pos + 3 > total:
@@ -99,15 +99,14 @@ def decode(rle: Sequence[int] | bytes | np.ndarray, expected: int | None = None)
         count = ((window >> (left - 3 - size)) & ((1 << size) - 1)) + 1
         if i + count > num:
             raise RLEError(f"RLE run of {count} at value {i} overruns the declared length {num}")
+        counts.append(count)
         if (window >> (left - 1)) & 1:
-            run_out.append(i)
-            run_len.append(count)
-            run_val.append((window >> (left - 3 - size - word)) & ((1 << word) - 1))
+            values.append((window >> (left - 3 - size - word)) & ((1 << word) - 1))
+            literal.append(-1)
             pos += 3 + size + word
         else:
-            lit_out.append(i)
-            lit_len.append(count)
-            lit_bit.append(pos + 3 + size)
+            values.append(0)
+            literal.append(pos + 3 + size)
             pos += 3 + size + count * word
         i += count
     if pos > total:
@@ -115,15 +114,24 @@ def decode(rle: Sequence[int] | bytes | np.ndarray, expected: int | None = None)
     tail = total - pos
     if tail >= 16 or int.from_bytes(data[-2:], "big") & ((1 << tail) - 1):
         raise RLEError(f"RLE has unexpected data in the {tail} bits after its {num} values")
-    out = np.empty(num, dtype=np.uint8)
-    if run_out:
-        out[_spans(run_out, run_len)] = np.repeat(np.asarray(run_val, dtype=np.uint8), run_len)
-    if lit_out:
-        starts = np.repeat(np.asarray(lit_bit, dtype=np.int64), lit_len) + word * _within(lit_len)
+    return _expand(np.asarray(counts, np.int64), np.asarray(values, np.uint8), np.asarray(literal, np.int64), padded, word)
+
+
+def _expand(counts: np.ndarray, values: np.ndarray, literal: np.ndarray, padded: bytes, word: int) -> np.ndarray:
+    """Tokens to values: a run is one segment of `count` equal values, a literal block `count` segments of one."""
+    is_literal = literal >= 0
+    segments = np.where(is_literal, counts, 1)
+    first = np.cumsum(segments) - segments  # each token's first segment
+    seg_values = np.empty(int(segments.sum()), dtype=np.uint8)
+    seg_lengths = np.ones(seg_values.size, dtype=np.int64)
+    seg_values[first[~is_literal]] = values[~is_literal]
+    seg_lengths[first[~is_literal]] = counts[~is_literal]
+    if is_literal.any():
+        starts = np.repeat(literal[is_literal], counts[is_literal]) + word * _within(counts[is_literal])
         bits = np.unpackbits(np.frombuffer(padded, dtype=np.uint8))
         weights = (1 << np.arange(word - 1, -1, -1)).astype(np.uint16)
-        out[_spans(lit_out, lit_len)] = bits[starts[:, None] + np.arange(word)] @ weights
-    return out
+        seg_values[_spans(first[is_literal], counts[is_literal])] = bits[starts[:, None] + np.arange(word)] @ weights
+    return np.repeat(seg_values, seg_lengths)
 
 
 def rle_to_alpha(rle: Sequence[int] | bytes | np.ndarray, width: int, height: int) -> np.ndarray:
