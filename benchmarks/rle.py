@@ -77,8 +77,10 @@ def main(argv: list[str] | None = None) -> int:
             ("4096x4096, one disc", disc_mask(4096, 1), 3, 1),
             ("4096x4096, 300 discs", disc_mask(4096, 300), 3, 1),
         ]
-    print("| mask | pixel runs | RLE bytes | encode: SDK mask2rle | encode: annobridge | speed-up"
-          " | decode: SDK decode_rle | decode: annobridge | speed-up | identical |")
+    print(
+        "| mask | pixel runs | RLE bytes | encode: SDK mask2rle | encode: annobridge | speed-up"
+        " | decode: SDK decode_rle | decode: annobridge | speed-up | identical |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for name, mask, repeats, sdk_repeats in cases:
         print(row(name, mask, repeats, sdk_repeats), flush=True)

@@ -134,7 +134,9 @@ def _item(*objects, tags=()):
 
 def test_what_fits_the_schema_passes():
     _item(
-        ObjectAnnotation(class_name="box", shape=Rectangle(x=1, y=1, width=2, height=2), tags=[Tag(name="size", value="small")]),
+        ObjectAnnotation(
+            class_name="box", shape=Rectangle(x=1, y=1, width=2, height=2), tags=[Tag(name="size", value="small")]
+        ),
         ObjectAnnotation(class_name="anything", shape=Point(x=1, y=1), tags=[Tag(name="weight", value=2.5)]),
         ObjectAnnotation(class_name="kiwi", shape=Mask(data=[[1]]), tags=[Tag(name="ripe")]),
         ObjectAnnotation(class_name="person", shape=Keypoints(points=[Keypoint(name="eye", x=3, y=3)])),
@@ -145,17 +147,49 @@ def test_what_fits_the_schema_passes():
 @pytest.mark.parametrize(
     "annotation, message",
     [
-        (_item(ObjectAnnotation(class_name="lemon", id=9, shape=Point(x=1, y=1))), r"object #0 \(class 'lemon', id 9\): unknown class 'lemon'"),
-        (_item(ObjectAnnotation(class_name="box", shape=Point(x=1, y=1))), "a point cannot belong to rectangle class 'box'"),
+        (
+            _item(ObjectAnnotation(class_name="lemon", id=9, shape=Point(x=1, y=1))),
+            r"object #0 \(class 'lemon', id 9\): unknown class 'lemon'",
+        ),
+        (
+            _item(ObjectAnnotation(class_name="box", shape=Point(x=1, y=1))),
+            "a point cannot belong to rectangle class 'box'",
+        ),
         (_item(tags=[Tag(name="colour", value="red")]), r"item 'img-1': unknown tag 'colour'"),
         (_item(tags=[Tag(name="size", value="small")]), "tag 'size' is for objects only"),
-        (_item(ObjectAnnotation(class_name="box", shape=Rectangle(x=0, y=0, width=1, height=1), tags=[Tag(name="note", value="x")])), "tag 'note' is for items only"),
-        (_item(ObjectAnnotation(class_name="box", shape=Rectangle(x=0, y=0, width=1, height=1), tags=[Tag(name="ripe")])), r"tag 'ripe' applies to classes \['kiwi'\], not 'box'"),
-        (_item(ObjectAnnotation(class_name="box", shape=Rectangle(x=0, y=0, width=1, height=1), tags=[Tag(name="size", value="huge")])), r"takes one of \['small', 'large'\], got 'huge'"),
+        (
+            _item(
+                ObjectAnnotation(
+                    class_name="box", shape=Rectangle(x=0, y=0, width=1, height=1), tags=[Tag(name="note", value="x")]
+                )
+            ),
+            "tag 'note' is for items only",
+        ),
+        (
+            _item(
+                ObjectAnnotation(
+                    class_name="box", shape=Rectangle(x=0, y=0, width=1, height=1), tags=[Tag(name="ripe")]
+                )
+            ),
+            r"tag 'ripe' applies to classes \['kiwi'\], not 'box'",
+        ),
+        (
+            _item(
+                ObjectAnnotation(
+                    class_name="box",
+                    shape=Rectangle(x=0, y=0, width=1, height=1),
+                    tags=[Tag(name="size", value="huge")],
+                )
+            ),
+            r"takes one of \['small', 'large'\], got 'huge'",
+        ),
         (_item(tags=[Tag(name="weight", value="heavy")]), "tag 'weight' takes a number"),
         (_item(tags=[Tag(name="note", value=3)]), "tag 'note' takes text"),
         (_item(tags=[Tag(name="flag", value="yes")]), "tag 'flag' takes no value"),
-        (_item(ObjectAnnotation(class_name="person", shape=Keypoints(points=[Keypoint(name="tail", x=0, y=0)]))), r"keypoints \['tail'\] are not nodes of class 'person'"),
+        (
+            _item(ObjectAnnotation(class_name="person", shape=Keypoints(points=[Keypoint(name="tail", x=0, y=0)]))),
+            r"keypoints \['tail'\] are not nodes of class 'person'",
+        ),
     ],
 )
 def test_what_does_not_fit_the_schema_is_named(annotation, message):

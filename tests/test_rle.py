@@ -20,7 +20,9 @@ def byte_runs(draw):
     """A flat uint8 array made of runs, some long enough to need the 16-bit form."""
     runs = draw(
         st.lists(
-            st.tuples(st.integers(0, 255), st.one_of(st.integers(1, 20), st.integers(1, 300), st.sampled_from(RUN_LENGTHS))),
+            st.tuples(
+                st.integers(0, 255), st.one_of(st.integers(1, 20), st.integers(1, 300), st.sampled_from(RUN_LENGTHS))
+            ),
             min_size=1,
             max_size=12,
         )

@@ -114,7 +114,9 @@ def decode(rle: Sequence[int] | bytes | np.ndarray, expected: int | None = None)
     tail = total - pos
     if tail >= 16 or int.from_bytes(data[-2:], "big") & ((1 << tail) - 1):
         raise RLEError(f"RLE has unexpected data in the {tail} bits after its {num} values")
-    return _expand(np.asarray(counts, np.int64), np.asarray(values, np.uint8), np.asarray(literal, np.int64), padded, word)
+    return _expand(
+        np.asarray(counts, np.int64), np.asarray(values, np.uint8), np.asarray(literal, np.int64), padded, word
+    )
 
 
 def _expand(counts: np.ndarray, values: np.ndarray, literal: np.ndarray, padded: bytes, word: int) -> np.ndarray:

@@ -22,7 +22,6 @@ from annobridge.annotations import (
     Point,
     Polygon,
     Polyline,
-    Rectangle,
     Tag,
 )
 from annobridge.errors import ValidationError
@@ -78,7 +77,12 @@ SCHEMA = LabelSchema(
         ObjectClass(name="road", shape="polyline"),
         ObjectClass(name="pin", shape="point"),
         ObjectClass(name="kiwi", shape="mask"),
-        ObjectClass(name="person", shape="keypoints", nodes=[KeypointNode(name="nose"), KeypointNode(name="eye")], edges=[("nose", "eye")]),
+        ObjectClass(
+            name="person",
+            shape="keypoints",
+            nodes=[KeypointNode(name="nose"), KeypointNode(name="eye")],
+            edges=[("nose", "eye")],
+        ),
     ],
     tags=[
         TagSpec(name="size", value_type="oneof_string", values=("small", "large"), applies_to="objects_only"),
@@ -124,10 +128,19 @@ def ls_annotations(draw):
         note = draw(st.one_of(st.just(""), st.text(min_size=1, max_size=8)))
         kind = draw(st.sampled_from(["rect", "poly", "vector", "point", "brush", "graph"]))
         if kind == "rect":
-            value = {"x": draw(pct), "y": draw(pct), "width": draw(pct), "height": draw(pct), "rotation": draw(st.floats(0, 359.99))}
+            value = {
+                "x": draw(pct),
+                "y": draw(pct),
+                "width": draw(pct),
+                "height": draw(pct),
+                "rotation": draw(st.floats(0, 359.99)),
+            }
             regions = [_region(rid, "rectanglelabels", "shape-rectangle", value, "box", w, h, origin, note)]
         elif kind == "poly":
-            value = {"points": draw(st.lists(st.lists(pct, min_size=2, max_size=2), min_size=3, max_size=7)), "closed": True}
+            value = {
+                "points": draw(st.lists(st.lists(pct, min_size=2, max_size=2), min_size=3, max_size=7)),
+                "closed": True,
+            }
             regions = [_region(rid, "polygonlabels", "shape-polygon", value, "leaf", w, h, origin, note)]
         elif kind == "vector":
             vertices = []
@@ -136,9 +149,25 @@ def ls_annotations(draw):
                 if i:
                     vertex["prevPointId"] = f"{rid}-{i - 1}"
                 vertices.append(vertex)
-            regions = [_region(rid, "vectorlabels", "shape-polyline", {"vertices": vertices, "closed": False}, "road", w, h, origin, note)]
+            regions = [
+                _region(
+                    rid,
+                    "vectorlabels",
+                    "shape-polyline",
+                    {"vertices": vertices, "closed": False},
+                    "road",
+                    w,
+                    h,
+                    origin,
+                    note,
+                )
+            ]
         elif kind == "point":
-            regions = [_region(rid, "keypointlabels", "shape-point", {"x": draw(pct), "y": draw(pct)}, "pin", w, h, origin, note)]
+            regions = [
+                _region(
+                    rid, "keypointlabels", "shape-point", {"x": draw(pct), "y": draw(pct)}, "pin", w, h, origin, note
+                )
+            ]
         elif kind == "brush":
             if w * h > 40_000:
                 continue
@@ -146,33 +175,74 @@ def ls_annotations(draw):
             pixels = np.random.default_rng(seed).choice([0, 0, 0, 255, 255, 90], size=w * h).astype(np.uint8)
             if not pixels.any():
                 pixels[0] = 255
-            regions = [_region(rid, "brushlabels", "shape-mask", {"format": "rle", "rle": brush.encode_rle(np.repeat(pixels, 4))}, "kiwi", w, h, origin, note)]
+            regions = [
+                _region(
+                    rid,
+                    "brushlabels",
+                    "shape-mask",
+                    {"format": "rle", "rle": brush.encode_rle(np.repeat(pixels, 4))},
+                    "kiwi",
+                    w,
+                    h,
+                    origin,
+                    note,
+                )
+            ]
         else:
             nodes = draw(st.lists(st.sampled_from(["nose", "eye"]), min_size=1, max_size=2, unique=True))
             regions = []
             for i, node in enumerate(nodes):
-                region = _region(rid if i == 0 else f"{rid}-{node}", "keypointlabels", "person", {"x": draw(pct), "y": draw(pct)}, node, w, h, origin, note)
+                region = _region(
+                    rid if i == 0 else f"{rid}-{node}",
+                    "keypointlabels",
+                    "person",
+                    {"x": draw(pct), "y": draw(pct)},
+                    node,
+                    w,
+                    h,
+                    origin,
+                    note,
+                )
                 if i:
                     region["parentID"] = rid
                 regions.append(region)
         results.extend(regions)
         root = regions[0]
         geometry = {k: v for k, v in root["value"].items() if k != root["type"]}
-        extra = {k: root[k] for k in ("original_width", "original_height", "image_rotation", "origin", "meta") if k in root}
+        extra = {
+            k: root[k] for k in ("original_width", "original_height", "image_rotation", "origin", "meta") if k in root
+        }
         if draw(st.booleans()):
             value = {**geometry, "choices": [draw(st.sampled_from(["small", "large"]))]}
-            results.append({"id": rid, "type": "choices", "from_name": "size", "to_name": "image", **extra, "value": value})
+            results.append(
+                {"id": rid, "type": "choices", "from_name": "size", "to_name": "image", **extra, "value": value}
+            )
         if draw(st.booleans()):
             value = {**geometry, "text": draw(st.lists(st.text(max_size=6), min_size=1, max_size=2))}
-            results.append({"id": rid, "type": "textarea", "from_name": "note_object", "to_name": "image", **extra, "value": value})
+            results.append(
+                {"id": rid, "type": "textarea", "from_name": "note_object", "to_name": "image", **extra, "value": value}
+            )
     item_level = [
         ("note", "textarea", {"text": draw(st.lists(st.text(max_size=6), min_size=1, max_size=3))}),
-        ("weight", "number", {"number": draw(st.one_of(st.integers(-1000, 1000), st.floats(allow_nan=False, allow_infinity=False)))}),
+        (
+            "weight",
+            "number",
+            {"number": draw(st.one_of(st.integers(-1000, 1000), st.floats(allow_nan=False, allow_infinity=False)))},
+        ),
         ("flag", "choices", {"choices": ["flag"]}),
     ]
     for name, kind, value in item_level:
         if draw(st.booleans()):
-            results.append({"id": f"{name}-item", "type": kind, "from_name": name, "to_name": "image", "origin": "manual", "value": value})
+            results.append(
+                {
+                    "id": f"{name}-item",
+                    "type": kind,
+                    "from_name": name,
+                    "to_name": "image",
+                    "origin": "manual",
+                    "value": value,
+                }
+            )
     data = {"result": results}
     if draw(st.booleans()):
         data["completed_by"] = draw(st.integers(1, 99))
@@ -194,7 +264,17 @@ def test_label_studio_to_neutral_to_label_studio_is_exact(case):
 
 
 def test_percentages_become_exact_pixels():
-    region = _region("a", "rectanglelabels", "shape-rectangle", {"x": 12.5, "y": 0.1, "width": 50, "height": 100, "rotation": 15.5}, "box", 640, 480, "manual", "")
+    region = _region(
+        "a",
+        "rectanglelabels",
+        "shape-rectangle",
+        {"x": 12.5, "y": 0.1, "width": 50, "height": 100, "rotation": 15.5},
+        "box",
+        640,
+        480,
+        "manual",
+        "",
+    )
     neutral, report = from_labelstudio([region], label_config=CONFIG, schema=SCHEMA)
     box = neutral.objects[0].shape
     assert (box.x, box.width, box.height, box.rotation) == (80, 320, 480, Fraction(31, 2))
@@ -204,7 +284,10 @@ def test_percentages_become_exact_pixels():
 
 def test_a_graph_is_read_from_its_node_regions():
     nose = _region("g1", "keypointlabels", "person", {"x": 10, "y": 20}, "nose", 100, 100, "manual", "")
-    eye = {**_region("g1-eye", "keypointlabels", "person", {"x": 30, "y": 40}, "eye", 100, 100, "manual", ""), "parentID": "g1"}
+    eye = {
+        **_region("g1-eye", "keypointlabels", "person", {"x": 30, "y": 40}, "eye", 100, 100, "manual", ""),
+        "parentID": "g1",
+    }
     other = _region("g2", "keypointlabels", "person", {"x": 50, "y": 50, "width": 0.7}, "eye", 100, 100, "manual", "")
     neutral, report = from_labelstudio([nose, other, eye], label_config=CONFIG, schema=SCHEMA)
     first, second = (obj.shape for obj in neutral.objects)
@@ -236,11 +319,37 @@ def test_a_config_annobridge_did_not_write_is_read_too():
     )
     box = {"x": 10, "y": 10, "width": 20, "height": 5, "rotation": 0}
     results = [
-        {"id": "t1", "type": "rectanglelabels", "from_name": "label", "to_name": "image", "original_width": 200, "original_height": 100, "value": {**box, "rectanglelabels": ["Text"]}},
-        {"id": "t1", "type": "textarea", "from_name": "transcription", "to_name": "image", "original_width": 200, "original_height": 100, "value": {**box, "text": ["Hello"]}},
-        {"id": "t2", "type": "polygonlabels", "from_name": "label", "to_name": "image", "original_width": 200, "original_height": 100, "value": {"points": [[0, 0], [10, 0], [0, 10]], "polygonlabels": ["Handwriting"]}},
+        {
+            "id": "t1",
+            "type": "rectanglelabels",
+            "from_name": "label",
+            "to_name": "image",
+            "original_width": 200,
+            "original_height": 100,
+            "value": {**box, "rectanglelabels": ["Text"]},
+        },
+        {
+            "id": "t1",
+            "type": "textarea",
+            "from_name": "transcription",
+            "to_name": "image",
+            "original_width": 200,
+            "original_height": 100,
+            "value": {**box, "text": ["Hello"]},
+        },
+        {
+            "id": "t2",
+            "type": "polygonlabels",
+            "from_name": "label",
+            "to_name": "image",
+            "original_width": 200,
+            "original_height": 100,
+            "value": {"points": [[0, 0], [10, 0], [0, 10]], "polygonlabels": ["Handwriting"]},
+        },
     ]
-    neutral, _ = from_labelstudio({"result": results, "completed_by": {"id": 3, "email": "ann@example.com"}}, label_config=ocr, schema=schema)
+    neutral, _ = from_labelstudio(
+        {"result": results, "completed_by": {"id": 3, "email": "ann@example.com"}}, label_config=ocr, schema=schema
+    )
     assert [o.shape.kind for o in neutral.objects] == ["rectangle", "polygon"]
     assert neutral.objects[0].tags == (Tag(name="transcription", value="Hello"),)
     assert neutral.author == "ann@example.com"
@@ -251,13 +360,35 @@ def test_a_config_annobridge_did_not_write_is_read_too():
 
 def test_what_annobridge_cannot_hold_is_counted_on_the_way_in():
     results = [
-        _region("a", "rectanglelabels", "shape-rectangle", {"x": 1, "y": 1, "width": 1, "height": 1, "rotation": 0}, "box", 10, 10, "manual", ""),
-        _region("b", "rectanglelabels", "shape-rectangle", {"x": 1, "y": 1, "width": 1, "height": 1, "rotation": 0}, "box", 10, 10, "manual", ""),
+        _region(
+            "a",
+            "rectanglelabels",
+            "shape-rectangle",
+            {"x": 1, "y": 1, "width": 1, "height": 1, "rotation": 0},
+            "box",
+            10,
+            10,
+            "manual",
+            "",
+        ),
+        _region(
+            "b",
+            "rectanglelabels",
+            "shape-rectangle",
+            {"x": 1, "y": 1, "width": 1, "height": 1, "rotation": 0},
+            "box",
+            10,
+            10,
+            "manual",
+            "",
+        ),
         {"type": "relation", "from_id": "a", "to_id": "b", "direction": "right"},
     ]
     results[1]["score"] = 0.5
     results[0]["value"]["rectanglelabels"] = ["box", "box"]
-    _, report = from_labelstudio({"result": results, "lead_time": 4.2, "ground_truth": True}, label_config=CONFIG, schema=SCHEMA)
+    _, report = from_labelstudio(
+        {"result": results, "lead_time": 4.2, "ground_truth": True}, label_config=CONFIG, schema=SCHEMA
+    )
     for kind in ("relation", "region score", "extra label on a region", "lead time", "ground truth flag"):
         assert report.count(kind, "dropped") == 1, kind
 
@@ -271,8 +402,14 @@ def _item(*objects, **fields):
 
 def test_losses_on_the_way_out_are_counted():
     neutral = _item(
-        ObjectAnnotation(class_name="leaf", shape=Polygon(exterior=[(0, 0), (50, 0), (0, 50)], interiors=[[(1, 1), (5, 1), (1, 5)]] * 2)),
-        ObjectAnnotation(class_name="person", shape=Keypoints(points=[Keypoint(name="nose", x=1, y=1), Keypoint(name="eye", x=2, y=2, visible=False)])),
+        ObjectAnnotation(
+            class_name="leaf",
+            shape=Polygon(exterior=[(0, 0), (50, 0), (0, 50)], interiors=[[(1, 1), (5, 1), (1, 5)]] * 2),
+        ),
+        ObjectAnnotation(
+            class_name="person",
+            shape=Keypoints(points=[Keypoint(name="nose", x=1, y=1), Keypoint(name="eye", x=2, y=2, visible=False)]),
+        ),
         ObjectAnnotation(class_name="pin", shape=Point(x=250, y=50), author="bob", created_at="2024-01-02T03:04:05Z"),
         author="ann",
         review_status=ReviewStatus.ACCEPTED,
@@ -292,7 +429,16 @@ def test_losses_on_the_way_out_are_counted():
 def test_one_value_per_single_value_control():
     neutral = _item(tags=[Tag(name="weight", value=1), Tag(name="weight", value=2.5)])
     data, report = to_labelstudio(neutral, label_config=CONFIG, schema=SCHEMA)
-    assert data["result"] == [{"id": "weight-item", "type": "number", "from_name": "weight", "to_name": "image", "origin": "manual", "value": {"number": 1}}]
+    assert data["result"] == [
+        {
+            "id": "weight-item",
+            "type": "number",
+            "from_name": "weight",
+            "to_name": "image",
+            "origin": "manual",
+            "value": {"number": 1},
+        }
+    ]
     assert report.count("repeated item tag", "dropped") == 1
 
 
@@ -323,20 +469,62 @@ def test_masks_are_written_as_brush_rle_of_the_whole_image():
 
 
 def _rect(**value):
-    return _region("a", "rectanglelabels", "shape-rectangle", {"x": 1, "y": 1, "width": 1, "height": 1, "rotation": 0, **value}, "box", 10, 10, "manual", "")
+    return _region(
+        "a",
+        "rectanglelabels",
+        "shape-rectangle",
+        {"x": 1, "y": 1, "width": 1, "height": 1, "rotation": 0, **value},
+        "box",
+        10,
+        10,
+        "manual",
+        "",
+    )
 
 
 @pytest.mark.parametrize(
     "result, message",
     [
-        ([_region("p", "polygonlabels", "shape-polygon", {"points": [[0, 0], [1, 1]]}, "leaf", 10, 10, "manual", "")], r"item 'task-4', region #0 \(id 'p'\).*at least 3 points, got 2"),
-        ([{**_rect(), "value": {"x": 1, "y": 1, "width": 1, "height": 1, "rectanglelabels": ["lemon"]}}], "unknown class 'lemon'"),
+        (
+            [
+                _region(
+                    "p", "polygonlabels", "shape-polygon", {"points": [[0, 0], [1, 1]]}, "leaf", 10, 10, "manual", ""
+                )
+            ],
+            r"item 'task-4', region #0 \(id 'p'\).*at least 3 points, got 2",
+        ),
+        (
+            [{**_rect(), "value": {"x": 1, "y": 1, "width": 1, "height": 1, "rectanglelabels": ["lemon"]}}],
+            "unknown class 'lemon'",
+        ),
         ([{**_rect(), "from_name": "nope"}], "unknown control 'nope'"),
         ([_rect(width=-5)], "must not be negative"),
         ([_rect(x="left")], "x must be a number"),
         ([_rect(), {**_rect(), "original_width": 11}], "regions disagree on the image size"),
-        ([_region("m", "brushlabels", "shape-mask", {"format": "rle", "rle": rle.mask_to_rle(np.ones((3, 3), bool))}, "kiwi", 10, 10, "manual", "")], "10x10 image: RLE declares 36 values"),
-        ([_region("m", "brushlabels", "shape-mask", {"format": "rle", "rle": [1, 2, 3]}, "kiwi", 10, 10, "manual", "")], "RLE too short"),
+        (
+            [
+                _region(
+                    "m",
+                    "brushlabels",
+                    "shape-mask",
+                    {"format": "rle", "rle": rle.mask_to_rle(np.ones((3, 3), bool))},
+                    "kiwi",
+                    10,
+                    10,
+                    "manual",
+                    "",
+                )
+            ],
+            "10x10 image: RLE declares 36 values",
+        ),
+        (
+            [
+                _region(
+                    "m", "brushlabels", "shape-mask", {"format": "rle", "rle": [1, 2, 3]}, "kiwi", 10, 10, "manual", ""
+                )
+            ],
+            "RLE too short",
+        ),
         ([], "no region gives the image size"),
     ],
 )
@@ -353,7 +541,9 @@ def test_an_unknown_tag_control_is_refused():
 
 
 def test_a_tag_value_outside_the_schema_is_refused_on_the_way_in():
-    result = [{"id": "weight-item", "type": "number", "from_name": "weight", "to_name": "image", "value": {"number": "heavy"}}]
+    result = [
+        {"id": "weight-item", "type": "number", "from_name": "weight", "to_name": "image", "value": {"number": "heavy"}}
+    ]
     with pytest.raises(ValidationError, match="tag 'weight' takes a number"):
         from_labelstudio(result, label_config=CONFIG, schema=SCHEMA, width=5, height=5)
 
@@ -367,4 +557,6 @@ def test_writing_an_object_the_schema_does_not_know_names_it():
 def test_writing_a_class_the_config_lacks_names_it():
     schema = LabelSchema(classes=[*SCHEMA.classes, ObjectClass(name="ghost", shape="point")], tags=SCHEMA.tags)
     with pytest.raises(ValidationError, match="no control for point class 'ghost'"):
-        to_labelstudio(_item(ObjectAnnotation(class_name="ghost", shape=Point(x=1, y=1))), label_config=CONFIG, schema=schema)
+        to_labelstudio(
+            _item(ObjectAnnotation(class_name="ghost", shape=Point(x=1, y=1))), label_config=CONFIG, schema=schema
+        )

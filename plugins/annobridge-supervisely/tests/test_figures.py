@@ -15,7 +15,17 @@ from supervisely.annotation.label import LabelingStatus
 from supervisely.geometry.graph import KeypointsTemplate
 from supervisely.geometry.oriented_bbox import OrientedBBox
 
-from annobridge.annotations import ItemAnnotation, Keypoint, Keypoints, Mask, ObjectAnnotation, Point, Polygon, Rectangle, Tag
+from annobridge.annotations import (
+    ItemAnnotation,
+    Keypoint,
+    Keypoints,
+    Mask,
+    ObjectAnnotation,
+    Point,
+    Polygon,
+    Rectangle,
+    Tag,
+)
 from annobridge.errors import ValidationError
 from annobridge.models import ReviewStatus
 from annobridge_labelstudio.regions import from_labelstudio, to_labelstudio
@@ -59,7 +69,13 @@ CLASSES = {
 TAGS = {
     t.name: t
     for t in [
-        sly.TagMeta("size", sly.TagValueType.ONEOF_STRING, possible_values=["small", "large"], applicable_to="objectsOnly", applicable_classes=["box", "kiwi"]),
+        sly.TagMeta(
+            "size",
+            sly.TagValueType.ONEOF_STRING,
+            possible_values=["small", "large"],
+            applicable_to="objectsOnly",
+            applicable_classes=["box", "kiwi"],
+        ),
         sly.TagMeta("note", sly.TagValueType.ANY_STRING),
         sly.TagMeta("weight", sly.TagValueType.ANY_NUMBER),
         sly.TagMeta("flag", sly.TagValueType.NONE, applicable_to="imagesOnly"),
@@ -136,9 +152,15 @@ def sly_annotations(draw, lossy=True):
         author = draw(st.sampled_from([None, "anna", "carl"])) if lossy else one_author
         info = {"labeler_login": author}
         if lossy:
-            info.update(sly_id=draw(st.one_of(st.none(), st.integers(1, 10**6))), created_at=draw(TIMES), updated_at=draw(TIMES))
+            info.update(
+                sly_id=draw(st.one_of(st.none(), st.integers(1, 10**6))), created_at=draw(TIMES), updated_at=draw(TIMES)
+            )
         geometry = _geometry(draw, name, w, h, lossy, info)
-        allowed = [t for t in ("size", "note", "weight", "ripe") if name in TAGS[t].applicable_classes or not TAGS[t].applicable_classes]
+        allowed = [
+            t
+            for t in ("size", "note", "weight", "ripe")
+            if name in TAGS[t].applicable_classes or not TAGS[t].applicable_classes
+        ]
         labels.append(
             sly.Label(
                 geometry,
@@ -148,7 +170,9 @@ def sly_annotations(draw, lossy=True):
                 status=draw(STATUSES),
             )
         )
-    img_tags = _tags(draw, ["note", "weight", "flag"], one_author if not lossy else draw(st.sampled_from([None, "anna"])), lossy)
+    img_tags = _tags(
+        draw, ["note", "weight", "flag"], one_author if not lossy else draw(st.sampled_from([None, "anna"])), lossy
+    )
     description = draw(st.text(max_size=8)) if lossy else ""
     return sly.Annotation((h, w), labels, img_tags=img_tags, img_description=description).to_json()
 
@@ -188,14 +212,18 @@ def test_on_the_way_to_label_studio_every_loss_is_counted(annotation):
     holes = sum(len(o["points"]["interior"]) for o in objects if o["geometryType"] == "polygon")
     hidden = sum(n.get("disabled", False) for o in objects if o["geometryType"] == "graph" for n in o["nodes"].values())
     timed = sum(bool(o.get("createdAt") or o.get("updatedAt")) for o in objects)
-    tag_times = sum(bool(t.get("createdAt")) for o in objects for t in o["tags"]) + sum(bool(t.get("createdAt")) for t in annotation["tags"])
+    tag_times = sum(bool(t.get("createdAt")) for o in objects for t in o["tags"]) + sum(
+        bool(t.get("createdAt")) for t in annotation["tags"]
+    )
     assert report.count("polygon hole", "dropped") == holes
     assert report.count("hidden keypoint", "dropped") == hidden
     assert report.count("object timestamps", "dropped") == timed
     assert report.count("tag timestamps", "dropped") == tag_times
     assert report.count("item description", "dropped") == bool(annotation["description"])
     authors = [o.get("labelerLogin") for o in objects]
-    tag_authors = [t.get("labelerLogin") for o in objects for t in o["tags"]] + [t.get("labelerLogin") for t in annotation["tags"]]
+    tag_authors = [t.get("labelerLogin") for o in objects for t in o["tags"]] + [
+        t.get("labelerLogin") for t in annotation["tags"]
+    ]
     named = [a for a in authors + tag_authors if a]
     ls_author = max(named, key=named.count, default=None)  # Label Studio's one author: the most named
     assert report.count("object author", "dropped") == sum(a is not None and a != ls_author for a in authors)
@@ -203,7 +231,13 @@ def test_on_the_way_to_label_studio_every_loss_is_counted(annotation):
 
 
 def test_rotated_boxes_keep_their_angle_in_oriented_classes_and_become_bounding_boxes_elsewhere():
-    meta = sly.ProjectMeta(obj_classes=[sly.ObjClass("tilted", OrientedBBox), sly.ObjClass("box", sly.Rectangle), sly.ObjClass("thing", sly.AnyGeometry)])
+    meta = sly.ProjectMeta(
+        obj_classes=[
+            sly.ObjClass("tilted", OrientedBBox),
+            sly.ObjClass("box", sly.Rectangle),
+            sly.ObjClass("thing", sly.AnyGeometry),
+        ]
+    )
     turned = Rectangle(x=10, y=10, width=20, height=10, rotation=90)
     neutral = ItemAnnotation(
         width=100,
@@ -222,7 +256,9 @@ def test_rotated_boxes_keep_their_angle_in_oriented_classes_and_become_bounding_
 
 def test_oriented_boxes_survive_label_studio_to_within_a_float_step_of_their_angle():
     meta = sly.ProjectMeta(obj_classes=[sly.ObjClass("tilted", OrientedBBox)])
-    original = sly.Annotation((200, 300), [sly.Label(OrientedBBox(20, 30, 80, 130, angle=0.3), meta.get_obj_class("tilted"))]).to_json()
+    original = sly.Annotation(
+        (200, 300), [sly.Label(OrientedBBox(20, 30, 80, 130, angle=0.3), meta.get_obj_class("tilted"))]
+    ).to_json()
     schema, _ = meta_to_schema(meta.to_json())
     config = _config_for()(schema)
     neutral, _ = from_supervisely(original, meta.to_json())
@@ -233,7 +269,9 @@ def test_oriented_boxes_survive_label_studio_to_within_a_float_step_of_their_ang
 
 
 def test_subpixel_coordinates_are_rounded_and_counted():
-    neutral = ItemAnnotation(item=5, width=10, height=10, objects=[ObjectAnnotation(class_name="pin", shape=Point(x=2.4, y=3.5))])
+    neutral = ItemAnnotation(
+        item=5, width=10, height=10, objects=[ObjectAnnotation(class_name="pin", shape=Point(x=2.4, y=3.5))]
+    )
     data, report = to_supervisely(neutral, META_JSON)
     assert data["objects"][0]["points"]["exterior"] == [[2, 4]]
     assert report.count("subpixel coordinates", "approximated") == 1
@@ -269,13 +307,44 @@ def _obj(class_title, **geometry):
 @pytest.mark.parametrize(
     "objects, message",
     [
-        ([_obj("leaf", points={"exterior": [[0, 0], [5, 5]], "interior": []})], r"item 'img-3', object #0 \(class 'leaf'\): a polygon needs at least 3 points, got 2"),
-        ([_obj("leaf", points={"exterior": [[0, 0], [5, 5], [0, 5]], "interior": [[[1, 1], [2, 2]]]})], "hole #0 needs at least 3 points"),
-        ([_obj("lemon", id=7, points={"exterior": [[0, 0]], "interior": []})], r"object #0 \(class 'lemon', id 7\): unknown class 'lemon'"),
-        ([{**_obj("pin", points={"exterior": [[1, 1]], "interior": []}), "tags": [{"name": "colour", "value": "red"}]}], "unknown tag 'colour'"),
-        ([{**_obj("pin", points={"exterior": [[1, 1]], "interior": []}), "tags": [{"name": "weight", "value": "heavy"}]}], "can not have value heavy"),
-        ([_obj("kiwi", bitmap={"origin": [8, 8], "data": sly.Bitmap.data_2_base64(np.ones((4, 4), bool))})], r"object #0 \(class 'kiwi'\): mask spans x 8\.\.12"),
-        ([_obj("box", points={"exterior": [[0, 0]], "interior": []})], r"object #0 \(class 'box'\): .*exactly two points"),
+        (
+            [_obj("leaf", points={"exterior": [[0, 0], [5, 5]], "interior": []})],
+            r"item 'img-3', object #0 \(class 'leaf'\): a polygon needs at least 3 points, got 2",
+        ),
+        (
+            [_obj("leaf", points={"exterior": [[0, 0], [5, 5], [0, 5]], "interior": [[[1, 1], [2, 2]]]})],
+            "hole #0 needs at least 3 points",
+        ),
+        (
+            [_obj("lemon", id=7, points={"exterior": [[0, 0]], "interior": []})],
+            r"object #0 \(class 'lemon', id 7\): unknown class 'lemon'",
+        ),
+        (
+            [
+                {
+                    **_obj("pin", points={"exterior": [[1, 1]], "interior": []}),
+                    "tags": [{"name": "colour", "value": "red"}],
+                }
+            ],
+            "unknown tag 'colour'",
+        ),
+        (
+            [
+                {
+                    **_obj("pin", points={"exterior": [[1, 1]], "interior": []}),
+                    "tags": [{"name": "weight", "value": "heavy"}],
+                }
+            ],
+            "can not have value heavy",
+        ),
+        (
+            [_obj("kiwi", bitmap={"origin": [8, 8], "data": sly.Bitmap.data_2_base64(np.ones((4, 4), bool))})],
+            r"object #0 \(class 'kiwi'\): mask spans x 8\.\.12",
+        ),
+        (
+            [_obj("box", points={"exterior": [[0, 0]], "interior": []})],
+            r"object #0 \(class 'box'\): .*exactly two points",
+        ),
     ],
 )
 def test_bad_supervisely_input_is_named(objects, message):
@@ -292,11 +361,23 @@ def test_a_negative_size_is_refused():
 @pytest.mark.parametrize(
     "obj, message",
     [
-        (ObjectAnnotation(class_name="lemon", id=3, shape=Point(x=1, y=1)), r"object #0 \(class 'lemon', id 3\): unknown class 'lemon'"),
+        (
+            ObjectAnnotation(class_name="lemon", id=3, shape=Point(x=1, y=1)),
+            r"object #0 \(class 'lemon', id 3\): unknown class 'lemon'",
+        ),
         (ObjectAnnotation(class_name="box", shape=Point(x=1, y=1)), "a point cannot go into rectangle class 'box'"),
-        (ObjectAnnotation(class_name="person", shape=Keypoints(points=[Keypoint(name="tail", x=1, y=1)])), r"keypoints \['tail'\] are not nodes"),
-        (ObjectAnnotation(class_name="thing", shape=Keypoints(points=[Keypoint(name="nose", x=1, y=1)])), "keypoints need a graph class"),
-        (ObjectAnnotation(class_name="pin", shape=Point(x=1, y=1), tags=[Tag(name="size", value="huge")]), "can not have value huge"),
+        (
+            ObjectAnnotation(class_name="person", shape=Keypoints(points=[Keypoint(name="tail", x=1, y=1)])),
+            r"keypoints \['tail'\] are not nodes",
+        ),
+        (
+            ObjectAnnotation(class_name="thing", shape=Keypoints(points=[Keypoint(name="nose", x=1, y=1)])),
+            "keypoints need a graph class",
+        ),
+        (
+            ObjectAnnotation(class_name="pin", shape=Point(x=1, y=1), tags=[Tag(name="size", value="huge")]),
+            "can not have value huge",
+        ),
         (ObjectAnnotation(class_name="pin", shape=Point(x=1, y=1), tags=[Tag(name="mood")]), "unknown tag 'mood'"),
         (ObjectAnnotation(class_name="leaf", shape=Polygon(exterior=[(0, 0), (1, 0), (0, 1)])), None),
     ],

@@ -27,21 +27,36 @@ def schemas(draw):
         if shape is ShapeKind.KEYPOINTS:
             node_names = draw(st.lists(names, min_size=1, max_size=4, unique=True))
             nodes = tuple(KeypointNode(name=n, color=draw(colors)) for n in node_names)
-            edges = tuple(draw(st.lists(st.tuples(st.sampled_from(node_names), st.sampled_from(node_names)), max_size=3)))
+            edges = tuple(
+                draw(st.lists(st.tuples(st.sampled_from(node_names), st.sampled_from(node_names)), max_size=3))
+            )
         classes.append(ObjectClass(name=name, shape=shape, color=draw(colors) or "#123456", nodes=nodes, edges=edges))
     tags = []
     for name in draw(st.lists(names, max_size=5, unique=True)):
         value_type = draw(st.sampled_from(list(TagValueType)))
-        values = tuple(draw(st.lists(names, min_size=1, max_size=3, unique=True))) if value_type is TagValueType.ONEOF_STRING else ()
+        values = (
+            tuple(draw(st.lists(names, min_size=1, max_size=3, unique=True)))
+            if value_type is TagValueType.ONEOF_STRING
+            else ()
+        )
         restricted = tuple(draw(st.lists(st.sampled_from(class_names), unique=True, max_size=2))) if class_names else ()
         tags.append(
-            TagSpec(name=name, value_type=value_type, values=values, applies_to=draw(st.sampled_from(list(TagTarget))), classes=restricted, color=draw(colors) or "#654321")
+            TagSpec(
+                name=name,
+                value_type=value_type,
+                values=values,
+                applies_to=draw(st.sampled_from(list(TagTarget))),
+                classes=restricted,
+                color=draw(colors) or "#654321",
+            )
         )
     return LabelSchema(classes=classes, tags=tags)
 
 
 def _without_node_colors(schema: LabelSchema) -> LabelSchema:
-    classes = [c.model_copy(update={"nodes": tuple(KeypointNode(name=n.name) for n in c.nodes)}) for c in schema.classes]
+    classes = [
+        c.model_copy(update={"nodes": tuple(KeypointNode(name=n.name) for n in c.nodes)}) for c in schema.classes
+    ]
     return schema.model_copy(update={"classes": tuple(classes)})
 
 
@@ -54,11 +69,15 @@ def test_schema_to_supervisely_and_back_is_exact(schema):
     back, back_report = meta_to_schema(meta)
     # Node colours default to the SDK's blue when the schema has none; everything else is exact.
     assert _without_node_colors(back) == _without_node_colors(schema)
-    assert [n.color or "#0000FF" for c in schema.classes for n in c.nodes] == [n.color for c in back.classes for n in c.nodes]
+    assert [n.color or "#0000FF" for c in schema.classes for n in c.nodes] == [
+        n.color for c in back.classes for n in c.nodes
+    ]
     graphs = [c for c in schema.classes if c.shape is ShapeKind.KEYPOINTS]
     assert back_report.count("keypoint template layout", "dropped") == len(graphs)
     assert back_report.count("keypoint edge colour", "dropped") == sum(bool(c.edges) for c in graphs)
-    assert back_report.count(outcome="dropped") == back_report.count(kind="keypoint template layout") + back_report.count(kind="keypoint edge colour")
+    assert back_report.count(outcome="dropped") == back_report.count(
+        kind="keypoint template layout"
+    ) + back_report.count(kind="keypoint edge colour")
     assert back_report.count(outcome="approximated") == 0
 
 
@@ -81,7 +100,14 @@ def test_supervisely_meta_to_schema_and_back_is_exact_for_what_both_hold():
             sly.ObjClass("thing", sly.AnyGeometry, color=[9, 9, 9]),
         ],
         tag_metas=[
-            sly.TagMeta("size", sly.TagValueType.ONEOF_STRING, possible_values=["small", "large"], color=[1, 1, 1], applicable_to="objectsOnly", applicable_classes=["kiwi"]),
+            sly.TagMeta(
+                "size",
+                sly.TagValueType.ONEOF_STRING,
+                possible_values=["small", "large"],
+                color=[1, 1, 1],
+                applicable_to="objectsOnly",
+                applicable_classes=["kiwi"],
+            ),
             sly.TagMeta("origin", sly.TagValueType.ANY_STRING, color=[2, 2, 2], applicable_to="imagesOnly"),
             sly.TagMeta("weight", sly.TagValueType.ANY_NUMBER, color=[3, 3, 3]),
             sly.TagMeta("flag", sly.TagValueType.NONE, color=[4, 4, 4]),
@@ -90,7 +116,12 @@ def test_supervisely_meta_to_schema_and_back_is_exact_for_what_both_hold():
     schema, report = meta_to_schema(meta)
     assert report.lossless
     assert [(c.name, c.shape.value) for c in schema.classes] == [
-        ("kiwi", "mask"), ("box", "rectangle"), ("leaf", "polygon"), ("road", "polyline"), ("pin", "point"), ("thing", "any")
+        ("kiwi", "mask"),
+        ("box", "rectangle"),
+        ("leaf", "polygon"),
+        ("road", "polyline"),
+        ("pin", "point"),
+        ("thing", "any"),
     ]
     assert schema.tag("size").classes == ("kiwi",) and schema.tag("origin").applies_to is TagTarget.ITEMS_ONLY
     again, _ = schema_to_meta(schema)
@@ -141,7 +172,9 @@ def test_what_the_schema_cannot_hold_is_counted():
 
 def test_a_meta_the_sdk_refuses_is_a_validation_error():
     with pytest.raises(ValidationError, match="does not parse"):
-        meta_to_schema({"classes": [{"title": "x", "shape": "graph", "color": "#000000", "geometry_config": {"nodes": 5}}]})
+        meta_to_schema(
+            {"classes": [{"title": "x", "shape": "graph", "color": "#000000", "geometry_config": {"nodes": 5}}]}
+        )
     with pytest.raises(ValidationError, match="does not parse"):
         meta_to_schema({"tags": []})
 

@@ -44,14 +44,18 @@ from annobridge.annotations import (
 from annobridge.errors import ValidationError
 from annobridge.fidelity import LABEL_STUDIO, NEUTRAL, FidelityReport
 from annobridge.models import Id, ReviewStatus
-from annobridge.schema import LabelSchema, ShapeKind, TagSpec, TagTarget, TagValueType
+from annobridge.schema import LabelSchema, ShapeKind, TagSpec, TagValueType
 
 __all__ = ["PER_REGION_SUFFIX", "from_labelstudio", "to_labelstudio"]
 
 PER_REGION_SUFFIX = "_object"
 _GEOMETRY = {"rectangle", "polygon", "vector", "keypoint", "brush"}  # tools whose <name>labels draw classes
 _TAG_TYPES = {"choices": "choices", "textarea": "text", "number": "number"}  # control -> value key
-_ORIGINS = {"manual": ObjectOrigin.MANUAL, "prediction": ObjectOrigin.MODEL, "prediction-changed": ObjectOrigin.MODEL_CORRECTED}
+_ORIGINS = {
+    "manual": ObjectOrigin.MANUAL,
+    "prediction": ObjectOrigin.MODEL,
+    "prediction-changed": ObjectOrigin.MODEL_CORRECTED,
+}
 _LS_ORIGIN = {origin: name for name, origin in _ORIGINS.items()}
 # Which region types hold which shape, best first.
 _HOLDS = {
@@ -84,7 +88,9 @@ class _Config:
             raise ValidationError(f"label config does not parse: {exc}") from None
         self.schema = schema
         self.controls = {c.name: c for c in self.interface.controls}
-        self.graphs = {c.name: c.name for c in schema.classes if c.shape is ShapeKind.KEYPOINTS and c.name in self.controls}
+        self.graphs = {
+            c.name: c.name for c in schema.classes if c.shape is ShapeKind.KEYPOINTS and c.name in self.controls
+        }
         self.tools: dict[str, list[_Tool]] = defaultdict(list)  # class name -> tools holding it
         for control in self.controls.values():
             tag = control.tag.lower()
@@ -186,7 +192,9 @@ def from_labelstudio(
                 continue
             control = config.controls.get(result.get("from_name"))
             if control is None:
-                raise ValidationError(f"unknown control {result.get('from_name')!r}; the config has {sorted(config.controls)}")
+                raise ValidationError(
+                    f"unknown control {result.get('from_name')!r}; the config has {sorted(config.controls)}"
+                )
             if control.tag.lower() in _TAG_TYPES:
                 if control.attr.get("perRegion") == "true":
                     attributes.append((index, result))
@@ -224,13 +232,17 @@ def from_labelstudio(
 
 
 def _size(results: list[dict[str, Any]], width: int | None, height: int | None, where: str) -> tuple[int, int]:
-    sizes = {(r["original_width"], r["original_height"]) for r in results if "original_width" in r and "original_height" in r}
+    sizes = {
+        (r["original_width"], r["original_height"]) for r in results if "original_width" in r and "original_height" in r
+    }
     if len(sizes) > 1:
         raise ValidationError(f"{where}: regions disagree on the image size: {sorted(sizes)}")
     if sizes:
         found = sizes.pop()
         if (width, height) != (None, None) and (width, height) != found:
-            raise ValidationError(f"{where}: regions say the image is {found[0]}x{found[1]}, the item says {width}x{height}")
+            raise ValidationError(
+                f"{where}: regions say the image is {found[0]}x{found[1]}, the item says {width}x{height}"
+            )
         return found
     if not width or not height:
         raise ValidationError(f"{where}: no region gives the image size; pass width and height from the item")
@@ -265,7 +277,9 @@ def _read_region(config, control, result, width, height, objects, owner, report,
     if graph is not None:  # one node of a keypoint graph
         key = result.get("parentID") or region_id
         parts = objects.setdefault(key, {**_common(result, graph, report, item, key), "nodes": True, "points": []})
-        parts["points"].append(Keypoint(name=labels[0], x=_px(value.get("x"), width, "x"), y=_px(value.get("y"), height, "y")))
+        parts["points"].append(
+            Keypoint(name=labels[0], x=_px(value.get("x"), width, "x"), y=_px(value.get("y"), height, "y"))
+        )
         owner[region_id] = key
         if "width" in value:
             report.dropped("keypoint marker size", NEUTRAL, item=item)
@@ -275,7 +289,9 @@ def _read_region(config, control, result, width, height, objects, owner, report,
     class_name = labels[0]
     cls = next((c for c in config.schema.classes if c.name == class_name), None)
     if cls is None:
-        raise ValidationError(f"unknown class {class_name!r}; the schema has {sorted(c.name for c in config.schema.classes)}")
+        raise ValidationError(
+            f"unknown class {class_name!r}; the schema has {sorted(c.name for c in config.schema.classes)}"
+        )
     if result.get("parentID"):
         report.dropped("region parent link", NEUTRAL, item=item)
     shape = _shape_from_value(kind, value, cls.shape, width, height, report, item, region_id)
@@ -296,12 +312,23 @@ def _common(result, class_name, report, item, key) -> dict[str, Any]:
         report.approximated("region note", NEUTRAL, "lines joined into one description", item=item)
     if set(meta) - {"text"}:
         report.dropped("region meta", NEUTRAL, ", ".join(sorted(set(meta) - {"text"})), item=item)
-    for flag, what in (("score", "region score"), ("readonly", "read-only flag"), ("hidden", "hidden flag"), ("item_index", "image index")):
+    for flag, what in (
+        ("score", "region score"),
+        ("readonly", "read-only flag"),
+        ("hidden", "hidden flag"),
+        ("item_index", "image index"),
+    ):
         if result.get(flag):
             report.dropped(what, NEUTRAL, item=item)
     if result.get("image_rotation"):
         report.approximated("image rotation", NEUTRAL, "as if the image were upright", item=item)
-    return {"id": key, "class_name": class_name, "tags": [], "description": "\n".join(texts), "origin": _ORIGINS.get(origin, ObjectOrigin.MANUAL)}
+    return {
+        "id": key,
+        "class_name": class_name,
+        "tags": [],
+        "description": "\n".join(texts),
+        "origin": _ORIGINS.get(origin, ObjectOrigin.MANUAL),
+    }
 
 
 def _shape_from_value(kind, value, class_shape, width, height, report, item, region_id):
@@ -370,7 +397,9 @@ def _tags_from_result(config: _Config, control, result: dict[str, Any], class_na
 # ---------------------------------------------------------------- neutral -> Label Studio
 
 
-def to_labelstudio(annotation: ItemAnnotation, *, label_config: str, schema: LabelSchema) -> tuple[dict[str, Any], FidelityReport]:
+def to_labelstudio(
+    annotation: ItemAnnotation, *, label_config: str, schema: LabelSchema
+) -> tuple[dict[str, Any], FidelityReport]:
     """A Label Studio annotation {"result": [...]} for a neutral ItemAnnotation, valid for `label_config`.
 
     The result passes LabelInterface.validate_prediction; anything that does not fit the schema
@@ -396,7 +425,9 @@ def to_labelstudio(annotation: ItemAnnotation, *, label_config: str, schema: Lab
         region_id = str(obj.id) if obj.id is not None else _fresh(f"obj-{index}", used)
         tool = config.tool(obj)
         if tool is None:
-            raise annotation.fail(f"the label config has no control for {obj.shape.kind} class {obj.class_name!r}", index)
+            raise annotation.fail(
+                f"the label config has no control for {obj.shape.kind} class {obj.class_name!r}", index
+            )
         regions = _regions_of(obj, tool, region_id, annotation, report)
         if not regions:
             continue
@@ -460,7 +491,13 @@ def _regions_of(obj, tool: _Tool, region_id, item: ItemAnnotation, report: Fidel
     out: list[dict[str, Any]] = []
     if isinstance(shape, Keypoints):
         shown = [p for p in shape.points if p.visible]
-        report.dropped("hidden keypoint", LABEL_STUDIO, "Label Studio has no invisible nodes", len(shape.points) - len(shown), item=item.item)
+        report.dropped(
+            "hidden keypoint",
+            LABEL_STUDIO,
+            "Label Studio has no invisible nodes",
+            len(shape.points) - len(shown),
+            item=item.item,
+        )
         for n, point in enumerate(shown):
             node = region(region_id if n == 0 else f"{region_id}-{point.name}", clamp.xy(point.x, point.y), point.name)
             if n:
@@ -558,16 +595,28 @@ def _tag_results(config, tags, region, per_region, item: ItemAnnotation, report,
             payload = values
         what = "object tag" if per_region else "item tag"
         report.carried(what, LABEL_STUDIO, len(values))
-        report.dropped(f"repeated {what}", LABEL_STUDIO, f"control {control.name!r} holds one value", len(group) - len(values), item=item.item)
+        report.dropped(
+            f"repeated {what}",
+            LABEL_STUDIO,
+            f"control {control.name!r} holds one value",
+            len(group) - len(values),
+            item=item.item,
+        )
         for tag in group:
             if tag.author not in (None, author):
-                report.dropped("tag author", LABEL_STUDIO, "Label Studio keeps one author per annotation", item=item.item)
+                report.dropped(
+                    "tag author", LABEL_STUDIO, "Label Studio keeps one author per annotation", item=item.item
+                )
             if tag.created_at or tag.updated_at:
                 report.dropped("tag timestamps", LABEL_STUDIO, item=item.item)
         result = {"type": kind, "from_name": control.name, "to_name": control.to_name[0], "origin": "manual"}
         if region is not None:
             geometry = {k: v for k, v in region["value"].items() if k != region["type"]}
-            extra = {k: region[k] for k in ("original_width", "original_height", "image_rotation", "origin", "meta") if k in region}
+            extra = {
+                k: region[k]
+                for k in ("original_width", "original_height", "image_rotation", "origin", "meta")
+                if k in region
+            }
             result = {"id": region["id"], **result, **extra, "value": {**geometry, key: payload}}
         else:
             result = {"id": f"{control.name}-item", **result, "value": {key: payload}}

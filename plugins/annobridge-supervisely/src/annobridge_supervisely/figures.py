@@ -92,7 +92,9 @@ def from_supervisely(
     try:
         tags = _tags_from_sly(s.TagCollection.from_json(annotation.get("tags", []), project.tag_metas))
     except Exception as exc:
-        raise ValidationError(f"{where}: item tags: {_unknown_tag(annotation.get('tags', []), project) or exc}") from None
+        raise ValidationError(
+            f"{where}: item tags: {_unknown_tag(annotation.get('tags', []), project) or exc}"
+        ) from None
     report.carried("item tag", NEUTRAL, len(tags))
     if annotation.get("customData"):
         report.dropped("annotation custom data", NEUTRAL, item=item)
@@ -169,7 +171,9 @@ def _shape_from_sly(geometry, obj_class):
     if name == "oriented_bbox":
         return _oriented_from_sly(geometry)
     if name == "rectangle":
-        return Rectangle(x=geometry.left, y=geometry.top, width=geometry.right - geometry.left, height=geometry.bottom - geometry.top)
+        return Rectangle(
+            x=geometry.left, y=geometry.top, width=geometry.right - geometry.left, height=geometry.bottom - geometry.top
+        )
     if name in ("polygon", "line"):
         exterior = [(p.col, p.row) for p in geometry.exterior]
         if name == "line":
@@ -238,7 +242,9 @@ def to_supervisely(annotation: ItemAnnotation, meta) -> tuple[dict[str, Any], Fi
         except Exception as exc:  # the SDK's own checks (geometry, tag values)
             raise annotation.fail(str(exc), index) from None
     try:
-        img_tags = _tags_to_sly(s, annotation.tags, project, annotation.author if isinstance(annotation.author, str) else None)
+        img_tags = _tags_to_sly(
+            s, annotation.tags, project, annotation.author if isinstance(annotation.author, str) else None
+        )
     except Exception as exc:
         raise annotation.fail(f"item tags: {exc}") from None
     report.carried("item tag", SUPERVISELY, len(img_tags))
@@ -256,7 +262,9 @@ def to_supervisely(annotation: ItemAnnotation, meta) -> tuple[dict[str, Any], Fi
 def _label_to_sly(s, obj: ObjectAnnotation, item: ItemAnnotation, project, report: FidelityReport):
     obj_class = project.get_obj_class(obj.class_name)
     if obj_class is None:
-        raise ValidationError(f"unknown class {obj.class_name!r}; the meta has {sorted(c.name for c in project.obj_classes)}")
+        raise ValidationError(
+            f"unknown class {obj.class_name!r}; the meta has {sorted(c.name for c in project.obj_classes)}"
+        )
     target = obj_class.geometry_type.geometry_name()
     pixels = _Pixels()
     author = obj.author if obj.author is not None else item.author
@@ -283,8 +291,15 @@ def _label_to_sly(s, obj: ObjectAnnotation, item: ItemAnnotation, project, repor
 
 def _geometry_to_sly(s, obj, target: str, obj_class, px: _Pixels, report, item, info):
     shape, kind = obj.shape, obj.shape.kind
-    accepts = {"rectangle": ("rectangle",), "oriented_bbox": ("rectangle",), "polygon": ("polygon",), "line": ("polyline",),
-               "point": ("point",), "graph": ("keypoints",), "bitmap": ("mask",)}
+    accepts = {
+        "rectangle": ("rectangle",),
+        "oriented_bbox": ("rectangle",),
+        "polygon": ("polygon",),
+        "line": ("polyline",),
+        "point": ("point",),
+        "graph": ("keypoints",),
+        "bitmap": ("mask",),
+    }
     if target != "any" and kind not in accepts.get(target, ()):
         raise ValidationError(f"a {kind} cannot go into {target} class {obj_class.name!r}")
     if isinstance(shape, Rectangle):
@@ -339,7 +354,13 @@ def _tags_to_sly(s, tags, project, default_author: str | None) -> list:
             raise ValidationError(f"unknown tag {tag.name!r}; the meta has {sorted(t.name for t in project.tag_metas)}")
         author = tag.author if isinstance(tag.author, str) else default_author
         result.append(
-            s.Tag(tag_meta, tag.value, labeler_login=author, created_at=_time(tag.created_at), updated_at=_time(tag.updated_at))
+            s.Tag(
+                tag_meta,
+                tag.value,
+                labeler_login=author,
+                created_at=_time(tag.created_at),
+                updated_at=_time(tag.updated_at),
+            )
         )
     return result
 

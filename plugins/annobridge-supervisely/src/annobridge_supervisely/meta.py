@@ -93,7 +93,9 @@ def _class_from_sly(obj_class, report: FidelityReport) -> ObjectClass | None:
     nodes, edges = (), ()
     if shape is ShapeKind.KEYPOINTS:
         nodes, edges = _graph_from_sly(obj_class, report)
-    return ObjectClass(name=obj_class.name, shape=shape, color=sly().color.rgb2hex(obj_class.color), nodes=nodes, edges=edges)
+    return ObjectClass(
+        name=obj_class.name, shape=shape, color=sly().color.rgb2hex(obj_class.color), nodes=nodes, edges=edges
+    )
 
 
 def _graph_from_sly(obj_class, report: FidelityReport):
