@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 
@@ -560,3 +561,48 @@ def test_writing_a_class_the_config_lacks_names_it():
         to_labelstudio(
             _item(ObjectAnnotation(class_name="ghost", shape=Point(x=1, y=1))), label_config=CONFIG, schema=schema
         )
+
+
+# ---------------------------------------------------------------- a real server, when one is given
+
+LIVE = os.environ.get("ANNOBRIDGE_LABEL_STUDIO_URL")
+
+
+@pytest.mark.skipif(not LIVE, reason="set ANNOBRIDGE_LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY to a real Label Studio")
+def test_a_real_label_studio_stores_the_results_unchanged_and_they_convert_back_exactly():
+    import httpx
+
+    mask = np.zeros((30, 40), bool)
+    mask[3:9, 5:12] = True
+    neutral = ItemAnnotation(
+        item="t1",
+        width=40,
+        height=30,
+        tags=[Tag(name="note", value="hello"), Tag(name="weight", value=3.25), Tag(name="flag")],
+        objects=[
+            ObjectAnnotation(class_name="leaf", id="l1", shape=Polygon(exterior=[(0, 0), (10, 0), (0, 10)])),
+            ObjectAnnotation(class_name="road", id="r1", shape=Polyline(points=[(0, 0), (10, 3), (5, 5)])),
+            ObjectAnnotation(class_name="pin", id="p1", shape=Point(x=3, y=4), origin="model", description="a note"),
+            ObjectAnnotation(class_name="kiwi", id="k1", shape=Mask(data=mask), tags=[Tag(name="size", value="small")]),
+            ObjectAnnotation(
+                class_name="person",
+                id="g1",
+                shape=Keypoints(points=[Keypoint(name="nose", x=1, y=2), Keypoint(name="eye", x=3, y=3)]),
+            ),
+        ],
+    )
+    sent, _ = to_labelstudio(neutral, label_config=CONFIG, schema=SCHEMA)
+    headers = {"Authorization": f"Token {os.environ['LABEL_STUDIO_API_KEY']}"}
+    with httpx.Client(base_url=LIVE, headers=headers, timeout=60) as client:
+        project = client.post("/api/projects", json={"title": "annobridge regions", "label_config": CONFIG})
+        project.raise_for_status()
+        try:
+            task = client.post("/api/tasks", json={"project": project.json()["id"], "data": {"image": "x.jpg"}}).json()
+            created = client.post(f"/api/tasks/{task['id']}/annotations", json={"result": sent["result"]})
+            created.raise_for_status()
+            stored = client.get(f"/api/annotations/{created.json()['id']}").json()
+        finally:
+            client.delete(f"/api/projects/{project.json()['id']}")
+    assert stored["result"] == sent["result"]
+    back, report = from_labelstudio(stored, label_config=CONFIG, schema=SCHEMA, item="t1")
+    assert to_labelstudio(back, label_config=CONFIG, schema=SCHEMA)[0]["result"] == sent["result"]
