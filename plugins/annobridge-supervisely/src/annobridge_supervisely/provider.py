@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+import shutil
+from contextlib import AbstractContextManager
 from typing import Any
 
 from annobridge.capabilities import Capability
+from annobridge.errors import AuthenticationError, ConfigurationError, ValidationError
+from annobridge.models import Id
 from annobridge.provider import Provider
 from annobridge.urls import BackendURL
 
+from .assignments import SuperviselyAssignments
+from .client import RetryPolicy, make_api, not_found, sdk_errors
+from .exports import SuperviselyExports
+from .items import SuperviselyItems
+from .jobs import SuperviselyJobs
+from .projects import SuperviselyProjects
+from .reviews import SuperviselyReviews
+from .users import SuperviselyUsers
+
+OPTIONS = ("team_id", "workspace_id", "retries", "retry_sleep")
+
 
 class SuperviselyProvider(Provider):
-    """Supervisely through the official `supervisely` SDK (imported on first use: it takes seconds)."""
+    """Supervisely through the official `supervisely` SDK (imported on first use: it takes seconds).
+
+    Options: `team_id` and `workspace_id` (else TEAM_ID / WORKSPACE_ID, else the only one
+    there is), `retries` and `retry_sleep` for transient failures (connection, 429, 5xx).
+
+    >>> sv = SuperviselyProvider("supervisely+http://127.0.0.1:8000", token="...", team_id=8)
+    >>> sv.describe()
+    'supervisely (supervisely+http://127.0.0.1:8000)'
+    """
 
     name = "supervisely"
     schemes = ("supervisely", "supervisely+http", "supervisely+https")
@@ -37,12 +60,138 @@ class SuperviselyProvider(Provider):
         Capability.EXPORTS: "built on the client",
         Capability.ASSIGNMENTS: "one labeling job per annotator",
     }
+    missing_reasons = {
+        Capability.EXPORT_SNAPSHOTS: "Supervisely keeps no export snapshots; exports are built on the client at once",
+        Capability.STORAGES: "Supervisely links cloud storage through Team Files and import apps, "
+        "which its public API does not offer as connect-and-sync storages",
+        Capability.PREDICTIONS: "Supervisely has no separate predictions; model output is stored as annotations",
+        Capability.PAUSE_ANNOTATORS: "Supervisely stops a whole labeling job (jobs.stop), not one annotator",
+    }
+
+    projects_api = SuperviselyProjects
+    jobs_api = SuperviselyJobs
+    items_api = SuperviselyItems
+    assignments_api = SuperviselyAssignments
+    reviews_api = SuperviselyReviews
+    exports_api = SuperviselyExports
+    users_api = SuperviselyUsers
+
+    def __init__(self, address: BackendURL | str, token: str | None = None, **options: Any) -> None:
+        unknown = sorted(set(options) - set(OPTIONS))
+        if unknown:
+            raise ConfigurationError(f"unknown Supervisely options {unknown}; known: {list(OPTIONS)}")
+        super().__init__(address, token, **options)
+        self.policy = RetryPolicy(
+            retries=int(options.get("retries", RetryPolicy.retries)),
+            sleep=float(options.get("retry_sleep", RetryPolicy.sleep)),
+        )
+        self._api = None
+        self._team_id: int | None = _int_option(options.get("team_id"), "team_id")
+        self._workspace_id: int | None = _int_option(options.get("workspace_id"), "workspace_id")
+        self._scratch: str | None = None
 
     @classmethod
     def open(cls, address: BackendURL, token: str | None = None, **options: Any) -> SuperviselyProvider:
-        if token is None:
-            from .settings import SuperviselySettings
+        """Connect; token, team and workspace default to API_TOKEN, TEAM_ID, WORKSPACE_ID (or ~/supervisely.env)."""
+        from .settings import SuperviselySettings
 
-            key = SuperviselySettings().api_token
-            token = key.get_secret_value() if key else None
+        settings = SuperviselySettings()
+        if token is None and settings.api_token:
+            token = settings.api_token.get_secret_value()
+        for key in ("team_id", "workspace_id"):
+            if options.get(key) is None and getattr(settings, key) is not None:
+                options[key] = getattr(settings, key)
         return cls(address, token, **options)
+
+    def unsupported_reason(self, capability: Capability) -> str:
+        return self.missing_reasons.get(capability) or super().unsupported_reason(capability)
+
+    # -- the SDK ---------------------------------------------------------------------------
+
+    @property
+    def api(self):
+        """The sly.Api (created on first use; importing the SDK takes seconds)."""
+        if self._api is None:
+            if not self._token:
+                raise AuthenticationError(
+                    f"no API token for {self.describe()}: pass token= or set API_TOKEN (also read from ~/supervisely.env)"
+                )
+            with self.errors():
+                self._api = make_api(self.address.http_url, self._token, self.policy)
+        return self._api
+
+    def errors(self) -> AbstractContextManager[None]:
+        """A context in which SDK failures become annobridge errors naming this backend."""
+        return sdk_errors(self.describe(), self._token)
+
+    def not_found(self, what: str) -> Exception:
+        return not_found(what, self.describe())
+
+    # -- where things live -----------------------------------------------------------------
+
+    @property
+    def team_id(self) -> int:
+        """The team jobs are listed in: the team_id option, TEAM_ID, else the user's only team."""
+        if self._team_id is None:
+            with self.errors():
+                teams = self.api.team.get_list()
+            if len(teams) != 1:
+                found = ", ".join(f"{t.id} ({t.name})" for t in teams) or "none"
+                raise ConfigurationError(
+                    f"{self.describe()}: the token's user is in {len(teams)} teams ({found}); "
+                    "pass team_id= to connect() or set TEAM_ID"
+                )
+            self._team_id = teams[0].id
+        return self._team_id
+
+    @property
+    def workspace_id(self) -> int:
+        """The workspace new projects go to: the workspace_id option, WORKSPACE_ID, else the team's only one."""
+        if self._workspace_id is None:
+            with self.errors():
+                spaces = self.api.workspace.get_list(self.team_id)
+            if len(spaces) != 1:
+                found = ", ".join(f"{w.id} ({w.name})" for w in spaces) or "none"
+                raise ConfigurationError(
+                    f"{self.describe()}: team {self.team_id} has {len(spaces)} workspaces ({found}); "
+                    "pass workspace_id= to connect() or set WORKSPACE_ID"
+                )
+            self._workspace_id = spaces[0].id
+        return self._workspace_id
+
+    def sole_dataset(self, project_id: Id, *, create: bool = False) -> int:
+        """The project's only dataset (created as 'ds0' if it has none and `create`); else ValidationError."""
+        with self.errors():
+            datasets = self.api.dataset.get_list(int(project_id))
+            if not datasets and create:
+                return self.api.dataset.create(int(project_id), "ds0").id
+        if len(datasets) != 1:
+            found = ", ".join(f"{d.id} ({d.name})" for d in datasets) or "none"
+            raise ValidationError(
+                f"dataset_id: project {project_id} has {len(datasets)} datasets ({found}); "
+                "a Supervisely job or upload needs one, so pass dataset_id"
+            )
+        return datasets[0].id
+
+    def scratch_dir(self) -> str:
+        """A private directory for client-built exports; removed by close()."""
+        import tempfile
+
+        if self._scratch is None:
+            self._scratch = tempfile.mkdtemp(prefix="annobridge-supervisely-")
+        return self._scratch
+
+    def close(self) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+        self._api = None
+
+
+def _int_option(value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"{name} must be a Supervisely id (an integer), not {value!r}") from None

@@ -1,0 +1,161 @@
+"""Items on Supervisely are images: list them by job, project or dataset; upload files or bytes; remove them."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from annobridge.errors import NotFound, ValidationError
+from annobridge.models import Id, Item
+from annobridge.provider import ItemsAPI
+
+from .convert import entities, item_from_info, sly_id
+
+if TYPE_CHECKING:
+    from .provider import SuperviselyProvider
+
+ID_FILTER_CHUNK = 500  # ids per images.list "in" filter: keeps request bodies small
+
+
+class SuperviselyItems(ItemsAPI):
+    """Images (api.image), all pages, never capped."""
+
+    @property
+    def _b(self) -> SuperviselyProvider:
+        return self.backend  # type: ignore[return-value]
+
+    def list(
+        self, job_id: Id | None = None, *, project_id: Id | None = None, dataset_id: Id | None = None
+    ) -> Iterator[Item]:
+        """The job's items with their review status (in the job's order), or every image of the dataset / project.
+
+        >>> [i.name for i in sv.items.list(job.id)]   # doctest: +SKIP
+        ['IMG_8144.jpeg', 'IMG_4451.jpeg', ...]
+        """
+        given = [n for n, v in (("job_id", job_id), ("project_id", project_id), ("dataset_id", dataset_id)) if v is not None]
+        if len(given) != 1:
+            raise ValidationError(f"items.list takes exactly one of job_id, project_id, dataset_id; got {given or 'none'}")
+        if job_id is not None:
+            return self._of_job(job_id)
+        if dataset_id is not None:
+            return self._of_dataset(sly_id(dataset_id, "dataset_id"))
+        return self._of_project(sly_id(project_id, "project_id"))
+
+    def _of_job(self, job_id: Id) -> Iterator[Item]:
+        info, _ = self._b.jobs.fetch(job_id)
+        verdicts = {e.id: e.review_status for e in entities(info.entities) or []}
+        ids = list(verdicts)
+        for start in range(0, len(ids), ID_FILTER_CHUNK):
+            chunk = ids[start : start + ID_FILTER_CHUNK]
+            with self._b.errors():
+                infos = self._b.api.image.get_list(
+                    info.dataset_id, filters=[{"field": "id", "operator": "in", "value": chunk}]
+                )
+            by_id = {i.id: i for i in infos}
+            for item_id in chunk:
+                if item_id in by_id:
+                    yield item_from_info(by_id[item_id], review=verdicts[item_id])
+
+    def _of_dataset(self, dataset_id: int) -> Iterator[Item]:
+        try:
+            with self._b.errors():
+                infos = self._b.api.image.get_list(dataset_id)
+        except NotFound:
+            raise self._b.not_found(f"dataset {dataset_id}") from None
+        for info in infos:
+            yield item_from_info(info)
+
+    def _of_project(self, project_id: int) -> Iterator[Item]:
+        try:
+            with self._b.errors():
+                datasets = self._b.api.dataset.get_list(project_id)
+        except NotFound:
+            raise self._b.not_found(f"project {project_id}") from None
+        for dataset in datasets:
+            yield from self._of_dataset(dataset.id)
+
+    def get(self, item_id: Id) -> Item:
+        with self._b.errors():
+            info = self._b.api.image.get_info_by_id(sly_id(item_id, "item_id"))
+        if info is None:
+            raise self._b.not_found(f"image {item_id}")
+        return item_from_info(info)
+
+    def add(self, project_id: Id, items: Iterable[Any], *, dataset_id: Id | None = None) -> list[Id]:
+        """Upload images; returns their ids in order. Each item is a path, or a dict with
+        "path" or "bytes" (raw encoded image, needs "name"), and optionally "name" and "meta".
+
+        The images go to `dataset_id`, else the project's only dataset (a new "ds0" if it has
+        none). Every item is checked before the first byte is sent; bytes are uploaded as
+        they are, never re-encoded.
+
+        >>> sv.items.add(project.id, ["lemons/IMG_0748.jpeg", {"bytes": data, "name": "kiwi.png"}])  # doctest: +SKIP
+        [3882699, 3882703]
+        """
+        payloads = [_payload(n, item) for n, item in enumerate(items)]
+        names = [p["name"] for p in payloads]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValidationError(f"items: names {dupes} appear more than once; image names in a dataset are unique")
+        if not payloads:
+            return []
+        target = self._dataset(project_id, dataset_id)
+        with tempfile.TemporaryDirectory(prefix="annobridge-upload-") as scratch:
+            paths = []
+            for n, p in enumerate(payloads):
+                if "bytes" in p:
+                    path = Path(scratch) / f"{n}-{Path(p['name']).name}"
+                    path.write_bytes(p["bytes"])
+                    paths.append(str(path))
+                else:
+                    paths.append(p["path"])
+            metas = [p.get("meta") or {} for p in payloads]
+            with self._b.errors():
+                infos = self._b.api.image.upload_paths(target, names, paths, metas=metas)
+        return [info.id for info in infos]
+
+    def _dataset(self, project_id: Id, dataset_id: Id | None) -> int:
+        project = sly_id(project_id, "project_id")
+        if dataset_id is None:
+            return self._b.sole_dataset(project, create=True)
+        with self._b.errors():
+            dataset = self._b.api.dataset.get_info_by_id(sly_id(dataset_id, "dataset_id"))
+        if dataset is None or dataset.project_id != project:
+            where = f"in project {project_id}" if dataset is not None else f"on {self._b.describe()}"
+            raise ValidationError(f"dataset_id: no dataset {dataset_id} {where}")
+        return dataset.id
+
+    def delete(self, item_ids: Iterable[Id]) -> None:
+        """Remove these images (images.bulk.remove, 50 a request); an empty list removes nothing."""
+        ids = [sly_id(i, "item_ids") for i in item_ids]
+        if ids:
+            with self._b.errors():
+                self._b.api.image.remove_batch(ids)
+
+
+def _payload(index: int, item: Any) -> dict[str, Any]:
+    """One upload, checked: {"name", and "path" or "bytes", optional "meta"}."""
+    where = f"items[{index}]"
+    if isinstance(item, (str, os.PathLike)):
+        item = {"path": item}
+    if not isinstance(item, dict):
+        raise ValidationError(f"{where}: expected a path or a dict with 'path' or 'bytes', got {type(item).__name__}")
+    unknown = sorted(set(item) - {"path", "bytes", "name", "meta"})
+    if unknown or ("path" in item) == ("bytes" in item):
+        raise ValidationError(f"{where}: give exactly one of 'path' or 'bytes' (and optionally 'name', 'meta'); got {sorted(item)}")
+    meta = item.get("meta")
+    if meta is not None and not isinstance(meta, dict):
+        raise ValidationError(f"{where}.meta: must be a dict, got {type(meta).__name__}")
+    if "path" in item:
+        path = Path(item["path"])
+        if not path.is_file():
+            raise ValidationError(f"{where}.path: {str(path)!r} is not a file")
+        return {"path": str(path), "name": item.get("name") or path.name, "meta": meta}
+    data = item["bytes"]
+    if not isinstance(data, (bytes, bytearray)) or not data:
+        raise ValidationError(f"{where}.bytes: must be the non-empty encoded image")
+    if not item.get("name"):
+        raise ValidationError(f"{where}.name: uploading bytes needs a file name with an extension, e.g. 'kiwi.jpg'")
+    return {"bytes": bytes(data), "name": str(item["name"]), "meta": meta}

@@ -1,0 +1,100 @@
+"""Supervisely projects and their ProjectMeta, as neutral Projects and LabelSchemas."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from annobridge.errors import NotFound
+from annobridge.models import Id, Project
+from annobridge.provider import ProjectsAPI
+from annobridge.schema import LabelSchema
+
+from .convert import project_from_info, sly_id
+
+if TYPE_CHECKING:
+    from .provider import SuperviselyProvider
+
+
+class SuperviselyProjects(ProjectsAPI):
+    """Projects of the team (api.project); schemas through meta.py (ProjectMeta <-> LabelSchema)."""
+
+    @property
+    def _b(self) -> SuperviselyProvider:
+        return self.backend  # type: ignore[return-value]
+
+    def _project(self, info) -> Project:
+        return project_from_info(info, server=self._b.address.http_url, team_id=self._b.team_id)
+
+    def list(self) -> list[Project]:
+        """Every project in every workspace of the team (all pages)."""
+        with self._b.errors():
+            spaces = self._b.api.workspace.get_list(self._b.team_id)
+            infos = [p for w in spaces for p in self._b.api.project.get_list(w.id)]
+        return [self._project(info) for info in infos]
+
+    def get(self, project_id: Id) -> Project:
+        with self._b.errors():
+            info = self._b.api.project.get_info_by_id(sly_id(project_id, "project_id"))
+        if info is None:
+            raise self._b.not_found(f"project {project_id}")
+        return self._project(info)
+
+    def create(self, name: str, schema: LabelSchema | None = None, description: str = "") -> Project:
+        """An images project in the workspace, with the schema as its ProjectMeta; removed again if the meta fails.
+
+        >>> sv.projects.create("Lemons (copy)", schema=LabelSchema(classes=[ObjectClass(name="kiwi", shape="mask")]))  # doctest: +SKIP
+        """
+        meta = _meta_json(schema) if schema is not None else None
+        with self._b.errors():
+            info = self._b.api.project.create(self._b.workspace_id, name, description=description)
+        if meta is not None:
+            try:
+                with self._b.errors():
+                    self._b.api.project.update_meta(info.id, meta)
+            except Exception:
+                self.delete(info.id)  # nothing half-made
+                raise
+        return self._project(info)
+
+    def delete(self, project_id: Id) -> None:
+        """Remove the project (it goes to Supervisely's trash, as in the web UI)."""
+        ident = sly_id(project_id, "project_id")
+        try:
+            with self._b.errors():
+                self._b.api.project.remove(ident)
+        except NotFound:
+            raise self._b.not_found(f"project {project_id}") from None
+
+    def get_schema(self, project_id: Id) -> LabelSchema:
+        """The project's ProjectMeta as a LabelSchema (what it cannot hold is in meta_report())."""
+        return self.meta_report(project_id)[0]
+
+    def meta_report(self, project_id: Id):
+        """(LabelSchema, FidelityReport) of the project's ProjectMeta: what was carried, approximated, dropped."""
+        from .meta import meta_to_schema
+
+        return meta_to_schema(self.meta(project_id))
+
+    def meta(self, project_id: Id) -> dict:
+        """The project's ProjectMeta JSON, as the server has it."""
+        try:
+            with self._b.errors():
+                return self._b.api.project.get_meta(sly_id(project_id, "project_id"))
+        except NotFound:
+            raise self._b.not_found(f"project {project_id}") from None
+
+    def set_schema(self, project_id: Id, schema: LabelSchema) -> LabelSchema:
+        """Replace the project's ProjectMeta with the schema's; returns the schema as read back."""
+        meta = _meta_json(schema)
+        try:
+            with self._b.errors():
+                self._b.api.project.update_meta(sly_id(project_id, "project_id"), meta)
+        except NotFound:
+            raise self._b.not_found(f"project {project_id}") from None
+        return self.get_schema(project_id)
+
+
+def _meta_json(schema: LabelSchema) -> dict:
+    from .meta import schema_to_meta
+
+    return schema_to_meta(schema)[0]
