@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 from datetime import datetime
 from enum import Enum
 from fractions import Fraction
@@ -81,6 +82,8 @@ Coordinate = Annotated[Fraction, PlainValidator(_exact), PlainSerializer(_dump_e
 
 XY = tuple[Coordinate, Coordinate]
 _KINDS = {"rectangle", "polygon", "polyline", "point", "keypoints", "mask"}  # pydantic puts these in error paths
+# A nested model's own ValidationError already says "Polygon: exterior: ..."; the path above says where.
+_NESTED = re.compile(r"\b(?:ObjectAnnotation|Rectangle|Polygon|Polyline|Point|Keypoints?|Mask|Tag): ")
 
 
 class _Neutral(BaseModel):
@@ -108,7 +111,7 @@ def _describe(model: str, data: dict[str, Any], exc: PydanticValidationError) ->
             subject = f"{where}, {_object_name(data.get('objects'), loc[1])}"
             loc = loc[2:]
         field = ".".join(str(part) for part in loc if part not in _KINDS)
-        message = error["msg"].removeprefix("Value error, ")
+        message = _NESTED.sub("", error["msg"].removeprefix("Value error, "))
         problems.append(f"{subject}: {field}: {message}" if field else f"{subject}: {message}")
     return "; ".join(problems)
 

@@ -297,6 +297,14 @@ def test_a_graph_is_read_from_its_node_regions():
     assert report.count("keypoint marker size", "dropped") == 1
 
 
+def test_a_graph_keeps_its_first_nodes_note_and_counts_the_others():
+    nose = _region("g1", "keypointlabels", "person", {"x": 10, "y": 20}, "nose", 100, 100, "manual", "seen")
+    eye = {**_region("g1-eye", "keypointlabels", "person", {"x": 3, "y": 4}, "eye", 100, 100, "manual", "hidden?")}
+    neutral, report = from_labelstudio([nose, {**eye, "parentID": "g1"}], label_config=CONFIG, schema=SCHEMA)
+    assert neutral.objects[0].description == "seen"
+    assert report.count("keypoint node note or origin", "dropped") == 1
+
+
 def test_soft_brush_edges_are_thresholded_and_the_rle_kept():
     alpha = np.array([[0, 255, 40], [0, 0, 255]], dtype=np.uint8)
     stream = rle.encode(np.repeat(alpha.ravel(), 4))

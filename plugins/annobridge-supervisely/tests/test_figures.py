@@ -389,3 +389,12 @@ def test_bad_neutral_input_for_supervisely_is_named(obj, message):
         return
     with pytest.raises(ValidationError, match=rf"item 'img-4', {message}" if message.startswith("object") else message):
         to_supervisely(neutral, META_JSON)
+
+
+def test_custom_data_is_counted_as_dropped():
+    tag = sly.Tag(TAGS["note"], "x", custom_data={"source": "import"})
+    label = sly.Label(sly.Point(1, 1), CLASSES["pin"], tags=[tag])
+    annotation = sly.Annotation((5, 5), [label], custom_data={"batch": 7}).to_json()
+    _, report = from_supervisely(annotation, META_JSON, item="img-8")
+    assert report.count("tag custom data", "dropped") == 1
+    assert report.count("annotation custom data", "dropped") == 1

@@ -13,14 +13,14 @@ How a label config holds a LabelSchema (what label_config.py writes; any config 
   named after the tag, or "<tag>_object" when the tag also has an item control.
 
 Coordinates are percentages of original_width / original_height, turned into exact pixels, so
-percent -> pixels -> percent gives back the same float. Region ids are kept; the ids of what
-annobridge itself adds (item-tag results, the second and later nodes of a graph, vector vertices)
-are derived from the region id.
+percent -> pixels -> percent gives back the same float. Region ids are kept; ids annobridge has
+to make up are derived: "<control>-item" for item-tag results, "<region>-<node>" for the second
+and later nodes of a graph, "<region>-<n>" for vector vertices.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -199,7 +199,7 @@ def from_labelstudio(
                 if control.attr.get("perRegion") == "true":
                     attributes.append((index, result))
                 else:
-                    item_tags.extend(_tags_from_result(config, control, result, None))
+                    item_tags.extend(_tags_from_result(config, control, result))
                 continue
             if kind.removesuffix("labels") not in _GEOMETRY or not kind.endswith("labels"):
                 report.dropped(f"{kind or 'untyped'} region", NEUTRAL, "no such shape in annobridge", item=item)
@@ -213,7 +213,7 @@ def from_labelstudio(
             report.dropped("attribute of an unlabeled region", NEUTRAL, item=item)
             continue
         try:
-            tags = _tags_from_result(config, config.controls[result["from_name"]], result, objects[key]["class_name"])
+            tags = _tags_from_result(config, config.controls[result["from_name"]], result)
         except ValidationError as exc:
             raise ValidationError(f"{where}, region #{index} (id {result.get('id')!r}): {exc}") from None
         objects[key]["tags"].extend(tags)
@@ -276,7 +276,10 @@ def _read_region(config, control, result, width, height, objects, owner, report,
     graph = config.graphs.get(control.name)
     if graph is not None:  # one node of a keypoint graph
         key = result.get("parentID") or region_id
-        parts = objects.setdefault(key, {**_common(result, graph, report, item, key), "nodes": True, "points": []})
+        common = _common(result, graph, report, item, key)
+        parts = objects.setdefault(key, {**common, "nodes": True, "points": []})
+        if common["description"] != parts["description"] or common["origin"] != parts["origin"]:
+            report.dropped("keypoint node note or origin", NEUTRAL, "a graph keeps its first node's", item=item)
         parts["points"].append(
             Keypoint(name=labels[0], x=_px(value.get("x"), width, "x"), y=_px(value.get("y"), height, "y"))
         )
@@ -294,7 +297,7 @@ def _read_region(config, control, result, width, height, objects, owner, report,
         )
     if result.get("parentID"):
         report.dropped("region parent link", NEUTRAL, item=item)
-    shape = _shape_from_value(kind, value, cls.shape, width, height, report, item, region_id)
+    shape = _shape_from_value(kind, value, cls.shape, width, height, report, item)
     objects[region_id] = {**_common(result, class_name, report, item, region_id), "shape": shape}
     owner[region_id] = region_id
     report.carried(shape.kind, NEUTRAL)
@@ -331,7 +334,7 @@ def _common(result, class_name, report, item, key) -> dict[str, Any]:
     }
 
 
-def _shape_from_value(kind, value, class_shape, width, height, report, item, region_id):
+def _shape_from_value(kind, value, class_shape, width, height, report, item):
     if kind == "rectanglelabels":
         return Rectangle(
             x=_px(value.get("x"), width, "x"),
@@ -380,7 +383,7 @@ def _shape_from_value(kind, value, class_shape, width, height, report, item, reg
     return Polyline(points=points)
 
 
-def _tags_from_result(config: _Config, control, result: dict[str, Any], class_name: str | None) -> list[Tag]:
+def _tags_from_result(config: _Config, control, result: dict[str, Any]) -> list[Tag]:
     tag_name = config.tag_of.get(control.name)
     if tag_name is None:
         raise ValidationError(f"unknown tag {control.name!r}: control {control.name!r} holds no tag of the schema")
@@ -460,8 +463,8 @@ def _annotation_author(annotation: ItemAnnotation) -> Id | None:
     if annotation.author is not None:
         return annotation.author
     named = [o.author for o in annotation.objects] + [t.author for o in annotation.objects for t in o.tags]
-    named = [a for a in named + [t.author for t in annotation.tags] if a is not None]
-    return max(named, key=named.count) if named else None
+    named = Counter(a for a in named + [t.author for t in annotation.tags] if a is not None)
+    return named.most_common(1)[0][0] if named else None
 
 
 def _fresh(base: str, used: set[str]) -> str:

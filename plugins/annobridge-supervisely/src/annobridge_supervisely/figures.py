@@ -82,7 +82,7 @@ def from_supervisely(
         name += f", id {data['id']!r})" if data.get("id") is not None else ")"
         try:
             label = _parse_label(s, data, project)
-            obj = _object_from_sly(label, data, project, report, item)
+            obj = _object_from_sly(label, data, report, item)
         except ValidationError as exc:
             raise ValidationError(f"{name}: {exc}") from None
         except Exception as exc:  # the SDK raises whatever it likes on bad geometry
@@ -90,13 +90,13 @@ def from_supervisely(
         if obj is not None:
             objects.append(obj)
     try:
-        tags = _tags_from_sly(s.TagCollection.from_json(annotation.get("tags", []), project.tag_metas))
+        tags = _tags_from_sly(s.TagCollection.from_json(annotation.get("tags", []), project.tag_metas), report, item)
     except Exception as exc:
         raise ValidationError(
             f"{where}: item tags: {_unknown_tag(annotation.get('tags', []), project) or exc}"
         ) from None
     report.carried("item tag", NEUTRAL, len(tags))
-    if annotation.get("customData"):
+    if annotation.get("customBigData") or annotation.get("customData"):
         report.dropped("annotation custom data", NEUTRAL, item=item)
     result = ItemAnnotation(
         item=item,
@@ -138,7 +138,7 @@ def _parse_label(s, data: dict[str, Any], project):
     return s.Label.from_json(data, project)
 
 
-def _object_from_sly(label, data: dict[str, Any], project, report: FidelityReport, item) -> ObjectAnnotation | None:
+def _object_from_sly(label, data: dict[str, Any], report: FidelityReport, item) -> ObjectAnnotation | None:
     geometry = label.geometry
     name = geometry.geometry_name()
     shape = _shape_from_sly(geometry, label.obj_class)
@@ -151,7 +151,7 @@ def _object_from_sly(label, data: dict[str, Any], project, report: FidelityRepor
     for key, what in (("instance_key", "object binding (group)"), ("smartToolInput", "smart tool input")):
         if data.get(key):
             report.dropped(what, NEUTRAL, item=item)
-    tags = _tags_from_sly(label.tags)
+    tags = _tags_from_sly(label.tags, report, item)
     report.carried("object tag", NEUTRAL, len(tags))
     return ObjectAnnotation(
         class_name=label.obj_class.name,
@@ -208,7 +208,8 @@ def _oriented_from_sly(box) -> Rectangle:
     )
 
 
-def _tags_from_sly(tags) -> list[Tag]:
+def _tags_from_sly(tags, report: FidelityReport, item) -> list[Tag]:
+    report.dropped("tag custom data", NEUTRAL, count=sum(bool(t.custom_data) for t in tags), item=item)
     return [
         Tag(name=t.name, value=t.value, author=t.labeler_login, created_at=t.created_at, updated_at=t.updated_at)
         for t in tags
