@@ -1,0 +1,290 @@
+"""Images: listing, info, the SDK's hash-based upload (hashes.list, bulk.upload, bulk.add), downloads, removal."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .datasets import get_dataset
+from .errors import ApiError, bad_request, field, int_list, not_found
+from .imaging import STORAGE_PREFIX, content_hash, probe, storage_path, storage_url
+from .paging import page
+from .projects import get_project
+from .store import Store, dumps, loads, now
+
+__all__ = ["ROUTES", "STORAGE_PREFIX", "get_image", "image_json", "storage_endpoint"]
+
+
+def get_image(store: Store, image_id: int) -> dict:
+    """The images row joined with its blob's mime/size/width/height and its project_id, or 404."""
+    row = store.one(
+        "SELECT i.*, b.mime, b.size, b.width, b.height, d.project_id FROM images i "
+        "JOIN blobs b ON b.hash = i.hash JOIN datasets d ON d.id = i.dataset_id WHERE i.id = ?",
+        (image_id,),
+    )
+    if row is None:
+        raise not_found("Image", image_id)
+    return row
+
+
+def image_tags(store: Store, image_id: int) -> list[dict]:
+    """ImageInfo.tags: [{entityId, tagId, id, value?, labelerLogin, createdAt, updatedAt}]."""
+    out = []
+    for row in store.rows("SELECT * FROM image_tags WHERE image_id = ? ORDER BY id", (image_id,)):
+        tag = {"entityId": image_id, "tagId": row["tag_id"], "id": row["id"]}
+        value = loads(row["value"])
+        if value is not None:
+            tag["value"] = value
+        tag.update(labelerLogin=row["labeler_login"], createdAt=row["created_at"], updatedAt=row["updated_at"])
+        out.append(tag)
+    return out
+
+
+def image_json(store: Store, row: dict, base_url: str) -> dict:
+    """ImageInfo fields in info_sequence order."""
+    labels = store.scalar("SELECT COUNT(*) FROM figures WHERE image_id = ?", (row["id"],))
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "link": None,
+        "hash": row["hash"],
+        "mime": row["mime"],
+        "ext": row["mime"].split("/")[1],
+        "size": row["size"],
+        "width": row["width"],
+        "height": row["height"],
+        "labelsCount": labels,
+        "datasetId": row["dataset_id"],
+        "createdAt": row["created_at"],
+        "updatedAt": row["updated_at"],
+        "meta": loads(row["meta"], {}),
+        "pathOriginal": storage_path(row["id"]),
+        "fullStorageUrl": storage_url(base_url, row["id"]),
+        "tags": image_tags(store, row["id"]),
+        "createdBy": row["created_by"],
+        "relatedDataId": None,
+        "downloadId": None,
+        "offsetStart": None,
+        "offsetEnd": None,
+        "aiSearchMeta": None,
+        "embeddingsUpdatedAt": None,
+        "projectId": row["project_id"],
+        "description": row["description"],
+        "parentId": None,
+    }
+
+
+_IMAGE_ROWS = (
+    "SELECT i.*, b.mime, b.size, b.width, b.height, d.project_id FROM images i "
+    "JOIN blobs b ON b.hash = i.hash JOIN datasets d ON d.id = i.dataset_id "
+)
+
+
+def images_list(ctx, body) -> dict:
+    """images.list {datasetId | projectId, filter, filters, sort, sort_order, page/per_page or after}."""
+    dataset_id = field(body, "datasetId", int, default=None)
+    project_id = field(body, "projectId", int, default=None)
+    if dataset_id is not None:
+        get_dataset(ctx.store, dataset_id)
+        rows = ctx.store.rows(_IMAGE_ROWS + "WHERE i.dataset_id = ?", (dataset_id,))
+    elif project_id is not None:
+        get_project(ctx.store, project_id)
+        rows = ctx.store.rows(_IMAGE_ROWS + "WHERE d.project_id = ?", (project_id,))
+    else:
+        raise bad_request("images.list needs 'datasetId' or 'projectId'", field="datasetId")
+    rows = [row for row in rows if _passes_advanced_filters(ctx.store, row, body.get("filters"))]
+    return page([image_json(ctx.store, row, ctx.base_url) for row in rows], body)
+
+
+def _passes_advanced_filters(store: Store, row: dict, filters: Any) -> bool:
+    """The `filters` list of typed filters; the sandbox knows "objects_class" (ImageApi only_labelled)."""
+    for flt in filters or []:
+        kind = flt.get("type") if isinstance(flt, dict) else None
+        if kind != "objects_class":
+            raise bad_request(f"images.list filter type {kind!r} is not supported by the sandbox", field="filters")
+        data = flt.get("data") or {}
+        sql, args = "SELECT COUNT(*) FROM figures WHERE image_id = ?", [row["id"]]
+        if data.get("classId") is not None:
+            sql, args = sql + " AND class_id = ?", args + [data["classId"]]
+        count = store.scalar(sql, args)
+        inside = data.get("from", 0) <= count <= data.get("to", 10**9)
+        if inside != bool(data.get("include", True)):
+            return False
+    return True
+
+
+def images_info(ctx, body) -> dict:
+    """images.info {id}."""
+    return image_json(ctx.store, get_image(ctx.store, field(body, "id", int)), ctx.base_url)
+
+
+def hashes_list(ctx, body) -> list[str]:
+    """images.internal.hashes.list: the body is a bare list of hashes; answers those already stored."""
+    if not isinstance(body, list) or not all(isinstance(h, str) for h in body):
+        raise bad_request("images.internal.hashes.list takes a JSON list of hash strings")
+    known = {row["hash"] for row in ctx.store.rows("SELECT hash FROM blobs")}
+    return [h for h in body if h in known]
+
+
+def bulk_upload(ctx, body) -> list[dict]:
+    """images.bulk.upload (multipart): stores each file by content hash -> [{"hash"} or {"errors"}] in order."""
+    files = body.get("files") if isinstance(body, dict) else None
+    if not files:
+        raise bad_request("images.bulk.upload expects multipart/form-data with image files")
+    out = []
+    for _name, _filename, data in files:
+        try:
+            out.append({"hash": store_blob(ctx.store, data)})
+        except ValueError as error:
+            out.append({"errors": [{"message": str(error)}]})
+    return out
+
+
+def store_blob(store: Store, data: bytes) -> str:
+    """Keep image bytes once per content hash; ValueError when they are not an image."""
+    mime, width, height = probe(data)
+    digest = content_hash(data)
+    store.execute(
+        "INSERT OR IGNORE INTO blobs (hash, data, mime, width, height, size) VALUES (?, ?, ?, ?, ?, ?)",
+        (digest, data, mime, width, height, len(data)),
+    )
+    return digest
+
+
+def bulk_add(ctx, body) -> list[dict]:
+    """images.bulk.add {datasetId, images: [{title, hash | imageId, meta?}]} -> ImageInfo list.
+
+    A name already in the dataset answers 400 with details.type "NONUNIQUE" and the
+    clashing {name, id}s, which the SDK's conflict_resolution reads.
+    """
+    dataset = get_dataset(ctx.store, field(body, "datasetId", int))
+    items = field(body, "images", list)
+    names = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("title"), str):
+            raise bad_request("every image needs a 'title'", field="images")
+        names.append(item["title"])
+    if len(set(names)) != len(names):
+        raise bad_request("image names in one request must be unique", field="images")
+    clashes = [
+        {"name": row["name"], "id": row["id"]}
+        for row in ctx.store.rows(
+            f"SELECT id, name FROM images WHERE dataset_id = ? AND name IN ({','.join('?' * len(names))})",
+            [dataset["id"], *names],
+        )
+    ] if names else []
+    if clashes:
+        raise bad_request(
+            "Some images with the same names already exist in the dataset", type="NONUNIQUE", errors=clashes
+        )
+    created = []
+    for item in items:
+        digest = _item_hash(ctx.store, item)
+        stamp = now()
+        created.append(ctx.store.execute(
+            "INSERT INTO images (dataset_id, name, hash, meta, description, created_by, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (dataset["id"], item["title"], digest, dumps(item.get("meta") or {}), item.get("description") or "",
+             ctx.user["id"], stamp, stamp),
+        ))
+    return [image_json(ctx.store, get_image(ctx.store, image_id), ctx.base_url) for image_id in created]
+
+
+def _item_hash(store: Store, item: dict) -> str:
+    if isinstance(item.get("hash"), str):
+        if store.one("SELECT hash FROM blobs WHERE hash = ?", (item["hash"],)) is None:
+            raise bad_request(f"no uploaded image has hash {item['hash']!r} (images.bulk.upload it first)", field="hash")
+        return item["hash"]
+    if isinstance(item.get("imageId"), int):
+        return get_image(store, item["imageId"])["hash"]
+    if "link" in item:
+        raise bad_request("the sandbox is offline and cannot fetch links; upload the bytes instead", field="link")
+    raise bad_request(f"image {item['title']!r} needs 'hash' or 'imageId'", field="images")
+
+
+def images_edit(ctx, body) -> dict:
+    """images.editInfo {id, name?, description?, meta?}."""
+    row = get_image(ctx.store, field(body, "id", int))
+    ctx.store.execute(
+        "UPDATE images SET name = ?, description = ?, meta = ?, updated_at = ? WHERE id = ?",
+        (
+            field(body, "name", str, default=row["name"]),
+            field(body, "description", str, default=row["description"]),
+            dumps(field(body, "meta", dict, default=loads(row["meta"], {}))),
+            now(),
+            row["id"],
+        ),
+    )
+    return image_json(ctx.store, get_image(ctx.store, row["id"]), ctx.base_url)
+
+
+def bulk_remove(ctx, body) -> dict:
+    """images.bulk.remove {ids}."""
+    ids = int_list(body, "ids")
+    for image_id in ids:
+        get_image(ctx.store, image_id)
+    for image_id in ids:
+        ctx.store.execute("DELETE FROM images WHERE id = ?", (image_id,))
+    return {"success": True}
+
+
+def _bytes_of(store: Store, image_id: int) -> tuple[bytes, str]:
+    row = store.one(
+        "SELECT b.data, b.mime FROM images i JOIN blobs b ON b.hash = i.hash WHERE i.id = ?", (image_id,)
+    )
+    if row is None:
+        raise not_found("Image", image_id)
+    return row["data"], row["mime"]
+
+
+def download(ctx, body) -> Response:
+    """images.download {id}: the original bytes."""
+    data, mime = _bytes_of(ctx.store, field(body, "id", int))
+    return Response(data, media_type=mime)
+
+
+def bulk_download(ctx, body) -> Response:
+    """images.bulk.download {datasetId, imageIds}: multipart/form-data, one part named by each image id."""
+    dataset = get_dataset(ctx.store, field(body, "datasetId", int))
+    boundary = uuid.uuid4().hex
+    chunks = []
+    for image_id in int_list(body, "imageIds"):
+        if get_image(ctx.store, image_id)["dataset_id"] != dataset["id"]:
+            raise bad_request(f"image {image_id} is not in dataset {dataset['id']}", field="imageIds")
+        data, mime = _bytes_of(ctx.store, image_id)
+        head = (
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{image_id}\"; filename=\"{image_id}\"\r\n"
+            f"Content-Type: {mime}\r\n\r\n"
+        )
+        chunks += [head.encode(), data, b"\r\n"]
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return Response(b"".join(chunks), media_type=f"multipart/form-data; boundary={boundary}")
+
+
+def storage_endpoint(store: Store):
+    """GET <pathOriginal>: image bytes for fullStorageUrl links (no token, like storage links)."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            data, mime = _bytes_of(store, request.path_params["image_id"])
+        except ApiError as error:
+            return Response(error.message, status_code=error.status)
+        return Response(data, media_type=mime)
+
+    return endpoint
+
+
+ROUTES = {
+    "images.list": images_list,
+    "images.info": images_info,
+    "images.internal.hashes.list": hashes_list,
+    "images.bulk.upload": bulk_upload,
+    "images.bulk.add": bulk_add,
+    "images.editInfo": images_edit,
+    "images.bulk.remove": bulk_remove,
+    "images.download": download,
+    "images.bulk.download": bulk_download,
+}

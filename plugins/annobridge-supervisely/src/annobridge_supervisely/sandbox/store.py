@@ -1,0 +1,181 @@
+"""SQLite state of the Supervisely sandbox: schema, JSON columns, and one lock-guarded transaction per request."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS roles (
+    id INTEGER PRIMARY KEY, role TEXT NOT NULL, created_at TEXT, updated_at TEXT);
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, login TEXT NOT NULL UNIQUE, password TEXT,
+    name TEXT, email TEXT, role TEXT, role_id INTEGER, is_restricted INTEGER DEFAULT 0,
+    disabled INTEGER DEFAULT 0, logins INTEGER DEFAULT 0, last_login TEXT,
+    created_at TEXT, updated_at TEXT);
+CREATE TABLE IF NOT EXISTS teams (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, description TEXT,
+    created_at TEXT, updated_at TEXT);
+CREATE TABLE IF NOT EXISTS members (
+    team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role_id INTEGER NOT NULL REFERENCES roles(id), PRIMARY KEY (team_id, user_id));
+CREATE TABLE IF NOT EXISTS workspaces (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    name TEXT NOT NULL, description TEXT, created_at TEXT, updated_at TEXT);
+CREATE TABLE IF NOT EXISTS projects (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    name TEXT NOT NULL, description TEXT, readme TEXT, type TEXT, custom_data TEXT, settings TEXT,
+    created_by INTEGER, created_at TEXT, updated_at TEXT);
+CREATE TABLE IF NOT EXISTS obj_classes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tag_metas (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS datasets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    parent_id INTEGER REFERENCES datasets(id) ON DELETE CASCADE,
+    name TEXT NOT NULL, description TEXT, custom_data TEXT, created_by INTEGER,
+    created_at TEXT, updated_at TEXT);
+CREATE TABLE IF NOT EXISTS blobs (
+    hash TEXT PRIMARY KEY, data BLOB NOT NULL, mime TEXT, width INTEGER, height INTEGER,
+    size INTEGER);
+CREATE TABLE IF NOT EXISTS images (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    name TEXT NOT NULL, hash TEXT NOT NULL REFERENCES blobs(hash), meta TEXT, description TEXT,
+    ann_extra TEXT, created_by INTEGER, created_at TEXT, updated_at TEXT);
+CREATE TABLE IF NOT EXISTS image_tags (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    tag_id INTEGER NOT NULL REFERENCES tag_metas(id) ON DELETE CASCADE,
+    value TEXT, labeler_login TEXT, created_at TEXT, updated_at TEXT);
+CREATE TABLE IF NOT EXISTS figures (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    class_id INTEGER NOT NULL REFERENCES obj_classes(id) ON DELETE CASCADE,
+    geometry_type TEXT NOT NULL, geometry TEXT NOT NULL, description TEXT, extra TEXT,
+    labeler_login TEXT, created_at TEXT, updated_at TEXT);
+CREATE TABLE IF NOT EXISTS figure_tags (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    figure_id INTEGER NOT NULL REFERENCES figures(id) ON DELETE CASCADE,
+    tag_id INTEGER NOT NULL REFERENCES tag_metas(id) ON DELETE CASCADE,
+    value TEXT, labeler_login TEXT, created_at TEXT, updated_at TEXT);
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, readme TEXT, description TEXT,
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    created_by INTEGER, assigned_to INTEGER, reviewer_id INTEGER,
+    created_at TEXT, started_at TEXT, finished_at TEXT, status TEXT NOT NULL,
+    disabled INTEGER DEFAULT 0, priority INTEGER DEFAULT 2, meta TEXT NOT NULL, custom_data TEXT);
+CREATE TABLE IF NOT EXISTS job_entities (
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    review_status TEXT NOT NULL DEFAULT 'none', touched INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (job_id, image_id));
+"""
+
+
+def now() -> str:
+    """The current UTC time the way Supervisely writes it: '2022-10-05T08:42:30.588Z'."""
+    stamp = datetime.now(timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
+
+
+def dumps(value: Any) -> str | None:
+    """JSON text for a JSON column (None stays NULL)."""
+    return None if value is None else json.dumps(value)
+
+
+def loads(text: str | None, default: Any = None) -> Any:
+    """The value of a JSON column, or `default` for NULL."""
+    return default if text is None else json.loads(text)
+
+
+class Store:
+    """One SQLite connection (a file, or memory when `path` is None) shared by all requests.
+
+    >>> store = Store()
+    >>> with store.transaction():
+    ...     _ = store.execute("INSERT INTO teams (name) VALUES (?)", ("t",))
+    >>> store.one("SELECT name FROM teams")["name"]
+    't'
+    """
+
+    def __init__(self, path: str | None = None):
+        self.path = path or ":memory:"
+        # requests arrive on the server thread, seeding and test helpers on others: one lock for all
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        self._conn.executescript(SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator["Store"]:
+        """Run the block atomically; nested blocks join the outer one."""
+        with self._lock:
+            self._depth += 1
+            if self._depth == 1:
+                self._conn.execute("BEGIN")
+            try:
+                yield self
+            except BaseException:
+                if self._depth == 1:
+                    self._conn.execute("ROLLBACK")
+                raise
+            else:
+                if self._depth == 1:
+                    self._conn.execute("COMMIT")
+            finally:
+                self._depth -= 1
+
+    def execute(self, sql: str, args: tuple | list = ()) -> int:
+        """Run one statement; returns the last inserted row id."""
+        with self._lock:
+            return self._conn.execute(sql, args).lastrowid
+
+    def rows(self, sql: str, args: tuple | list = ()) -> list[dict]:
+        """All rows of a query, as dicts."""
+        with self._lock:
+            return [dict(row) for row in self._conn.execute(sql, args).fetchall()]
+
+    def one(self, sql: str, args: tuple | list = ()) -> dict | None:
+        """The first row of a query, or None."""
+        with self._lock:
+            row = self._conn.execute(sql, args).fetchone()
+        return None if row is None else dict(row)
+
+    def scalar(self, sql: str, args: tuple | list = ()) -> Any:
+        """The first column of the first row, or None."""
+        row = self.one(sql, args)
+        return None if row is None else next(iter(row.values()))
+
+    def is_empty(self) -> bool:
+        """True until the first user exists (a fresh file or memory database)."""
+        return self.scalar("SELECT COUNT(*) FROM users") == 0
+
+    def set_next_id(self, table: str, next_id: int) -> None:
+        """Make the next AUTOINCREMENT id of `table` at least `next_id` (ids look like a real instance's)."""
+        with self._lock:
+            current = self.scalar("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,))
+            if current is None:
+                self._conn.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, next_id - 1)
+                )
+            elif current < next_id - 1:
+                self._conn.execute(
+                    "UPDATE sqlite_sequence SET seq = ? WHERE name = ?", (next_id - 1, table)
+                )
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()

@@ -1,0 +1,82 @@
+"""Teams: teams.list, teams.info, teams.add, teams.editInfo (TeamApi)."""
+
+from __future__ import annotations
+
+from .errors import bad_request, field, not_found
+from .paging import page
+from .store import Store, now
+
+
+def team_json(store: Store, row: dict, user_id: int) -> dict:
+    """TeamInfo fields; "role" is the asking user's role in the team."""
+    role = store.scalar(
+        "SELECT r.role FROM members m JOIN roles r ON r.id = m.role_id WHERE m.team_id = ? AND m.user_id = ?",
+        (row["id"], user_id),
+    )
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "description": row["description"],
+        "role": role,
+        "createdAt": row["created_at"],
+        "updatedAt": row["updated_at"],
+        "usage": {"plan": "free"},
+    }
+
+
+def get_team(store: Store, team_id: int) -> dict:
+    """The teams row, or 404."""
+    row = store.one("SELECT * FROM teams WHERE id = ?", (team_id,))
+    if row is None:
+        raise not_found("Team", team_id)
+    return row
+
+
+def teams_list(ctx, body) -> dict:
+    """teams.list: the teams the token's owner belongs to."""
+    rows = ctx.store.rows(
+        "SELECT t.* FROM teams t JOIN members m ON m.team_id = t.id WHERE m.user_id = ?", (ctx.user["id"],)
+    )
+    return page([team_json(ctx.store, row, ctx.user["id"]) for row in rows], body)
+
+
+def teams_info(ctx, body) -> dict:
+    """teams.info {id}."""
+    return team_json(ctx.store, get_team(ctx.store, field(body, "id", int)), ctx.user["id"])
+
+
+def teams_add(ctx, body) -> dict:
+    """teams.add {name, description}: the creator becomes its admin."""
+    name = field(body, "name", str)
+    if ctx.store.one("SELECT id FROM teams WHERE name = ?", (name,)):
+        raise bad_request(f"team {name!r} already exists", field="name")
+    stamp = now()
+    team_id = ctx.store.execute(
+        "INSERT INTO teams (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        (name, field(body, "description", str, default=""), stamp, stamp),
+    )
+    ctx.store.execute("INSERT INTO members (team_id, user_id, role_id) VALUES (?, ?, 1)", (team_id, ctx.user["id"]))
+    return team_json(ctx.store, get_team(ctx.store, team_id), ctx.user["id"])
+
+
+def teams_edit(ctx, body) -> dict:
+    """teams.editInfo {id, name?, description?}."""
+    row = get_team(ctx.store, field(body, "id", int))
+    ctx.store.execute(
+        "UPDATE teams SET name = ?, description = ?, updated_at = ? WHERE id = ?",
+        (
+            field(body, "name", str, default=row["name"]),
+            field(body, "description", str, default=row["description"]),
+            now(),
+            row["id"],
+        ),
+    )
+    return team_json(ctx.store, get_team(ctx.store, row["id"]), ctx.user["id"])
+
+
+ROUTES = {
+    "teams.list": teams_list,
+    "teams.info": teams_info,
+    "teams.add": teams_add,
+    "teams.editInfo": teams_edit,
+}
