@@ -1,4 +1,13 @@
-"""The Label Studio provider: a Job is a project; its annotators and reviewers are task assignments."""
+"""The Label Studio provider: a Job is a project; its annotators and reviewers are task assignments.
+
+    >>> backend = annobridge.connect("labelstudio+http://127.0.0.1:8080", token="...")  # doctest: +SKIP
+    >>> backend.describe()                                                              # doctest: +SKIP
+    'labelstudio (labelstudio+http://127.0.0.1:8080, Community 1.23.2)'
+
+Capabilities depend on the edition /api/version reports: the class declares everything either
+edition can do (for the capability matrix); a connected Community server lacks the Enterprise-only
+ones, and a gated call says so in a sentence.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +16,18 @@ from typing import Any
 from annobridge.capabilities import Capability
 from annobridge.provider import Provider
 from annobridge.urls import BackendURL
+
+from .annotations_api import LabelStudioAnnotations, LabelStudioPredictions
+from .client import Connection, Edition
+from .enterprise import LabelStudioAssignments, LabelStudioPauses, LabelStudioReviews
+from .exports import LabelStudioExports
+from .items import LabelStudioItems, LabelStudioViews
+from .jobs import LabelStudioJobs
+from .projects import LabelStudioProjects
+from .storages import LabelStudioStorages
+from .users import LabelStudioUsers
+
+__all__ = ["COMMUNITY", "ENTERPRISE_ONLY", "LabelStudioProvider"]
 
 COMMUNITY = frozenset(
     {
@@ -25,22 +46,95 @@ COMMUNITY = frozenset(
 ENTERPRISE_ONLY = frozenset(
     {Capability.ASSIGNMENTS, Capability.REVIEWS, Capability.MEMBERS, Capability.PAUSE_ANNOTATORS}
 )
+_WHAT = {
+    Capability.ASSIGNMENTS: "task assignment",
+    Capability.REVIEWS: "annotation review",
+    Capability.MEMBERS: "project and organization membership",
+    Capability.PAUSE_ANNOTATORS: "pausing annotators",
+}
+_NEVER = {
+    Capability.JOB_STATUS_CONTROL: "a Label Studio project's status is derived from its tasks, annotations and reviews",
+    Capability.JOB_ARCHIVE: "Label Studio archives workspaces, not projects",
+    Capability.JOB_RESTART: "Label Studio has no job restart; re-import or re-assign the tasks instead",
+    Capability.JOB_CUSTOM_DATA: "a Label Studio project has no custom data field",
+}
+
+
+class _EditionCapabilities:
+    """On the class: everything either edition offers; on a connected provider: what its edition offers."""
+
+    def __get__(self, provider: LabelStudioProvider | None, owner: type) -> frozenset[Capability]:
+        if provider is None:
+            return COMMUNITY | ENTERPRISE_ONLY
+        return COMMUNITY | ENTERPRISE_ONLY if provider.edition.enterprise else COMMUNITY
 
 
 class LabelStudioProvider(Provider):
-    """Label Studio through the official label-studio-sdk; the edition comes from /api/version."""
+    """Label Studio through the official label-studio-sdk client (`label_studio_sdk.client.LabelStudio`).
+
+    Options: `timeout` (seconds, default 120), `httpx_client` (your own httpx.Client, e.g. with
+    event hooks), `max_retries` (the SDK's, default 2). Beyond the neutral sub-APIs it has
+    `annotations`, `predictions`, `views` and `pauses`.
+    """
 
     name = "labelstudio"
     schemes = ("labelstudio", "labelstudio+http", "labelstudio+https")
     package = "annobridge-labelstudio"
-    capabilities = COMMUNITY | ENTERPRISE_ONLY
+    capabilities = _EditionCapabilities()  # type: ignore[assignment]
     capability_notes = {cap: "Label Studio Enterprise" for cap in ENTERPRISE_ONLY}
+
+    projects_api = LabelStudioProjects
+    jobs_api = LabelStudioJobs
+    items_api = LabelStudioItems
+    assignments_api = LabelStudioAssignments
+    reviews_api = LabelStudioReviews
+    exports_api = LabelStudioExports
+    storages_api = LabelStudioStorages
+    users_api = LabelStudioUsers
+
+    def __init__(self, address: BackendURL | str, token: str | None = None, **options: Any) -> None:
+        super().__init__(address, token, **options)
+        self.connection = Connection(
+            self.address.http_url,
+            token,
+            server=Provider.describe(self),
+            timeout=options.get("timeout", 120.0),
+            httpx_client=options.get("httpx_client"),
+            max_retries=options.get("max_retries", 2),
+        )
+        self.annotations = LabelStudioAnnotations(self)
+        self.predictions = LabelStudioPredictions(self)
+        self.views = LabelStudioViews(self)
+        self.pauses = LabelStudioPauses(self)
 
     @classmethod
     def open(cls, address: BackendURL, token: str | None = None, **options: Any) -> LabelStudioProvider:
+        """Connect and check the token (AuthenticationError naming the server if it is rejected)."""
         if token is None:
             from .settings import LabelStudioSettings
 
             key = LabelStudioSettings().api_key
             token = key.get_secret_value() if key else None
-        return cls(address, token, **options)
+        provider = cls(address, token, **options)
+        provider.connection.authenticate()
+        provider.connection.edition  # noqa: B018 - asked once, so messages can name it
+        return provider
+
+    @property
+    def edition(self) -> Edition:
+        """Community or Enterprise, and the release, from /api/version (asked once)."""
+        return self.connection.edition
+
+    def describe(self) -> str:
+        edition = self.connection._edition
+        return f"{self.name} ({self.url}, {edition.describe()})" if edition else super().describe()
+
+    def unsupported_reason(self, capability: Capability) -> str:
+        if capability in ENTERPRISE_ONLY:
+            return f"{_WHAT[capability]} needs Label Studio Enterprise; this server is {self.edition.describe()}"
+        if capability in _NEVER:
+            return _NEVER[capability]
+        return super().unsupported_reason(capability)
+
+    def close(self) -> None:
+        self.connection.close()

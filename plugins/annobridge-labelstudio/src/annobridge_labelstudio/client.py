@@ -1,0 +1,221 @@
+"""The SDK client behind a Label Studio backend: creation, auth, edition detection, request counting, errors.
+
+Every SDK call goes through `Connection.call(what)`, which turns the SDK's ApiError and httpx's
+transport errors into annobridge.errors, naming the server and what was asked, never the token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterator
+
+from annobridge.errors import (
+    AnnobridgeError,
+    AuthenticationError,
+    BackendError,
+    Conflict,
+    NotFound,
+    RateLimited,
+    Unavailable,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    import httpx
+    from label_studio_sdk.client import LabelStudio
+
+__all__ = ["Connection", "Edition", "RequestRefused", "translate"]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What /api/version says: `Community` or `Enterprise`, and the release.
+
+    >>> Edition("Community", "1.23.2").describe()
+    'Community 1.23.2'
+    """
+
+    name: str
+    release: str
+
+    @property
+    def enterprise(self) -> bool:
+        return self.name.lower() == "enterprise"
+
+    def describe(self) -> str:
+        return f"{self.name} {self.release}".strip()
+
+
+class Connection:
+    """One authenticated SDK client (`label_studio_sdk.client.LabelStudio`), created on first use.
+
+    `requests` counts the HTTP requests sent through it (an httpx event hook), so tests and the
+    benchmark can assert how many a call needed.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        *,
+        server: str,
+        timeout: float = 120.0,
+        httpx_client: httpx.Client | None = None,
+        max_retries: int = 2,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.server = server
+        self._token = token
+        self._timeout = timeout
+        self._httpx_client = httpx_client
+        self._max_retries = max_retries
+        self._sdk: LabelStudio | None = None
+        self._edition: Edition | None = None
+        self.requests = 0
+
+    # ------------------------------------------------------------------ the SDK client
+
+    @property
+    def sdk(self) -> LabelStudio:
+        """The SDK client; AuthenticationError (naming the server) if there is no usable token."""
+        if self._sdk is None:
+            if not self._token:
+                raise AuthenticationError(
+                    f"no token for {self.server}: pass token= or set LABEL_STUDIO_API_KEY "
+                    "(a legacy token or a personal access token)"
+                )
+            import httpx
+            from label_studio_sdk.client import LabelStudio
+
+            client = self._httpx_client or httpx.Client(timeout=self._timeout, follow_redirects=True)
+            client.event_hooks.setdefault("request", []).append(self._count)
+            with self.call("connecting"):
+                self._sdk = LabelStudio(
+                    base_url=self.base_url, api_key=self._token, httpx_client=client, max_retries=self._max_retries
+                )
+        return self._sdk
+
+    @property
+    def http(self) -> Any:
+        """The SDK's own HTTP client (auth headers, JWT refresh, retries) for endpoints it has no method for."""
+        return self.sdk._client_wrapper.httpx_client
+
+    def request(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+        """A request through the SDK's HTTP client for an endpoint the SDK has no method for.
+
+        Returns the httpx.Response; an HTTP error status becomes the matching annobridge error.
+        """
+        with self.call(what):
+            response = self.http.request(path, method=method, **kwargs)
+        if response.status_code >= 400:
+            try:
+                body: Any = response.json()
+            except ValueError:
+                body = response.text
+            raise self._scrub(translate(response.status_code, body, response.headers, what, self.server))
+        return response
+
+    def _count(self, request: Any) -> None:
+        self.requests += 1
+
+    def close(self) -> None:
+        """Close the HTTP client if this connection created it."""
+        if self._sdk is not None and self._httpx_client is None:
+            self._sdk._client_wrapper.httpx_client.httpx_client.close()
+        self._sdk = None
+
+    # ------------------------------------------------------------------ what the server is
+
+    @property
+    def edition(self) -> Edition:
+        """The server's edition and release from /api/version (asked once)."""
+        if self._edition is None:
+            with self.call("reading /api/version"):
+                version = self.sdk.versions.get()
+            extra = version.model_dump() if hasattr(version, "model_dump") else {}
+            release = version.release or (extra.get("label-studio-os-package") or {}).get("version") or ""
+            self._edition = Edition(version.edition or "Community", str(release))
+        return self._edition
+
+    def authenticate(self) -> Any:
+        """Check the token with /api/current-user/whoami (/api/version answers without one)."""
+        with self.call("checking the token"):
+            return self.sdk.users.whoami()
+
+    # ------------------------------------------------------------------ errors
+
+    @contextlib.contextmanager
+    def call(self, what: str) -> Iterator[None]:
+        """Run SDK calls, translating their failures into annobridge errors about `what` on this server."""
+        import httpx
+        from label_studio_sdk.core.api_error import ApiError
+
+        try:
+            yield
+        except AnnobridgeError:
+            raise
+        except ApiError as exc:
+            raise self._scrub(translate(exc.status_code, exc.body, exc.headers, what, self.server)) from None
+        except httpx.TimeoutException as exc:
+            raise Unavailable(f"{self.server} did not answer in time while {what} ({type(exc).__name__})") from None
+        except httpx.TransportError as exc:
+            raise Unavailable(f"cannot reach {self.server} while {what}: {self._scrub_text(str(exc))}") from None
+
+    def _scrub_text(self, text: str) -> str:
+        return text.replace(self._token, "***") if self._token else text
+
+    def _scrub(self, error: BackendError) -> BackendError:
+        error.args = tuple(self._scrub_text(str(a)) for a in error.args)
+        return error
+
+
+def _detail(body: Any) -> str:
+    """The useful part of an error body: detail and validation errors, never headers or cookies."""
+    if isinstance(body, dict):
+        parts = []
+        if body.get("detail"):
+            parts.append(str(body["detail"]))
+        if body.get("validation_errors"):
+            parts.append(str(body["validation_errors"]))
+        for key in ("error", "message"):
+            if body.get(key):
+                parts.append(str(body[key]))
+        if not parts:
+            parts.append(str({k: v for k, v in body.items() if k not in ("id", "version", "exc_info")})[:500])
+        return "; ".join(parts)
+    text = str(body or "").strip()
+    return text[:300] if text and not text.lstrip().startswith("<") else ""
+
+
+def translate(status: int | None, body: Any, headers: Any, what: str, server: str) -> BackendError:
+    """The annobridge error for an HTTP failure `status` while doing `what` on `server`.
+
+    >>> str(translate(401, {"detail": "Invalid token."}, {}, "listing projects", "labelstudio (x)"))
+    'labelstudio (x) rejected the token while listing projects (HTTP 401): Invalid token.'
+    """
+    detail = _detail(body)
+    suffix = f": {detail}" if detail else ""
+    if status in (401, 403):
+        verb = "rejected the token" if status == 401 else "refused permission"
+        return AuthenticationError(f"{server} {verb} while {what} (HTTP {status}){suffix}")
+    if status == 404:
+        return NotFound(f"not found on {server} while {what} (HTTP 404){suffix}")
+    if status == 409:
+        return Conflict(f"{server} reports a conflict while {what} (HTTP 409){suffix}")
+    if status == 429:
+        retry = (headers or {}).get("retry-after")
+        try:
+            retry_after = float(retry) if retry is not None else None
+        except ValueError:
+            retry_after = None
+        return RateLimited(f"{server} asks to slow down while {what} (HTTP 429){suffix}", retry_after)
+    if status is not None and 400 <= status < 500:
+        return RequestRefused(f"{server} refused {what} (HTTP {status}){suffix}")
+    if status is None or status >= 500:
+        return Unavailable(f"{server} failed while {what} (HTTP {status}){suffix}")
+    return BackendError(f"{server} answered HTTP {status} while {what}{suffix}")
+
+
+class RequestRefused(BackendError, ValidationError):
+    """The server refused the request as invalid (HTTP 400): both a BackendError and a ValidationError."""

@@ -1,0 +1,232 @@
+"""Label Studio Enterprise only: task assignments (AN/RE), annotation reviews, members, pausing annotators.
+
+Each call goes through the official SDK's method for the endpoint (projects.assignments,
+annotation_reviews, projects.members, organizations.members, projects.pauses) and is gated on a
+capability a Community server lacks, so there it raises Unsupported before any request:
+"task assignment needs Label Studio Enterprise; this server is Community 1.23.2".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Iterable
+
+from annobridge.capabilities import Capability
+from annobridge.errors import ValidationError
+from annobridge.models import Assignment, Id, JobEntity, ReviewStatus, Role
+from annobridge.provider import AssignmentsAPI, ReviewsAPI, SubAPI, requires
+
+from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, as_ints, chunks
+
+__all__ = ["LabelStudioAssignments", "LabelStudioPauses", "LabelStudioReviews", "ORG_ROLE", "review_counts"]
+
+ASSIGNMENT_TYPE = {Role.ANNOTATOR: "AN", Role.REVIEWER: "RE"}
+ORG_ROLE = {Role.ANNOTATOR: "AN", Role.REVIEWER: "RE"}
+_ROLE_NAMES = {"OW": "owner", "AD": "administrator", "MA": "manager", "RE": "reviewer", "AN": "annotator",
+               "DI": "deactivated", "NO": "not_activated"}
+
+
+class LabelStudioAssignments(LabelStudioSubAPI, AssignmentsAPI):
+    """Task assignments: annotators (AN) and reviewers (RE), in bulk, at most 1000 tasks a request."""
+
+    def assign(self, job_id: Id, assignments: Iterable[Assignment]) -> None:
+        """Assign each (item, user, role); one bulk request per role, user and 1000 tasks."""
+        pid = as_int(job_id, "job_id")
+        groups: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for a in assignments:
+            groups[(ASSIGNMENT_TYPE[Role(a.role)], as_int(a.user_id, "user_id"))].append(as_int(a.item_id, "item_id"))
+        for (kind, user), tasks in groups.items():
+            for chunk in chunks(sorted(set(tasks)), BATCH):
+                with self.call(f"assigning {len(chunk)} tasks of project {pid} to user {user} ({kind})"):
+                    self.sdk.projects.assignments.bulk_assign(
+                        pid, selected_items={"all": False, "included": chunk}, type=kind, users=[user]
+                    )
+
+    @requires(Capability.ASSIGNMENTS)
+    def assign_users(self, job_id: Id, users: Iterable[Id], item_ids: Iterable[Id], role: Role = Role.ANNOTATOR) -> int:
+        """Give every one of `users` every one of `item_ids` (the legacy assign_annotators); returns the count."""
+        pid, people = as_int(job_id, "job_id"), as_ints(users, "users")
+        tasks, total = as_ints(item_ids, "item_ids"), 0
+        for chunk in chunks(tasks, BATCH):
+            with self.call(f"assigning {len(chunk)} tasks of project {pid} ({ASSIGNMENT_TYPE[role]})"):
+                answer = self.sdk.projects.assignments.bulk_assign(
+                    pid, selected_items={"all": False, "included": chunk}, type=ASSIGNMENT_TYPE[role], users=people
+                )
+            total += int(getattr(answer, "assignments", None) or 0)
+        return total
+
+    def unassign(self, job_id: Id, item_ids: Iterable[Id], role: Role = Role.ANNOTATOR) -> None:
+        """Remove every annotator (or reviewer) of these tasks; an empty list removes nothing."""
+        pid, tasks = as_int(job_id, "job_id"), as_ints(item_ids, "item_ids")
+        action = "delete_annotators" if Role(role) is Role.ANNOTATOR else "delete_reviewers"
+        for chunk in chunks(tasks, BATCH):
+            self.backend.items._action(pid, action, {"all": False, "included": chunk})
+
+    def list(self, job_id: Id) -> list[Assignment]:
+        """Every assignment of the job's tasks (one request per task: the API lists assignees per task)."""
+        pid = as_int(job_id, "job_id")
+        found = []
+        for tid in self.backend.items.ids(pid):
+            with self.call(f"listing the assignees of task {tid}"):
+                for a in self.sdk.projects.assignments.list(pid, tid):
+                    role = Role.REVIEWER if a.type == "RE" else Role.ANNOTATOR
+                    found.append(Assignment(item_id=a.task, user_id=a.assignee, role=role))
+        return found
+
+
+def _reviews(api: LabelStudioSubAPI, pid: int) -> list[dict[str, Any]]:
+    with api.call(f"listing the annotation reviews of project {pid}"):
+        return [as_dict(r) for r in api.sdk.annotation_reviews.list(annotation_task_project=pid)]
+
+
+def _latest(reviews: list[dict[str, Any]]) -> dict[int, bool]:
+    """annotation id -> accepted?, by each annotation's latest review."""
+    latest: dict[int, dict[str, Any]] = {}
+    for review in sorted(reviews, key=lambda r: (str(r.get("created_at") or ""), r.get("id") or 0)):
+        latest[review["annotation"]] = review
+    return {a: bool(r.get("accepted")) for a, r in latest.items()}
+
+
+def review_counts(api: LabelStudioSubAPI, pid: int) -> tuple[int, int, int]:
+    """(reviewed, accepted, rejected) annotations of a project, by each annotation's latest review."""
+    verdicts = _latest(_reviews(api, pid))
+    accepted = sum(verdicts.values())
+    return len(verdicts), accepted, len(verdicts) - accepted
+
+
+class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI):
+    """Reviews of a job's annotations; a task's status is its annotations' latest verdicts
+    (any rejected: rejected; else any accepted: accepted; else none)."""
+
+    def _annotations(self, pid: int) -> dict[int, list[int]]:
+        return {t["id"]: [a["id"] for a in t.get("annotations") or []] for t in self.backend.items.tasks(pid)}
+
+    def list(self, job_id: Id) -> list[JobEntity]:
+        pid = as_int(job_id, "job_id")
+        tasks, verdicts = self._annotations(pid), _latest(_reviews(self, pid))
+        return [JobEntity(id=tid, review_status=_status(anns, verdicts)) for tid, anns in tasks.items()]
+
+    def set(self, job_id: Id, item_id: Id, status: ReviewStatus) -> None:
+        """Accept or reject every annotation of the task; NONE removes their reviews."""
+        pid, tid, status = as_int(job_id, "job_id"), as_int(item_id, "item_id"), ReviewStatus(status)
+        annotations = [a["id"] for a in self.backend.items.task(tid).get("annotations") or []]
+        if not annotations:
+            raise ValidationError(f"item {tid}: Label Studio reviews annotations, and this task has none")
+        if status is ReviewStatus.NONE:
+            for review in _reviews(self, pid):
+                if review["annotation"] in annotations:
+                    with self.call(f"deleting review {review['id']}"):
+                        self.sdk.annotation_reviews.delete(review["id"])
+            return
+        for annotation in annotations:
+            self.review(annotation, accepted=status is ReviewStatus.ACCEPTED)
+
+    def reject(self, job_id: Id, *, only_unmarked: bool = False) -> None:
+        """Reject the annotations of every task (only of tasks nobody reviewed yet with only_unmarked)."""
+        pid = as_int(job_id, "job_id")
+        tasks, verdicts = self._annotations(pid), _latest(_reviews(self, pid))
+        for anns in tasks.values():
+            if anns and not (only_unmarked and _status(anns, verdicts) is not ReviewStatus.NONE):
+                for annotation in anns:
+                    self.review(annotation, accepted=False)
+
+    @requires(Capability.REVIEWS)
+    def review(self, annotation_id: Id, *, accepted: bool, comment: str | None = None) -> dict[str, Any]:
+        """Accept or reject one annotation, with an optional comment."""
+        aid = as_int(annotation_id, "annotation_id")
+        extra = {"comment": comment} if comment else {}
+        with self.call(f"reviewing annotation {aid}"):
+            return as_dict(self.sdk.annotation_reviews.create(annotation=aid, accepted=accepted, **extra))
+
+    @requires(Capability.REVIEWS)
+    def of_annotation(self, annotation_id: Id) -> list[dict[str, Any]]:
+        """Every review of one annotation."""
+        aid = as_int(annotation_id, "annotation_id")
+        with self.call(f"listing the reviews of annotation {aid}"):
+            return [as_dict(r) for r in self.sdk.annotation_reviews.list(annotation=aid)]
+
+
+def _status(annotations: list[int], verdicts: dict[int, bool]) -> ReviewStatus:
+    seen = [verdicts[a] for a in annotations if a in verdicts]
+    if not seen:
+        return ReviewStatus.NONE
+    return ReviewStatus.ACCEPTED if all(seen) else ReviewStatus.REJECTED
+
+
+# ---------------------------------------------------------------- members
+
+
+def organization_id(api: LabelStudioSubAPI) -> int:
+    with api.call("reading the current user"):
+        return int(api.sdk.users.whoami().active_organization)
+
+
+def org_role(api: LabelStudioSubAPI, user_id: int) -> str | None:
+    """The user's organization role ("annotator", "reviewer", ...), or None if not a member."""
+    from annobridge.errors import NotFound
+
+    org = organization_id(api)
+    try:
+        with api.call(f"reading the membership of user {user_id}"):
+            member = as_dict(api.sdk.organizations.members.get(org, user_id))
+    except NotFound:
+        return None
+    role = member.get("role")
+    return _ROLE_NAMES.get(role, role.lower() if isinstance(role, str) else None)
+
+
+def set_org_role(api: LabelStudioSubAPI, user_id: int, role: Role) -> None:
+    org = organization_id(api)
+    with api.call(f"giving user {user_id} the {Role(role).value} role"):
+        api.sdk.organizations.members.update(org, user_id=user_id, role=ORG_ROLE[Role(role)])
+
+
+def project_members(api: LabelStudioSubAPI, pid: int) -> list[dict[str, Any]]:
+    from .paging import every
+
+    with api.call(f"listing the members of project {pid}"):
+        return [as_dict(m) for m in every(lambda page: api.sdk.projects.members.paginated.list(pid, page=page))]
+
+
+def add_project_member(api: LabelStudioSubAPI, pid: int, user_id: int) -> None:
+    with api.call(f"adding user {user_id} to project {pid}"):
+        api.sdk.projects.members.add(pid, user=user_id)
+
+
+def remove_project_member(api: LabelStudioSubAPI, pid: int, user_id: int) -> None:
+    with api.call(f"removing user {user_id} from project {pid}"):
+        api.sdk.projects.members.remove(pid, user=user_id)
+
+
+# ---------------------------------------------------------------- pauses
+
+
+class LabelStudioPauses(LabelStudioSubAPI, SubAPI):
+    """Pausing an annotator in a project (they see no tasks until resumed)."""
+
+    @requires(Capability.PAUSE_ANNOTATORS)
+    def pause(self, job_id: Id, user_id: Id, *, reason: str = "MANUAL", message: str | None = None) -> dict[str, Any]:
+        pid, uid = as_int(job_id, "job_id"), as_int(user_id, "user_id")
+        extra = {"verbose_reason": message} if message else {}
+        with self.call(f"pausing user {uid} in project {pid}"):
+            return as_dict(self.sdk.projects.pauses.create(pid, uid, reason=reason, **extra))
+
+    @requires(Capability.PAUSE_ANNOTATORS)
+    def list(self, job_id: Id, user_id: Id) -> list[dict[str, Any]]:
+        pid, uid = as_int(job_id, "job_id"), as_int(user_id, "user_id")
+        with self.call(f"listing the pauses of user {uid} in project {pid}"):
+            return [as_dict(p) for p in self.sdk.projects.pauses.list(pid, uid)]
+
+    @requires(Capability.PAUSE_ANNOTATORS)
+    def is_paused(self, job_id: Id, user_id: Id) -> bool:
+        return any(not p.get("deleted_at") for p in self.list(job_id, user_id))
+
+    @requires(Capability.PAUSE_ANNOTATORS)
+    def resume(self, job_id: Id, user_id: Id) -> int:
+        """Lift every active pause of the user in the project; returns how many."""
+        pid, uid = as_int(job_id, "job_id"), as_int(user_id, "user_id")
+        active = [p for p in self.list(pid, uid) if not p.get("deleted_at")]
+        for pause in active:
+            with self.call(f"resuming user {uid} in project {pid}"):
+                self.sdk.projects.pauses.delete(pid, uid, pause["id"])
+        return len(active)

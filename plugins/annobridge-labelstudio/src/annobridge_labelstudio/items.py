@@ -1,0 +1,283 @@
+"""Tasks as items: import (dicts, files, pre-annotations), list with filters/ordering/views, update, delete; views.
+
+Filters, ordering and views are the Data Manager's (the same JSON the legacy SDK's get_tasks took):
+
+    >>> labeled = {"conjunction": "and", "items": [{"filter": "filter:tasks:completed_at",
+    ...            "operator": "empty", "value": False, "type": "Datetime"}]}
+    >>> ids = [i.id for i in backend.items.list(job.id, filters=labeled, ordering=["-tasks:id"])]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable, Iterator
+
+from annobridge.errors import BackendError, NotFound, ValidationError
+from annobridge.models import Id, Item, ReviewStatus
+from annobridge.provider import ItemsAPI, SubAPI
+
+from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, as_ints, chunks
+from .paging import every
+
+__all__ = ["LABELED", "UNLABELED", "LabelStudioItems", "LabelStudioViews", "to_item"]
+
+
+def _completed(empty: bool) -> dict[str, Any]:
+    return {"conjunction": "and", "items": [
+        {"filter": "filter:tasks:completed_at", "operator": "empty", "value": empty, "type": "Datetime"}
+    ]}
+
+
+LABELED = _completed(False)  # the legacy SDK's get_labeled_tasks filter: completed_at is set
+UNLABELED = _completed(True)
+
+
+def to_item(task: Any) -> Item:
+    """A neutral Item for a Label Studio task (dict or SDK model)."""
+    data = as_dict(task)
+    payload = data.get("data") or {}
+    url = next((v for v in payload.values() if isinstance(v, str) and ("/" in v or v.startswith("data:"))), None)
+    name = data.get("storage_filename") or (PurePosixPath(url.split("?", 1)[0]).name if url else None) or None
+    accepted, rejected = data.get("reviews_accepted") or 0, data.get("reviews_rejected") or 0
+    review = ReviewStatus.REJECTED if rejected else ReviewStatus.ACCEPTED if accepted else ReviewStatus.NONE
+    return Item(
+        id=data["id"], name=name, project_id=data.get("project"), url=url, data=payload, meta=data.get("meta") or {},
+        annotations_count=data.get("total_annotations"), review_status=review,
+        created_at=data.get("created_at"), updated_at=data.get("updated_at"),
+    )
+
+
+def _selection(ids: list[int] | None, excluded: list[int] | None = None) -> dict[str, Any]:
+    if ids is not None:
+        return {"all": False, "included": ids}
+    return {"all": True, "excluded": excluded or []}
+
+
+class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
+    """Tasks of a job (= an LS project). `list`/`get`/`add`/`delete` are neutral; the rest is Label Studio's."""
+
+    # ---------------------------------------------------------------- reading
+
+    def _project(self, job_id: Id | None, project_id: Id | None, dataset_id: Id | None) -> int:
+        if dataset_id is not None:
+            raise ValidationError(f"dataset_id: Label Studio has no datasets (got {dataset_id!r}); pass job_id or project_id")
+        if job_id is not None and project_id is not None and str(job_id) != str(project_id):
+            raise ValidationError(f"job_id {job_id!r} and project_id {project_id!r}: on Label Studio a job is a project")
+        chosen = job_id if job_id is not None else project_id
+        if chosen is None:
+            raise ValidationError("items.list needs job_id or project_id")
+        return as_int(chosen, "job_id" if job_id is not None else "project_id")
+
+    def tasks(
+        self,
+        job_id: Id | None = None,
+        *,
+        project_id: Id | None = None,
+        filters: dict[str, Any] | None = None,
+        ordering: list[str] | None = None,
+        view_id: Id | None = None,
+        selected_ids: Iterable[Id] | None = None,
+        fields: str = "all",
+        page_size: int = 1000,
+        resolve_uri: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """Every task as Label Studio returns it (annotations and predictions inline with fields="all")."""
+        pid = self._project(job_id, project_id, None)
+        query: dict[str, Any] = {}
+        if filters:
+            query["filters"] = filters
+        if ordering:
+            query["ordering"] = list(ordering)
+        if selected_ids is not None:
+            query["selectedItems"] = _selection(as_ints(selected_ids, "selected_ids"))
+        params: dict[str, Any] = {"project": pid, "fields": fields, "page_size": page_size, "resolve_uri": resolve_uri}
+        if query:
+            params["query"] = json.dumps(query)
+        if view_id is not None:
+            params["view"] = as_int(view_id, "view_id")
+        with self.call(f"listing the tasks of project {pid}"):
+            for task in every(lambda page: self.sdk.tasks.list(page=page, **params)):
+                yield as_dict(task)
+
+    def list(
+        self,
+        job_id: Id | None = None,
+        *,
+        project_id: Id | None = None,
+        dataset_id: Id | None = None,
+        filters: dict[str, Any] | None = None,
+        ordering: list[str] | None = None,
+        view_id: Id | None = None,
+        selected_ids: Iterable[Id] | None = None,
+        page_size: int = 1000,
+    ) -> Iterator[Item]:
+        """Every task of the job as an Item, page by page; filters/ordering/views are the Data Manager's."""
+        pid = self._project(job_id, project_id, dataset_id)
+        for task in self.tasks(pid, filters=filters, ordering=ordering, view_id=view_id,
+                               selected_ids=selected_ids, fields="task_only", page_size=page_size):
+            yield to_item(task)
+
+    def ids(self, job_id: Id, **kwargs: Any) -> list[int]:
+        """The ids of the job's tasks (same filters as `list`)."""
+        return [t["id"] for t in self.tasks(job_id, fields="task_only", **kwargs)]
+
+    def labeled(self, job_id: Id) -> Iterator[Item]:
+        """Tasks whose requested number of annotations is reached (completed_at set)."""
+        return self.list(job_id, filters=LABELED)
+
+    def unlabeled(self, job_id: Id) -> Iterator[Item]:
+        """Tasks not yet completed (on Enterprise this includes partly annotated ones)."""
+        return self.list(job_id, filters=UNLABELED)
+
+    def task(self, item_id: Id) -> dict[str, Any]:
+        """One task as Label Studio returns it, with its annotations and predictions."""
+        tid = as_int(item_id, "item_id")
+        with self.call(f"reading task {tid}"):
+            return as_dict(self.sdk.tasks.get(str(tid)))
+
+    def get(self, item_id: Id) -> Item:
+        return to_item(self.task(item_id))
+
+    # ---------------------------------------------------------------- writing
+
+    def add(
+        self,
+        project_id: Id,
+        items: Iterable[dict[str, Any] | str | Path],
+        *,
+        dataset_id: Id | None = None,
+        preannotated_from_fields: list[str] | None = None,
+        batch_size: int = BATCH,
+        timeout: float = 600.0,
+    ) -> list[Id]:
+        """Import tasks: dicts (flat data, or {"data", "annotations", "predictions", "meta"}) or files.
+
+        Files go up as they are (JSON, CSV, TSV, TXT, images...), the server making tasks of them.
+        `preannotated_from_fields` turns those flat fields into predictions (the server's own rule).
+        Everything is checked before the first request; returns the new task ids in order.
+        """
+        pid = self._project(None, project_id, dataset_id)
+        entries = list(items)
+        for n, entry in enumerate(entries):
+            if isinstance(entry, (str, Path)):
+                if not Path(entry).is_file():
+                    raise ValidationError(f"items[{n}]: {str(entry)!r} is not a file")
+            elif not isinstance(entry, dict):
+                raise ValidationError(f"items[{n}]: expected a task dict or a file path, got {type(entry).__name__}")
+        params = {"return_task_ids": True}
+        if preannotated_from_fields:
+            params["preannotated_from_fields"] = ",".join(preannotated_from_fields)
+        ids: list[Id] = []
+        batch: list[dict[str, Any]] = []
+        for entry in entries + [None]:
+            if (entry is None or not isinstance(entry, dict) or len(batch) >= batch_size) and batch:
+                with self.call(f"importing {len(batch)} tasks into project {pid}"):
+                    response = self.sdk.projects.import_tasks(
+                        pid, request=batch, return_task_ids=True,
+                        preannotated_from_fields=preannotated_from_fields or None,
+                    )
+                ids += self._imported(pid, as_dict(response), timeout)
+                batch = []
+            if isinstance(entry, dict):
+                batch.append(entry)
+            elif entry is not None:
+                path = Path(entry)
+                with path.open("rb") as handle:
+                    response = self.conn.request(
+                        "POST", f"api/projects/{pid}/import", f"importing {path.name} into project {pid}",
+                        params=params, files={"file": (path.name, handle)},
+                    )
+                ids += self._imported(pid, response.json(), timeout)
+        return ids
+
+    def _imported(self, pid: int, response: dict[str, Any], timeout: float) -> list[Id]:
+        """Task ids of an import; Enterprise imports are asynchronous and polled until done."""
+        if response.get("task_ids") is not None or not response.get("import"):
+            return list(response.get("task_ids") or [])
+        deadline, delay = time.monotonic() + timeout, 0.5
+        while True:
+            with self.call(f"polling import {response['import']} of project {pid}"):
+                status = as_dict(self.sdk.tasks.create_many_status(pid, response["import"]))
+            if status.get("status") == "completed":
+                return list(status.get("task_ids") or [])
+            if status.get("status") == "failed":
+                raise BackendError(f"import into project {pid} failed on {self.conn.server}: {status.get('error')}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"import {response['import']} into project {pid} not done after {timeout}s")
+            time.sleep(delay)
+            delay = min(delay * 1.6, 5.0)
+
+    def update(self, item_id: Id, *, data: dict[str, Any] | None = None, meta: dict[str, Any] | None = None,
+               **fields: Any) -> Item:
+        """Change a task's data, meta or other fields the server accepts (the legacy SDK's update_task)."""
+        tid = as_int(item_id, "item_id")
+        changes = {**fields, **({"data": data} if data is not None else {}), **({"meta": meta} if meta is not None else {})}
+        with self.call(f"updating task {tid}"):
+            return to_item(self.sdk.tasks.update(str(tid), **changes))
+
+    def delete_one(self, item_id: Id) -> None:
+        """Delete one task."""
+        tid = as_int(item_id, "item_id")
+        with self.call(f"deleting task {tid}"):
+            self.sdk.tasks.delete(str(tid))
+
+    def delete(self, item_ids: Iterable[Id], *, project_id: Id | None = None) -> None:
+        """Delete these tasks in bulk (Data Manager action, 1000 a request); an empty list deletes nothing.
+
+        Without `project_id` the first task's project is read (one request). Ids the action did
+        not delete (another project's, or already gone) are deleted one by one, a gone one ignored.
+        """
+        ids = as_ints(item_ids, "item_ids")
+        if not ids:
+            return
+        pid = as_int(project_id, "project_id") if project_id is not None else self.task(ids[0])["project"]
+        for chunk in chunks(ids):
+            done = self._action(pid, "delete_tasks", _selection(chunk)).get("processed_items")
+            if done is not None and done < len(chunk):
+                for tid in chunk:
+                    try:
+                        self.delete_one(tid)
+                    except NotFound:
+                        pass
+
+    def delete_all(self, job_id: Id, *, exclude: Iterable[Id] = ()) -> int:
+        """Delete every task of the job except `exclude`; returns how many went."""
+        pid = as_int(job_id, "job_id")
+        result = self._action(pid, "delete_tasks", _selection(None, as_ints(exclude, "exclude")))
+        return int(result.get("processed_items") or 0)
+
+    def _action(self, pid: int, action: str, selected: dict[str, Any], **body: Any) -> dict[str, Any]:
+        """Run a Data Manager action through the SDK; returns the server's answer (counts, detail)."""
+        with self.call(f"running {action} on project {pid}"):
+            raw = self.sdk.actions.with_raw_response.create(
+                id=action, project=pid, selected_items=selected,
+                request_options={"additional_body_parameters": body} if body else None,
+            )
+        try:
+            return raw.response.json() or {}
+        except ValueError:
+            return {}
+
+
+class LabelStudioViews(LabelStudioSubAPI, SubAPI):
+    """Data Manager views (tabs): saved filters and ordering to list or export tasks by."""
+
+    def list(self, job_id: Id) -> list[dict[str, Any]]:
+        pid = as_int(job_id, "job_id")
+        with self.call(f"listing the views of project {pid}"):
+            return [as_dict(v) for v in self.sdk.views.list(project=pid)]
+
+    def create(self, job_id: Id, *, filters: dict[str, Any] | None = None, ordering: list[str] | None = None,
+               title: str = "Tasks") -> dict[str, Any]:
+        """A view of the job's tasks; its id works as `view_id` in items.list and exports.create."""
+        pid = as_int(job_id, "job_id")
+        data = {"title": title, "filters": filters or {"conjunction": "and", "items": []}, "ordering": ordering or []}
+        with self.call(f"creating a view in project {pid}"):
+            return as_dict(self.sdk.views.create(project=pid, data=data))
+
+    def delete(self, view_id: Id) -> None:
+        vid = as_int(view_id, "view_id")
+        with self.call(f"deleting view {vid}"):
+            self.sdk.views.delete(str(vid))

@@ -1,0 +1,359 @@
+"""LabelSchema <-> Label Studio label config XML, built and parsed with the SDK's label_interface.
+
+The layout written (regions.py reads the same; any other config is parsed by the same rules):
+
+- one <Image name="image" value="$image"/>; items carry their picture under data["image"];
+- one geometry control per shape holding that shape's classes as <Label value=... background=...>:
+  RectangleLabels "bbox", PolygonLabels "polygon", VectorLabels "polyline", KeyPointLabels "point",
+  BrushLabels "mask"; a class of shape `any` is in all five;
+- a keypoints class is a KeyPointLabels control named after the class, its Labels the nodes;
+- an item tag is a Choices (none: one Choice named like the tag; oneof_string: its values), TextArea
+  (any_string) or Number (any_number) named after the tag; an object tag is the same with
+  perRegion="true", named after the tag, or "<tag>_object" when the tag is also an item tag.
+
+Parsing any config: a class drawn by several kinds of tool is `any`; a generic <Labels> beside
+Rectangle/Polygon/... tools takes their shapes; controls annobridge has no neutral form for (text
+spans, ellipses, ratings, ...) are listed in `ParsedConfig.skipped`. What XML cannot say (keypoint
+edges, which classes an object tag applies to, tag colours) rides in one comment,
+``<!-- annobridge {...} -->``, read back when present and ignored by Label Studio.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from annobridge.errors import ValidationError
+from annobridge.schema import KeypointNode, LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, TagValueType
+
+__all__ = [
+    "IMAGE_KEY",
+    "PER_REGION_SUFFIX",
+    "ParsedConfig",
+    "build_label_config",
+    "parse_label_config",
+    "read_extras",
+    "restrict_schema",
+    "write_extras",
+]
+
+IMAGE_KEY = "image"
+PER_REGION_SUFFIX = "_object"
+_GEOMETRY = {  # shape -> (control tag, control name)
+    ShapeKind.RECTANGLE: ("RectangleLabels", "bbox"),
+    ShapeKind.POLYGON: ("PolygonLabels", "polygon"),
+    ShapeKind.POLYLINE: ("VectorLabels", "polyline"),
+    ShapeKind.POINT: ("KeyPointLabels", "point"),
+    ShapeKind.MASK: ("BrushLabels", "mask"),
+}
+_SHAPE_OF = {
+    "rectanglelabels": ShapeKind.RECTANGLE, "rectangle": ShapeKind.RECTANGLE,
+    "polygonlabels": ShapeKind.POLYGON, "polygon": ShapeKind.POLYGON,
+    "vectorlabels": ShapeKind.POLYLINE, "vector": ShapeKind.POLYLINE,
+    "keypointlabels": ShapeKind.POINT, "keypoint": ShapeKind.POINT,
+    "brushlabels": ShapeKind.MASK, "brush": ShapeKind.MASK,
+}
+_TAG_CONTROLS = {"choices": None, "textarea": TagValueType.ANY_STRING, "number": TagValueType.ANY_NUMBER}
+_EXTRAS = re.compile(r"<!--\s*annobridge\s+(\{.*?\})\s*-->", re.DOTALL)
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+@dataclass
+class ParsedConfig:
+    """A label config read back: its schema, what had no neutral form, and the annobridge extras."""
+
+    schema: LabelSchema
+    skipped: list[str] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- extras comment
+
+
+def read_extras(config: str) -> dict[str, Any]:
+    """The JSON in the config's ``<!-- annobridge {...} -->`` comment, or {}.
+
+    >>> read_extras('<View><!-- annobridge {"a": 1} --></View>')
+    {'a': 1}
+    """
+    match = _EXTRAS.search(config or "")
+    if not match:
+        return {}
+    try:
+        value = json.loads(match.group(1))
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def write_extras(config: str, extras: dict[str, Any]) -> str:
+    """`config` with its annobridge comment replaced by `extras` (removed when empty).
+
+    >>> write_extras("<View></View>", {"source_project": 3})
+    '<View>\\n  <!-- annobridge {"source_project": 3} -->\\n</View>'
+    """
+    config = _EXTRAS.sub("", config).replace("<View>\n  \n", "<View>\n")
+    if not extras:
+        return config
+    text = json.dumps(extras, sort_keys=True, ensure_ascii=False).replace("-", "\\u002d")  # no "--" in a comment
+    head = re.search(r"<View[^>]*>", config)
+    if head is None:
+        raise ValidationError("label config has no <View> root")
+    cut = head.end()
+    rest = config[cut:]
+    return config[:cut] + f"\n  <!-- annobridge {text} -->" + ("" if rest.startswith("\n") else "\n") + rest
+
+
+# ---------------------------------------------------------------- schema -> config
+
+
+def build_label_config(schema: LabelSchema, extras: dict[str, Any] | None = None) -> str:
+    """The label config holding `schema` (checked with LabelInterface), plus `extras` in its comment.
+
+    >>> s = LabelSchema(classes=[ObjectClass(name="lemon", shape="rectangle", color="#FFD700")])
+    >>> print(build_label_config(s))
+    <View>
+      <Image name="image" value="$image"/>
+      <RectangleLabels toName="image" name="bbox">
+        <Label value="lemon" background="#FFD700"/>
+      </RectangleLabels>
+    </View>
+    """
+    from label_studio_sdk.label_interface import LabelInterface
+
+    reserved = _control_names_of_tags(schema)
+    graphs = [c for c in schema.classes if c.shape is ShapeKind.KEYPOINTS]
+    for cls in graphs:
+        if cls.name in reserved:
+            raise ValidationError(f"class {cls.name!r}: Label Studio needs it to differ from every tag name")
+        if not cls.nodes:
+            raise ValidationError(f"class {cls.name!r}: a keypoints class needs at least one node")
+        reserved.add(cls.name)
+    image = _unique(IMAGE_KEY, reserved)
+    tags: dict[str, Any] = {image: ("Image", {"name": image, "value": f"${IMAGE_KEY}"})}
+    for shape, (tag, name) in _GEOMETRY.items():
+        members = [c for c in schema.classes if c.shape in (shape, ShapeKind.ANY)]
+        if members:
+            labels = tuple(("Label", _label_attrs(c.name, c.color), ()) for c in members)
+            tags[_unique(name, reserved)] = (tag, {"toName": image}, labels)
+    for cls in graphs:
+        nodes = tuple(("Label", _label_attrs(n.name, n.color), ()) for n in cls.nodes)
+        tags[cls.name] = ("KeyPointLabels", {"toName": image}, nodes)
+    for spec in schema.tags:
+        for per_region in (False, True):
+            if spec.applies_to is (TagTarget.ITEMS_ONLY if per_region else TagTarget.OBJECTS_ONLY):
+                continue
+            name = spec.name + (PER_REGION_SUFFIX if per_region and spec.applies_to is TagTarget.ALL else "")
+            attrs = {"toName": image}
+            if per_region:
+                attrs.update({"perRegion": "true", "visibleWhen": "region-selected"})
+            tags[name] = _tag_control(spec, attrs)
+    config = LabelInterface.create(tags, pretty=True).strip()
+    try:
+        LabelInterface(config).validate()
+    except Exception as exc:  # the SDK raises plain exceptions for invalid configs
+        raise ValidationError(f"the label config built from the schema is invalid: {exc}") from None
+    return write_extras(config, {**_schema_extras(schema), **(extras or {})})
+
+
+def _control_names_of_tags(schema: LabelSchema) -> set[str]:
+    names = {spec.name for spec in schema.tags}
+    names |= {spec.name + PER_REGION_SUFFIX for spec in schema.tags if spec.applies_to is TagTarget.ALL}
+    return names
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}_{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def _label_attrs(value: str, color: str | None) -> dict[str, str]:
+    return {"value": value, **({"background": color} if color else {})}
+
+
+def _tag_control(spec: TagSpec, attrs: dict[str, str]) -> tuple:
+    if spec.value_type is TagValueType.ANY_STRING:
+        return ("TextArea", attrs, ())
+    if spec.value_type is TagValueType.ANY_NUMBER:
+        return ("Number", attrs, ())
+    if spec.value_type is TagValueType.NONE:
+        return ("Choices", {**attrs, "choice": "multiple"}, (("Choice", {"value": spec.name}, ()),))
+    return ("Choices", attrs, tuple(("Choice", {"value": v}, ()) for v in spec.values))
+
+
+def _schema_extras(schema: LabelSchema) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    graphs = [c for c in schema.classes if c.shape is ShapeKind.KEYPOINTS]
+    if graphs:
+        extras["graphs"] = [c.name for c in graphs]
+    edges = {c.name: [list(e) for e in c.edges] for c in graphs if c.edges}
+    if edges:
+        extras["edges"] = edges
+    colors = {c.name: c.color for c in graphs if c.color}
+    if colors:
+        extras["class_colors"] = colors
+    natural = [c.name for shape in _GEOMETRY for c in schema.classes if c.shape in (shape, ShapeKind.ANY)]
+    natural = list(dict.fromkeys(natural)) + [c.name for c in graphs]
+    if natural != [c.name for c in schema.classes]:
+        extras["class_order"] = [c.name for c in schema.classes]
+    tag_classes = {t.name: list(t.classes) for t in schema.tags if t.classes}
+    if tag_classes:
+        extras["tag_classes"] = tag_classes
+    tag_colors = {t.name: t.color for t in schema.tags if t.color}
+    if tag_colors:
+        extras["tag_colors"] = tag_colors
+    return extras
+
+
+def restrict_schema(schema: LabelSchema, classes: Iterable[str] = (), tags: Iterable[str] = ()) -> LabelSchema:
+    """`schema` cut down to `classes` and `tags` (all of a kind when none are named); unknown names refused.
+
+    >>> s = LabelSchema(classes=[ObjectClass(name="a", shape="point"), ObjectClass(name="b", shape="point")])
+    >>> [c.name for c in restrict_schema(s, classes=["b"]).classes]
+    ['b']
+    """
+    classes, tags = list(classes), list(tags)
+    for kind, wanted, known in (("classes_to_label", classes, schema.classes), ("tags_to_label", tags, schema.tags)):
+        unknown = sorted(set(wanted) - {x.name for x in known})
+        if unknown:
+            raise ValidationError(f"{kind}: {unknown} not in the project's schema ({[x.name for x in known]})")
+    kept = [c for c in schema.classes if not classes or c.name in classes]
+    names = {c.name for c in kept}
+    kept_tags = [
+        t.model_copy(update={"classes": tuple(c for c in t.classes if c in names)})
+        for t in schema.tags
+        if not tags or t.name in tags
+    ]
+    return LabelSchema(classes=kept, tags=kept_tags)
+
+
+# ---------------------------------------------------------------- config -> schema
+
+
+def parse_label_config(config: str) -> ParsedConfig:
+    """The LabelSchema a label config holds (annobridge's or anyone's), with what had to be skipped.
+
+    >>> cfg = '<View><Image name="img" value="$url"/><PolygonLabels name="p" toName="img">'
+    >>> cfg += '<Label value="leaf" background="#00ff00"/></PolygonLabels></View>'
+    >>> parse_label_config(cfg).schema.classes[0]
+    ObjectClass(name='leaf', shape=<ShapeKind.POLYGON: 'polygon'>, color='#00FF00', nodes=(), edges=())
+    """
+    from label_studio_sdk.label_interface import LabelInterface
+
+    try:
+        interface = LabelInterface(config)
+    except Exception as exc:
+        raise ValidationError(f"label config does not parse: {exc}") from None
+    extras = read_extras(config)
+    controls = list(interface.controls)
+    graphs = set(extras.get("graphs") or ())
+    skipped: list[str] = []
+    shapes: dict[str, set[ShapeKind]] = {}
+    colors: dict[str, str | None] = {}
+    graph_classes: list[ObjectClass] = []
+    tools_on = _tools_by_object(controls)
+    for control in controls:
+        kind = control.tag.lower()
+        if kind == "keypointlabels" and control.name in graphs:
+            graph_classes.append(_graph_class(control, extras))
+            continue
+        if kind.endswith("labels") and kind in _SHAPE_OF:
+            kinds = {_SHAPE_OF[kind]}
+        elif kind == "labels" and any(tools_on.get(o) for o in control.to_name or ()):
+            kinds = set().union(*(tools_on.get(o, set()) for o in control.to_name or ()))
+        elif kind.endswith("labels") or kind == "labels":
+            skipped.append(f"{control.tag} {control.name!r}: no neutral shape for its labels")
+            continue
+        else:
+            continue
+        for label in control.labels or ():
+            shapes.setdefault(label, set()).update(kinds)
+            colors.setdefault(label, _color((control.labels_attrs or {}).get(label)))
+    classes = [
+        ObjectClass(name=name, shape=next(iter(kinds)) if len(kinds) == 1 else ShapeKind.ANY, color=colors[name])
+        for name, kinds in shapes.items()
+        if name not in {g.name for g in graph_classes}
+    ]
+    order = {name: n for n, name in enumerate(extras.get("class_order") or ())}
+    everything = sorted(classes + graph_classes, key=lambda c: order.get(c.name, len(order)))
+    tags, tag_skipped = _parse_tags(controls, extras, {c.name for c in classes + graph_classes})
+    skipped += tag_skipped
+    try:
+        schema = LabelSchema(classes=everything, tags=tags)
+    except ValueError as exc:
+        raise ValidationError(f"label config holds no valid schema: {exc}") from None
+    return ParsedConfig(schema, skipped, extras)
+
+
+def _tools_by_object(controls: list[Any]) -> dict[str, set[ShapeKind]]:
+    tools: dict[str, set[ShapeKind]] = {}
+    for control in controls:
+        kind = control.tag.lower()
+        if kind in _SHAPE_OF and not kind.endswith("labels"):
+            for obj in control.to_name or ():
+                tools.setdefault(obj, set()).add(_SHAPE_OF[kind])
+    return tools
+
+
+def _color(label: Any) -> str | None:
+    value = (getattr(label, "attr", None) or {}).get("background")
+    return value.upper() if isinstance(value, str) and _HEX.match(value) else None
+
+
+def _graph_class(control: Any, extras: dict[str, Any]) -> ObjectClass:
+    nodes = [KeypointNode(name=n, color=_color((control.labels_attrs or {}).get(n))) for n in control.labels or ()]
+    names = {n.name for n in nodes}
+    edges = [tuple(e) for e in (extras.get("edges") or {}).get(control.name, ()) if set(e) <= names and len(e) == 2]
+    color = (extras.get("class_colors") or {}).get(control.name)
+    return ObjectClass(
+        name=control.name, shape=ShapeKind.KEYPOINTS, nodes=nodes, edges=edges,
+        color=color if isinstance(color, str) and _HEX.match(color) else None,
+    )
+
+
+def _parse_tags(controls: list[Any], extras: dict[str, Any], classes: set[str]) -> tuple[list[TagSpec], list[str]]:
+    found: dict[str, dict[str, Any]] = {}  # tag name -> {"type", "values", "item", "object"}
+    skipped: list[str] = []
+    item_names = {
+        c.name for c in controls if c.tag.lower() in _TAG_CONTROLS and c.attr.get("perRegion") != "true"
+    }
+    for control in controls:
+        kind = control.tag.lower()
+        if kind not in _TAG_CONTROLS:
+            if not kind.endswith("labels") and kind not in _SHAPE_OF and kind not in ("labels", "relations"):
+                skipped.append(f"{control.tag} {control.name!r}: no neutral tag type for it")
+            continue
+        per_region = control.attr.get("perRegion") == "true"
+        name = control.name
+        if per_region and name.endswith(PER_REGION_SUFFIX) and name.removesuffix(PER_REGION_SUFFIX) in item_names:
+            name = name.removesuffix(PER_REGION_SUFFIX)
+        value_type, values = _TAG_CONTROLS[kind], tuple(control.labels or ())
+        if value_type is None:
+            value_type = TagValueType.NONE if values == (name,) else TagValueType.ONEOF_STRING
+            values = () if value_type is TagValueType.NONE else values
+        entry = found.setdefault(name, {"type": value_type, "values": values, "item": False, "object": False})
+        if (entry["type"], entry["values"]) != (value_type, values):
+            skipped.append(f"{control.tag} {control.name!r}: differs from the other control of tag {name!r}")
+            continue
+        entry["object" if per_region else "item"] = True
+    tags = []
+    for name, entry in found.items():
+        target = TagTarget.ALL if entry["item"] and entry["object"] else (
+            TagTarget.ITEMS_ONLY if entry["item"] else TagTarget.OBJECTS_ONLY
+        )
+        on = [c for c in (extras.get("tag_classes") or {}).get(name, ()) if c in classes]
+        color = (extras.get("tag_colors") or {}).get(name)
+        try:
+            tags.append(TagSpec(
+                name=name, value_type=entry["type"], values=entry["values"], applies_to=target, classes=on,
+                color=color if isinstance(color, str) else None,
+            ))
+        except ValueError as exc:
+            skipped.append(f"tag {name!r}: {exc}")
+    return tags, skipped

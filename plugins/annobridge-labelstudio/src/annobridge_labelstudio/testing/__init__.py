@@ -1,0 +1,1 @@
+"""Test support for Label Studio: the session server fixture (pytest plugin) and the Enterprise stand-in."""
