@@ -92,13 +92,13 @@ def job_json(store: Store, job: dict, with_entities: bool) -> dict:
         "acceptedImagesCount": statuses.count("accepted"),
         "progressImagesCount": sum(bool(e["touched"]) or e["review_status"] != "none" for e in entities),
         "meta": _meta_json(store, job["project_id"], meta),
-        "priority": job["priority"],
-        "customData": loads(job["custom_data"], {}),
     }
     if with_entities:
         out["entities"] = [
             {"reviewStatus": e["review_status"], "id": e["image_id"], "name": e["name"]} for e in entities
         ]
+    out["priority"] = job["priority"]
+    out["customData"] = loads(job["custom_data"], {})
     return out
 
 
