@@ -124,6 +124,12 @@ def build_label_config(schema: LabelSchema, extras: dict[str, Any] | None = None
     from label_studio_sdk.label_interface import LabelInterface
 
     reserved = _control_names_of_tags(schema)
+    for name in sorted(reserved | {c.name for c in schema.classes if c.shape is ShapeKind.KEYPOINTS}):
+        if looks_scalar(name):
+            raise ValidationError(
+                f"{name!r}: Label Studio cannot name a control like a number or boolean "
+                "(its config validator reads it as one); rename this tag or keypoints class"
+            )
     graphs = [c for c in schema.classes if c.shape is ShapeKind.KEYPOINTS]
     for cls in graphs:
         if cls.name in reserved:
@@ -156,6 +162,21 @@ def build_label_config(schema: LabelSchema, extras: dict[str, Any] | None = None
     except Exception as exc:  # the SDK raises plain exceptions for invalid configs
         raise ValidationError(f"the label config built from the schema is invalid: {exc}") from None
     return write_extras(config, {**_schema_extras(schema), **(extras or {})})
+
+
+def looks_scalar(name: str) -> bool:
+    """Whether Label Studio's config validator would read `name` as a number or boolean.
+
+    >>> looks_scalar("0"), looks_scalar("1e3"), looks_scalar("True"), looks_scalar("size")
+    (True, True, True, False)
+    """
+    if name.strip().lower() in ("true", "false", "null", "none"):
+        return True
+    try:
+        float(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _control_names_of_tags(schema: LabelSchema) -> set[str]:

@@ -59,7 +59,7 @@ def _payload(spec: StorageSpec) -> dict[str, Any]:
         if importing:
             body.update(presign=spec.presign, presign_ttl=spec.presign_ttl_minutes, recursive_scan=spec.recursive_scan)
     if spec.kind == "s3":
-        body.update({k: v for k, v in (("region_name", spec.region), ("s3_endpoint", spec.endpoint_url)) if v})
+        body.update({k: v for k, v in (("region_name", spec.region), ("s3endpoint", spec.endpoint_url)) if v})
     if spec.kind == "localfiles":
         body["path"] = spec.path
         if importing:

@@ -1,0 +1,287 @@
+"""A stand-in for the Enterprise-only endpoints, in front of a real (Community) Label Studio server.
+
+It answers /api/version as Enterprise and serves task assignments, annotation reviews, project
+members, pauses and organization roles itself, from memory; every other request goes on to the
+real server unchanged, so projects, tasks and annotations stay real. Used through the official
+SDK's methods, it checks the requests the SDK sends (at most 1000 tasks per bulk assignment).
+
+    >>> with EnterpriseStandIn(server.url) as ee:                       # doctest: +SKIP
+    ...     backend = annobridge.connect("labelstudio+" + ee.url, token=server.token)
+"""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import threading
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+__all__ = ["EnterpriseStandIn"]
+
+MAX_BULK = 1000
+_HOP = {"host", "content-length", "transfer-encoding", "connection", "content-encoding", "keep-alive"}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+class EnterpriseStandIn:
+    """A Starlette app on 127.0.0.1 (uvicorn in a thread); `log` lists (method, path, "local"|"forwarded")."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.url = ""
+        self.log: list[tuple[str, str, str]] = []
+        self.assignments: dict[tuple[int, int], list[dict[str, Any]]] = {}  # (project, task) -> assignments
+        self.reviews: dict[int, dict[str, Any]] = {}
+        self.members: dict[int, set[int]] = {}
+        self.pauses: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        self.roles: dict[int, str] = {}
+        self._ids = itertools.count(1)
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def start(self) -> EnterpriseStandIn:
+        import uvicorn
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        config = uvicorn.Config(self.app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True, name="enterprise-stand-in")
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the Enterprise stand-in did not start")
+            time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+
+    def __enter__(self) -> EnterpriseStandIn:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def local(self, path_part: str = "") -> list[tuple[str, str]]:
+        """The requests the stand-in answered itself (method, path), optionally only those containing `path_part`."""
+        return [(m, p) for m, p, how in self.log if how == "local" and path_part in p]
+
+    # ---------------------------------------------------------------- the app
+
+    def app(self) -> Any:
+        import httpx
+        from starlette.applications import Starlette
+        from starlette.requests import Request
+        from starlette.responses import JSONResponse, Response
+        from starlette.routing import Route
+
+        client = httpx.AsyncClient(base_url=self.upstream, timeout=300)
+
+        async def upstream(request: Request, path: str | None = None, method: str | None = None,
+                           body: bytes | None = None) -> httpx.Response:
+            headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP}
+            return await client.request(
+                method or request.method, path or request.url.path, params=None if path else request.url.query,
+                headers=headers, content=await request.body() if body is None else body,
+            )
+
+        async def forward(request: Request) -> Response:
+            self.log.append((request.method, request.url.path, "forwarded"))
+            answer = await upstream(request)
+            headers = {k: v for k, v in answer.headers.items() if k.lower() not in _HOP}
+            return Response(answer.content, status_code=answer.status_code, headers=headers)
+
+        def local(request: Request) -> None:
+            self.log.append((request.method, request.url.path, "local"))
+
+        async def upstream_json(request: Request, path: str) -> tuple[int, Any]:
+            answer = await upstream(request, path=path, method="GET", body=b"")
+            return answer.status_code, (answer.json() if answer.content else None)
+
+        async def version(request: Request) -> Response:
+            local(request)
+            status, data = await upstream_json(request, "/api/version/")
+            return JSONResponse({**(data or {}), "edition": "Enterprise"}, status_code=status)
+
+        # -------- assignments
+        async def bulk_assign(request: Request) -> Response:
+            local(request)
+            pid, body = request.path_params["pid"], await request.json()
+            selected = body.get("selectedItems") or {}
+            if selected.get("all"):
+                return JSONResponse({"detail": "the stand-in takes explicit task lists only"}, status_code=400)
+            tasks = selected.get("included") or []
+            if len(tasks) > MAX_BULK:
+                return JSONResponse({"detail": f"{len(tasks)} tasks in one request; at most {MAX_BULK}"}, status_code=400)
+            kind, made = body.get("type", "AN"), 0
+            for task in tasks:
+                for user in body.get("users") or []:
+                    current = self.assignments.setdefault((pid, task), [])
+                    if not any(a["assignee"] == user and a["type"] == kind for a in current):
+                        current.append({"id": next(self._ids), "assignee": user, "task": task, "type": kind,
+                                        "created_at": _now()})
+                        made += 1
+            return JSONResponse({"assignments": made, "task_ids": tasks})
+
+        async def task_assignees(request: Request) -> Response:
+            local(request)
+            pid, tid = request.path_params["pid"], request.path_params["tid"]
+            current = self.assignments.setdefault((pid, tid), [])
+            if request.method == "GET":
+                return JSONResponse(current)
+            if request.method == "DELETE":
+                kind, users = request.query_params.get("type"), request.query_params.get("users")
+                wanted = {int(u) for u in users.split(",")} if users else None
+                current[:] = [a for a in current if not ((kind is None or a["type"] == kind)
+                                                         and (wanted is None or a["assignee"] in wanted))]
+                return Response(status_code=204)
+            body = await request.json()
+            if request.method == "PATCH":
+                current[:] = [a for a in current if a["type"] != body.get("type", "AN")]
+            for user in body.get("users") or []:
+                current.append({"id": next(self._ids), "assignee": user, "task": tid, "type": body.get("type", "AN"),
+                                "created_at": _now()})
+            return JSONResponse(current[-1] if current else {}, status_code=201)
+
+        async def actions(request: Request) -> Response:
+            action = request.query_params.get("id")
+            if action not in ("delete_annotators", "delete_reviewers"):
+                return await forward(request)
+            local(request)
+            pid, body = int(request.query_params["project"]), await request.json()
+            included = set((body.get("selectedItems") or {}).get("included") or [])
+            kind, removed = ("AN" if action == "delete_annotators" else "RE"), 0
+            for (project, task), current in self.assignments.items():
+                if project == pid and task in included:
+                    before = len(current)
+                    current[:] = [a for a in current if a["type"] != kind]
+                    removed += before - len(current)
+            return JSONResponse({"processed_items": removed, "detail": f"Removed {removed} assignments"})
+
+        # -------- reviews
+        async def reviews(request: Request) -> Response:
+            local(request)
+            if request.method == "GET":
+                found = list(self.reviews.values())
+                if request.query_params.get("annotation"):
+                    found = [r for r in found if r["annotation"] == int(request.query_params["annotation"])]
+                if request.query_params.get("annotation__task__project"):
+                    project = int(request.query_params["annotation__task__project"])
+                    found = [r for r in found if r["_project"] == project]
+                return JSONResponse([_public(r) for r in found])
+            body = await request.json()
+            status, annotation = await upstream_json(request, f"/api/annotations/{body.get('annotation')}/")
+            if status != 200:
+                return JSONResponse({"detail": f"annotation {body.get('annotation')} not found"}, status_code=400)
+            review = {"id": next(self._ids), "annotation": annotation["id"], "accepted": bool(body.get("accepted")),
+                      "comment": body.get("comment"), "created_at": _now(), "created_by": None,
+                      "_project": annotation.get("project")}
+            self.reviews[review["id"]] = review
+            return JSONResponse(_public(review), status_code=201)
+
+        async def review(request: Request) -> Response:
+            local(request)
+            rid = request.path_params["rid"]
+            if rid not in self.reviews:
+                return JSONResponse({"detail": "Not found."}, status_code=404)
+            if request.method == "DELETE":
+                del self.reviews[rid]
+                return Response(status_code=204)
+            if request.method == "PATCH":
+                self.reviews[rid].update({k: v for k, v in (await request.json()).items() if k in ("accepted", "comment")})
+            return JSONResponse(_public(self.reviews[rid]))
+
+        # -------- members, roles, pauses
+        async def members(request: Request) -> Response:
+            local(request)
+            pid = request.path_params["pid"]
+            people = self.members.setdefault(pid, set())
+            if request.method == "POST":
+                user = int((await request.json())["user"])
+                people.add(user)
+                return JSONResponse({"user": user}, status_code=201)
+            people.discard(int(request.query_params.get("user", 0)))
+            return Response(status_code=204)
+
+        async def members_page(request: Request) -> Response:
+            local(request)
+            results = []
+            for user in sorted(self.members.get(request.path_params["pid"], set())):
+                status, data = await upstream_json(request, f"/api/users/{user}/")
+                if status == 200:
+                    results.append(data)
+            return JSONResponse({"count": len(results), "next": None, "previous": None, "results": results})
+
+        async def membership(request: Request) -> Response:
+            local(request)
+            org = request.path_params["oid"]
+            if request.method == "PATCH":
+                body = await request.json()
+                self.roles[int(body["user_id"])] = body["role"]
+                return JSONResponse({"organization": org, "role": body["role"], "user": int(body["user_id"])})
+            uid = request.path_params["uid"]
+            if uid not in self.roles:
+                return JSONResponse({"detail": "Not found."}, status_code=404)
+            return JSONResponse({"id": uid, "organization": org, "role": self.roles[uid], "user": {"id": uid}})
+
+        async def pauses(request: Request) -> Response:
+            local(request)
+            key = (request.path_params["pid"], request.path_params["uid"])
+            current = self.pauses.setdefault(key, [])
+            if request.method == "POST":
+                body = await request.json()
+                pause = {"id": next(self._ids), "project": key[0], "user": key[1], "reason": body.get("reason"),
+                         "verbose_reason": body.get("verbose_reason"), "created_at": _now(), "deleted_at": None}
+                current.append(pause)
+                return JSONResponse(pause, status_code=201)
+            return JSONResponse(current)
+
+        async def pause(request: Request) -> Response:
+            local(request)
+            key = (request.path_params["pid"], request.path_params["uid"])
+            found = [p for p in self.pauses.get(key, []) if p["id"] == request.path_params["id"]]
+            if not found:
+                return JSONResponse({"detail": "Not found."}, status_code=404)
+            if request.method == "DELETE":
+                found[0]["deleted_at"] = _now()
+                return Response(status_code=204)
+            return JSONResponse(found[0])
+
+        every = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        routes = [
+            Route("/api/version", version), Route("/api/version/", version),
+            Route("/api/projects/{pid:int}/tasks/assignees", bulk_assign, methods=["POST"]),
+            Route("/api/projects/{pid:int}/tasks/{tid:int}/assignees", task_assignees, methods=every),
+            Route("/api/dm/actions", actions, methods=every), Route("/api/dm/actions/", actions, methods=every),
+            Route("/api/annotation-reviews/", reviews, methods=["GET", "POST"]),
+            Route("/api/annotation-reviews/{rid:int}/", review, methods=every),
+            Route("/api/projects/{pid:int}/members/", members, methods=["POST", "DELETE"]),
+            Route("/api/projects/{pid:int}/members/paginated/", members_page),
+            Route("/api/organizations/{oid:int}/memberships", membership, methods=["PATCH"]),
+            Route("/api/organizations/{oid:int}/memberships/{uid:int}/", membership),
+            Route("/api/projects/{pid:int}/members/{uid:int}/pauses/", pauses, methods=["GET", "POST"]),
+            Route("/api/projects/{pid:int}/members/{uid:int}/pauses/{id:int}/", pause, methods=every),
+            Route("/{path:path}", forward, methods=every),
+        ]
+        return Starlette(routes=routes)
+
+
+def _public(review: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in review.items() if not k.startswith("_")}
+
+

@@ -1,0 +1,107 @@
+"""Auth (legacy tokens, personal access tokens, wrong or missing tokens), edition detection, the server fixture."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+import pytest
+
+import annobridge
+from annobridge import AuthenticationError, Capability, Unavailable, Unsupported
+from annobridge_labelstudio.provider import COMMUNITY, ENTERPRISE_ONLY, LabelStudioProvider
+
+
+def test_server_runs_on_loopback_with_health(server):
+    assert server.url.startswith("http://127.0.0.1:")
+    assert httpx.get(f"{server.url}/health").json() == {"status": "UP"}
+    assert server.files_root.is_dir()
+
+
+def test_legacy_token_connects_and_names_the_edition(backend):
+    assert backend.users.me().email == backend.connection.authenticate().email
+    assert backend.edition.name == "Community" and backend.edition.release == "1.23.2"
+    assert backend.describe().endswith("Community 1.23.2)")
+
+
+def test_personal_access_token_is_exchanged_at_token_refresh(server):
+    seen = []
+    client = httpx.Client(event_hooks={"request": [lambda r: seen.append(r.url.path)]})
+    with annobridge.connect(server.backend_url, token=server.personal_token, httpx_client=client) as pat:
+        assert pat.users.me().login == server.username
+        assert pat.projects.list() is not None
+    assert seen[0] == "/api/token/refresh/"
+    assert seen.count("/api/token/refresh/") == 1  # the access token is cached, not refreshed per request
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "0" * 40])
+def test_wrong_token_is_an_authentication_error_naming_the_server_not_the_token(server, token):
+    with pytest.raises(AuthenticationError) as caught:
+        annobridge.connect(server.backend_url, token=token)
+    message = str(caught.value)
+    assert server.url.split("//")[1] in message and "rejected the token" in message
+    assert token not in message
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_forged_personal_access_token_is_refused_at_refresh(server):
+    import time
+
+    import jwt
+
+    forged = jwt.encode({"token_type": "refresh", "exp": int(time.time()) + 600, "user_id": "1"}, "x" * 32, "HS256")
+    with pytest.raises(AuthenticationError) as caught:
+        annobridge.connect(server.backend_url, token=forged)
+    assert forged not in str(caught.value)
+
+
+def test_missing_token_says_where_a_token_comes_from(server, monkeypatch):
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    with pytest.raises(AuthenticationError, match="LABEL_STUDIO_API_KEY"):
+        annobridge.connect(server.backend_url)
+
+
+def test_token_from_the_environment(server, monkeypatch):
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", server.token)
+    with annobridge.connect(server.backend_url) as connected:
+        assert connected.users.me().login == server.username
+
+
+def test_unreachable_server_is_unavailable():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(Unavailable, match=f"cannot reach labelstudio .*127.0.0.1:{port}"):
+        annobridge.connect(f"labelstudio+http://127.0.0.1:{port}", token="whatever", max_retries=0)
+
+
+def test_community_capabilities_and_the_class_matrix(backend):
+    assert backend.capabilities == COMMUNITY
+    assert LabelStudioProvider.capabilities == COMMUNITY | ENTERPRISE_ONLY
+
+
+@pytest.mark.parametrize(
+    ("call", "sentence"),
+    [
+        (lambda b: b.assignments.list(1), "task assignment needs Label Studio Enterprise; this server is Community 1.23.2"),
+        (lambda b: b.reviews.list(1), "annotation review needs Label Studio Enterprise; this server is Community 1.23.2"),
+        (lambda b: b.users.add_member(1), "membership needs Label Studio Enterprise; this server is Community 1.23.2"),
+        (lambda b: b.users.project_members(1), "membership needs Label Studio Enterprise"),
+        (lambda b: b.pauses.pause(1, 1), "pausing annotators needs Label Studio Enterprise; this server is Community 1.23.2"),
+    ],
+)
+def test_enterprise_calls_on_community_are_unsupported_before_any_request(backend, counted, call, sentence):
+    with counted(backend) as c, pytest.raises(Unsupported, match=sentence):
+        call(backend)
+    assert c.count == 0
+
+
+def test_enterprise_edition_is_detected_through_the_stand_in(ee_backend):
+    assert ee_backend.edition.enterprise
+    assert ee_backend.supports(Capability.ASSIGNMENTS) and ee_backend.supports(Capability.PAUSE_ANNOTATORS)
+    assert "Enterprise 1.23.2" in ee_backend.describe()
+
+
+def test_never_offered_capabilities_explain_why(backend):
+    with pytest.raises(Unsupported, match="derived from its tasks"):
+        backend.jobs.stop(1)
