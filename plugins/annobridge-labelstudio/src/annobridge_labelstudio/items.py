@@ -155,7 +155,8 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
         """Import tasks: dicts (flat data, or {"data", "annotations", "predictions", "meta"}) or files.
 
         Files go up as they are (JSON, CSV, TSV, TXT, images...), the server making tasks of them.
-        `preannotated_from_fields` turns those flat fields into predictions (the server's own rule).
+        `preannotated_from_fields` turns those flat fields into predictions (the server's own rule;
+        it then reads every dict as flat data, dropping a task's meta).
         Everything is checked before the first request; returns the new task ids in order.
         """
         pid = self._project(None, project_id, dataset_id)
