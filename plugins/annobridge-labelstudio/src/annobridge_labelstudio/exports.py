@@ -225,11 +225,12 @@ class LabelStudioExports(LabelStudioSubAPI, ExportsAPI):
         fmt = format.upper()
         if directory is None and "JSON" not in fmt:
             raise ValidationError(f"format {fmt}: needs a directory to write the file into")
-        task_ids = [str(i) for i in as_ints(ids, "ids")] if ids is not None else None
+        # The server reads ids[]; the SDK's `ids` argument sends ids=..., which it ignores.
+        extra = {"additional_query_parameters": {"ids[]": as_ints(ids, "ids")}} if ids is not None else None
         with self.call(f"exporting the tasks of project {pid} as {fmt}"):
             with self.sdk.projects.exports.with_raw_response.download_sync(
                 pid, export_type=fmt, download_all_tasks=download_all_tasks,
-                download_resources=download_resources, ids=task_ids,
+                download_resources=download_resources, request_options=extra,
             ) as response:
                 if directory is None:
                     return json.loads(b"".join(response.data))
