@@ -16,15 +16,18 @@ Status = sly.api.labeling_job_api.LabelingJobApi.Status
 
 
 @pytest.fixture
-def job_setup(api, labelers, seed_ids):
-    """A pending kiwi job over three seeded images for a new labeler."""
+def job_setup(api, labelers, seed_ids, unique):
+    """A pending kiwi job for a new labeler over copies of three seeded images (the seed stays as it is)."""
     labeler, other = labelers(2)
-    images = [i.id for i in api.image.get_list(seed_ids.dataset)][:3]
+    project = api.project.create(seed_ids.workspace, f"lifecycle {unique}")
+    meta = api.project.update_meta(project.id, api.project.get_meta(seed_ids.project))
+    dataset = api.dataset.create(project.id, "ds1")
+    seeded = api.image.get_list(seed_ids.dataset)[:3]
+    images = [i.id for i in api.image.upload_ids(dataset.id, [i.name for i in seeded], [i.id for i in seeded])]
     job = api.labeling_job.create(
-        name="kiwi job", dataset_id=seed_ids.dataset, user_ids=[labeler.id], images_ids=images,
+        name="kiwi job", dataset_id=dataset.id, user_ids=[labeler.id], images_ids=images,
         classes_to_label=["kiwi"], tags_to_label=["size"], objects_limit_per_image=2, tags_limit_per_image=2,
     )[0]
-    meta = sly.ProjectMeta.from_json(api.project.get_meta(seed_ids.project))
     return job, images, labeler, other, meta
 
 
@@ -132,7 +135,7 @@ def test_lifecycle_steps_refuse_the_wrong_state(api, job_setup, seed_ids):
     job, images, _, _, meta = job_setup
     with pytest.raises(requests.exceptions.HTTPError, match="pending"):
         control.submit(api, job.id)
-    outside = [i.id for i in api.image.get_list(seed_ids.dataset)][-1]
+    outside = api.image.get_list(seed_ids.dataset)[-1].id
     with pytest.raises(requests.exceptions.HTTPError) as caught:
         control.annotate(api, job.id, outside, _kiwi_annotation(meta))
     assert caught.value.response.status_code == 404

@@ -222,8 +222,8 @@ def images_edit(ctx, body) -> dict:
 
 
 def bulk_remove(ctx, body) -> dict:
-    """images.bulk.remove {ids}."""
-    ids = int_list(body, "ids")
+    """images.bulk.remove {imageIds} (ImageApi._remove_batch_field_name)."""
+    ids = int_list(body, "imageIds")
     for image_id in ids:
         get_image(ctx.store, image_id)
     for image_id in ids:

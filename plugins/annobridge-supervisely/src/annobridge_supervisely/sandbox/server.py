@@ -89,5 +89,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, token: str = DEFAULT_TOKEN,
     server = uvicorn.Server(uvicorn.Config(app, log_level="info", lifespan="off"))
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C after its clean shutdown
+        pass
     finally:
         sock.close()
