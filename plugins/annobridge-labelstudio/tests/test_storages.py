@@ -1,0 +1,130 @@
+"""Storages against the real server: local files (real images), S3 on moto's server at 127.0.0.1, and refusals."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+
+import httpx
+import pytest
+
+from annobridge import BackendError, StorageSpec, ValidationError
+from annobridge_labelstudio.storages import _payload
+
+
+def _png(seed: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4 + seed, 3), (seed * 40 % 256, 90, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def s3():
+    """moto's S3 server on 127.0.0.1, and a boto3 client for it."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    yield endpoint, client
+    server.stop()
+
+
+KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+def test_local_files_import_real_images_and_serves_them(backend, job, server):
+    folder = server.files_root / f"frames-{uuid.uuid4().hex[:6]}"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"frame{n}.png").write_bytes(_png(n))
+    (folder / "notes.txt").write_text("not an image")
+    spec = StorageSpec(kind="localfiles", path=str(folder), regex_filter=r".*\.png", title="frames")
+    storage = backend.storages.connect(job.id, spec)
+    assert storage.spec.path == str(folder) and storage.spec.title == "frames"
+    synced = backend.storages.sync(storage)
+    assert (synced.status, synced.last_sync_count) == ("completed", 3)
+    items = sorted(backend.items.list(job.id), key=lambda i: i.data["image"])
+    assert [i.data["image"].rsplit("/", 1)[-1] for i in items] == ["frame0.png", "frame1.png", "frame2.png"]
+    served = httpx.get(server.url + items[1].data["image"], headers={"Authorization": f"Token {server.token}"})
+    assert served.status_code == 200 and served.content == (folder / "frame1.png").read_bytes()
+    assert storage.id in {s.id for s in backend.storages.list(job.id) if s.spec.kind == "localfiles"}
+
+
+def test_local_files_export_writes_annotations(backend, job, server, images, choice):
+    folder = server.files_root / f"out-{uuid.uuid4().hex[:6]}"
+    folder.mkdir()
+    tid, = backend.items.add(job.id, images(1))
+    backend.annotations.create(tid, result=choice())
+    storage = backend.storages.connect(job.id, StorageSpec(kind="localfiles", direction="export", path=str(folder)))
+    assert backend.storages.sync(storage).status == "completed"
+    written = [json.loads(p.read_text()) for p in folder.iterdir()]
+    assert [w["result"] for w in written] == [choice()]
+    backend.storages.delete(storage)
+    assert storage.id not in {s.id for s in backend.storages.list(job.id) if s.spec.direction == "export"}
+
+
+def test_s3_import_from_moto_on_loopback(backend, job, s3):
+    endpoint, client = s3
+    bucket = f"frames-{uuid.uuid4().hex[:6]}"
+    client.create_bucket(Bucket=bucket)
+    for n in range(3):
+        client.put_object(Bucket=bucket, Key=f"2024/frame{n}.png", Body=_png(n))
+    client.put_object(Bucket=bucket, Key="2024/readme.txt", Body=b"skip me")
+    client.put_object(Bucket=bucket, Key="2023/old.png", Body=_png(9))
+    spec = StorageSpec(kind="s3", bucket=bucket, prefix="2024/", regex_filter=r".*\.png", endpoint_url=endpoint,
+                       region="us-east-1", credentials=KEYS, presign_ttl_minutes=5)
+    storage = backend.storages.connect(job.id, spec)
+    assert (storage.spec.endpoint_url, storage.spec.presign_ttl_minutes, storage.spec.credentials) == (endpoint, 5, {})
+    synced = backend.storages.sync(storage)
+    assert (synced.status, synced.last_sync_count) == ("completed", 3)
+    assert sorted(i.data["image"] for i in backend.items.list(job.id)) == [
+        f"s3://{bucket}/2024/frame{n}.png" for n in range(3)]
+
+
+def test_s3_export_to_moto_writes_one_object_per_task(backend, job, s3, images, choice):
+    endpoint, client = s3
+    bucket = f"labels-{uuid.uuid4().hex[:6]}"
+    client.create_bucket(Bucket=bucket)
+    ids = backend.items.add(job.id, images(2))
+    for tid in ids:
+        backend.annotations.create(tid, result=choice())
+    storage = backend.storages.connect(job.id, StorageSpec(kind="s3", direction="export", bucket=bucket,
+                                                            prefix="out", endpoint_url=endpoint, credentials=KEYS))
+    assert backend.storages.sync(storage).status == "completed"
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert len(keys) == 2 and all(k.startswith("out") for k in keys)
+    body = json.loads(client.get_object(Bucket=bucket, Key=keys[0])["Body"].read())
+    assert body["result"] == choice()
+
+
+def test_unreachable_storages_are_refused_with_the_servers_reason(backend, job):
+    with pytest.raises(BackendError, match="Can't connect to Redis server"):
+        backend.storages.connect(job.id, StorageSpec(kind="redis", host="127.0.0.1", port=1, db=1))
+    with pytest.raises(BackendError, match="credentials were not found"):
+        backend.storages.connect(job.id, StorageSpec(kind="gcs", bucket="nowhere"))
+    assert backend.storages.list(job.id) == []
+
+
+def test_bad_credentials_are_refused_before_any_request(backend, job, counted):
+    with counted(backend) as c, pytest.raises(ValidationError, match=r"\['account_key'\] are not s3 credentials"):
+        backend.storages.connect(job.id, StorageSpec(kind="s3", bucket="b", credentials={"account_key": "k"}))
+    assert c.count == 0
+
+
+def test_payloads_for_the_kinds_this_machine_cannot_reach(tmp_path):
+    key = tmp_path / "key.json"
+    key.write_text('{"type": "service_account"}')
+    gcs = _payload(StorageSpec(kind="gcs", bucket="b", prefix="p", credentials={"google_application_credentials": str(key)}))
+    assert gcs["google_application_credentials"] == '{"type": "service_account"}' and gcs["bucket"] == "b"
+    azure = _payload(StorageSpec(kind="azure", direction="export", bucket="box", credentials={"account_name": "n", "account_key": "k"}))
+    assert (azure["container"], azure["account_name"], "presign" in azure) == ("box", "n", False)
+    redis = _payload(StorageSpec(kind="redis", host="h", port=6380, db=2, path="tasks:", credentials={"password": "pw"}))
+    assert (redis["host"], redis["port"], redis["db"], redis["path"], redis["password"]) == ("h", "6380", 2, "tasks:", "pw")
