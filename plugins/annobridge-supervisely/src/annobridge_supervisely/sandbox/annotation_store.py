@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .activity import record
 from .errors import bad_request
 from .imaging import bbox_and_area
 from .project_meta import check_tag_value, classes, tag_metas
@@ -117,14 +118,18 @@ def figure_json(store: Store, figure: dict, image: dict) -> dict:
 
 
 def write_annotation(
-    store: Store, image: dict, ann: Any, labeler: str, allowed_classes: set[str] | None = None
+    store: Store, image: dict, ann: Any, labeler: str, allowed_classes: set[str] | None = None,
+    job_id: int | None = None,
 ) -> None:
     """Replace the image's labels and image tags with `ann`, or answer 400 before writing anything.
 
-    `allowed_classes` narrows the classes a labeling job lets its annotator use.
+    `allowed_classes` narrows the classes a labeling job lets its annotator use; the
+    create_figure / attach_tag events name `labeler` (and `job_id` when in a job).
     """
     labels, image_tags = _validate(store, image, ann, allowed_classes)
     stamp = now()
+    actor = store.scalar("SELECT id FROM users WHERE login = ?", (labeler,))
+    where = {"project_id": image["project_id"], "dataset_id": image["dataset_id"], "image_id": image["id"], "job_id": job_id}
     store.execute("DELETE FROM figures WHERE image_id = ?", (image["id"],))
     store.execute("DELETE FROM image_tags WHERE image_id = ?", (image["id"],))
     for obj_class, geometry_type, geometry, label in labels:
@@ -137,18 +142,21 @@ def write_annotation(
                 label.get("createdAt") or stamp, stamp,
             ),
         )
+        record(store, "create_figure", user_id=actor, class_id=obj_class["id"], figure_id=figure_id, **where)
         for tag, value in label["_tags"]:
             store.execute(
                 "INSERT INTO figure_tags (figure_id, tag_id, value, labeler_login, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (figure_id, tag["id"], dumps(value), labeler, stamp, stamp),
             )
+            record(store, "attach_tag", user_id=actor, figure_id=figure_id, tag_id=tag["id"], **where)
     for tag, value in image_tags:
         store.execute(
             "INSERT INTO image_tags (image_id, tag_id, value, labeler_login, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (image["id"], tag["id"], dumps(value), labeler, stamp, stamp),
         )
+        record(store, "attach_tag", user_id=actor, tag_id=tag["id"], **where)
     extra = {"description": ann.get("description") or "", "customBigData": ann.get("customBigData") or {}}
     store.execute("UPDATE images SET ann_extra = ?, updated_at = ? WHERE id = ?", (dumps(extra), stamp, image["id"]))
 

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import (
+    activity,
     annotation_api,
     datasets,
     images,
@@ -54,7 +55,7 @@ def routes() -> dict[str, Handler]:
     """Every API method the sandbox answers, by Supervisely method name."""
     table: dict[str, Handler] = {}
     for module in (
-        instance, users, teams, workspaces, projects, datasets, images, annotation_api,
+        instance, users, teams, activity, workspaces, projects, datasets, images, annotation_api,
         jobs, job_actions, job_stats, lifecycle,
     ):
         overlap = table.keys() & module.ROUTES.keys()

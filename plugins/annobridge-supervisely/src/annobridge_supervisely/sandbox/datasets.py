@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .activity import record
 from .errors import bad_request, field, not_found
 from .imaging import storage_url
 from .paging import page
@@ -86,6 +87,7 @@ def datasets_add(ctx, body) -> dict:
             dumps(field(body, "customData", dict, default={})), ctx.user["id"], stamp, stamp,
         ),
     )
+    record(ctx.store, "create_dataset", user_id=ctx.user["id"], project_id=project["id"], dataset_id=dataset_id)
     return dataset_json(ctx.store, get_dataset(ctx.store, dataset_id), ctx.base_url)
 
 

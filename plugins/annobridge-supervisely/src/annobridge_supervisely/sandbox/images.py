@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .activity import record
 from .datasets import get_dataset
 from .errors import ApiError, bad_request, field, int_list, not_found
 from .imaging import STORAGE_PREFIX, content_hash, probe, storage_path, storage_url
@@ -190,6 +191,8 @@ def bulk_add(ctx, body) -> list[dict]:
             (dataset["id"], item["title"], digest, dumps(item.get("meta") or {}), item.get("description") or "",
              ctx.user["id"], stamp, stamp),
         ))
+        record(ctx.store, "create_image", user_id=ctx.user["id"], project_id=dataset["project_id"],
+               dataset_id=dataset["id"], image_id=created[-1])
     return [image_json(ctx.store, get_image(ctx.store, image_id), ctx.base_url) for image_id in created]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .activity import record
 from .errors import bad_request, field, int_list, not_found
 from .jobs import REVIEW_STATUSES, STATUSES, get_job, insert_job, job_entities, split
 from .store import Store, dumps, loads, now
@@ -55,10 +56,9 @@ def reject(ctx, body) -> dict:
     mode = field(body, "mode", str, default="all")
     if mode not in ("all", "unmarked"):
         raise bad_request(f"mode must be 'all' or 'unmarked', got {mode!r}", field="mode")
-    sql = "UPDATE job_entities SET review_status = 'rejected' WHERE job_id = ?"
-    if mode == "unmarked":
-        sql += " AND review_status IN ('none', 'done')"
-    ctx.store.execute(sql, (job["id"],))
+    for entity in job_entities(ctx.store, job["id"]):
+        if mode == "all" or entity["review_status"] in ("none", "done"):
+            set_entity_status(ctx.store, job, entity["image_id"], "rejected", ctx.user["id"])
     return {"success": True}
 
 
@@ -128,12 +128,12 @@ def edit_info(ctx, body) -> dict:
 def update_review_status(ctx, body) -> dict:
     """jobs.entities.update-review-status {jobId, entityId, status}."""
     job = get_job(ctx.store, field(body, "jobId", int))
-    set_entity_status(ctx.store, job, field(body, "entityId", int), field(body, "status", str))
+    set_entity_status(ctx.store, job, field(body, "entityId", int), field(body, "status", str), ctx.user["id"])
     return {"success": True}
 
 
-def set_entity_status(store: Store, job: dict, image_id: int, status: str) -> None:
-    """Set one entity's review status, or 400/404."""
+def set_entity_status(store: Store, job: dict, image_id: int, status: str, actor_id: int) -> None:
+    """Set one entity's review status (an image_review_status_updated event by `actor_id`), or 400/404."""
     if status not in REVIEW_STATUSES:
         raise bad_request(f"status must be one of {list(REVIEW_STATUSES)}, got {status!r}", field="status")
     if store.one("SELECT 1 FROM job_entities WHERE job_id = ? AND image_id = ?", (job["id"], image_id)) is None:
@@ -141,6 +141,9 @@ def set_entity_status(store: Store, job: dict, image_id: int, status: str) -> No
     store.execute(
         "UPDATE job_entities SET review_status = ? WHERE job_id = ? AND image_id = ?", (status, job["id"], image_id)
     )
+    record(store, "image_review_status_updated", user_id=actor_id, project_id=job["project_id"],
+           dataset_id=job["dataset_id"], image_id=image_id, job_id=job["id"],
+           meta={"reviewStatus": status, "labelerId": job["assigned_to"]})
 
 
 def bulk_remove(ctx, body) -> dict:

@@ -22,7 +22,7 @@ from .annotation_store import write_annotation
 from .errors import bad_request, field, not_found
 from .images import get_image
 from .job_actions import set_entity_status, set_status
-from .jobs import get_job
+from .jobs import get_job, job_entities
 from .project_meta import classes
 from .store import Store, loads
 
@@ -67,10 +67,10 @@ def annotate(store: Store, job_id: int, image_id: int, annotation: Any, done: bo
     _check_limits(meta, annotation)
     allowed = set(meta["classes"]) or {c["title"] for c in classes(store, job["project_id"])}
     login = store.scalar("SELECT login FROM users WHERE id = ?", (job["assigned_to"],))
-    write_annotation(store, get_image(store, image_id), _only_job_tags(meta, annotation), login, allowed)
+    write_annotation(store, get_image(store, image_id), _only_job_tags(meta, annotation), login, allowed, job_id)
     store.execute("UPDATE job_entities SET touched = 1 WHERE job_id = ? AND image_id = ?", (job_id, image_id))
     if done:
-        set_entity_status(store, job, image_id, "done")
+        set_entity_status(store, job, image_id, "done", job["assigned_to"])
 
 
 def _check_limits(meta: dict, annotation: Any) -> None:
@@ -104,7 +104,9 @@ def submit(store: Store, job_id: int) -> None:
     """The labeler submits: in_progress -> on_review; images not yet marked become done."""
     job = get_job(store, job_id)
     _require(job, "in_progress")
-    store.execute("UPDATE job_entities SET review_status = 'done' WHERE job_id = ? AND review_status = 'none'", (job_id,))
+    for entity in job_entities(store, job_id):
+        if entity["review_status"] == "none":
+            set_entity_status(store, job, entity["image_id"], "done", job["assigned_to"])
     set_status(store, job, "on_review")
 
 
@@ -113,7 +115,7 @@ def review(store: Store, job_id: int, image_id: int, status: str) -> None:
     """The reviewer marks one image accepted or rejected (or back to done/none)."""
     job = get_job(store, job_id)
     _require(job, "on_review", "review_completed")
-    set_entity_status(store, job, image_id, status)
+    set_entity_status(store, job, image_id, status, job["reviewer_id"])
 
 
 @_atomic

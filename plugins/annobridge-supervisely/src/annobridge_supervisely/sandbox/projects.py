@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .activity import record
 from .errors import bad_request, field, not_found
 from .imaging import storage_url
 from .paging import page
@@ -101,6 +102,7 @@ def projects_add(ctx, body) -> dict:
             ctx.user["id"], stamp, stamp,
         ),
     )
+    record(ctx.store, "create_project", user_id=ctx.user["id"], project_id=project_id)
     return project_json(ctx.store, get_project(ctx.store, project_id), ctx.base_url)
 
 

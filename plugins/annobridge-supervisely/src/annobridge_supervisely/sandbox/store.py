@@ -79,6 +79,10 @@ CREATE TABLE IF NOT EXISTS job_entities (
     image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
     review_status TEXT NOT NULL DEFAULT 'none', touched INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (job_id, image_id));
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, team_id INTEGER, user_id INTEGER, action TEXT NOT NULL,
+    date TEXT NOT NULL, project_id INTEGER, dataset_id INTEGER, image_id INTEGER, class_id INTEGER,
+    figure_id INTEGER, job_id INTEGER, tag_id INTEGER, meta TEXT);
 """
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .activity import record
 from .errors import bad_request, field, not_found
 from .paging import page
 from .store import Store, now
@@ -163,6 +164,8 @@ def members_add(ctx, body) -> dict:
     ctx.store.execute(
         "INSERT INTO members (team_id, user_id, role_id) VALUES (?, ?, ?)", (team["id"], user["id"], role["id"])
     )
+    record(ctx.store, "add_member", user_id=ctx.user["id"], team_id=team["id"],
+           meta={"memberId": user["id"], "roleId": role["id"]})
     return {"userId": user["id"]}
 
 
