@@ -41,6 +41,15 @@ def api(sandbox):
     return _make_api(sandbox)
 
 
+@pytest.fixture(scope="module")
+def pristine_api():
+    """`sly.Api` on a sandbox of the test module's own, for reading the seed exactly as it was made."""
+    from annobridge_supervisely.sandbox import running_sandbox
+
+    with running_sandbox() as handle:
+        yield _make_api(handle)
+
+
 @pytest.fixture
 def fresh_sandbox():
     """A sandbox of its own, for tests that check the tutorial's exact ids."""
