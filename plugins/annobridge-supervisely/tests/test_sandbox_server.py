@@ -103,3 +103,22 @@ def test_python_lifecycle_helpers_act_on_the_store(api, sandbox, labelers, seed_
     lifecycle.complete(sandbox.store, job.id)
     info = api.labeling_job.get_info_by_id(job.id)
     assert (info.status, info.accepted_images_count) == ("completed", 1)
+
+
+def test_the_env_lines_are_all_the_sdk_needs(sandbox, monkeypatch):
+    import supervisely as sly
+
+    monkeypatch.setenv("SERVER_ADDRESS", sandbox.server_address)
+    monkeypatch.setenv("API_TOKEN", sandbox.token)
+    api = sly.Api.from_env(ignore_task_id=True)
+    assert api.project.get_info_by_id(5555).name == "Lemons (Test)"
+
+
+def test_module_examples_hold():
+    import doctest
+    import importlib
+
+    for name in ("app", "errors", "jobs", "paging", "server", "store"):
+        module = importlib.import_module(f"annobridge_supervisely.sandbox.{name}")
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, name
