@@ -233,11 +233,11 @@ class EnterpriseStandIn:
             if request.method == "PATCH":
                 body = await request.json()
                 self.roles[int(body["user_id"])] = body["role"]
-                return JSONResponse({"organization": org, "role": body["role"], "user": int(body["user_id"])})
+                return JSONResponse({"organization": org, "role": body["role"], "user": {"id": int(body["user_id"])}})
             uid = request.path_params["uid"]
             if uid not in self.roles:
                 return JSONResponse({"detail": "Not found."}, status_code=404)
-            return JSONResponse({"id": uid, "organization": org, "role": self.roles[uid], "user": {"id": uid}})
+            return JSONResponse({"id": uid, "organization": org, "role": self.roles[uid], "user": uid})
 
         async def pauses(request: Request) -> Response:
             local(request)
