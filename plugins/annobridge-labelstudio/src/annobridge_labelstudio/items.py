@@ -21,7 +21,7 @@ from annobridge.provider import ItemsAPI, SubAPI
 from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, as_ints, chunks
 from .paging import every
 
-__all__ = ["LABELED", "UNLABELED", "LabelStudioItems", "LabelStudioViews", "to_item"]
+__all__ = ["ITEM_FIELDS", "LABELED", "TASK_FIELDS", "UNLABELED", "LabelStudioItems", "LabelStudioViews", "to_item"]
 
 
 def _completed(empty: bool) -> dict[str, Any]:
@@ -29,6 +29,12 @@ def _completed(empty: bool) -> dict[str, Any]:
         {"filter": "filter:tasks:completed_at", "operator": "empty", "value": empty, "type": "Datetime"}
     ]}
 
+
+# What tasks() asks the server for by default: naming the fields halves the Data Manager's work
+# (drafts and the agreement/comment columns are the dear ones); include=None asks for everything.
+TASK_FIELDS = ("id", "data", "meta", "annotations", "predictions", "project", "created_at", "updated_at",
+               "is_labeled", "total_annotations", "total_predictions", "storage_filename")
+ITEM_FIELDS = ("id", "data", "meta", "project", "created_at", "updated_at", "total_annotations", "storage_filename")
 
 LABELED = _completed(False)  # the legacy SDK's get_labeled_tasks filter: completed_at is set
 UNLABELED = _completed(True)
@@ -80,10 +86,12 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
         view_id: Id | None = None,
         selected_ids: Iterable[Id] | None = None,
         fields: str = "all",
+        include: Iterable[str] | None = TASK_FIELDS,
         page_size: int = 1000,
         resolve_uri: bool = False,
     ) -> Iterator[dict[str, Any]]:
-        """Every task as Label Studio returns it (annotations and predictions inline with fields="all")."""
+        """Every task as Label Studio returns it: by default TASK_FIELDS, annotations and predictions inline;
+        `include=None` gives every column the Data Manager has (drafts, agreement, comments...)."""
         pid = self._project(job_id, project_id, None)
         query: dict[str, Any] = {}
         if filters:
@@ -93,6 +101,8 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
         if selected_ids is not None:
             query["selectedItems"] = _selection(as_ints(selected_ids, "selected_ids"))
         params: dict[str, Any] = {"project": pid, "fields": fields, "page_size": page_size, "resolve_uri": resolve_uri}
+        if include is not None:
+            params["include"] = ",".join(include)
         if query:
             params["query"] = json.dumps(query)
         if view_id is not None:
@@ -116,12 +126,13 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
         """Every task of the job as an Item, page by page; filters/ordering/views are the Data Manager's."""
         pid = self._project(job_id, project_id, dataset_id)
         for task in self.tasks(pid, filters=filters, ordering=ordering, view_id=view_id,
-                               selected_ids=selected_ids, fields="task_only", page_size=page_size):
+                               selected_ids=selected_ids, fields="task_only", include=ITEM_FIELDS,
+                               page_size=page_size):
             yield to_item(task)
 
     def ids(self, job_id: Id, **kwargs: Any) -> list[int]:
         """The ids of the job's tasks (same filters as `list`)."""
-        return [t["id"] for t in self.tasks(job_id, fields="task_only", **kwargs)]
+        return [t["id"] for t in self.tasks(job_id, fields="task_only", include=("id",), **kwargs)]
 
     def labeled(self, job_id: Id) -> Iterator[Item]:
         """Tasks whose requested number of annotations is reached (completed_at set)."""

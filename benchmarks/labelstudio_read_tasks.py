@@ -1,0 +1,141 @@
+"""Reading every task with its annotations from a 10,000-task Label Studio project, three ways, side by side.
+
+    .venv/bin/python benchmarks/labelstudio_read_tasks.py [--tasks 10000] [--url labelstudio+http://... --token ...]
+
+1. annobridge: `backend.items.tasks(job_id)` (the SDK's pager, 1000 tasks a page, no request past the end);
+2. the SDK's defaults: `LabelStudio(...).tasks.list(project=id)` iterated to the end;
+3. the server's own export: a snapshot created, polled and downloaded as JSON through the SDK.
+
+Without --url it starts the real server from .venv-labelstudio (about a minute) and stops it at the
+end. Each way has its own httpx client whose event hook counts the HTTP requests. Prints a Markdown
+table and writes it to benchmarks/results/labelstudio_read_tasks.md. Not a test: nothing asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import httpx
+
+import annobridge
+from annobridge import JobSpec
+from annobridge.testing.conformance import SAMPLE_SCHEMA
+
+RESULTS = Path(__file__).parent / "results" / "labelstudio_read_tasks.md"
+RESULT = [{"from_name": "size", "to_name": "image", "type": "choices", "value": {"choices": ["small"]}}]
+
+
+def counting_client(counter: list[int]) -> httpx.Client:
+    """An httpx client that counts the requests it sends."""
+    return httpx.Client(timeout=600, event_hooks={"request": [lambda request: counter.append(1)]})
+
+
+@contextlib.contextmanager
+def server_for(url: str | None, token: str | None) -> Iterator[tuple[str, str]]:
+    if url:
+        yield url, token or ""
+        return
+    from annobridge_labelstudio.server import LocalLabelStudio
+
+    with LocalLabelStudio() as server:
+        yield server.backend_url, server.token
+
+
+def populate(backend: Any, tasks: int) -> int:
+    """A project with `tasks` tasks, every other one annotated (imported inline, 1000 a request)."""
+    job, = backend.jobs.create(JobSpec(name=f"bench {tasks} tasks", label_schema=SAMPLE_SCHEMA))
+    payload = [
+        {"data": {"image": f"http://example.invalid/{n}.jpg"}, **({"annotations": [{"result": RESULT}]} if n % 2 else {})}
+        for n in range(tasks)
+    ]
+    backend.items.add(job.id, payload)
+    return int(job.id)
+
+
+def with_annobridge(url: str, token: str, pid: int, counter: list[int]) -> tuple[int, int]:
+    backend = annobridge.connect(url, token=token, httpx_client=counting_client(counter))
+    counter.clear()  # connecting (token check, edition) is not reading
+    tasks = annotations = 0
+    for task in backend.items.tasks(pid):
+        tasks += 1
+        annotations += len(task["annotations"])
+    return tasks, annotations
+
+
+def with_sdk_defaults(url: str, token: str, pid: int, counter: list[int]) -> tuple[int, int]:
+    from label_studio_sdk.client import LabelStudio
+
+    client = LabelStudio(base_url=url.split("+", 1)[1], api_key=token, httpx_client=counting_client(counter))
+    tasks = annotations = 0
+    for task in client.tasks.list(project=pid):
+        tasks += 1
+        annotations += len(task.annotations or [])
+    return tasks, annotations
+
+
+def with_server_export(url: str, token: str, pid: int, counter: list[int]) -> tuple[int, int]:
+    from label_studio_sdk.client import LabelStudio
+
+    client = LabelStudio(base_url=url.split("+", 1)[1], api_key=token, httpx_client=counting_client(counter))
+    export = client.projects.exports.create(pid, title="bench")
+    while export.status not in ("completed", "failed"):
+        time.sleep(0.2)
+        export = client.projects.exports.get(pid, export.id)
+    data = json.loads(b"".join(client.projects.exports.download(pid, export.id, export_type="JSON")))
+    return len(data), sum(len(t["annotations"]) for t in data)
+
+
+WAYS: list[tuple[str, Callable[..., tuple[int, int]]]] = [
+    ("annobridge `items.tasks()` (1000 a page)", with_annobridge),
+    ("SDK `tasks.list()` defaults", with_sdk_defaults),
+    ("server export snapshot (JSON)", with_server_export),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=10_000)
+    parser.add_argument("--url", help="labelstudio+http://host:port of a running server (default: start one)")
+    parser.add_argument("--token")
+    args = parser.parse_args(argv)
+    with server_for(args.url, args.token) as (url, token):
+        setup = annobridge.connect(url, token=token)
+        started = time.perf_counter()
+        pid = populate(setup, args.tasks)
+        print(f"populated project {pid} with {args.tasks} tasks in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        rows = []
+        try:
+            for name, way in WAYS:
+                counter: list[int] = []
+                started = time.perf_counter()
+                tasks, annotations = way(url, token, pid, counter)
+                seconds = time.perf_counter() - started
+                rows.append((name, tasks, annotations, len(counter), seconds))
+        finally:
+            setup.jobs.delete(pid)
+    lines = [
+        f"Reading every task with its annotations: {args.tasks} tasks, Label Studio {setup.edition.describe()}",
+        "",
+        "| way | tasks | annotations | HTTP requests | seconds | tasks/s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    lines += [f"| {n} | {t} | {a} | {r} | {s:.2f} | {t / s:,.0f} |" for n, t, a, r, s in rows]
+    table = "\n".join(lines)
+    print(table)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(table + "\n")
+    same = {(t, a) for _, t, a, _, _ in rows}
+    if len(same) != 1:
+        print(f"the three ways disagree: {rows}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
