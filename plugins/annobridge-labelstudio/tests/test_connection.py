@@ -105,3 +105,10 @@ def test_enterprise_edition_is_detected_through_the_stand_in(ee_backend):
 def test_never_offered_capabilities_explain_why(backend):
     with pytest.raises(Unsupported, match="derived from its tasks"):
         backend.jobs.stop(1)
+
+
+def test_the_local_server_never_phones_home_and_keeps_its_secrets(server):
+    env = server.environment()
+    assert (env["LATEST_VERSION_CHECK"], env["COLLECT_ANALYTICS"], env["SENTRY_DSN"]) == ("false", "false", "")
+    assert env["LABEL_STUDIO_USER_TOKEN"] == server.token and str(server.data_dir) in env["LABEL_STUDIO_BASE_DATA_DIR"]
+    assert server.token not in server.log_tail(10_000)

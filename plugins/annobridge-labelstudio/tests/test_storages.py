@@ -128,3 +128,15 @@ def test_payloads_for_the_kinds_this_machine_cannot_reach(tmp_path):
     assert (azure["container"], azure["account_name"], "presign" in azure) == ("box", "n", False)
     redis = _payload(StorageSpec(kind="redis", host="h", port=6380, db=2, path="tasks:", credentials={"password": "pw"}))
     assert (redis["host"], redis["port"], redis["db"], redis["path"], redis["password"]) == ("h", "6380", 2, "tasks:", "pw")
+
+
+def test_a_sync_that_fails_says_why(backend, job, server):
+    import shutil
+
+    folder = server.files_root / f"gone-{uuid.uuid4().hex[:6]}"
+    folder.mkdir()
+    (folder / "a.png").write_bytes(_png(1))
+    storage = backend.storages.connect(job.id, StorageSpec(kind="localfiles", path=str(folder)))
+    shutil.rmtree(folder)
+    with pytest.raises(BackendError, match="does not exist"):
+        backend.storages.sync(storage)

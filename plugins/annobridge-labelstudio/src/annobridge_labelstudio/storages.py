@@ -118,9 +118,12 @@ class LabelStudioStorages(LabelStudioSubAPI, StoragesAPI):
 
     def get(self, storage: Storage) -> Storage:
         """The storage as the server now reports it (status, last sync)."""
+        return self._read(storage)[0]
+
+    def _read(self, storage: Storage) -> tuple[Storage, dict[str, Any]]:
         with self.call(f"reading {storage.spec.kind} storage {storage.id}"):
-            raw = self._client(storage.spec.kind, storage.spec.direction).get(as_int(storage.id, "storage id"))
-        return self.to_storage(as_int(storage.job_id, "job_id"), storage.spec.kind, storage.spec.direction, raw)
+            raw = as_dict(self._client(storage.spec.kind, storage.spec.direction).get(as_int(storage.id, "storage id")))
+        return self.to_storage(as_int(storage.job_id, "job_id"), storage.spec.kind, storage.spec.direction, raw), raw
 
     def sync(self, storage: Storage, *, wait: bool = True, timeout: float = 300.0) -> Storage:
         """Sync the storage (import: make tasks of new files; export: write annotations) and wait for the end.
@@ -129,14 +132,14 @@ class LabelStudioStorages(LabelStudioSubAPI, StoragesAPI):
         """
         sid = as_int(storage.id, "storage id")
         with self.call(f"syncing {storage.spec.direction} storage {storage.spec.kind} {sid}"):
-            raw = self._client(storage.spec.kind, storage.spec.direction).sync(sid)
+            raw = as_dict(self._client(storage.spec.kind, storage.spec.direction).sync(sid))
         synced = self.to_storage(as_int(storage.job_id, "job_id"), storage.spec.kind, storage.spec.direction, raw)
         deadline = time.monotonic() + timeout
         while wait and synced.status not in _DONE and time.monotonic() < deadline:
             time.sleep(0.5)
-            synced = self.get(synced)
+            synced, raw = self._read(synced)
         if synced.status == "failed":
-            reason = (as_dict(raw).get("traceback") or "").strip().splitlines()[-1:] or ["no reason given"]
+            reason = (raw.get("traceback") or "").strip().splitlines()[-1:] or ["no reason given"]
             raise BackendError(f"sync of {storage.spec.kind} storage {sid} failed on {self.conn.server}: {reason[0]}")
         return synced
 
