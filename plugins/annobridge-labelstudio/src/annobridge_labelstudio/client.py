@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import httpx
     from label_studio_sdk.client import LabelStudio
 
-__all__ = ["Connection", "Edition", "RequestRefused", "translate"]
+__all__ = ["Connection", "Edition", "Forbidden", "RequestRefused", "translate"]
 
 
 @dataclass(frozen=True)
@@ -196,9 +196,10 @@ def translate(status: int | None, body: Any, headers: Any, what: str, server: st
     """
     detail = _detail(body)
     suffix = f": {detail}" if detail else ""
-    if status in (401, 403):
-        verb = "rejected the token" if status == 401 else "refused permission"
-        return AuthenticationError(f"{server} {verb} while {what} (HTTP {status}){suffix}")
+    if status == 401:
+        return AuthenticationError(f"{server} rejected the token while {what} (HTTP 401){suffix}")
+    if status == 403:  # the token is fine; this user, or this request (an SSRF-blocked URL, say), is not
+        return Forbidden(f"{server} forbade {what} (HTTP 403){suffix}")
     if status == 404:
         return NotFound(f"not found on {server} while {what} (HTTP 404){suffix}")
     if status == 409:
@@ -215,6 +216,10 @@ def translate(status: int | None, body: Any, headers: Any, what: str, server: st
     if status is None or status >= 500:
         return Unavailable(f"{server} failed while {what} (HTTP {status}){suffix}")
     return BackendError(f"{server} answered HTTP {status} while {what}{suffix}")
+
+
+class Forbidden(BackendError):
+    """The server understood the token but forbade the request (HTTP 403): a permission, or a blocked URL."""
 
 
 class RequestRefused(BackendError, ValidationError):
