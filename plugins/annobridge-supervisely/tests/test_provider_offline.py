@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 import annobridge
@@ -9,17 +12,20 @@ from annobridge.capabilities import Capability
 from annobridge.errors import ConfigurationError, Unsupported, ValidationError
 from annobridge.models import JobSpec, JobUpdate
 
+sys.path.insert(0, str(Path(__file__).parent))
+from provider_fixtures import connect  # noqa: E402
+
 # Port 9 (discard) on loopback: any request that slipped through would fail as Unavailable, not pass.
 URL = "supervisely+http://127.0.0.1:9"
 
 
 @pytest.fixture
 def sv():
-    return annobridge.connect(URL, token="t" * 128, team_id=1, workspace_id=1, retries=0)
+    return connect(URL, token="t" * 128, team_id=1, workspace_id=1, retries=0)
 
 
 def test_the_provider_is_found_by_scheme_and_lists_its_capabilities(sv):
-    assert type(sv).__name__ == "SuperviselyProvider"
+    assert type(annobridge.connect(URL, token="t")).__name__ == "SuperviselyProvider"
     assert sv.supports(Capability.ASSIGNMENTS) and not sv.supports(Capability.STORAGES)
 
 
@@ -39,9 +45,9 @@ def test_missing_capabilities_say_why(sv, capability, words):
 
 def test_unknown_options_are_refused():
     with pytest.raises(ConfigurationError, match="teamid"):
-        annobridge.connect(URL, token="t", teamid=3)
+        connect(URL, token="t", teamid=3)
     with pytest.raises(ConfigurationError, match="team_id"):
-        annobridge.connect(URL, token="t", team_id="eight")
+        connect(URL, token="t", team_id="eight")
 
 
 def test_a_job_needs_an_annotator(sv):
@@ -67,8 +73,8 @@ def test_a_schema_alone_cannot_place_a_job(sv):
 
 
 def test_update_of_what_editinfo_cannot_change_is_unsupported_with_a_sentence(sv):
-    with pytest.raises(Unsupported, match="description.*clone the job"):
-        sv.jobs.update(1, JobUpdate(description="new"))
+    with pytest.raises(Unsupported, match="show_skip_button.*clone the job"):
+        sv.jobs.update(1, JobUpdate(description="new", show_skip_button=True))
     with pytest.raises(Unsupported, match="options.priority"):
         sv.jobs.update(1, JobUpdate(options={"priority": 1}))
 
@@ -112,6 +118,7 @@ def test_exports_are_json_only(sv):
         ({"bytes": b"x", "name": "a.jpg", "meta": "m"}, "meta"),
     ],
 )
+
 def test_item_payloads_are_checked_before_upload(sv, payload, words):
     with pytest.raises(ValidationError, match=words):
         sv.items.add(1, [payload])

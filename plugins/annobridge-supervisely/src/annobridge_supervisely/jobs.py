@@ -21,8 +21,9 @@ CREATE_OPTIONS = frozenset(
     {"disable_confirm", "disable_submit", "toolbox_settings", "enable_quality_check", "guide_id", "allow_restore",
      "read_only_tags"}
 )
-# What jobs.editInfo can change through the SDK (LabelingJobApi.set_assignees), via JobUpdate.options.
-EDITABLE_OPTIONS = frozenset({"annotator", "reviewer"})
+# What jobs.editInfo changes: JobUpdate fields, and JobUpdate.options by their jobs.editInfo keys.
+EDITABLE = frozenset({"name", "readme", "description", "options"})
+EDITABLE_OPTIONS = {"annotator": "userId", "reviewer": "reviewerId"}
 
 
 class SuperviselyJobs(JobsAPI):
@@ -222,27 +223,35 @@ class SuperviselyJobs(JobsAPI):
     # -- changing --------------------------------------------------------------------------
 
     def update(self, job_id: Id, changes: JobUpdate) -> Job:
-        """Change what jobs.editInfo can change through the SDK: options annotator and reviewer.
+        """Change the job's name, readme, description, and (options) annotator and reviewer: one jobs.editInfo.
 
-        Name, readme, description and the Label Studio settings cannot be edited on a
-        Supervisely labeling job: Unsupported says so; clone() makes a job with new ones.
+        jobs.editInfo is the public method the SDK edits custom data and assignees with
+        (set_custom_data, set_assignees); the Label Studio settings and a label schema have
+        no counterpart on a labeling job, and Unsupported says so.
+
+        >>> sv.jobs.update(job.id, JobUpdate(description="second round", options={"reviewer": "reviewer_1"}))  # doctest: +SKIP
         """
-        asked = [f for f in type(changes).model_fields if f != "options" and getattr(changes, f) is not None]
-        asked += [f"options.{k}" for k in sorted(set(changes.options) - EDITABLE_OPTIONS)]
+        asked = [f for f in type(changes).model_fields if f not in EDITABLE and getattr(changes, f) is not None]
+        asked += [f"options.{k}" for k in sorted(set(changes.options) - set(EDITABLE_OPTIONS))]
         if asked:
             raise Unsupported(
                 f"jobs.update of {', '.join(asked)}",
                 self._b.describe(),
-                "the supervisely SDK edits only a labeling job's custom data, annotator and reviewer "
-                "(jobs.editInfo); clone the job with the new settings instead",
+                "a Supervisely labeling job's editable fields are name, readme, description, annotator and "
+                "reviewer (jobs.editInfo); clone the job with the new settings instead",
             )
-        refs = [changes.options.get("annotator"), changes.options.get("reviewer")]
-        annotator, reviewer = (resolve_members(self._b, [r], f"options.{k}")[0] if r is not None else None
-                               for r, k in zip(refs, ("annotator", "reviewer")))
-        if annotator is not None or reviewer is not None:
-            with self._b.errors():
-                self._sdk.set_assignees(sly_id(job_id, "job_id"), annotator, reviewer, check_membership=False, return_info=False)
-        return self.get(job_id)
+        ident = sly_id(job_id, "job_id")
+        data: dict[str, Any] = {k: getattr(changes, k) for k in ("name", "readme", "description") if getattr(changes, k) is not None}
+        refs = {k: changes.options[k] for k in ("annotator", "reviewer") if changes.options.get(k) is not None}
+        people = resolve_members(self._b, list(refs.values()), "options." + "/".join(refs)) if refs else []
+        data.update({EDITABLE_OPTIONS[k]: person for k, person in zip(refs, people)})
+        if data:
+            try:
+                with self._b.errors():
+                    self._b.api.post("jobs.editInfo", {"id": ident, **data})
+            except NotFound:
+                raise self._b.not_found(f"labeling job {job_id}") from None
+        return self.get(ident)
 
     def set_status(self, job_id: Id, status: JobStatus | str) -> None:
         target = job_status(status)
