@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
-import annobridge
 from annobridge.errors import (
     AuthenticationError,
     BackendError,
@@ -22,6 +23,9 @@ from annobridge.errors import (
     RateLimited,
     Unavailable,
 )
+
+sys.path.insert(0, str(Path(__file__).parent))
+from provider_fixtures import connect  # noqa: E402
 
 TOKEN = "s3cr3t-" + "t" * 121
 
@@ -69,7 +73,7 @@ def server():
 
 
 def _connect(url: str, **options):
-    return annobridge.connect(url, token=TOKEN, team_id=1, retry_sleep=0, **options)
+    return connect(url, token=TOKEN, team_id=1, retry_sleep=0, **options)
 
 
 def _fail(server, status: int, payload: dict | None = None, headers: dict | None = None):
@@ -156,7 +160,7 @@ def test_no_token_is_an_authentication_error_before_any_request(monkeypatch, ser
     monkeypatch.delenv("API_TOKEN", raising=False)
     monkeypatch.setattr("annobridge_supervisely.settings.SuperviselySettings.model_config",
                         {"env_file": None, "extra": "ignore"})
-    sv = annobridge.connect(server.url, team_id=1)
+    sv = connect(server.url, team_id=1)
     with pytest.raises(AuthenticationError, match="API_TOKEN"):
         sv.jobs.get(1)
     assert server.seen == []

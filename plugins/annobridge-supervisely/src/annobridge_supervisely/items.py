@@ -44,7 +44,10 @@ class SuperviselyItems(ItemsAPI):
         return self._of_project(sly_id(project_id, "project_id"))
 
     def _of_job(self, job_id: Id) -> Iterator[Item]:
-        info, _ = self._b.jobs.fetch(job_id)
+        info, _ = self._b.jobs.fetch(job_id)  # now, so a missing job is NotFound at the call
+        return self._job_pages(info)
+
+    def _job_pages(self, info) -> Iterator[Item]:
         verdicts = {e.id: e.review_status for e in entities(info.entities) or []}
         ids = list(verdicts)
         for start in range(0, len(ids), ID_FILTER_CHUNK):

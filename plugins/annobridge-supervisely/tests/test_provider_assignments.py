@@ -1,0 +1,106 @@
+"""Assignment plans on the Supervisely sandbox: one job per annotator (and reviewer) holding exactly their items."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from provider_fixtures import fresh_project, sv, unique, world  # noqa: E402,F401
+
+from annobridge.errors import Unsupported, ValidationError  # noqa: E402
+from annobridge.models import Assignment, JobSpec, Role  # noqa: E402
+
+
+@pytest.fixture
+def template(sv, world):
+    (job,) = sv.jobs.create(JobSpec(name=unique("plan"), project_id=world.project_id, annotators=world.labelers[:1],
+                                    readme="how to label", classes_to_label=["lemon"], objects_limit_per_item=4))
+    yield job
+    sv.jobs.delete_many([j.id for j in sv.assignments.jobs_of(job.id)] + [job.id])
+
+
+def _plan(items, users, overlap=1):
+    """Each item to `overlap` users, round robin (a stand-in for plan_assignments)."""
+    return [Assignment(item_id=item, user_id=users[(n + k) % len(users)]) for n, item in enumerate(items)
+            for k in range(overlap)]
+
+
+def _pairs(assignments, role=Role.ANNOTATOR):
+    return {(a.item_id, a.user_id) for a in assignments if a.role is role}
+
+
+def test_a_plan_becomes_one_job_per_annotator_with_the_templates_settings(sv, world, template):
+    plan = _plan(world.image_ids, world.labelers, overlap=2)
+    jobs = sv.assignments.assign(template.id, plan)
+    assert len(jobs) == 3 and {j.assignees[0].id for j in jobs} == set(world.labelers)
+    for job in jobs:
+        mine = {a.item_id for a in plan if a.user_id == job.assignees[0].id}
+        assert {e.id for e in job.entities} == mine
+        assert (job.readme, job.classes_to_label, job.objects_limit_per_item) == ("how to label", ["lemon"], 4)
+        assert job.dataset_id == world.dataset_id and job.custom_data == {"annobridge": {"plan_of": template.id}}
+    assert _pairs(plan) <= _pairs(sv.assignments.list(template.id))
+
+
+def test_applying_a_plan_twice_makes_no_duplicates(sv, world, template):
+    plan = _plan(world.image_ids, world.labelers[1:])
+    first = sv.assignments.assign(template.id, plan)
+    second = sv.assignments.assign(template.id, plan)
+    assert sorted(j.id for j in first) == sorted(j.id for j in second)
+    assert len(sv.assignments.jobs_of(template.id)) == 2
+
+
+def test_reviewers_are_spread_over_the_annotators_jobs(sv, world, template):
+    items = world.image_ids
+    plan = [Assignment(item_id=i, user_id=world.labelers[n % 2]) for n, i in enumerate(items)]
+    plan += [Assignment(item_id=i, user_id=world.reviewer if n < 3 else world.labelers[2], role=Role.REVIEWER)
+             for n, i in enumerate(items)]
+    jobs = sv.assignments.assign(template.id, plan)
+    reviewed = {(j.assignees[0].id, j.reviewers[0].id): {e.id for e in j.entities} for j in jobs}
+    assert reviewed == {
+        (world.labelers[0], world.reviewer): {items[0], items[2]},
+        (world.labelers[1], world.reviewer): {items[1]},
+        (world.labelers[1], world.labelers[2]): {items[3], items[5]},
+        (world.labelers[0], world.labelers[2]): {items[4]},
+    }
+    listed = sv.assignments.list(template.id)
+    assert _pairs(plan, Role.REVIEWER) <= _pairs(listed, Role.REVIEWER)
+
+
+def test_reviewers_alone_review_the_templates_annotator(sv, world, template):
+    plan = [Assignment(item_id=i, user_id=world.reviewer, role=Role.REVIEWER) for i in world.image_ids]
+    (job,) = sv.assignments.assign(template.id, plan)
+    assert job.id == template.id and job.reviewers[0].id == world.reviewer
+
+
+def test_strangers_are_named_and_nothing_is_made(sv, world, template):
+    plan = [Assignment(item_id=world.image_ids[0], user_id=world.labelers[1]),
+            Assignment(item_id=world.image_ids[1], user_id=world.stranger)]
+    before = {j.id for j in sv.jobs.list()}
+    with pytest.raises(ValidationError, match=rf"\[{world.stranger}\] is not a member"):
+        sv.assignments.assign(template.id, plan)
+    assert {j.id for j in sv.jobs.list()} == before
+
+
+def test_items_of_another_dataset_and_double_reviews_are_refused(sv, world, template, fresh_project):
+    foreign = next(iter(sv.items.list(project_id=fresh_project.id))).id
+    with pytest.raises(ValidationError, match=rf"\[{foreign}\] are not images of dataset"):
+        sv.assignments.assign(template.id, [Assignment(item_id=foreign, user_id=world.labelers[1])])
+    twice = [Assignment(item_id=world.image_ids[0], user_id=u, role=Role.REVIEWER) for u in world.labelers[:2]]
+    with pytest.raises(ValidationError, match="at most one reviewer"):
+        sv.assignments.assign(template.id, twice)
+
+
+def test_list_of_a_plain_job_is_its_annotator_and_reviewer(sv, world):
+    (job,) = sv.jobs.create(JobSpec(name=unique("plain"), project_id=world.project_id, annotators=world.labelers[2:],
+                                    reviewer=world.reviewer, item_ids=world.image_ids[:2]))
+    try:
+        listed = sv.assignments.list(job.id)
+        assert _pairs(listed) == {(i, world.labelers[2]) for i in world.image_ids[:2]}
+        assert _pairs(listed, Role.REVIEWER) == {(i, world.reviewer) for i in world.image_ids[:2]}
+        with pytest.raises(Unsupported):
+            sv.assignments.unassign(job.id, world.image_ids[:1])
+    finally:
+        sv.jobs.delete(job.id)

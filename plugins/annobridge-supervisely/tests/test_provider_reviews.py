@@ -1,0 +1,62 @@
+"""Review statuses on the Supervisely sandbox: read, set each verdict, reject all or only the unmarked."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from provider_fixtures import sv, unique, world  # noqa: E402,F401
+
+from annobridge.errors import BackendError, NotFound  # noqa: E402
+from annobridge.models import JobSpec, ReviewStatus  # noqa: E402
+
+
+@pytest.fixture
+def job(sv, world):
+    (job,) = sv.jobs.create(JobSpec(name=unique("review"), project_id=world.project_id, annotators=world.labelers[:1],
+                                    reviewer=world.reviewer, item_ids=world.image_ids[:4]))
+    sv.jobs.set_status(job.id, "on_review")
+    yield job
+    sv.jobs.delete(job.id)
+
+
+def _verdicts(sv, job):
+    return {e.id: e.review_status for e in sv.reviews.list(job.id)}
+
+
+def test_every_verdict_can_be_set_and_taken_back(sv, job, world):
+    item = world.image_ids[0]
+    for status in (ReviewStatus.ACCEPTED, "rejected", ReviewStatus.NONE):
+        sv.reviews.set(job.id, item, status)
+        assert _verdicts(sv, job)[item].value == getattr(status, "value", status)
+
+
+def test_the_jobs_counts_follow_the_verdicts(sv, job, world):
+    sv.reviews.set(job.id, world.image_ids[0], ReviewStatus.ACCEPTED)
+    sv.reviews.set(job.id, world.image_ids[1], ReviewStatus.REJECTED)
+    got = sv.jobs.get(job.id)
+    assert (got.accepted_items_count, got.rejected_items_count) == (1, 1)
+
+
+def test_reject_unmarked_keeps_the_accepted(sv, job, world):
+    sv.reviews.set(job.id, world.image_ids[0], ReviewStatus.ACCEPTED)
+    sv.reviews.reject(job.id, only_unmarked=True)
+    verdicts = _verdicts(sv, job)
+    assert verdicts.pop(world.image_ids[0]) is ReviewStatus.ACCEPTED
+    assert set(verdicts.values()) == {ReviewStatus.REJECTED}
+
+
+def test_reject_all_rejects_the_accepted_too(sv, job, world):
+    sv.reviews.set(job.id, world.image_ids[0], ReviewStatus.ACCEPTED)
+    sv.reviews.reject(job.id)
+    assert set(_verdicts(sv, job).values()) == {ReviewStatus.REJECTED}
+
+
+def test_an_item_outside_the_job_or_a_missing_job_is_refused(sv, job, world):
+    with pytest.raises(BackendError):
+        sv.reviews.set(job.id, world.image_ids[5], ReviewStatus.ACCEPTED)
+    with pytest.raises(NotFound):
+        sv.reviews.list(987654321)
