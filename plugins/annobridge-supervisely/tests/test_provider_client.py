@@ -99,9 +99,10 @@ def test_the_token_travels_in_the_header_only(server):
     assert body["x-api-key"] == TOKEN and TOKEN not in json.dumps({k: v for k, v in body.items() if k != "x-api-key"})
 
 
-def test_403_is_an_authentication_error(server):
-    with pytest.raises(AuthenticationError, match="403"):
+def test_403_is_a_refusal_not_a_bad_token(server):
+    with pytest.raises(BackendError, match="does not allow this token's user") as err:
         _fail(server, 403).jobs.stop(1)
+    assert not isinstance(err.value, AuthenticationError)
 
 
 def test_404_is_not_found_naming_the_job(server):

@@ -144,8 +144,8 @@ def _from_status(response, backend: str, token: str | None) -> AnnobridgeError:
         return AuthenticationError(
             f"{backend} rejected the API token (HTTP 401 on {method}); pass token= or set API_TOKEN{said}"
         )
-    if status == 403:
-        return AuthenticationError(f"{backend} does not allow this token's user to call {method} (HTTP 403){said}")
+    if status == 403:  # the token was accepted; its user may not do this
+        return BackendError(f"{backend} does not allow this token's user to call {method} (HTTP 403){said}")
     if status == 404:
         return NotFound(f"{backend}: not found (HTTP 404 on {method}){said}")
     if status == 409:
