@@ -232,10 +232,17 @@ def test_delete_one_and_many(sv, world, made):
 
 def test_the_jobs_annotations_and_schema(sv, world, made):
     made += sv.jobs.create(_spec(world, classes_to_label=["kiwi"], tags_to_label=["size"]))
+    sv.jobs.set_status(made[0].id, "on_review")
+    sv.reviews.set(made[0].id, world.image_ids[1], "rejected")
     annotations = sv.jobs.annotations(made[0].id)
     assert list(annotations) == [e.id for e in sv.jobs.get(made[0].id).entities]
     assert all(a["size"]["width"] > 0 for a in annotations.values())
     assert any(a["objects"] for a in annotations.values()), "the seeded images carry labels"
+    neutral, report = sv.jobs.item_annotations(made[0].id)
+    assert [n.item for n in neutral] == list(annotations)
+    assert [len(n.objects) for n in neutral] == [len(a["objects"]) for a in annotations.values()]
+    assert report.count(outcome="dropped") == 0
+    assert {n.item: n.review_status.value for n in neutral}[world.image_ids[1]] == "rejected"
     schema = sv.jobs.label_schema(made[0].id)
     assert [c.name for c in schema.classes] == ["kiwi"] and [t.name for t in schema.tags] == ["size"]
 

@@ -20,6 +20,7 @@ from annobridge.models import Export, ExportStatus, Id
 from annobridge.provider import ExportsAPI
 
 from .convert import entities, job_from_info
+from .job_annotations import sly_annotations
 
 if TYPE_CHECKING:
     from .provider import SuperviselyProvider
@@ -52,7 +53,7 @@ class SuperviselyExports(ExportsAPI):
         job = job_from_info(info, backend=self._b.name, custom_data=custom)
         with self._b.errors():
             meta = self._b.api.project.get_meta(info.project_id)
-        annotations = self._b.jobs.annotations_of(info, [e.id for e in job.entities or []], meta)
+        annotations = sly_annotations(self._b, info, [e.id for e in job.entities or []], meta)
         document = {
             "format": kind,
             "job": job.model_dump(mode="json"),

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Iterable
 
+from annobridge.annotations import ItemAnnotation
 from annobridge.errors import NotFound, Unsupported, ValidationError
 from annobridge.models import Id, Job, JobSpec, JobStatus, JobUpdate
-from annobridge.provider import JobsAPI
+from annobridge.capabilities import Capability
+from annobridge.provider import JobsAPI, requires
+from annobridge.fidelity import FidelityReport
 from annobridge.schema import LabelSchema
 
 from .convert import job_from_info, job_status, sly_id
+from .job_annotations import neutral_annotations, sly_annotations
 from .users import _as_int, resolve_members
 
 if TYPE_CHECKING:
@@ -99,24 +103,28 @@ class SuperviselyJobs(JobsAPI):
         with self._b.errors():
             return self._sdk.get_stats(sly_id(job_id, "job_id"))
 
+    @requires(Capability.ANNOTATIONS)
     def annotations(self, job_id: Id, item_ids: Iterable[Id] | None = None) -> dict[int, dict[str, Any]]:
         """The job's annotations as Supervisely annotation JSON, by item id, in the job's order.
 
-        Labels of every class of the project are kept (the SDK's default meta would keep only
-        the job's classes_to_label, and none at all when that list is empty).
+        Labels of every class of the project are kept (see job_annotations.py).
         """
-        info, _ = self.fetch(job_id)
-        ids = [sly_id(i, "item_ids") for i in item_ids] if item_ids is not None else [e["id"] for e in info.entities or []]
-        return self.annotations_of(info, ids)
+        info, ids = self._items(job_id, item_ids)
+        return sly_annotations(self._b, info, ids)
 
-    def annotations_of(self, info, item_ids: list[int], meta: dict[str, Any] | None = None) -> dict[int, dict[str, Any]]:
-        """annotations() for a LabelingJobInfo already fetched (and its project's meta JSON, if at hand)."""
-        if not item_ids:
-            return {}
-        with self._b.errors():
-            meta = meta if meta is not None else self._b.api.project.get_meta(info.project_id)
-            anns = self._sdk.get_annotations(info.id, image_ids=item_ids, project_meta=_sly_meta(meta))
-        return {item: ann.to_json() for item, ann in zip(item_ids, anns)}
+    @requires(Capability.ANNOTATIONS)
+    def item_annotations(
+        self, job_id: Id, item_ids: Iterable[Id] | None = None
+    ) -> tuple[list[ItemAnnotation], FidelityReport]:
+        """The job's annotations as neutral ItemAnnotations, and the report of what they could not hold."""
+        info, ids = self._items(job_id, item_ids)
+        return neutral_annotations(self._b, info, ids)
+
+    def _items(self, job_id: Id, item_ids: Iterable[Id] | None) -> tuple[Any, list[int]]:
+        info, _ = self.fetch(job_id)
+        if item_ids is None:
+            return info, [e["id"] for e in info.entities or []]
+        return info, [sly_id(i, "item_ids") for i in item_ids]
 
     def label_schema(self, job_id: Id) -> LabelSchema:
         """The classes and tags the job labels (LabelingJobApi.get_project_meta) as a LabelSchema."""
@@ -346,9 +354,3 @@ def _json_object(data: Any, field: str) -> None:
         json.dumps(data)
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"{field}: custom data must be JSON: {exc}") from None
-
-
-def _sly_meta(meta_json: dict[str, Any]):
-    from .client import sly
-
-    return sly().ProjectMeta.from_json(meta_json)
