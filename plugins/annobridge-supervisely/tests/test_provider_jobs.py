@@ -251,3 +251,12 @@ def test_stats_follow_the_seed_shape(sv, world, made):
     made += sv.jobs.create(_spec(world))
     stats = sv.jobs.stats(made[0].id)
     assert stats["job"]["id"] == made[0].id and stats["images"]["total"] == len(world.image_ids)
+
+
+def test_a_job_for_every_class_keeps_its_labels_where_the_sdk_default_drops_them(sv, world, made):
+    made += sv.jobs.create(_spec(world))  # classes_to_label empty: every class
+    ids = [e.id for e in sv.jobs.get(made[0].id).entities]
+    ours = sv.jobs.annotations(made[0].id)
+    sdk_default = sv.api.labeling_job.get_annotations(made[0].id, image_ids=ids)
+    assert sum(len(a["objects"]) for a in ours.values()) > 0
+    assert sum(len(a.labels) for a in sdk_default) == 0
