@@ -79,7 +79,7 @@ def test_strangers_are_named_and_nothing_is_made(sv, world, template):
     plan = [Assignment(item_id=world.image_ids[0], user_id=world.labelers[1]),
             Assignment(item_id=world.image_ids[1], user_id=world.stranger)]
     before = {j.id for j in sv.jobs.list()}
-    with pytest.raises(ValidationError, match=rf"\[{world.stranger}\] is not a member"):
+    with pytest.raises(ValidationError, match=rf"\['{world.stranger} \(stranger\)'\] is not a member"):
         sv.assignments.assign(template.id, plan)
     assert {j.id for j in sv.jobs.list()} == before
 

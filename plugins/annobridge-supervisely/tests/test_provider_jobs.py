@@ -85,7 +85,7 @@ def test_dataset_id_alone_places_the_job(sv, world, made):
 
 def test_non_members_are_named_and_nothing_is_made(sv, world):
     before = {j.id for j in sv.jobs.list()}
-    with pytest.raises(ValidationError, match=rf"\[{world.stranger}\] is not a member"):
+    with pytest.raises(ValidationError, match=rf"\['{world.stranger} \(stranger\)'\] is not a member"):
         sv.jobs.create(_spec(world, annotators=[world.labelers[0], world.stranger]))
     with pytest.raises(ValidationError, match="nobody"):
         sv.jobs.create(_spec(world, reviewer="nobody"))

@@ -41,11 +41,25 @@ def resolve_members(
         else:
             resolved.append(user_id)
     if strangers:
+        named = [_named(backend, ref) for ref in strangers]
         raise ValidationError(
-            f"{field}: {strangers} {'is not a member' if len(strangers) == 1 else 'are not members'} of team "
+            f"{field}: {named} {'is not a member' if len(named) == 1 else 'are not members'} of team "
             f"{backend.team_id} on {backend.describe()}; add them with users.add_member first"
         )
     return resolved
+
+
+def _named(backend: SuperviselyProvider, ref: Id) -> Id | str:
+    """`ref`, with the login of the user when it is an id the server knows (on the error path only)."""
+    user_id = _as_int(ref)
+    if user_id is None:
+        return ref
+    try:
+        with backend.errors():
+            info = backend.api.user.get_info_by_id(user_id)
+    except Exception:  # noqa: BLE001 - naming is a courtesy; the refusal stands either way
+        info = None
+    return f"{user_id} ({info.login})" if info is not None else user_id
 
 
 def _as_int(ref: Any) -> int | None:
