@@ -19,6 +19,7 @@ def test_server_runs_on_loopback_with_health(server):
 
 
 def test_legacy_token_connects_and_names_the_edition(backend):
+    backend.check()
     assert backend.users.me().email == backend.connection.authenticate().email
     assert backend.edition.name == "Community" and backend.edition.release == "1.23.2"
     assert backend.describe().endswith("Community 1.23.2)")
@@ -37,7 +38,10 @@ def test_personal_access_token_is_exchanged_at_token_refresh(server):
 @pytest.mark.parametrize("token", ["not-a-token", "0" * 40])
 def test_wrong_token_is_an_authentication_error_naming_the_server_not_the_token(server, token):
     with pytest.raises(AuthenticationError) as caught:
-        annobridge.connect(server.backend_url, token=token)
+        annobridge.connect(server.backend_url, token=token, check=True)
+    lazy = annobridge.connect(server.backend_url, token=token)  # no request yet; the first call finds out
+    with pytest.raises(AuthenticationError, match="rejected the token while listing projects"):
+        lazy.projects.list()
     message = str(caught.value)
     assert server.url.split("//")[1] in message and "rejected the token" in message
     assert token not in message
@@ -51,14 +55,14 @@ def test_forged_personal_access_token_is_refused_at_refresh(server):
 
     forged = jwt.encode({"token_type": "refresh", "exp": int(time.time()) + 600, "user_id": "1"}, "x" * 32, "HS256")
     with pytest.raises(AuthenticationError) as caught:
-        annobridge.connect(server.backend_url, token=forged)
+        annobridge.connect(server.backend_url, token=forged, check=True)
     assert forged not in str(caught.value)
 
 
 def test_missing_token_says_where_a_token_comes_from(server, monkeypatch):
     monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
     with pytest.raises(AuthenticationError, match="LABEL_STUDIO_API_KEY"):
-        annobridge.connect(server.backend_url)
+        annobridge.connect(server.backend_url).projects.list()
 
 
 def test_token_from_the_environment(server, monkeypatch):
@@ -72,7 +76,7 @@ def test_unreachable_server_is_unavailable():
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(Unavailable, match=f"cannot reach labelstudio .*127.0.0.1:{port}"):
-        annobridge.connect(f"labelstudio+http://127.0.0.1:{port}", token="whatever", max_retries=0)
+        annobridge.connect(f"labelstudio+http://127.0.0.1:{port}", token="whatever", max_retries=0, check=True)
 
 
 def test_community_capabilities_and_the_class_matrix(backend):

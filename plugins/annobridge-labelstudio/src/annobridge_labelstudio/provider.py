@@ -72,8 +72,9 @@ class _EditionCapabilities:
 class LabelStudioProvider(Provider):
     """Label Studio through the official label-studio-sdk client (`label_studio_sdk.client.LabelStudio`).
 
-    Options: `timeout` (seconds, default 120), `httpx_client` (your own httpx.Client, e.g. with
-    event hooks), `max_retries` (the SDK's, default 2). Beyond the neutral sub-APIs it has
+    Options: `check` (verify the token and edition at connect time), `timeout` (seconds, default
+    120), `httpx_client` (your own httpx.Client, e.g. with event hooks), `max_retries` (the SDK's,
+    default 2). Beyond the neutral sub-APIs it has
     `annotations`, `predictions`, `views` and `pauses`.
     """
 
@@ -109,16 +110,24 @@ class LabelStudioProvider(Provider):
 
     @classmethod
     def open(cls, address: BackendURL, token: str | None = None, **options: Any) -> LabelStudioProvider:
-        """Connect and check the token (AuthenticationError naming the server if it is rejected)."""
+        """A provider for `address`; no request is sent until the first call, unless `check=True`
+        asks to check the token and the edition at once (AuthenticationError naming the server)."""
         if token is None:
             from .settings import LabelStudioSettings
 
             key = LabelStudioSettings().api_key
             token = key.get_secret_value() if key else None
+        check = options.pop("check", False)
         provider = cls(address, token, **options)
-        provider.connection.authenticate()
-        provider.connection.edition  # noqa: B018 - asked once, so messages can name it
+        if check:
+            provider.check()
         return provider
+
+    def check(self) -> LabelStudioProvider:
+        """Check the token (/api/current-user/whoami) and learn the edition (/api/version): two requests."""
+        self.connection.authenticate()
+        self.connection.edition  # noqa: B018 - asked once, so messages can name it
+        return self
 
     @property
     def edition(self) -> Edition:
