@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from annobridge.models import JobSpec
+from annobridge.testing import conformance as c
+
+# isort: split
 sys.path.insert(0, str(Path(__file__).parent))
 from provider_fixtures import sv, world  # noqa: E402,F401
-
-from annobridge.models import JobSpec  # noqa: E402
-from annobridge.testing import conformance as c  # noqa: E402
 
 
 class _Sandbox:
@@ -25,10 +26,20 @@ class _Sandbox:
 
 
 class TestJobs(_Sandbox, c.JobsLifecycleTests): ...
+
+
 class TestItemsAndReview(_Sandbox, c.ItemsAndReviewTests): ...
+
+
 class TestAssignments(_Sandbox, c.AssignmentTests): ...
+
+
 class TestExports(_Sandbox, c.ExportTests): ...
+
+
 class TestStorages(_Sandbox, c.StorageTests): ...
+
+
 class TestSchema(_Sandbox, c.SchemaRoundTripTests):
     @pytest.fixture
     def schema(self):

@@ -7,25 +7,37 @@ from pathlib import Path
 
 import pytest
 
+from annobridge.errors import Unsupported, ValidationError
+from annobridge.models import Assignment, JobSpec, Role
+
+# isort: split
 sys.path.insert(0, str(Path(__file__).parent))
 from provider_fixtures import fresh_project, sv, unique, world  # noqa: E402,F401
-
-from annobridge.errors import Unsupported, ValidationError  # noqa: E402
-from annobridge.models import Assignment, JobSpec, Role  # noqa: E402
 
 
 @pytest.fixture
 def template(sv, world):
-    (job,) = sv.jobs.create(JobSpec(name=unique("plan"), project_id=world.project_id, annotators=world.labelers[:1],
-                                    readme="how to label", classes_to_label=["lemon"], objects_limit_per_item=4))
+    (job,) = sv.jobs.create(
+        JobSpec(
+            name=unique("plan"),
+            project_id=world.project_id,
+            annotators=world.labelers[:1],
+            readme="how to label",
+            classes_to_label=["lemon"],
+            objects_limit_per_item=4,
+        )
+    )
     yield job
     sv.jobs.delete_many([j.id for j in sv.assignments.jobs_of(job.id)] + [job.id])
 
 
 def _plan(items, users, overlap=1):
     """Each item to `overlap` users, round robin (a stand-in for plan_assignments)."""
-    return [Assignment(item_id=item, user_id=users[(n + k) % len(users)]) for n, item in enumerate(items)
-            for k in range(overlap)]
+    return [
+        Assignment(item_id=item, user_id=users[(n + k) % len(users)])
+        for n, item in enumerate(items)
+        for k in range(overlap)
+    ]
 
 
 def _pairs(assignments, role=Role.ANNOTATOR):
@@ -55,8 +67,10 @@ def test_applying_a_plan_twice_makes_no_duplicates(sv, world, template):
 def test_reviewers_are_spread_over_the_annotators_jobs(sv, world, template):
     items = world.image_ids
     plan = [Assignment(item_id=i, user_id=world.labelers[n % 2]) for n, i in enumerate(items)]
-    plan += [Assignment(item_id=i, user_id=world.reviewer if n < 3 else world.labelers[2], role=Role.REVIEWER)
-             for n, i in enumerate(items)]
+    plan += [
+        Assignment(item_id=i, user_id=world.reviewer if n < 3 else world.labelers[2], role=Role.REVIEWER)
+        for n, i in enumerate(items)
+    ]
     jobs = sv.assignments.assign(template.id, plan)
     reviewed = {(j.assignees[0].id, j.reviewers[0].id): {e.id for e in j.entities} for j in jobs}
     assert reviewed == {
@@ -76,8 +90,10 @@ def test_reviewers_alone_review_the_templates_annotator(sv, world, template):
 
 
 def test_strangers_are_named_and_nothing_is_made(sv, world, template):
-    plan = [Assignment(item_id=world.image_ids[0], user_id=world.labelers[1]),
-            Assignment(item_id=world.image_ids[1], user_id=world.stranger)]
+    plan = [
+        Assignment(item_id=world.image_ids[0], user_id=world.labelers[1]),
+        Assignment(item_id=world.image_ids[1], user_id=world.stranger),
+    ]
     before = {j.id for j in sv.jobs.list()}
     with pytest.raises(ValidationError, match=rf"\['{world.stranger} \(stranger\)'\] is not a member"):
         sv.assignments.assign(template.id, plan)
@@ -94,8 +110,15 @@ def test_items_of_another_dataset_and_double_reviews_are_refused(sv, world, temp
 
 
 def test_list_of_a_plain_job_is_its_annotator_and_reviewer(sv, world):
-    (job,) = sv.jobs.create(JobSpec(name=unique("plain"), project_id=world.project_id, annotators=world.labelers[2:],
-                                    reviewer=world.reviewer, item_ids=world.image_ids[:2]))
+    (job,) = sv.jobs.create(
+        JobSpec(
+            name=unique("plain"),
+            project_id=world.project_id,
+            annotators=world.labelers[2:],
+            reviewer=world.reviewer,
+            item_ids=world.image_ids[:2],
+        )
+    )
     try:
         listed = sv.assignments.list(job.id)
         assert _pairs(listed) == {(i, world.labelers[2]) for i in world.image_ids[:2]}

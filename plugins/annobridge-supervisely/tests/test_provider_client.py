@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from annobridge.errors import (
     Unavailable,
 )
 
+# isort: split
 sys.path.insert(0, str(Path(__file__).parent))
 from provider_fixtures import connect  # noqa: E402
 
@@ -159,8 +160,9 @@ def test_refused_connection_is_unavailable():
 
 def test_no_token_is_an_authentication_error_before_any_request(monkeypatch, server):
     monkeypatch.delenv("API_TOKEN", raising=False)
-    monkeypatch.setattr("annobridge_supervisely.settings.SuperviselySettings.model_config",
-                        {"env_file": None, "extra": "ignore"})
+    monkeypatch.setattr(
+        "annobridge_supervisely.settings.SuperviselySettings.model_config", {"env_file": None, "extra": "ignore"}
+    )
     sv = connect(server.url, team_id=1)
     with pytest.raises(AuthenticationError, match="API_TOKEN"):
         sv.jobs.get(1)

@@ -8,17 +8,24 @@ from pathlib import Path
 
 import pytest
 
+from annobridge.errors import NotFound
+from annobridge.models import ExportStatus, JobSpec, ReviewStatus
+
+# isort: split
 sys.path.insert(0, str(Path(__file__).parent))
 from provider_fixtures import sv, unique, world  # noqa: E402,F401
-
-from annobridge.errors import NotFound  # noqa: E402
-from annobridge.models import ExportStatus, JobSpec, ReviewStatus  # noqa: E402
 
 
 @pytest.fixture
 def job(sv, world):
-    (job,) = sv.jobs.create(JobSpec(name=unique("export"), project_id=world.project_id, annotators=world.labelers[:1],
-                                    item_ids=world.image_ids[:3]))
+    (job,) = sv.jobs.create(
+        JobSpec(
+            name=unique("export"),
+            project_id=world.project_id,
+            annotators=world.labelers[:1],
+            item_ids=world.image_ids[:3],
+        )
+    )
     yield job
     sv.jobs.delete(job.id)
 
@@ -31,7 +38,10 @@ def test_an_export_is_complete_at_once_and_holds_the_jobs_annotations(sv, job, w
     path = sv.exports.download(export, tmp_path / "out")
     assert path.parent == tmp_path / "out"
     document = json.loads(path.read_text())
-    assert document["job"]["id"] == job.id and {c["title"] for c in document["project_meta"]["classes"]} == {"kiwi", "lemon"}
+    assert document["job"]["id"] == job.id and {c["title"] for c in document["project_meta"]["classes"]} == {
+        "kiwi",
+        "lemon",
+    }
     assert [i["id"] for i in document["items"]] == [e.id for e in sv.jobs.get(job.id).entities]
     assert {i["id"]: i["review_status"] for i in document["items"]}[world.image_ids[0]] == "accepted"
     assert all(i["annotation"]["size"]["height"] > 0 for i in document["items"])

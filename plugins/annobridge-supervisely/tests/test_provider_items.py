@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from annobridge.errors import NotFound, ValidationError
+from annobridge.models import JobSpec, ReviewStatus
+
+# isort: split
 sys.path.insert(0, str(Path(__file__).parent))
 from provider_fixtures import fresh_project, sv, unique, world  # noqa: E402,F401
-
-from annobridge.errors import NotFound, ValidationError  # noqa: E402
-from annobridge.models import JobSpec, ReviewStatus  # noqa: E402
 
 
 def _png(width: int, height: int, shade: int) -> bytes:
@@ -33,8 +34,14 @@ def test_dataset_and_project_listings_hold_every_seeded_image(sv, world):
 
 
 def test_a_jobs_items_carry_their_review_status_in_the_jobs_order(sv, world):
-    (job,) = sv.jobs.create(JobSpec(name=unique("items"), project_id=world.project_id, annotators=world.labelers[:1],
-                                    item_ids=world.image_ids[:4]))
+    (job,) = sv.jobs.create(
+        JobSpec(
+            name=unique("items"),
+            project_id=world.project_id,
+            annotators=world.labelers[:1],
+            item_ids=world.image_ids[:4],
+        )
+    )
     try:
         sv.reviews.set(job.id, world.image_ids[2], ReviewStatus.REJECTED)
         items = list(sv.items.list(job.id))

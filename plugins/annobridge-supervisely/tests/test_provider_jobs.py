@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from annobridge.errors import NotFound, Unsupported, ValidationError
+from annobridge.models import JobSpec, JobStatus, JobUpdate, ReviewStatus
+
+# isort: split
 sys.path.insert(0, str(Path(__file__).parent))
 from provider_fixtures import fresh_project, sv, unique, world  # noqa: E402,F401
-
-from annobridge.errors import NotFound, Unsupported, ValidationError  # noqa: E402
-from annobridge.models import JobSpec, JobStatus, JobUpdate, ReviewStatus  # noqa: E402
 
 
 @pytest.fixture
@@ -24,7 +25,9 @@ def made(sv):
 
 
 def _spec(world, **changes) -> JobSpec:
-    return JobSpec(**{"name": unique("job"), "project_id": world.project_id, "annotators": world.labelers[:1], **changes})
+    return JobSpec(
+        **{"name": unique("job"), "project_id": world.project_id, "annotators": world.labelers[:1], **changes}
+    )
 
 
 def test_create_maps_every_option(sv, world, made):
@@ -186,8 +189,15 @@ def test_custom_data_updates_or_replaces(sv, world, made):
 
 def test_update_edits_names_texts_and_people(sv, world, made):
     made += sv.jobs.create(_spec(world))
-    job = sv.jobs.update(made[0].id, JobUpdate(name="renamed", readme="new manual", description="second round",
-                                               options={"annotator": world.labelers[2], "reviewer": "reviewer_1"}))
+    job = sv.jobs.update(
+        made[0].id,
+        JobUpdate(
+            name="renamed",
+            readme="new manual",
+            description="second round",
+            options={"annotator": world.labelers[2], "reviewer": "reviewer_1"},
+        ),
+    )
     assert (job.name, job.readme, job.description) == ("renamed", "new manual", "second round")
     assert [u.id for u in job.assignees] == [world.labelers[2]] and [u.id for u in job.reviewers] == [world.reviewer]
     assert sv.jobs.update(made[0].id, JobUpdate()).name == "renamed"

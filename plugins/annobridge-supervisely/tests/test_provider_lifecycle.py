@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from annobridge.models import JobSpec, JobStatus, ReviewStatus
+
+# isort: split
 sys.path.insert(0, str(Path(__file__).parent))
 from provider_fixtures import sv, unique, world  # noqa: E402,F401
 
-from annobridge.models import JobSpec, JobStatus, ReviewStatus  # noqa: E402
 from annobridge_supervisely.sandbox import control  # noqa: E402
 
 
@@ -38,8 +40,16 @@ def _finish(thread, failures):
 
 @pytest.fixture
 def job(sv, world):
-    (job,) = sv.jobs.create(JobSpec(name=unique("life"), project_id=world.project_id, annotators=world.labelers[:1],
-                                    reviewer=world.reviewer, item_ids=world.image_ids[:3], classes_to_label=["lemon"]))
+    (job,) = sv.jobs.create(
+        JobSpec(
+            name=unique("life"),
+            project_id=world.project_id,
+            annotators=world.labelers[:1],
+            reviewer=world.reviewer,
+            item_ids=world.image_ids[:3],
+            classes_to_label=["lemon"],
+        )
+    )
     yield job
     sv.jobs.delete(job.id)
 
@@ -51,8 +61,13 @@ def test_labeler_then_reviewer_while_waiting(sv, world, job):
         control.start(sv.api, job.id)
         for item in items:
             size = sv.items.get(item)
-            control.annotate(sv.api, job.id, item, {"size": {"height": size.height, "width": size.width},
-                                                    "tags": [], "objects": []}, done=True)
+            control.annotate(
+                sv.api,
+                job.id,
+                item,
+                {"size": {"height": size.height, "width": size.width}, "tags": [], "objects": []},
+                done=True,
+            )
         control.submit(sv.api, job.id)
 
     work = _meanwhile(labeler)

@@ -12,6 +12,7 @@ from annobridge.capabilities import Capability
 from annobridge.errors import ConfigurationError, Unsupported, ValidationError
 from annobridge.models import JobSpec, JobUpdate
 
+# isort: split
 sys.path.insert(0, str(Path(__file__).parent))
 from provider_fixtures import connect  # noqa: E402
 
@@ -118,7 +119,6 @@ def test_exports_are_json_only(sv):
         ({"bytes": b"x", "name": "a.jpg", "meta": "m"}, "meta"),
     ],
 )
-
 def test_item_payloads_are_checked_before_upload(sv, payload, words):
     with pytest.raises(ValidationError, match=words):
         sv.items.add(1, [payload])

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from annobridge.models import JobSpec
+
+# isort: split
 sys.path.insert(0, str(Path(__file__).parent))
 from provider_fixtures import sv, unique, world  # noqa: E402,F401
-
-from annobridge.models import JobSpec  # noqa: E402
 
 
 @pytest.fixture

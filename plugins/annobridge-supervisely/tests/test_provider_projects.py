@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from annobridge.errors import NotFound
+from annobridge.schema import LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, TagValueType
+
+# isort: split
 sys.path.insert(0, str(Path(__file__).parent))
 from provider_fixtures import sv, unique, world  # noqa: E402,F401
-
-from annobridge.errors import NotFound  # noqa: E402
-from annobridge.schema import LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, TagValueType  # noqa: E402
 
 SCHEMA = LabelSchema(
     classes=(
@@ -19,8 +20,14 @@ SCHEMA = LabelSchema(
         ObjectClass(name="kiwi", shape=ShapeKind.POLYGON, color="#8B4513"),
     ),
     tags=(
-        TagSpec(name="size", value_type=TagValueType.ONEOF_STRING, values=("small", "large"),
-                applies_to=TagTarget.OBJECTS_ONLY, classes=("lemon",), color="#00FF00"),
+        TagSpec(
+            name="size",
+            value_type=TagValueType.ONEOF_STRING,
+            values=("small", "large"),
+            applies_to=TagTarget.OBJECTS_ONLY,
+            classes=("lemon",),
+            color="#00FF00",
+        ),
     ),
 )
 
@@ -33,8 +40,10 @@ def test_the_seeded_project_is_listed_with_its_schema(sv, world):
     assert world.project_id in {p.id for p in sv.projects.list()}
     schema = sv.projects.get_schema(world.project_id)
     assert {(c.name, c.shape) for c in schema.classes} == {("kiwi", ShapeKind.MASK), ("lemon", ShapeKind.MASK)}
-    assert {t.name: t.value_type for t in schema.tags} == {"size": TagValueType.ONEOF_STRING,
-                                                           "origin": TagValueType.ANY_STRING}
+    assert {t.name: t.value_type for t in schema.tags} == {
+        "size": TagValueType.ONEOF_STRING,
+        "origin": TagValueType.ANY_STRING,
+    }
 
 
 def test_create_with_schema_round_trips_then_delete(sv):

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from annobridge.models import Assignment, JobSpec
+
+# isort: split
 sys.path.insert(0, str(Path(__file__).parent))
 from provider_fixtures import sv, unique, world  # noqa: E402,F401
-
-from annobridge.models import Assignment, JobSpec  # noqa: E402
 
 
 @contextlib.contextmanager
@@ -57,12 +58,25 @@ def test_a_jobs_items_are_two_requests(sv, jobs):
 def test_create_for_k_annotators_checks_once_then_adds_once(sv, world):
     assert sv.team_id == world.team_id  # resolved once per connection (teams.list), not per call
     with counted(sv) as seen:
-        made = sv.jobs.create(JobSpec(name=unique("k"), dataset_id=world.dataset_id, annotators=world.labelers,
-                                      reviewer=world.reviewer, custom_data={"a": 1}))
+        made = sv.jobs.create(
+            JobSpec(
+                name=unique("k"),
+                dataset_id=world.dataset_id,
+                annotators=world.labelers,
+                reviewer=world.reviewer,
+                custom_data={"a": 1},
+            )
+        )
     sv.jobs.delete_many([j.id for j in made])
     k = len(world.labelers)
-    assert seen == {"datasets.info": 1, "projects.meta": 1, "members.list": 1, "jobs.add": 1,
-                    "jobs.info": k, "jobs.editInfo": k}, "the SDK reads each new job; custom data is one write each"
+    assert seen == {
+        "datasets.info": 1,
+        "projects.meta": 1,
+        "members.list": 1,
+        "jobs.add": 1,
+        "jobs.info": k,
+        "jobs.editInfo": k,
+    }, "the SDK reads each new job; custom data is one write each"
 
 
 def test_delete_many_is_one_request_per_fifty(sv, world):

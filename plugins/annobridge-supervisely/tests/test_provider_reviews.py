@@ -7,17 +7,25 @@ from pathlib import Path
 
 import pytest
 
+from annobridge.errors import BackendError, NotFound
+from annobridge.models import JobSpec, ReviewStatus
+
+# isort: split
 sys.path.insert(0, str(Path(__file__).parent))
 from provider_fixtures import sv, unique, world  # noqa: E402,F401
-
-from annobridge.errors import BackendError, NotFound  # noqa: E402
-from annobridge.models import JobSpec, ReviewStatus  # noqa: E402
 
 
 @pytest.fixture
 def job(sv, world):
-    (job,) = sv.jobs.create(JobSpec(name=unique("review"), project_id=world.project_id, annotators=world.labelers[:1],
-                                    reviewer=world.reviewer, item_ids=world.image_ids[:4]))
+    (job,) = sv.jobs.create(
+        JobSpec(
+            name=unique("review"),
+            project_id=world.project_id,
+            annotators=world.labelers[:1],
+            reviewer=world.reviewer,
+            item_ids=world.image_ids[:4],
+        )
+    )
     sv.jobs.set_status(job.id, "on_review")
     yield job
     sv.jobs.delete(job.id)

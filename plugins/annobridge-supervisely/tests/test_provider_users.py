@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from annobridge.errors import Conflict, NotFound, ValidationError
+from annobridge.models import Role
+
+# isort: split
 sys.path.insert(0, str(Path(__file__).parent))
 from provider_fixtures import sv, unique, world  # noqa: E402,F401
-
-from annobridge.errors import Conflict, NotFound, ValidationError  # noqa: E402
-from annobridge.models import Role  # noqa: E402
 
 
 def test_me_is_the_admin(sv, world):

@@ -86,7 +86,9 @@ class SuperviselyAssignments(AssignmentsAPI):
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             with self._b.errors():
-                infos = self._b.api.image.get_list(dataset_id, filters=[{"field": "id", "operator": "in", "value": chunk}])
+                infos = self._b.api.image.get_list(
+                    dataset_id, filters=[{"field": "id", "operator": "in", "value": chunk}]
+                )
             found |= {i.id for i in infos}
         strangers = sorted(wanted - found)
         if strangers:

@@ -84,7 +84,11 @@ def entities(raw: list[dict[str, Any]] | None) -> list[JobEntity] | None:
     if raw is None:
         return None
     return [
-        JobEntity(id=e["id"], name=e.get("name"), review_status=REVIEW_FROM_SLY.get(e.get("reviewStatus") or "none", ReviewStatus.NONE))
+        JobEntity(
+            id=e["id"],
+            name=e.get("name"),
+            review_status=REVIEW_FROM_SLY.get(e.get("reviewStatus") or "none", ReviewStatus.NONE),
+        )
         for e in raw
     ]
 

@@ -47,7 +47,9 @@ class SuperviselyExports(ExportsAPI):
         """
         kind = FORMATS.get(str(format).upper())
         if kind is None:
-            raise ValidationError(f"format: Supervisely exports are built on the client as {sorted(FORMATS)}, not {format!r}")
+            raise ValidationError(
+                f"format: Supervisely exports are built on the client as {sorted(FORMATS)}, not {format!r}"
+            )
         started = datetime.now(timezone.utc)
         info, custom = self._b.jobs.fetch(job_id)
         job = job_from_info(info, backend=self._b.name, custom_data=custom)
@@ -59,7 +61,12 @@ class SuperviselyExports(ExportsAPI):
             "job": job.model_dump(mode="json"),
             "project_meta": meta,
             "items": [
-                {"id": e.id, "name": e.name, "review_status": e.review_status.value, "annotation": annotations.get(e.id)}
+                {
+                    "id": e.id,
+                    "name": e.name,
+                    "review_status": e.review_status.value,
+                    "annotation": annotations.get(e.id),
+                }
                 for e in entities(info.entities) or []
             ],
         }
@@ -103,7 +110,9 @@ class SuperviselyExports(ExportsAPI):
     def _entry(self, job_id: Id, export_id: Id) -> tuple[Export, Path]:
         entry = self._made.get(_key(job_id, export_id))
         if entry is None or not entry[1].exists():
-            raise self._b.not_found(f"export {export_id} of job {job_id} (client-built exports live as long as the connection)")
+            raise self._b.not_found(
+                f"export {export_id} of job {job_id} (client-built exports live as long as the connection)"
+            )
         return entry
 
 

@@ -34,9 +34,13 @@ class SuperviselyItems(ItemsAPI):
         >>> [i.name for i in sv.items.list(job.id)]   # doctest: +SKIP
         ['IMG_8144.jpeg', 'IMG_4451.jpeg', ...]
         """
-        given = [n for n, v in (("job_id", job_id), ("project_id", project_id), ("dataset_id", dataset_id)) if v is not None]
+        given = [
+            n for n, v in (("job_id", job_id), ("project_id", project_id), ("dataset_id", dataset_id)) if v is not None
+        ]
         if len(given) != 1:
-            raise ValidationError(f"items.list takes exactly one of job_id, project_id, dataset_id; got {given or 'none'}")
+            raise ValidationError(
+                f"items.list takes exactly one of job_id, project_id, dataset_id; got {given or 'none'}"
+            )
         if job_id is not None:
             return self._of_job(job_id)
         if dataset_id is not None:
@@ -147,7 +151,9 @@ def _payload(index: int, item: Any) -> dict[str, Any]:
         raise ValidationError(f"{where}: expected a path or a dict with 'path' or 'bytes', got {type(item).__name__}")
     unknown = sorted(set(item) - {"path", "bytes", "name", "meta"})
     if unknown or ("path" in item) == ("bytes" in item):
-        raise ValidationError(f"{where}: give exactly one of 'path' or 'bytes' (and optionally 'name', 'meta'); got {sorted(item)}")
+        raise ValidationError(
+            f"{where}: give exactly one of 'path' or 'bytes' (and optionally 'name', 'meta'); got {sorted(item)}"
+        )
     meta = item.get("meta")
     if meta is not None and not isinstance(meta, dict):
         raise ValidationError(f"{where}.meta: must be a dict, got {type(meta).__name__}")

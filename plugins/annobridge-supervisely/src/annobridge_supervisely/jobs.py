@@ -6,11 +6,11 @@ import json
 from typing import TYPE_CHECKING, Any, Iterable
 
 from annobridge.annotations import ItemAnnotation
-from annobridge.errors import NotFound, Unsupported, ValidationError
-from annobridge.models import Id, Job, JobSpec, JobStatus, JobUpdate
 from annobridge.capabilities import Capability
-from annobridge.provider import JobsAPI, requires
+from annobridge.errors import NotFound, Unsupported, ValidationError
 from annobridge.fidelity import FidelityReport
+from annobridge.models import Id, Job, JobSpec, JobStatus, JobUpdate
+from annobridge.provider import JobsAPI, requires
 from annobridge.schema import LabelSchema
 
 from .convert import job_from_info, job_status, sly_id
@@ -22,8 +22,15 @@ if TYPE_CHECKING:
 
 # LabelingJobApi.create options without a neutral field, passed through JobSpec.options.
 CREATE_OPTIONS = frozenset(
-    {"disable_confirm", "disable_submit", "toolbox_settings", "enable_quality_check", "guide_id", "allow_restore",
-     "read_only_tags"}
+    {
+        "disable_confirm",
+        "disable_submit",
+        "toolbox_settings",
+        "enable_quality_check",
+        "guide_id",
+        "allow_restore",
+        "read_only_tags",
+    }
 )
 # What jobs.editInfo changes: JobUpdate fields, and JobUpdate.options by their jobs.editInfo keys.
 EDITABLE = frozenset({"name", "readme", "description", "options"})
@@ -74,7 +81,9 @@ class SuperviselyJobs(JobsAPI):
 
         Listed jobs carry no entities and no custom data (jobs.list has neither); get() has them.
         """
-        creator, assignee = (self._user(ref, field) for ref, field in ((created_by, "created_by"), (assigned_to, "assigned_to")))
+        creator, assignee = (
+            self._user(ref, field) for ref, field in ((created_by, "created_by"), (assigned_to, "assigned_to"))
+        )
         with self._b.errors():
             infos = self._sdk.get_list(
                 self._b.team_id,
@@ -154,7 +163,9 @@ class SuperviselyJobs(JobsAPI):
         _json_object(spec.custom_data, "custom_data")
         project_id, dataset_id = self._home(spec)
         classes, tags = self._labels(spec, project_id)
-        people = resolve_members(b, [*spec.annotators, *([spec.reviewer] if spec.reviewer is not None else [])], "annotators")
+        people = resolve_members(
+            b, [*spec.annotators, *([spec.reviewer] if spec.reviewer is not None else [])], "annotators"
+        )
         annotators, reviewer = people[: len(spec.annotators)], (people[-1] if spec.reviewer is not None else None)
         with b.errors():
             infos = self._sdk.create(
@@ -220,7 +231,10 @@ class SuperviselyJobs(JobsAPI):
         if spec.label_schema is not None:
             schema_classes = [c.name for c in spec.label_schema.classes]
             schema_tags = [t.name for t in spec.label_schema.tags]
-            checks += [("label_schema.classes", schema_classes, classes_known), ("label_schema.tags", schema_tags, tags_known)]
+            checks += [
+                ("label_schema.classes", schema_classes, classes_known),
+                ("label_schema.tags", schema_tags, tags_known),
+            ]
             classes, tags = classes or schema_classes, tags or schema_tags
         for field, names, known in checks:
             missing = [n for n in names if n not in known]
@@ -249,7 +263,9 @@ class SuperviselyJobs(JobsAPI):
                 "reviewer (jobs.editInfo); clone the job with the new settings instead",
             )
         ident = sly_id(job_id, "job_id")
-        data: dict[str, Any] = {k: getattr(changes, k) for k in ("name", "readme", "description") if getattr(changes, k) is not None}
+        data: dict[str, Any] = {
+            k: getattr(changes, k) for k in ("name", "readme", "description") if getattr(changes, k) is not None
+        }
         refs = {k: changes.options[k] for k in ("annotator", "reviewer") if changes.options.get(k) is not None}
         people = resolve_members(self._b, list(refs.values()), "options." + "/".join(refs)) if refs else []
         data.update({EDITABLE_OPTIONS[k]: person for k, person in zip(refs, people)})
@@ -286,7 +302,9 @@ class SuperviselyJobs(JobsAPI):
         only_rejected: bool = True,
     ) -> list[Job]:
         """A new job over the rejected items (or every item not accepted); the old one is completed."""
-        people = resolve_members(self._b, [*(assignees or []), *([reviewer] if reviewer is not None else [])], "assignees")
+        people = resolve_members(
+            self._b, [*(assignees or []), *([reviewer] if reviewer is not None else [])], "assignees"
+        )
         ids = people[: len(assignees)] if assignees is not None else None
         with self._b.errors():
             created = self._sdk.restart(
@@ -302,7 +320,9 @@ class SuperviselyJobs(JobsAPI):
         self, job_id: Id, *, name: str | None = None, assignees: list[Id] | None = None, reviewer: Id | None = None
     ) -> list[Job]:
         """Copies of the job (same dataset, items, classes, tags, limits) for `assignees` (default: its annotator)."""
-        people = resolve_members(self._b, [*(assignees or []), *([reviewer] if reviewer is not None else [])], "assignees")
+        people = resolve_members(
+            self._b, [*(assignees or []), *([reviewer] if reviewer is not None else [])], "assignees"
+        )
         with self._b.errors():
             infos = self._sdk.clone(
                 sly_id(job_id, "job_id"),

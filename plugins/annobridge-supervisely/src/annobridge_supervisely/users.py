@@ -13,6 +13,7 @@ from .convert import user_from_info
 if TYPE_CHECKING:
     from .provider import SuperviselyProvider
 
+
 def team_members(backend: SuperviselyProvider) -> dict[int, Any]:
     """The team's members by id (UserInfo), from one members.list request (all pages)."""
     with backend.errors():
