@@ -66,13 +66,13 @@ class SuperviselyItems(ItemsAPI):
                     yield item_from_info(by_id[item_id], review=verdicts[item_id])
 
     def _of_dataset(self, dataset_id: int) -> Iterator[Item]:
+        """Page by page (the SDK's cursor pagination), so memory stays flat however big the dataset."""
         try:
             with self._b.errors():
-                infos = self._b.api.image.get_list(dataset_id)
+                for page in self._b.api.image.get_list_generator(dataset_id):
+                    yield from (item_from_info(info) for info in page)
         except NotFound:
             raise self._b.not_found(f"dataset {dataset_id}") from None
-        for info in infos:
-            yield item_from_info(info)
 
     def _of_project(self, project_id: int) -> Iterator[Item]:
         try:
