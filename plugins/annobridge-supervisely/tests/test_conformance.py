@@ -40,9 +40,4 @@ class TestExports(_Sandbox, c.ExportTests): ...
 class TestStorages(_Sandbox, c.StorageTests): ...
 
 
-class TestSchema(_Sandbox, c.SchemaRoundTripTests):
-    @pytest.fixture
-    def schema(self):
-        """SAMPLE_SCHEMA with a colour on its tag: Supervisely gives every tag one, so None cannot read back."""
-        tags = tuple(t.model_copy(update={"color": t.color or "#A0A0A0"}) for t in c.SAMPLE_SCHEMA.tags)
-        return c.SAMPLE_SCHEMA.model_copy(update={"tags": tags})
+class TestSchema(_Sandbox, c.SchemaRoundTripTests): ...
