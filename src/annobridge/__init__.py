@@ -44,6 +44,7 @@ from .models import (
     User,
 )
 from .provider import Provider
+from .sampling import plan_assignments
 from .schema import LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, TagValueType
 from .urls import BackendURL
 
@@ -87,4 +88,5 @@ __all__ = [
     "ValidationError",
     "__version__",
     "connect",
+    "plan_assignments",
 ]

@@ -234,8 +234,61 @@ class AssignmentsAPI(SubAPI):
     """Who works on which items of a job, as annotator or reviewer."""
 
     @requires(Capability.ASSIGNMENTS)
-    def assign(self, job_id: Id, assignments: Iterable[Assignment]) -> None:
+    def assign(self, job_id: Id, assignments: Iterable[Assignment]) -> Any:
+        """Apply a plan of (item, user, role) natively; what comes back is the backend's (None, or jobs made)."""
         raise self._missing("assignments.assign")
+
+    @requires(Capability.ASSIGNMENTS)
+    def assign_users(
+        self, job_id: Id, users: Iterable[Any], item_ids: Iterable[Id], role: Role | str = Role.ANNOTATOR
+    ) -> int:
+        """Give every one of `users` every one of `item_ids` in `role`; returns the number of assignments made.
+
+        Users and items are ids (or objects with `.id`); a duplicate or a non-id is a ValidationError
+        before anything is written, and no items or no users assign nothing.
+
+        >>> backend.assignments.assign_users(job.id, [ann.id, bob.id], [101, 102], Role.REVIEWER)  # doctest: +SKIP
+        4
+        """
+        from .sampling import _ids, _role
+
+        people, items, kind = _ids("users", users), _ids("item_ids", item_ids), _role(role)
+        plan = [Assignment(item_id=item, user_id=user, role=kind) for user in people for item in items]
+        if plan:
+            self.assign(job_id, plan)
+        return len(plan)
+
+    @requires(Capability.ASSIGNMENTS)
+    def assign_by_sampling(
+        self,
+        job_id: Id,
+        users: Iterable[Any],
+        *,
+        role: Role | str = Role.ANNOTATOR,
+        fraction: float = 1.0,
+        overlap: int = 1,
+        seed: int | str | bytes | None = None,
+    ) -> list[Assignment]:
+        """Plan with `plan_assignments` over the job's items and apply the plan with `assign`; returns the plan.
+
+        The arguments are checked (ValidationError naming the bad one) before the job's items are
+        read, and the plan is made before anything is written. What `assign` returns (on
+        Supervisely, the jobs the plan became) is reachable through `assignments.list(job_id)`.
+
+        >>> plan = backend.assignments.assign_by_sampling(job.id, [ann.id, bob.id, cat.id], overlap=2, seed=7)  # doctest: +SKIP
+        >>> sorted({a.user_id for a in plan}) == sorted([ann.id, bob.id, cat.id])                            # doctest: +SKIP
+        True
+        """
+        from .sampling import plan_assignments
+
+        people = list(users) if isinstance(users, Iterable) and not isinstance(users, (str, bytes)) else users
+        options = dict(role=role, fraction=fraction, overlap=overlap, seed=seed)
+        plan_assignments([], people, **options)  # bad arguments fail here, before the items are read
+        items = [item.id for item in self.backend.items.list(job_id)]
+        plan = plan_assignments(items, people, **options)
+        if plan:
+            self.assign(job_id, plan)
+        return plan
 
     @requires(Capability.ASSIGNMENTS)
     def unassign(self, job_id: Id, item_ids: Iterable[Id], role: Role = Role.ANNOTATOR) -> None:
@@ -373,6 +426,7 @@ class Provider:
     exports_api: ClassVar[type[ExportsAPI]] = ExportsAPI
     storages_api: ClassVar[type[StoragesAPI]] = StoragesAPI
     users_api: ClassVar[type[UsersAPI]] = UsersAPI
+    transfer_api: ClassVar[type[SubAPI] | None] = None  # annobridge.transfer.TransferAPI or a provider's subclass
 
     def __init__(self, address: BackendURL | str, token: str | None = None, **options: Any) -> None:
         self.address = address if isinstance(address, BackendURL) else BackendURL.parse(address)
@@ -387,6 +441,9 @@ class Provider:
         self.exports = self.exports_api(self)
         self.storages = self.storages_api(self)
         self.users = self.users_api(self)
+        from .transfer import TransferAPI  # its module imports this one
+
+        self.transfer = (self.transfer_api or TransferAPI)(self)
 
     @classmethod
     def open(cls, address: BackendURL, token: str | None = None, **options: Any) -> Provider:
