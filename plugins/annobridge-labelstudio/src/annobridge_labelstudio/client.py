@@ -2,6 +2,8 @@
 
 Every SDK call goes through `Connection.call(what)`, which turns the SDK's ApiError and httpx's
 transport errors into annobridge.errors, naming the server and what was asked, never the token.
+Requests go out through annobridge's one retry policy (annobridge.retry.RetryTransport under the
+SDK's httpx client); the SDK's own retry loop, which would repeat POSTs too, is switched off.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from annobridge.errors import (
     Unavailable,
     ValidationError,
 )
+from annobridge.retry import RetryPolicy, RetryTransport
 
 if TYPE_CHECKING:
     import httpx
@@ -51,7 +54,9 @@ class Connection:
     """One authenticated SDK client (`label_studio_sdk.client.LabelStudio`), created on first use.
 
     `requests` counts the HTTP requests sent through it (an httpx event hook), so tests and the
-    benchmark can assert how many a call needed.
+    benchmark can assert how many a call needed; `transport.attempts` counts those on the wire,
+    retries included. TLS certificates are verified unless `verify` says otherwise (False, or a
+    CA bundle path). A client passed as `httpx_client` is used as it is, with its own transport.
     """
 
     def __init__(
@@ -60,16 +65,17 @@ class Connection:
         token: str | None,
         *,
         server: str,
-        timeout: float = 120.0,
+        policy: RetryPolicy | None = None,
+        verify: bool | str = True,
         httpx_client: httpx.Client | None = None,
-        max_retries: int = 2,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.server = server
         self._token = token
-        self._timeout = timeout
+        self.policy = policy or RetryPolicy(timeout=120.0)
+        self.verify = verify
         self._httpx_client = httpx_client
-        self._max_retries = max_retries
+        self.transport: RetryTransport | None = None
         self._sdk: LabelStudio | None = None
         self._edition: Edition | None = None
         self.requests = 0
@@ -88,12 +94,16 @@ class Connection:
             import httpx
             from label_studio_sdk.client import LabelStudio
 
-            client = self._httpx_client or httpx.Client(timeout=self._timeout, follow_redirects=True)
+            client = self._httpx_client
+            if client is None:
+                self.transport = RetryTransport(self.policy, verify=self.verify)
+                client = httpx.Client(
+                    timeout=self.policy.timeout, follow_redirects=True, transport=self.transport, verify=self.verify
+                )
             client.event_hooks.setdefault("request", []).append(self._count)
             with self.call("connecting"):
-                self._sdk = LabelStudio(
-                    base_url=self.base_url, api_key=self._token, httpx_client=client, max_retries=self._max_retries
-                )
+                # max_retries=0: the SDK would retry 5xx, 408 and 409 on every method, POSTs included
+                self._sdk = LabelStudio(base_url=self.base_url, api_key=self._token, httpx_client=client, max_retries=0)
         return self._sdk
 
     @property

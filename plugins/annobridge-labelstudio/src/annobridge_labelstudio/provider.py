@@ -15,6 +15,7 @@ from typing import Any
 
 from annobridge.capabilities import Capability
 from annobridge.provider import Provider
+from annobridge.retry import RetryPolicy
 from annobridge.urls import BackendURL
 
 from .annotations_api import LabelStudioAnnotations, LabelStudioPredictions
@@ -25,6 +26,7 @@ from .items import LabelStudioItems, LabelStudioViews
 from .jobs import LabelStudioJobs
 from .projects import LabelStudioProjects
 from .storages import LabelStudioStorages
+from .transfer import LabelStudioTransfer
 from .users import LabelStudioUsers
 
 __all__ = ["COMMUNITY", "ENTERPRISE_ONLY", "LabelStudioProvider"]
@@ -44,18 +46,18 @@ COMMUNITY = frozenset(
     }
 )
 ENTERPRISE_ONLY = frozenset(
-    {Capability.ASSIGNMENTS, Capability.REVIEWS, Capability.MEMBERS, Capability.PAUSE_ANNOTATORS}
+    {Capability.ASSIGNMENTS, Capability.REVIEWS, Capability.MEMBERS, Capability.PAUSE_ANNOTATORS, Capability.JOB_RESTART}
 )
 _WHAT = {
     Capability.ASSIGNMENTS: "task assignment",
     Capability.REVIEWS: "annotation review",
     Capability.MEMBERS: "project and organization membership",
     Capability.PAUSE_ANNOTATORS: "pausing annotators",
+    Capability.JOB_RESTART: "restarting a job with its rejected tasks (it reads annotation reviews)",
 }
 _NEVER = {
     Capability.JOB_STATUS_CONTROL: "a Label Studio project's status is derived from its tasks, annotations and reviews",
     Capability.JOB_ARCHIVE: "Label Studio archives workspaces, not projects",
-    Capability.JOB_RESTART: "Label Studio has no job restart; re-import or re-assign the tasks instead",
     Capability.JOB_CUSTOM_DATA: "a Label Studio project has no custom data field",
 }
 
@@ -72,9 +74,11 @@ class _EditionCapabilities:
 class LabelStudioProvider(Provider):
     """Label Studio through the official label-studio-sdk client (`label_studio_sdk.client.LabelStudio`).
 
-    Options: `check` (verify the token and edition at connect time), `timeout` (seconds, default
-    120), `httpx_client` (your own httpx.Client, e.g. with event hooks), `max_retries` (the SDK's,
-    default 2). Beyond the neutral sub-APIs it has
+    Options: `check` (verify the token and edition at connect time), `timeout` (seconds per request,
+    default 120, else ANNOBRIDGE_TIMEOUT), `retries` (extra tries of a request safe to repeat, default 3,
+    else ANNOBRIDGE_RETRIES; `max_retries` is the same), `retry_backoff` (first backoff, seconds),
+    `verify` (TLS: True by default; False or a CA bundle path only when asked), `httpx_client` (your
+    own httpx.Client, used as it is, e.g. with event hooks). Beyond the neutral sub-APIs it has
     `annotations`, `predictions`, `views` and `pauses`.
     """
 
@@ -92,6 +96,7 @@ class LabelStudioProvider(Provider):
     exports_api = LabelStudioExports
     storages_api = LabelStudioStorages
     users_api = LabelStudioUsers
+    transfer_api = LabelStudioTransfer
 
     def __init__(self, address: BackendURL | str, token: str | None = None, **options: Any) -> None:
         super().__init__(address, token, **options)
@@ -99,9 +104,11 @@ class LabelStudioProvider(Provider):
             self.address.http_url,
             token,
             server=Provider.describe(self),
-            timeout=options.get("timeout", 120.0),
+            policy=RetryPolicy.from_options(
+                {"retries": options.get("max_retries"), **options}, timeout=120.0, retries=3
+            ),
+            verify=options.get("verify", True),
             httpx_client=options.get("httpx_client"),
-            max_retries=options.get("max_retries", 2),
         )
         self.annotations = LabelStudioAnnotations(self)
         self.predictions = LabelStudioPredictions(self)
