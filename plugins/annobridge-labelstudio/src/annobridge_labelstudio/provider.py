@@ -26,7 +26,6 @@ from .items import LabelStudioItems, LabelStudioViews
 from .jobs import LabelStudioJobs
 from .projects import LabelStudioProjects
 from .storages import LabelStudioStorages
-from .transfer import LabelStudioTransfer
 from .users import LabelStudioUsers
 
 __all__ = ["COMMUNITY", "ENTERPRISE_ONLY", "LabelStudioProvider"]
@@ -46,18 +45,18 @@ COMMUNITY = frozenset(
     }
 )
 ENTERPRISE_ONLY = frozenset(
-    {Capability.ASSIGNMENTS, Capability.REVIEWS, Capability.MEMBERS, Capability.PAUSE_ANNOTATORS, Capability.JOB_RESTART}
+    {Capability.ASSIGNMENTS, Capability.REVIEWS, Capability.MEMBERS, Capability.PAUSE_ANNOTATORS}
 )
 _WHAT = {
     Capability.ASSIGNMENTS: "task assignment",
     Capability.REVIEWS: "annotation review",
     Capability.MEMBERS: "project and organization membership",
     Capability.PAUSE_ANNOTATORS: "pausing annotators",
-    Capability.JOB_RESTART: "restarting a job with its rejected tasks (it reads annotation reviews)",
 }
 _NEVER = {
     Capability.JOB_STATUS_CONTROL: "a Label Studio project's status is derived from its tasks, annotations and reviews",
     Capability.JOB_ARCHIVE: "Label Studio archives workspaces, not projects",
+    Capability.JOB_RESTART: "Label Studio has no job restart; re-import or re-assign the tasks instead",
     Capability.JOB_CUSTOM_DATA: "a Label Studio project has no custom data field",
 }
 
@@ -96,7 +95,6 @@ class LabelStudioProvider(Provider):
     exports_api = LabelStudioExports
     storages_api = LabelStudioStorages
     users_api = LabelStudioUsers
-    transfer_api = LabelStudioTransfer
 
     def __init__(self, address: BackendURL | str, token: str | None = None, **options: Any) -> None:
         super().__init__(address, token, **options)
