@@ -46,8 +46,10 @@ def find_project(backend: annobridge.Provider, name: str) -> annobridge.Project 
     return next((p for p in backend.projects.list() if p.name == name), None)
 
 
-def ensure_project(backend: annobridge.Provider, name: str = PROJECT) -> tuple[annobridge.Project, list[str]]:
-    """Find the project, or create it with SCHEMA; add what SCHEMA has that it lacks, and the photos if it is empty.
+def ensure_project(
+    backend: annobridge.Provider, name: str = PROJECT, schema: LabelSchema = SCHEMA
+) -> tuple[annobridge.Project, list[str]]:
+    """Find the project, or create it with `schema`; add what `schema` has that it lacks, and the photos if it is empty.
 
     Returns the project and what was done to it (empty when it was ready, as on the Supervisely sandbox).
 
@@ -58,16 +60,16 @@ def ensure_project(backend: annobridge.Provider, name: str = PROJECT) -> tuple[a
     done: list[str] = []
     project = find_project(backend, name)
     if project is None:
-        project = backend.projects.create(name, SCHEMA, description="6 images of lemons and kiwi fruits")
+        project = backend.projects.create(name, schema, description="6 images of lemons and kiwi fruits")
         done.append("created project")
     else:
-        schema = backend.projects.get_schema(project.id)
-        have_classes, have_tags = {c.name for c in schema.classes}, {t.name for t in schema.tags}
-        classes = [c for c in SCHEMA.classes if c.name not in have_classes]
-        tags = [t for t in SCHEMA.tags if t.name not in have_tags]
+        have = backend.projects.get_schema(project.id)
+        have_classes, have_tags = {c.name for c in have.classes}, {t.name for t in have.tags}
+        classes = [c for c in schema.classes if c.name not in have_classes]
+        tags = [t for t in schema.tags if t.name not in have_tags]
         if classes or tags:
             backend.projects.set_schema(
-                project.id, LabelSchema(classes=[*schema.classes, *classes], tags=[*schema.tags, *tags])
+                project.id, LabelSchema(classes=[*have.classes, *classes], tags=[*have.tags, *tags])
             )
             done.append(f"added {[c.name for c in classes] + [t.name for t in tags]} to the schema")
     if next(iter(backend.items.list(project_id=project.id)), None) is None:
