@@ -1,17 +1,17 @@
-"""The supervisely SDK client: lazy import, an Api with a short retry policy, and its errors as annobridge's.
+"""The supervisely SDK client: lazy import, an Api that sends through annobridge's retry policy, and its errors.
 
 `import supervisely` takes seconds, so nothing here imports it until a provider is used.
-The SDK's own retry loop sleeps up to a minute and then loses the HTTP status, so the
-client asks each request to raise at once (`raise_error=True`) and retries the transient
-failures itself (connection errors, 429, 500, 502-504), a few times with a short backoff.
+The SDK's own loop retries every POST up to ten times, sleeps up to a minute, sends without a
+timeout and then loses the HTTP status; so the Api here sends each request once itself, on its
+own requests.Session (TLS verified unless told otherwise, a timeout on every request), through
+annobridge.retry.RetryPolicy: reads (which Supervisely serves as POSTs) and state-setting writes
+are retried on connection errors, 429, 502-504; other writes only inside `annobridge.retry.idempotent()`.
 `sdk_errors` turns what is left into annobridge errors that name the server, never the token.
 """
 
 from __future__ import annotations
 
-import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
@@ -25,8 +25,12 @@ from annobridge.errors import (
     Unavailable,
     ValidationError,
 )
+from annobridge.retry import RetryPolicy, is_marked_idempotent, retry_after
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# The last part of a method name that reads (Supervisely serves its reads as POSTs) or sets a state
+# to a given value, so that sending it twice leaves the server as sending it once.
+READ_ENDS = ("list", "info", "download", "stats", "me", "activity", "version", "meta", "hashes")
+SET_ENDS = ("editInfo", "set-status", "update-review-status", "stop", "archive", "update")
 
 
 def sly():
@@ -36,40 +40,31 @@ def sly():
     return supervisely
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often, and how long apart, transient failures are retried."""
+def safe_to_repeat(method: str) -> bool:
+    """Whether the Supervisely API method `method` may be sent again after a failure.
 
-    retries: int = 2
-    sleep: float = 0.5
-    max_wait: float = 30.0
-
-    def delay(self, exc: Exception, attempt: int) -> float | None:
-        """Seconds to wait before trying again after `exc`, or None to give up."""
-        import requests
-
-        if attempt >= self.retries:
-            return None
-        response = getattr(exc, "response", None)
-        if isinstance(exc, requests.HTTPError) and response is not None:
-            if response.status_code not in RETRY_STATUSES:
-                return None
-            asked = _retry_after(response)
-            if asked is not None:
-                return asked if asked <= self.max_wait else None
-        elif not isinstance(exc, (requests.ConnectionError, requests.Timeout)):
-            return None
-        return min(self.sleep * 2**attempt, self.max_wait)
+    >>> safe_to_repeat("images.list"), safe_to_repeat("jobs.set-status"), safe_to_repeat("images.bulk.add")
+    (True, True, False)
+    """
+    last = method.rsplit(".", 1)[-1]
+    return last in READ_ENDS or last in SET_ENDS or is_marked_idempotent()
 
 
-def make_api(server_address: str, token: str, policy: RetryPolicy | None = None):
-    """A sly.Api for `server_address` whose requests fail fast and retry by `policy`.
+def make_api(server_address: str, token: str, policy: RetryPolicy | None = None, verify: bool | str = True):
+    """A sly.Api for `server_address` whose requests go through `policy`, verifying TLS unless `verify` says not.
 
     The address is used as given: an explicit http:// is not probed for an https redirect.
     """
+    import requests
+
     api = _api_class()(server_address, token, ignore_task_id=True, retry_count=1, retry_sleep_sec=0)
-    api._annobridge_policy = policy or RetryPolicy()
+    api._annobridge_policy = (policy or RetryPolicy()).with_transient(
+        requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError
+    )
+    api._annobridge_session = requests.Session()
+    api._annobridge_session.verify = verify
     api._require_https_redirect_check = False  # the URL's transport is the user's choice
+    api._skip_https_redirect_check = True
     api._version_check_completed = True  # no extra instance.version request on the first error
     return api
 
@@ -83,32 +78,45 @@ def _api_class():
         base = sly().Api
 
         class Api(base):
-            """sly.Api whose POSTs raise the HTTP error at once, after annobridge's own retries."""
+            """sly.Api whose POSTs and GETs go out once per try, through annobridge's policy, and raise at once."""
 
             def post(self, method, data, retries=None, stream=False, raise_error=False):
-                policy: RetryPolicy = getattr(self, "_annobridge_policy", RetryPolicy())
-                replayable = isinstance(data, (dict, list, bytes))  # a multipart stream is spent once sent
-                attempt = 0
-                while True:
-                    try:
-                        return base.post(self, method, data, retries=1, stream=stream, raise_error=True)
-                    except Exception as exc:  # noqa: BLE001 - the policy decides what is transient
-                        wait = policy.delay(exc, attempt) if replayable else None
-                        if wait is None:
-                            raise
-                        attempt += 1
-                        time.sleep(wait)
+                url = self.api_server_address + "/v3/" + method
+                kwargs: dict[str, Any] = {"headers": self.headers}
+                if type(data) is bytes:
+                    kwargs["data"] = data
+                elif hasattr(data, "content_type"):  # a MultipartEncoder: a stream spent once sent
+                    kwargs.update(data=data, headers={**self.headers, "Content-Type": data.content_type})
+                else:
+                    kwargs["json"] = {**data, **self.additional_fields} if type(data) is dict else data
+                replayable = "json" in kwargs or type(data) is bytes
+                return self._annobridge_send("POST", url, replayable and safe_to_repeat(method), stream, kwargs)
+
+            def get(self, method, params, retries=None, stream=False, use_public_api=True, data=None):
+                url = self.api_server_address + "/v3/" + method
+                if use_public_api is False:
+                    url = self.server_address.rstrip("/") + "/" + method
+                json_body = {**params, **self.additional_fields} if type(params) is dict else params
+                kwargs = {"headers": self.headers, "params": json_body, "data": data}
+                return self._annobridge_send("GET", url, True, stream, kwargs)
+
+            def _annobridge_send(self, verb, url, safe, stream, kwargs):
+                policy: RetryPolicy = self._annobridge_policy
+                session = self._annobridge_session
+
+                def send():
+                    response = session.request(verb, url, timeout=policy.timeout, stream=stream, **kwargs)
+                    if safe and stream:
+                        response.content  # noqa: B018 - read inside the retry, so a truncated body is retried
+                    return response
+
+                response = policy.call(send, safe=safe)
+                if response.status_code != 200:
+                    base._raise_for_status(response)
+                return response
 
         _API_CLASS = Api
     return _API_CLASS
-
-
-def _retry_after(response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return max(float(value), 0.0) if value is not None else None
-    except ValueError:
-        return None
 
 
 def translate(exc: BaseException, backend: str, token: str | None = None) -> AnnobridgeError:
@@ -151,7 +159,9 @@ def _from_status(response, backend: str, token: str | None) -> AnnobridgeError:
     if status == 409:
         return Conflict(f"{backend}: conflict (HTTP 409 on {method}){said}")
     if status == 429:
-        return RateLimited(f"{backend} is rate limiting requests (HTTP 429 on {method}){said}", _retry_after(response))
+        return RateLimited(
+            f"{backend} is rate limiting requests (HTTP 429 on {method}){said}", retry_after(response.headers)
+        )
     if status >= 500:
         return Unavailable(f"{backend} failed (HTTP {status} on {method}){said}")
     return BackendError(f"{backend} refused {method} (HTTP {status}){said}")

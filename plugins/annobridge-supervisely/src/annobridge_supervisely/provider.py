@@ -10,10 +10,11 @@ from annobridge.capabilities import Capability
 from annobridge.errors import AuthenticationError, ConfigurationError, ValidationError
 from annobridge.models import Id
 from annobridge.provider import Provider
+from annobridge.retry import RetryPolicy
 from annobridge.urls import BackendURL
 
 from .assignments import SuperviselyAssignments
-from .client import RetryPolicy, make_api, not_found, sdk_errors
+from .client import make_api, not_found, sdk_errors
 from .exports import SuperviselyExports
 from .items import SuperviselyItems
 from .jobs import SuperviselyJobs
@@ -21,14 +22,15 @@ from .projects import SuperviselyProjects
 from .reviews import SuperviselyReviews
 from .users import SuperviselyUsers
 
-OPTIONS = ("team_id", "workspace_id", "retries", "retry_sleep")
+OPTIONS = ("team_id", "workspace_id", "retries", "retry_sleep", "retry_backoff", "timeout", "verify")
 
 
 class SuperviselyProvider(Provider):
     """Supervisely through the official `supervisely` SDK (imported on first use: it takes seconds).
 
     Options: `team_id` and `workspace_id` (else TEAM_ID / WORKSPACE_ID, else the only one
-    there is), `retries` and `retry_sleep` for transient failures (connection, 429, 5xx).
+    there is); `retries`, `retry_backoff` (or `retry_sleep`) and `timeout` for annobridge.retry's policy
+    (else ANNOBRIDGE_RETRIES / ANNOBRIDGE_TIMEOUT); `verify` (TLS, on unless False or a CA bundle path).
 
     >>> sv = SuperviselyProvider("supervisely+http://127.0.0.1:8000", token="...", team_id=8)
     >>> sv.describe()
@@ -81,10 +83,8 @@ class SuperviselyProvider(Provider):
         if unknown:
             raise ConfigurationError(f"unknown Supervisely options {unknown}; known: {list(OPTIONS)}")
         super().__init__(address, token, **options)
-        self.policy = RetryPolicy(
-            retries=int(options.get("retries", RetryPolicy.retries)),
-            sleep=float(options.get("retry_sleep", RetryPolicy.sleep)),
-        )
+        self.policy = RetryPolicy.from_options({"retry_backoff": options.get("retry_sleep"), **options})
+        self.verify = options.get("verify", True)
         self._api = None
         self._team_id: int | None = _int_option(options.get("team_id"), "team_id")
         self._workspace_id: int | None = _int_option(options.get("workspace_id"), "workspace_id")
@@ -117,7 +117,7 @@ class SuperviselyProvider(Provider):
                     f"no API token for {self.describe()}: pass token= or set API_TOKEN (also read from ~/supervisely.env)"
                 )
             with self.errors():
-                self._api = make_api(self.address.http_url, self._token, self.policy)
+                self._api = make_api(self.address.http_url, self._token, self.policy, self.verify)
         return self._api
 
     def errors(self) -> AbstractContextManager[None]:
