@@ -43,6 +43,7 @@ from .models import (
     StorageSpec,
     User,
 )
+from .migrate import MigrationReport, migrate
 from .provider import Provider
 from .sampling import plan_assignments
 from .schema import LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, TagValueType
@@ -67,6 +68,7 @@ __all__ = [
     "JobStatus",
     "JobUpdate",
     "LabelSchema",
+    "MigrationReport",
     "NotFound",
     "ObjectClass",
     "Project",
@@ -88,5 +90,6 @@ __all__ = [
     "ValidationError",
     "__version__",
     "connect",
+    "migrate",
     "plan_assignments",
 ]

@@ -26,6 +26,7 @@ from .items import LabelStudioItems, LabelStudioViews
 from .jobs import LabelStudioJobs
 from .projects import LabelStudioProjects
 from .storages import LabelStudioStorages
+from .transfer import LabelStudioTransfer
 from .users import LabelStudioUsers
 
 __all__ = ["COMMUNITY", "ENTERPRISE_ONLY", "LabelStudioProvider"]
@@ -95,6 +96,7 @@ class LabelStudioProvider(Provider):
     exports_api = LabelStudioExports
     storages_api = LabelStudioStorages
     users_api = LabelStudioUsers
+    transfer_api = LabelStudioTransfer
 
     def __init__(self, address: BackendURL | str, token: str | None = None, **options: Any) -> None:
         super().__init__(address, token, **options)

@@ -20,6 +20,7 @@ from .items import SuperviselyItems
 from .jobs import SuperviselyJobs
 from .projects import SuperviselyProjects
 from .reviews import SuperviselyReviews
+from .transfer import SuperviselyTransfer
 from .users import SuperviselyUsers
 
 OPTIONS = ("team_id", "workspace_id", "retries", "retry_sleep", "retry_backoff", "timeout", "verify")
@@ -77,6 +78,7 @@ class SuperviselyProvider(Provider):
     reviews_api = SuperviselyReviews
     exports_api = SuperviselyExports
     users_api = SuperviselyUsers
+    transfer_api = SuperviselyTransfer
 
     def __init__(self, address: BackendURL | str, token: str | None = None, **options: Any) -> None:
         unknown = sorted(set(options) - set(OPTIONS))

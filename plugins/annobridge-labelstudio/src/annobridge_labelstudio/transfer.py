@@ -1,0 +1,273 @@
+"""Label Studio's side of a migration: tasks with their annotations read and written in bulk, as neutral Records.
+
+Reading pages through the Data Manager with annotations inline (one request a page). Writing
+a page takes at most three requests whatever its size: the images in one multipart upload
+(`commit_to_project=false`, copy mode only), one read of the stored files' URLs, and one
+task import carrying every task's annotations (`return_task_ids`). Each task keeps its source
+key in its data (`annobridge_source`), which is how `find` reconciles a batch a killed run
+left pending; an import is one database transaction, so a found task has all its annotations.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import Any, Iterable, Iterator
+
+from annobridge.annotations import ItemAnnotation
+from annobridge.errors import ValidationError
+from annobridge.fidelity import LABEL_STUDIO, FidelityReport
+from annobridge.models import Id
+from annobridge.schema import LabelSchema
+from annobridge.transfer import SOURCE_KEY, MediaMode, Page, Record, TransferAPI, Written
+
+from .common import LabelStudioSubAPI, as_dict, as_int
+from .items import to_item
+
+__all__ = ["LabelStudioTransfer", "split_by_author"]
+
+MEDIA_WORKERS = 4  # downloads in flight at once: enough to hide latency, few enough to spare the server
+MEDIA_URL = "/data/"  # where Label Studio serves what it stores (settings.MEDIA_URL)
+
+
+class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
+    """Tasks and their annotations of a Label Studio project, in bulk.
+
+    >>> written = ls.transfer.write(project.id, records, schema=schema)      # doctest: +SKIP
+    >>> len(written.ids), written.annotations                               # doctest: +SKIP
+    (6, 6)
+    """
+
+    def count(self, project_id: Id) -> int:
+        """The project's task count (one request)."""
+        return int(self.backend.projects.params(project_id).get("task_number") or 0)
+
+    def _config(self, pid: int) -> tuple[str, LabelSchema, str]:
+        """(label config, its schema, the task data key its Image reads)."""
+        config = self.backend.projects.label_config(pid)
+        return config, self.backend.projects.get_schema(pid), image_key(config)
+
+    def _logins(self) -> dict[int, str]:
+        """User id -> login (username, else email), from one users list."""
+        return {int(u.id): (u.login or u.email or str(u.id)) for u in self.backend.users.list()}
+
+    def read(self, project_id: Id, *, batch_size: int = 100, skip: Iterable[str] = ()) -> Iterator[Page]:
+        """Every task with its (non-cancelled) annotations, authors as logins, `batch_size` tasks a page."""
+        from .regions import from_labelstudio
+
+        pid = as_int(project_id, "project_id")
+        skipped = set(skip)
+        config, schema, key = self._config(pid)
+        logins = self._logins()
+        records, report = [], FidelityReport()
+        # include=None: naming the columns makes the Data Manager return annotations as bare ids
+        tasks = self.backend.items.tasks(pid, include=None, page_size=batch_size)
+        for task in tasks:
+            if str(task["id"]) in skipped:
+                continue
+            item = to_item(task)
+            url = (task.get("data") or {}).get(key) or item.url
+            name = _plain_name(item.name or f"task-{task['id']}")
+            anns = []
+            for raw in task.get("annotations") or []:
+                if raw.get("was_cancelled"):
+                    report.dropped("skipped (cancelled) annotation", LABEL_STUDIO, item=name)
+                    continue
+                neutral, losses = from_labelstudio(raw, label_config=config, schema=schema, item=name)
+                report.merge(losses)
+                author = raw.get("completed_by")
+                author = author.get("id") if isinstance(author, dict) else author
+                anns.append(neutral.model_copy(update={"author": logins.get(author, neutral.author)}))
+            size = (anns[0].width, anns[0].height) if anns else (None, None)
+            records.append(
+                Record(key=str(task["id"]), name=name, width=size[0], height=size[1], annotations=anns,
+                       url=url, origin={"task_id": task["id"]})
+            )
+            if len(records) >= batch_size:
+                yield Page(records, report)
+                records, report = [], FidelityReport()
+        if records:
+            yield Page(records, report)
+
+    def fetch_media(self, project_id: Id, records: list[Record]) -> None:
+        """Each record's bytes from its URL: files the server keeps through its authenticated client, a few at once."""
+        wanted = [r for r in records if r.media is None]
+        missing = [r.key for r in wanted if not r.url]
+        if missing:
+            raise ValidationError(f"media: tasks {missing[:5]} have no image URL to download")
+        with ThreadPoolExecutor(max_workers=MEDIA_WORKERS) as pool:
+            for record, blob in zip(wanted, pool.map(self._download, [r.url for r in wanted])):
+                record.media = blob
+
+    def _download(self, url: str) -> bytes:
+        if url.startswith("/"):  # stored by the server (/data/upload/...): needs the token
+            return self.conn.request("GET", url.lstrip("/"), f"downloading {url}").content
+        import httpx
+
+        with self.call(f"downloading {url}"):
+            response = httpx.get(url, follow_redirects=True, timeout=120)
+        if response.status_code >= 400:
+            raise ValidationError(f"media: {url} answered HTTP {response.status_code}")
+        return response.content
+
+    def find(self, project_id: Id, keys: Iterable[str]) -> dict[str, Id]:
+        """Tasks of the project whose data carries one of these source keys (a page of ids and data at a time)."""
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        found: dict[str, Id] = {}
+        for task in self.backend.items.tasks(project_id, fields="task_only", include=("id", "data")):
+            key = (task.get("data") or {}).get(SOURCE_KEY)
+            if key in wanted:
+                found[str(key)] = task["id"]
+        return found
+
+    def write(
+        self,
+        project_id: Id,
+        records: list[Record],
+        *,
+        schema: LabelSchema,
+        media: MediaMode = "copy",
+        existing: dict[str, Id] | None = None,
+    ) -> Written:
+        """Import the records as tasks with their annotations inside, one import request for the page.
+
+        Annotations are split by author (Label Studio keeps one author per annotation); authors
+        are target logins, resolved to user ids here. Tasks already there (`existing`) were
+        imported whole with their annotations and are left as they are.
+        """
+        pid = as_int(project_id, "project_id")
+        existing = dict(existing or {})
+        config, target_schema, key = self._config(pid)
+        fresh = [r for r in records if r.key not in existing]
+        tasks, count, report = _convert(fresh, config, target_schema, self._user_ids())  # before any request
+        if media == "copy":
+            urls = self._upload(pid, fresh)
+        else:
+            missing = [r.key for r in fresh if not r.url]
+            if missing:
+                raise ValidationError(f"media: items {missing[:5]} have no URL to link to; use media='copy'")
+            urls = [r.url for r in fresh]
+        for task, url in zip(tasks, urls):
+            task["data"][key] = url
+        if tasks:
+            with self.call(f"importing {len(tasks)} tasks into project {pid}"):
+                answer = as_dict(self.sdk.projects.import_tasks(pid, request=tasks, return_task_ids=True))
+            ids = self.backend.items._imported(pid, answer, 600.0)
+            existing.update({r.key: tid for r, tid in zip(fresh, ids)})
+        return Written(ids={r.key: existing[r.key] for r in records}, annotations=count, report=report)
+
+    def preview(self, records: list[Record], *, schema: LabelSchema) -> Written:
+        """What `write` would make of the records in a project with `schema`: counts and losses, nothing sent."""
+        from .label_config import build_label_config
+
+        tasks, count, report = _convert(records, build_label_config(schema), schema, self._user_ids())
+        return Written(ids={}, annotations=count, report=report)
+
+    def _user_ids(self) -> dict[str, int]:
+        """Login and email -> user id, from one users list."""
+        users = self.backend.users.list()
+        return {u.login: int(u.id) for u in users if u.login} | {u.email: int(u.id) for u in users if u.email}
+
+    def _upload(self, pid: int, records: list[Record]) -> list[str]:
+        """Upload the images in one multipart request without making tasks; their stored URLs, in order."""
+        if not records:
+            return []
+        empty = [r.key for r in records if not r.media]
+        if empty:
+            raise ValidationError(f"media: items {empty[:5]} have no bytes; fetch_media first")
+        files = {f"file{n}": (r.name, r.media) for n, r in enumerate(records)}
+        answer = self.conn.request(
+            "POST", f"api/projects/{pid}/import", f"uploading {len(records)} images to project {pid}",
+            params={"commit_to_project": "false"}, files=files,
+        ).json()
+        ids = list(answer.get("file_upload_ids") or [])
+        listed = self.conn.request(
+            "GET", f"api/projects/{pid}/file-uploads", f"reading {len(ids)} uploaded files of project {pid}",
+            params={"ids": json.dumps(ids)},
+        ).json()
+        by_id = {f["id"]: f["file"] for f in listed}
+        if len(ids) != len(records) or set(by_id) != set(ids):
+            raise ValidationError(f"project {pid}: uploaded {len(records)} images, the server kept {len(by_id)}")
+        return [_served(by_id[i]) for i in ids]
+
+
+def _convert(
+    records: list[Record], config: str, schema: LabelSchema, users: dict[str, int]
+) -> tuple[list[dict[str, Any]], int, FidelityReport]:
+    """Task dicts (source key in data, annotations inside, authors as user ids), how many annotations, the losses."""
+    from .regions import to_labelstudio
+
+    report = FidelityReport()
+    tasks, count = [], 0
+    for record in records:
+        annotations = []
+        for ann in split_by_author(record, report):
+            data, losses = to_labelstudio(ann, label_config=config, schema=schema)
+            report.merge(losses)
+            author = data.pop("completed_by", None)
+            if author is not None and str(author) in users:
+                data["completed_by"] = users[str(author)]
+            elif author is not None:
+                report.dropped("annotation author", LABEL_STUDIO, "no such user on the target", item=record.name)
+            annotations.append(data)
+        count += len(annotations)
+        tasks.append({"data": {SOURCE_KEY: record.key}, "annotations": annotations})
+    return tasks, count, report
+
+
+@lru_cache(maxsize=32)
+def image_key(config: str) -> str:
+    """The task data key the config's first Image reads ("image" for annobridge's configs)."""
+    from label_studio_sdk.label_interface import LabelInterface
+
+    for obj in LabelInterface(config).objects:
+        if obj.tag.lower() == "image":
+            return str(obj.value).lstrip("$")
+    raise ValidationError("the label config has no <Image> to put the items in")
+
+
+def split_by_author(record: Record, report: FidelityReport) -> list[ItemAnnotation]:
+    """One annotation per author, as Label Studio keeps them: objects go with their author, item tags with theirs.
+
+    >>> split_by_author(Record(key="1", name="a.jpg"), FidelityReport())
+    []
+    """
+    out = []
+    for ann in record.annotations:
+        owners = Counter(o.author for o in ann.objects if o.author is not None)
+        main = ann.author if ann.author is not None else (owners.most_common(1)[0][0] if owners else None)
+        groups: dict[Any, dict[str, list]] = {}
+        for obj in ann.objects:
+            who = obj.author if obj.author is not None else main
+            groups.setdefault(who, {"objects": [], "tags": []})["objects"].append(obj.model_copy(update={"author": None}))
+        for tag in ann.tags:
+            who = tag.author if tag.author is not None else main
+            groups.setdefault(who, {"objects": [], "tags": []})["tags"].append(tag.model_copy(update={"author": None}))
+        for who, parts in groups.items():
+            out.append(
+                ann.model_copy(
+                    update={"author": who, "objects": tuple(parts["objects"]), "tags": tuple(parts["tags"]),
+                            "review_status": ann.review_status.NONE}
+                )
+            )
+        if len(groups) > 1:
+            report.approximated("annotation", LABEL_STUDIO, "split into one annotation per author", len(groups) - 1,
+                                item=record.name)
+    return out
+
+
+def _served(path: str) -> str:
+    """The URL a stored upload is served at: file-uploads lists "upload/2/x.jpg", tasks need "/data/upload/2/x.jpg"."""
+    return path if path.startswith(("/", "http://", "https://")) else MEDIA_URL + path
+
+
+def _plain_name(name: str) -> str:
+    """A stored upload's name without the 8-character prefix Label Studio adds ("1a2b3c4d-IMG_1.jpeg")."""
+    base = PurePosixPath(name).name
+    head, sep, rest = base.partition("-")
+    return rest if sep and len(head) == 8 and rest else base

@@ -1,0 +1,210 @@
+"""Supervisely's side of a migration: images with their annotations read and written in bulk, as neutral Records.
+
+Reading streams each dataset page by page (images.list), one annotations.bulk.info per page,
+and media with one images.bulk.download per page. Writing uploads a page's bytes once by hash
+(images.bulk.upload of the hashes the server lacks, then images.bulk.add) and its annotations
+with one annotations.bulk.add. Each new image carries its source key in its meta
+(`annobridge_source`), which is how `find` reconciles a batch a killed run left pending.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from annobridge.annotations import ItemAnnotation
+from annobridge.errors import ValidationError
+from annobridge.fidelity import SUPERVISELY, FidelityReport
+from annobridge.models import Id
+from annobridge.schema import LabelSchema
+from annobridge.transfer import SOURCE_KEY, MediaMode, Page, Record, TransferAPI, Written
+
+from .convert import sly_id
+
+if TYPE_CHECKING:
+    from .provider import SuperviselyProvider
+
+__all__ = ["SuperviselyTransfer", "merge_annotations"]
+
+
+class SuperviselyTransfer(TransferAPI):
+    """Images and their annotations of a Supervisely project, in bulk.
+
+    >>> pages = sv.transfer.read(5555, batch_size=100)                       # doctest: +SKIP
+    >>> [r.name for r in next(pages).records][:2]                            # doctest: +SKIP
+    ['IMG_4451.jpeg', 'IMG_3861.jpeg']
+    """
+
+    @property
+    def _b(self) -> SuperviselyProvider:
+        return self.backend  # type: ignore[return-value]
+
+    def count(self, project_id: Id) -> int:
+        """The project's image count (one projects.info request)."""
+        with self._b.errors():
+            info = self._b.api.project.get_info_by_id(sly_id(project_id, "project_id"))
+        if info is None:
+            raise self._b.not_found(f"project {project_id}")
+        return int(info.items_count or info.images_count or 0)
+
+    def read(self, project_id: Id, *, batch_size: int = 100, skip: Iterable[str] = ()) -> Iterator[Page]:
+        """Every image of every dataset with its annotation, `batch_size` images a page."""
+        from .figures import from_supervisely
+
+        pid = sly_id(project_id, "project_id")
+        skipped = set(skip)
+        meta = self._b.projects.meta(pid)
+        with self._b.errors():
+            datasets = self._b.api.dataset.get_list(pid)
+        for dataset in datasets:
+            with self._b.errors():
+                pages = self._b.api.image.get_list_generator(dataset.id, batch_size=batch_size)
+                for infos in pages:
+                    wanted = [i for i in infos if str(i.id) not in skipped]
+                    if not wanted:
+                        continue
+                    anns = self._b.api.annotation.download_json_batch(dataset.id, [i.id for i in wanted])
+                    report = FidelityReport()
+                    records = []
+                    for info, ann in zip(wanted, anns):
+                        neutral, losses = from_supervisely(ann, meta, item=info.name, width=info.width, height=info.height)
+                        report.merge(losses)
+                        records.append(
+                            Record(
+                                key=str(info.id),
+                                name=info.name,
+                                width=info.width,
+                                height=info.height,
+                                annotations=[neutral] if neutral.objects or neutral.tags else [],
+                                url=info.full_storage_url or info.link or None,
+                                origin={"dataset_id": dataset.id, "image_id": info.id},
+                            )
+                        )
+                    yield Page(records, report)
+
+    def fetch_media(self, project_id: Id, records: list[Record]) -> None:
+        """Each record's bytes: one images.bulk.download per dataset."""
+        by_dataset: dict[int, list[Record]] = {}
+        for record in records:
+            if record.media is None:
+                by_dataset.setdefault(int(record.origin["dataset_id"]), []).append(record)
+        for dataset_id, group in by_dataset.items():
+            with self._b.errors():
+                blobs = self._b.api.image.download_bytes(dataset_id, [int(r.origin["image_id"]) for r in group])
+            for record, blob in zip(group, blobs):
+                record.media = blob
+
+    def find(self, project_id: Id, keys: Iterable[str]) -> dict[str, Id]:
+        """Images of the project whose meta names one of these source keys (one images.list page at a time)."""
+        wanted = set(keys)
+        found: dict[str, Id] = {}
+        if not wanted:
+            return found
+        with self._b.errors():
+            for dataset in self._b.api.dataset.get_list(sly_id(project_id, "project_id")):
+                for infos in self._b.api.image.get_list_generator(dataset.id):
+                    for info in infos:
+                        key = (info.meta or {}).get(SOURCE_KEY)
+                        if key in wanted:
+                            found[str(key)] = info.id
+        return found
+
+    def write(
+        self,
+        project_id: Id,
+        records: list[Record],
+        *,
+        schema: LabelSchema,
+        media: MediaMode = "copy",
+        existing: dict[str, Id] | None = None,
+    ) -> Written:
+        """Upload the records' images (bytes by hash, or links) and then all their annotations in one request.
+
+        Images already there (`existing`) get their annotations written again, which replaces
+        them whole, so a reconciled batch ends exactly as a clean one.
+        """
+        pid = sly_id(project_id, "project_id")
+        existing = dict(existing or {})
+        payloads, report = _convert(records, self._b.projects.meta(pid))  # before any upload: bad input writes nothing
+        fresh = [r for r in records if r.key not in existing]
+        if fresh:
+            dataset = self._b.sole_dataset(pid, create=True)
+            existing.update(self._upload(dataset, fresh, media))
+        keys = [k for k in payloads if k in existing]
+        if keys:
+            with self._b.errors():
+                self._b.api.annotation.upload_jsons([int(existing[k]) for k in keys], [payloads[k] for k in keys])
+        return Written(ids={r.key: existing[r.key] for r in records}, annotations=len(keys), report=report)
+
+    def preview(self, records: list[Record], *, schema: LabelSchema) -> Written:
+        """What `write` would make of the records in a project with `schema`: counts and losses, nothing sent."""
+        from .meta import schema_to_meta
+
+        payloads, report = _convert(records, schema_to_meta(schema)[0])
+        return Written(ids={}, annotations=len(payloads), report=report)
+
+    def _upload(self, dataset: int, records: list[Record], media: MediaMode) -> dict[str, Id]:
+        names = [r.name for r in records]
+        metas = [{SOURCE_KEY: r.key} for r in records]
+        with self._b.errors():
+            if media == "link":
+                missing = [r.key for r in records if not r.url]
+                if missing:
+                    raise ValidationError(f"media: items {missing[:5]} have no URL to link to; use media='copy'")
+                infos = self._b.api.image.upload_links(
+                    dataset, names, [r.url for r in records], metas=metas, conflict_resolution="rename"
+                )
+            else:
+                from supervisely._utils import get_bytes_hash
+
+                empty = [r.key for r in records if not r.media]
+                if empty:
+                    raise ValidationError(f"media: items {empty[:5]} have no bytes; fetch_media first")
+                hashes = [get_bytes_hash(r.media) for r in records]
+                self._b.api.image._upload_data_bulk(io.BytesIO, zip([r.media for r in records], hashes))
+                infos = self._b.api.image.upload_hashes(
+                    dataset, names, hashes, metas=metas, conflict_resolution="rename"
+                )
+        return {r.key: info.id for r, info in zip(records, infos)}
+
+
+def _convert(records: list[Record], meta: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], FidelityReport]:
+    """Each record's one Supervisely annotation JSON (records without annotations have none), and the losses."""
+    from .figures import to_supervisely
+
+    report = FidelityReport()
+    payloads: dict[str, dict[str, Any]] = {}
+    for record in records:
+        merged = merge_annotations(record, report)
+        if merged is not None:
+            payloads[record.key], losses = to_supervisely(merged, meta)
+            report.merge(losses)
+    return payloads, report
+
+
+def merge_annotations(record: Record, report: FidelityReport) -> ItemAnnotation | None:
+    """A record's annotations as Supervisely's one annotation per image: objects and tags keep their authors.
+
+    >>> merge_annotations(Record(key="1", name="a.jpg"), FidelityReport()) is None
+    True
+    """
+    anns = record.annotations
+    if not anns:
+        return None
+    if len(anns) > 1:
+        report.approximated(
+            "annotation", SUPERVISELY, "merged into the image's one annotation (authors kept per object)",
+            len(anns) - 1, item=record.name,
+        )
+    objects = [o if o.author is not None else o.model_copy(update={"author": a.author}) for a in anns for o in a.objects]
+    tags = [t if t.author is not None else t.model_copy(update={"author": a.author}) for a in anns for t in a.tags]
+    first = anns[0]
+    return ItemAnnotation(
+        item=record.name,
+        width=first.width,
+        height=first.height,
+        objects=objects,
+        tags=tags,
+        author=first.author,
+        description="\n".join(a.description for a in anns if a.description),
+    )  # review statuses live on job entities: the engine carries them with the jobs

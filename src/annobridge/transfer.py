@@ -1,0 +1,120 @@
+"""Transfer: a provider's bulk, neutral way to read a project's items (media, annotations, authors) and write them.
+
+The migration engine reads a source project page by page as `Record`s and writes each page
+to the target in bulk. Every record carries the source key (the source item's id as text);
+writers store it on the new item (task data on Label Studio, image meta on Supervisely), which
+is how `find` reconciles a batch a killed run left pending, so nothing is written twice.
+Annotation authors are logins; writers resolve them to their own users.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal
+
+from .capabilities import Capability
+from .fidelity import FidelityReport
+from .models import Id, ReviewStatus
+from .provider import SubAPI, requires
+from .schema import LabelSchema
+
+if TYPE_CHECKING:
+    from .annotations import ItemAnnotation
+
+__all__ = ["SOURCE_KEY", "MediaMode", "Page", "Record", "TransferAPI", "Written"]
+
+SOURCE_KEY = "annobridge_source"
+"""The field (task data on Label Studio, image meta on Supervisely) holding a carried item's source key."""
+
+MediaMode = Literal["copy", "link"]
+
+
+@dataclass
+class Record:
+    """One item on its way between backends: what it is, where its media is, and its annotations.
+
+    >>> Record(key="3882697", name="IMG_4451.jpeg", width=640, height=480).annotations
+    []
+    """
+
+    key: str
+    name: str
+    width: int | None = None
+    height: int | None = None
+    annotations: list[ItemAnnotation] = field(default_factory=list)
+    url: str | None = None
+    media: bytes | None = None
+    review_status: ReviewStatus = ReviewStatus.NONE
+    origin: dict[str, Any] = field(default_factory=dict)  # where the reader found it (dataset, task), for fetch_media
+
+    def authors(self) -> set[str]:
+        """Every login named as an author of an annotation, object or tag of this item."""
+        found = set()
+        for ann in self.annotations:
+            named = [ann.author] + [t.author for t in ann.tags]
+            named += [o.author for o in ann.objects] + [t.author for o in ann.objects for t in o.tags]
+            found.update(str(a) for a in named if a is not None)
+        return found
+
+
+@dataclass
+class Page:
+    """A page of records read from a source, and what reading them lost."""
+
+    records: list[Record]
+    report: FidelityReport = field(default_factory=FidelityReport)
+
+
+@dataclass
+class Written:
+    """What a write did: source key -> new target item id, annotations written, and the conversion's losses."""
+
+    ids: dict[str, Id]
+    annotations: int = 0
+    report: FidelityReport = field(default_factory=FidelityReport)
+
+
+class TransferAPI(SubAPI):
+    """Bulk, neutral reading and writing of a project's items with media and annotations."""
+
+    @requires(Capability.ITEMS)
+    def count(self, project_id: Id) -> int:
+        """How many items the project holds (for progress bars)."""
+        raise self._missing("transfer.count")
+
+    @requires(Capability.ANNOTATIONS)
+    def read(self, project_id: Id, *, batch_size: int = 100, skip: Iterable[str] = ()) -> Iterator[Page]:
+        """The project's items with their annotations, `batch_size` at a time, page by page.
+
+        Records whose key is in `skip` (already carried) may be left out without reading their annotations.
+        """
+        raise self._missing("transfer.read")
+
+    @requires(Capability.ITEMS)
+    def fetch_media(self, project_id: Id, records: list[Record]) -> None:
+        """Fill each record's `media` with the item's bytes, in as few requests as the backend allows."""
+        raise self._missing("transfer.fetch_media")
+
+    @requires(Capability.ITEMS)
+    def find(self, project_id: Id, keys: Iterable[str]) -> dict[str, Id]:
+        """Which of these source keys the project already holds: key -> item id."""
+        raise self._missing("transfer.find")
+
+    @requires(Capability.ANNOTATIONS)
+    def preview(self, records: list[Record], *, schema: LabelSchema) -> Written:
+        """Convert the records as `write` would for a project with `schema`, writing nothing (for dry runs)."""
+        raise self._missing("transfer.preview")
+
+    @requires(Capability.ANNOTATIONS)
+    def write(
+        self,
+        project_id: Id,
+        records: list[Record],
+        *,
+        schema: LabelSchema,
+        media: MediaMode = "copy",
+        existing: dict[str, Id] | None = None,
+    ) -> Written:
+        """Write records (items, media, annotations) in bulk; `existing` items are there already
+        (a reconciled batch) and only need their annotations made whole."""
+        raise self._missing("transfer.write")
