@@ -1,14 +1,15 @@
 """Reading every task with its annotations from a 10,000-task Label Studio project, three ways, side by side.
 
-    .venv/bin/python benchmarks/labelstudio_read_tasks.py [--tasks 10000] [--url labelstudio+http://... --token ...]
+    .venv/bin/python benchmarks/labelstudio_read_tasks.py [--tasks 10000] [--url labelstudio+http://...]
 
 1. annobridge: `backend.items.tasks(job_id)` (the SDK's pager, 1000 tasks a page, no request past the end);
 2. the SDK's defaults: `LabelStudio(...).tasks.list(project=id)` iterated to the end;
 3. the server's own export: a snapshot created, polled and downloaded as JSON through the SDK.
 
 Without --url it starts the real server from .venv-labelstudio (about a minute) and stops it at the
-end. Each way has its own httpx client whose event hook counts the HTTP requests. Prints a Markdown
-table and writes it to benchmarks/results/labelstudio_read_tasks.md. Not a test: nothing asserts a time.
+end; a given server's token comes from --token or LABEL_STUDIO_API_KEY. Each way has its own httpx
+client whose event hook counts the HTTP requests. Prints a Markdown table and writes it to
+benchmarks/results/labelstudio_read_tasks.md. Not a test: nothing asserts a time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -49,9 +51,12 @@ def server_for(url: str | None, token: str | None) -> Iterator[tuple[str, str]]:
 
 def populate(backend: Any, tasks: int) -> int:
     """A project with `tasks` tasks, every other one annotated (imported inline, 1000 a request)."""
-    job, = backend.jobs.create(JobSpec(name=f"bench {tasks} tasks", label_schema=SAMPLE_SCHEMA))
+    (job,) = backend.jobs.create(JobSpec(name=f"bench {tasks} tasks", label_schema=SAMPLE_SCHEMA))
     payload = [
-        {"data": {"image": f"http://example.invalid/{n}.jpg"}, **({"annotations": [{"result": RESULT}]} if n % 2 else {})}
+        {
+            "data": {"image": f"http://example.invalid/{n}.jpg"},
+            **({"annotations": [{"result": RESULT}]} if n % 2 else {}),
+        }
         for n in range(tasks)
     ]
     backend.items.add(job.id, payload)
@@ -102,13 +107,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--url", help="labelstudio+http://host:port of a running server (default: start one)")
-    parser.add_argument("--token")
+    parser.add_argument(
+        "--token", default=os.environ.get("LABEL_STUDIO_API_KEY"), help="default: $LABEL_STUDIO_API_KEY"
+    )
     args = parser.parse_args(argv)
     with server_for(args.url, args.token) as (url, token):
         setup = annobridge.connect(url, token=token)
         started = time.perf_counter()
         pid = populate(setup, args.tasks)
-        print(f"populated project {pid} with {args.tasks} tasks in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        print(
+            f"populated project {pid} with {args.tasks} tasks in {time.perf_counter() - started:.1f}s", file=sys.stderr
+        )
         rows = []
         try:
             for name, way in WAYS:
