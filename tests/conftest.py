@@ -14,5 +14,6 @@ def memory_plugin(monkeypatch):
 
     pm = plugins.make_plugin_manager([memory_provider])
     registry = plugins.build_registry(pm)
-    monkeypatch.setattr(plugins, "_default", lambda: (pm, registry))
+    monkeypatch.setattr(plugins, "plugin_manager", lambda: pm)
+    monkeypatch.setattr(plugins, "registry", lambda: registry)
     return memory_provider

@@ -55,7 +55,9 @@ def test_unknown_scheme_lists_the_known_ones():
 
 def test_known_scheme_without_its_plugin_names_the_package(monkeypatch):
     pm = plugins.make_plugin_manager(entry_points=False)
-    monkeypatch.setattr(plugins, "_default", lambda: (pm, plugins.build_registry(pm)))
+    registry = plugins.build_registry(pm)
+    monkeypatch.setattr(plugins, "plugin_manager", lambda: pm)
+    monkeypatch.setattr(plugins, "registry", lambda: registry)
     with pytest.raises(ProviderNotInstalled, match="pip install annobridge-supervisely"):
         annobridge.connect("supervisely+http://127.0.0.1:8000")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .plugins import registry
+from . import plugins
 from .provider import Provider
 from .urls import BackendURL
 
@@ -21,5 +21,5 @@ def connect(url: str, token: str | None = None, **options: Any) -> Provider:
     ['lemons']
     """
     address = BackendURL.parse(url)
-    provider_cls = registry().for_scheme(address.scheme)
+    provider_cls = plugins.registry().for_scheme(address.scheme)
     return provider_cls.open(address, token, **options)

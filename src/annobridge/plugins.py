@@ -83,21 +83,18 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
 
 
 @functools.lru_cache(maxsize=1)
-def _default() -> tuple[pluggy.PluginManager, Registry]:
-    pm = make_plugin_manager()
-    return pm, build_registry(pm)
-
-
 def plugin_manager() -> pluggy.PluginManager:
-    """The process-wide plugin manager (entry points loaded once)."""
-    return _default()[0]
+    """The process-wide plugin manager (entry points loaded once; providers not imported yet)."""
+    return make_plugin_manager()
 
 
+@functools.lru_cache(maxsize=1)
 def registry() -> Registry:
-    """The process-wide provider registry."""
-    return _default()[1]
+    """The process-wide provider registry; building it imports the providers' modules, not their SDKs."""
+    return build_registry(plugin_manager())
 
 
 def reset() -> None:
     """Forget the loaded plugins, so the next call loads them again (for tests)."""
-    _default.cache_clear()
+    registry.cache_clear()
+    plugin_manager.cache_clear()

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from annobridge.hookspecs import hookimpl
 
-from .provider import LabelStudioProvider
-
 __all__ = ["LabelStudioProvider"]
+
+
+def __getattr__(name: str):
+    # The provider module pulls in the converters (numpy); load it only when asked, so `annobridge --help` stays fast.
+    if name == "LabelStudioProvider":
+        from .provider import LabelStudioProvider
+
+        return LabelStudioProvider
+    raise AttributeError(name)
 
 
 @hookimpl
 def register_providers(register):
+    from .provider import LabelStudioProvider
+
     register(LabelStudioProvider)

@@ -8,7 +8,19 @@
 
 from __future__ import annotations
 
-from .app import DEFAULT_TOKEN, create_app
-from .server import SandboxHandle, running_sandbox, serve
+from .defaults import DEFAULT_TOKEN
 
 __all__ = ["DEFAULT_TOKEN", "SandboxHandle", "create_app", "running_sandbox", "serve"]
+
+
+def __getattr__(name: str):
+    # Starlette, numpy and Pillow load only when the sandbox is used, not when `annobridge --help` lists it.
+    if name == "create_app":
+        from .app import create_app
+
+        return create_app
+    if name in ("SandboxHandle", "running_sandbox", "serve"):
+        from . import server
+
+        return getattr(server, name)
+    raise AttributeError(name)

@@ -28,13 +28,12 @@ from . import (
     users,
     workspaces,
 )
+from .defaults import DEFAULT_TOKEN
 from .errors import ApiError, bad_request, unauthorized
 from .seed import OWNER_LOGIN, bootstrap, seed_demo
 from .store import Store
 
 API_PREFIX = "/public/api/v3/"
-DEFAULT_TOKEN = ("annobridgeSuperviselySandboxOfflineDemoToken" * 3)[:128]
-"""The demo token the sandbox accepts unless told otherwise (offline only; 128 characters like a real one)."""
 
 log = logging.getLogger("annobridge.sandbox")
 

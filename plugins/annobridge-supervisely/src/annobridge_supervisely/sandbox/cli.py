@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from .app import DEFAULT_TOKEN
+from .defaults import DEFAULT_TOKEN
 
 _SERVER = typer.Option("http://127.0.0.1:8000", "--server", help="Address of a running sandbox.")
 _TOKEN = typer.Option(DEFAULT_TOKEN, "--token", help="API token of the sandbox.", show_default=False)
