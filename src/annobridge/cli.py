@@ -78,6 +78,34 @@ def providers(
     Console().print(table)
 
 
+@app.command()
+def migrate(
+    source: str = typer.Argument(..., help="Source backend URL, e.g. supervisely+http://127.0.0.1:8000"),
+    target: str = typer.Argument(..., help="Target backend URL, e.g. labelstudio+http://127.0.0.1:8080"),
+    project: str = typer.Option(..., "--project", help="Source project id or name."),
+    target_project: Optional[str] = typer.Option(None, "--target-project", help="Target project name or id."),
+    ledger: Optional[str] = typer.Option(None, "--ledger", help="SQLite ledger that makes a rerun resume."),
+    media: str = typer.Option("copy", "--media", help="copy (download, upload) or link (URLs the target can reach)."),
+    user_map: Optional[str] = typer.Option(None, "--user-map", help="JSON or CSV file: source login -> target login."),
+    batch_size: int = typer.Option(100, "--batch-size", help="Items per bulk request."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and the expected losses; write nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON instead of a table."),
+) -> None:
+    """Migrate a project (schema, items, annotations, jobs, reviews) from SOURCE to TARGET; resumable."""
+    from .migrate import migrate as run
+
+    report = run(
+        source, target, project=project, target_project=target_project, ledger=ledger, media=media,
+        user_map=user_map, dry_run=dry_run, batch_size=batch_size, progress=not as_json,
+    )
+    if as_json:
+        typer.echo(report.to_json())
+    else:
+        from rich.console import Console
+
+        Console().print(report.to_table())
+
+
 _plugin_commands_added = False
 
 

@@ -146,6 +146,7 @@ class _Run:
 
         carry_jobs(src, dst, source_project, existing, users, ledger, report, dry_run=self.dry_run)
         report.users_unmapped = users.unmapped
+        report.add("users", "carried", len(users.mapped))
         report.add("users", "dropped", len(users.unmapped))
         return report
 

@@ -73,6 +73,7 @@ class UserMap:
         self._by_login = {u.login: u for u in target_users if u.login}
         self._by_email = {u.email.lower(): u for u in target_users if u.email}
         self._missing: set[str] = set()
+        self._mapped: set[str] = set()
 
     def check_complete(self) -> None:
         """With an explicit map, every source user must have an entry (null to leave one unmapped); before any write."""
@@ -102,12 +103,18 @@ class UserMap:
         if user is None:
             self._missing.add(login)
             return None
+        self._mapped.add(login)
         return user.login
 
     @property
     def unmapped(self) -> list[str]:
         """Source authors met so far that have no target user."""
         return sorted(self._missing)
+
+    @property
+    def mapped(self) -> list[str]:
+        """Source authors met so far that were matched to a target user."""
+        return sorted(self._mapped)
 
     def apply(self, record: Record) -> None:
         """Rewrite the authors of a record's annotations, objects and tags as target logins."""

@@ -26,6 +26,7 @@ from annobridge.transfer import SOURCE_KEY, MediaMode, Page, Record, TransferAPI
 
 from .common import LabelStudioSubAPI, as_dict, as_int
 from .items import to_item
+from .label_config import parse_label_config
 
 __all__ = ["LabelStudioTransfer", "split_by_author"]
 
@@ -46,9 +47,12 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
         return int(self.backend.projects.params(project_id).get("task_number") or 0)
 
     def _config(self, pid: int) -> tuple[str, LabelSchema, str]:
-        """(label config, its schema, the task data key its Image reads)."""
-        config = self.backend.projects.label_config(pid)
-        return config, self.backend.projects.get_schema(pid), image_key(config)
+        """(label config, its schema, the task data key its Image reads): one request per project and migration."""
+        cache = self.__dict__.setdefault("_configs", {})
+        if pid not in cache:
+            config = self.backend.projects.label_config(pid)
+            cache[pid] = (config, parse_label_config(config).schema, image_key(config))
+        return cache[pid]
 
     def _logins(self) -> dict[int, str]:
         """User id -> login (username, else email), from one users list."""
@@ -144,7 +148,11 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
         existing = dict(existing or {})
         config, target_schema, key = self._config(pid)
         fresh = [r for r in records if r.key not in existing]
-        tasks, count, report = _convert(fresh, config, target_schema, self._user_ids())  # before any request
+        users = self._user_ids()
+        if any(a not in users for r in fresh for a in r.authors()):
+            self.__dict__.pop("_users", None)  # someone new: read the users again, once
+            users = self._user_ids()
+        tasks, count, report = _convert(fresh, config, target_schema, users)  # before any request
         if media == "copy":
             urls = self._upload(pid, fresh)
         else:
@@ -169,8 +177,10 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
         return Written(ids={}, annotations=count, report=report)
 
     def _user_ids(self) -> dict[str, int]:
-        """Login and email -> user id, from one users list."""
-        users = self.backend.users.list()
+        """Login and email -> user id, from one users list (read again only when a login is new)."""
+        if "_users" not in self.__dict__:
+            self._users = self.backend.users.list()
+        users = self._users
         return {u.login: int(u.id) for u in users if u.login} | {u.email: int(u.id) for u in users if u.email}
 
     def _upload(self, pid: int, records: list[Record]) -> list[str]:
