@@ -95,11 +95,9 @@ def _child(way: str, spec: dict) -> dict:
 
 
 def _summary(report: Any) -> str:
-    """A one-line account of a MigrationReport, whatever its shape."""
-    for name in ("summary", "describe"):
-        if callable(getattr(report, name, None)):
-            return str(getattr(report, name)())
-    return str(report)[:300]
+    """A MigrationReport in one line: carried/approximated/dropped by kind, then its losses."""
+    counts = ", ".join(f"{kind} {t.carried}/{t.approximated}/{t.dropped}" for kind, t in report.counts.items())
+    return f"carried/approximated/dropped: {counts}; losses: {'; '.join(report.losses) or 'none'}"
 
 
 # ------------------------------------------------------------------------------------------ parent side
@@ -265,6 +263,9 @@ def tables(rows: list[dict], flat: list[dict], skipped: dict[str, str], ls_versi
                 f" | {r['ls_requests']:,} | {r['peak_rss_mb']:.0f} | {r['rss_before_mb']:.0f} | {r['tasks']:,}"
                 f" | {r['annotations']:,} |"
             )
+    for r in rows + flat[1:]:
+        if r.get("report"):
+            lines += ["", f"annobridge's own report ({r['images']:,} images): {r['report']}"]
     lines += [
         "",
         "Requests are counted on the servers (sandbox: every request; Label Studio: its access log). "
@@ -328,9 +329,6 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"running annobridge on {flat_images} images", file=sys.stderr, flush=True)
                 flat.append(run_way("annobridge", flat_images, sandbox, flat_source[1], url, token, log, workdir))
     table = tables(rows, flat, skipped, ls_version)
-    for r in rows + flat[1:]:
-        if r.get("report"):
-            print(f"{r['way']} {r['images']}: {r['report']}", file=sys.stderr)
     print(table)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(table + "\n")
