@@ -1,0 +1,105 @@
+"""Tests of the benchmark helpers: sandbox seeding read through the real SDK, request counting, the converter, run.py.
+
+.venv/bin/python -m pytest benchmarks/test_benchmarks.py -q
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import run  # noqa: E402
+from counting import LabelStudioLog, counting_sandbox  # noqa: E402
+from sv_seed import PROJECT_NAME, build_database  # noqa: E402
+
+# two requests as LocalLabelStudio's log shows them: each record written twice (django + root handlers)
+LOG = b"""Starting development server at http://127.0.0.1:44213/
+[2026-11-28 07:47:09,031] [django.server::log_message::213] [INFO] "GET /api/projects HTTP/1.1" 200 52
+[2026-11-28 07:47:09,031] [django.server::log_message::213] [INFO] "GET /api/projects HTTP/1.1" 200 52
+[2026-11-28 07:47:09,040] [core.utils::debug::1] [DEBUG] "GET is not a request line
+[2026-11-28 07:47:09,064] [django.server::log_message::213] [WARNING] "POST /api/projects HTTP/1.1" 400 28
+[2026-11-28 07:47:09,064] [django.server::log_message::213] [WARNING] "POST /api/projects HTTP/1.1" 400 28
+"""
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> Path:
+    return build_database(tmp_path_factory.mktemp("sv") / "five.sqlite", images=5)
+
+
+def test_label_studio_log_counts_each_request_once(tmp_path):
+    path = tmp_path / "label-studio.log"
+    path.write_bytes(LOG)
+    assert LabelStudioLog(path).count() == 2
+    assert LabelStudioLog(path).settled(quiet=0.1) == 2
+
+
+def test_seeded_images_read_back_through_the_sdk_and_every_request_is_counted(seeded):
+    import supervisely as sly
+
+    with counting_sandbox(seeded) as sandbox:
+        api = sly.Api(sandbox.server_address, sandbox.token)
+        project = api.project.get_info_by_name(349, PROJECT_NAME)
+        meta = sly.ProjectMeta.from_json(api.project.get_meta(project.id))
+        (dataset,) = api.dataset.get_list(project.id)
+        infos = api.image.get_list(dataset.id)
+        ann = sly.Annotation.from_json(api.annotation.download(infos[0].id).annotation, meta)
+        import httpx
+
+        assert httpx.get(infos[0].full_storage_url).content[:2] == b"\xff\xd8"  # a JPEG, through a storage link
+        assert sandbox.requests == 6
+        assert sandbox.by_path["storage link"] == 1 and sandbox.by_path["images.list"] == 1
+    assert [i.name for i in infos] == [f"img_{n:06d}.jpg" for n in range(5)]
+    assert (infos[0].width, infos[0].height) == (64, 64)
+    assert [(label.obj_class.name, label.geometry.geometry_name()) for label in ann.labels] == [
+        ("box", "rectangle"),
+        ("leaf", "polygon"),
+        ("spot", "bitmap"),
+    ]
+    assert all(tag.value in ("good", "bad") for label in ann.labels for tag in label.tags)
+
+
+def test_build_database_reuses_a_finished_file(seeded):
+    before = seeded.stat().st_mtime_ns
+    assert build_database(seeded, images=5) == seeded
+    assert seeded.stat().st_mtime_ns == before
+
+
+def test_to_ls_result_passes_label_studio_validation(seeded):
+    import supervisely as sly
+    from label_studio_sdk.label_interface import LabelInterface
+    from plain_sdk_migration import label_config, to_ls_result
+
+    with counting_sandbox(seeded) as sandbox:
+        api = sly.Api(sandbox.server_address, sandbox.token)
+        project = api.project.get_info_by_name(349, PROJECT_NAME)
+        meta = sly.ProjectMeta.from_json(api.project.get_meta(project.id))
+        (dataset,) = api.dataset.get_list(project.id)
+        image = api.image.get_list(dataset.id)[0]
+        ann = sly.Annotation.from_json(api.annotation.download(image.id).annotation, meta)
+    result = to_ls_result(ann)
+    interface = LabelInterface(label_config(meta))
+    assert interface.validate_annotation({"result": result})
+    assert [r["type"] for r in result] == [
+        "rectanglelabels",
+        "choices",
+        "polygonlabels",
+        "choices",
+        "brushlabels",
+        "choices",
+    ]
+    box = ann.labels[0].geometry
+    assert result[0]["value"]["x"] == box.left / 64 * 100 and result[0]["value"]["width"] == box.width / 64 * 100
+
+
+def test_run_commands_carry_no_token_and_reject_unknown_benchmarks(capsys):
+    command = run.BENCHMARKS[2].command(False, "labelstudio+http://127.0.0.1:9", "/tmp/ls.log")
+    assert command[-4:] == ["--url", "labelstudio+http://127.0.0.1:9", "--ls-log", "/tmp/ls.log"]
+    assert run.BENCHMARKS[1].command(True, "labelstudio+http://127.0.0.1:9", None)[2:4] == ["--tasks", "1000"]
+    with pytest.raises(SystemExit):
+        run.main(["--only", "nope"])
+    assert "unknown benchmarks ['nope']" in capsys.readouterr().err
