@@ -54,9 +54,7 @@ def run(
     back_name = back_name or f"{project} round trip"
     with annobridge.connect(sv_url, token=sv_token) as sv, annobridge.connect(ls_url, token=ls_token) as ls:
         console.rule(f"[bold]Plan: {project!r} from {sv.name} to {ls.name} (dry run)")
-        plan = annobridge.migrate(
-            sv, ls, project=project, target_project=there_name, dry_run=True, ledger=folder / "plan.sqlite"
-        )
+        plan = annobridge.migrate(sv, ls, project=project, target_project=there_name, dry_run=True)  # writes nothing
         console.print(plan)
 
         console.rule(f"[bold]{project!r}: {sv.name} -> {ls.name} as {there_name!r}")
