@@ -13,6 +13,7 @@ from annobridge.testing.conformance import (
     ExportTests,
     ItemsAndReviewTests,
     JobsLifecycleTests,
+    ReviewWorkflowTests,
     SchemaRoundTripTests,
     StorageTests,
 )
@@ -23,6 +24,12 @@ RESULT = [{"from_name": "size", "to_name": "image", "type": "choices", "value": 
 @pytest.fixture(scope="module")
 def annotator(ee_backend):
     login = f"conf-{uuid.uuid4().hex[:6]}"
+    return ee_backend.users.create(login, password="pw-12345678", email=f"{login}@example.com")
+
+
+@pytest.fixture(scope="module")
+def other_annotator_user(ee_backend):
+    login = f"conf-other-{uuid.uuid4().hex[:6]}"
     return ee_backend.users.create(login, password="pw-12345678", email=f"{login}@example.com")
 
 
@@ -84,6 +91,23 @@ class TestSchemaRoundTrip(Community, SchemaRoundTripTests):
 
 class TestEnterpriseItemsAndReviews(Enterprise, ItemsAndReviewTests):
     pass
+
+
+class TestReviewWorkflow(Community, ReviewWorkflowTests):
+    """Community has no reviews: every test is skipped with the sentence naming the edition."""
+
+
+class TestEnterpriseReviewWorkflow(Enterprise, ReviewWorkflowTests):
+    @pytest.fixture
+    def submitted_job(self, backend, job, annotator):
+        """The tasks were given to the annotator, who labeled them (item_payloads carry the annotations):
+        the conformance job's tasks are imported after it is made, so its staffing gave them nobody."""
+        backend.assignments.assign_users(job.id, [annotator.id], [i.id for i in backend.items.list(job.id)])
+        return job
+
+    @pytest.fixture
+    def other_annotator(self, other_annotator_user):
+        return other_annotator_user.id
 
 
 class TestEnterpriseAssignments(Enterprise, AssignmentTests):

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from annobridge import Assignment, JobSpec, JobStatus, ReviewStatus, Role, ValidationError
+from annobridge import Assignment, JobSpec, JobStatus, ReviewStatus, Role, Unsupported, ValidationError
 from annobridge.testing.conformance import SAMPLE_SCHEMA
 
 
@@ -122,3 +122,121 @@ def test_pausing_and_resuming_an_annotator(ee_backend, ee_job, people):
     assert ee_backend.pauses.is_paused(ee_job.id, annotator.id)
     assert ee_backend.pauses.resume(ee_job.id, annotator.id) == 1
     assert not ee_backend.pauses.is_paused(ee_job.id, annotator.id)
+
+
+# ---------------------------------------------------------------- sampling, and the review workflow's restart
+
+
+@pytest.fixture(scope="module")
+def crew(backend):
+    """Ten annotators."""
+    made = []
+    for n in range(10):
+        login = f"crew{n}-{uuid.uuid4().hex[:6]}"
+        made.append(backend.users.create(login, password="pw-12345678", email=f"{login}@example.com"))
+    return [u.id for u in made]
+
+
+def test_sampling_10000_tasks_over_10_annotators_with_overlap_2(ee_backend, ee_job, standin, crew, images, counted):
+    before = len(standin.log)
+    ids = ee_backend.items.add(ee_job.id, images(10_000), batch_size=10_000)
+    imports = [path for method, path, _ in standin.log[before:] if method == "POST" and path.rstrip("/").endswith("/import")]
+    assert len(ids) == 10_000 and len(imports) == 1  # one bulk import into the real server
+
+    bulk_before = len(standin.local("/tasks/assignees"))
+    with counted(ee_backend) as c:
+        plan = ee_backend.assignments.assign_by_sampling(ee_job.id, crew, overlap=2, seed=2024)
+    bulk = len(standin.local("/tasks/assignees")) - bulk_before
+
+    loads = {user: sum(a.user_id == user for a in plan) for user in crew}
+    assert set(loads.values()) == {2000}  # 20,000 assignments, balanced over 10 annotators
+    assert bulk == sum(-(-load // 1000) for load in loads.values()) == 20  # one request per annotator and 1000 tasks
+    assert c.count == bulk + 10  # and the 10 pages (1000 tasks each) of the job's task list
+    print(f"\n10,000 tasks x 10 annotators, overlap 2: {bulk} bulk-assignment requests, {c.count} HTTP requests in all")
+
+    planned: dict[int, set[int]] = {}
+    for a in plan:
+        planned.setdefault(a.item_id, set()).add(a.user_id)
+    held = {t: {a["assignee"] for a in standin.assignments.get((ee_job.id, t), []) if a["type"] == "AN"} for t in ids}
+    assert all(len(users) == 2 for users in held.values())
+    assert held == planned
+
+
+@pytest.mark.parametrize(
+    ("call", "sentence"),
+    [
+        (lambda b: b.assignments.assign_by_sampling(1, [1, 2]), "task assignment needs Label Studio Enterprise"),
+        (lambda b: b.assignments.assign_users(1, [1], [1]), "task assignment needs Label Studio Enterprise"),
+        (lambda b: b.jobs.restart(1), "restarting a job with its rejected tasks .* needs Label Studio Enterprise"),
+    ],
+)
+def test_sampling_and_restart_on_community_are_unsupported_before_any_request(backend, counted, call, sentence):
+    backend.edition  # noqa: B018 - known before counting, as after any earlier call
+    with counted(backend) as c, pytest.raises(Unsupported, match=f"{sentence}; this server is Community 1.23.2"):
+        call(backend)
+    assert c.count == 0
+
+
+@pytest.fixture
+def reviewed(ee_backend, ee_job, people, images, choice):
+    """Three labeled tasks of the annotator, reviewed by the reviewer: accepted, rejected, unmarked."""
+    annotator, reviewer = people
+    ids = ee_backend.items.add(ee_job.id, images(3))
+    for tid, size in zip(ids, ("small", "large", "small")):
+        ee_backend.annotations.create(tid, result=choice(size))
+    ee_backend.assignments.assign_users(ee_job.id, [annotator.id], ids)
+    ee_backend.assignments.assign_users(ee_job.id, [reviewer.id], ids, Role.REVIEWER)
+    ee_backend.reviews.set(ee_job.id, ids[0], ReviewStatus.ACCEPTED)
+    ee_backend.reviews.set(ee_job.id, ids[1], ReviewStatus.REJECTED)
+    return ids
+
+
+def test_restart_carries_the_rejected_work_as_predictions_and_keeps_the_staff(ee_backend, ee_job, people, reviewed):
+    annotator, reviewer = people
+    (again,) = ee_backend.jobs.restart(ee_job.id)
+    try:
+        assert again.name == f"{ee_job.name} (#2)" and again.status is JobStatus.PENDING
+        (task,) = list(ee_backend.items.tasks(again.id))
+        assert task["data"]["n"] == 1 and task["annotations"] == []
+        (prediction,) = task["predictions"]
+        assert prediction["model_version"] == f"restart of job {ee_job.id}"
+        assert prediction["result"][0]["value"] == {"choices": ["large"]}
+        assert set(ee_backend.assignments.list(again.id)) == {
+            Assignment(item_id=task["id"], user_id=annotator.id),
+            Assignment(item_id=task["id"], user_id=reviewer.id, role=Role.REVIEWER),
+        }
+        assert ee_backend.jobs.get(again.id).project_id == ee_job.id
+    finally:
+        ee_backend.jobs.delete(again.id)
+
+
+def test_restart_of_every_unaccepted_task_shared_between_new_annotators(ee_backend, ee_job, people, crew, reviewed):
+    _, reviewer = people
+    (again,) = ee_backend.jobs.restart(ee_job.id, assignees=crew[:2], reviewer=crew[2], name="second round",
+                                       only_rejected=False)
+    try:
+        tasks = {t["data"]["n"]: t["id"] for t in ee_backend.items.tasks(again.id)}
+        assert sorted(tasks) == [1, 2] and again.name == "second round"
+        listed = ee_backend.assignments.list(again.id)
+        annotators = sorted(a.user_id for a in listed if a.role is Role.ANNOTATOR)
+        assert annotators == sorted(crew[:2])  # one task each
+        assert {(a.item_id, a.user_id) for a in listed if a.role is Role.REVIEWER} == {(t, crew[2]) for t in tasks.values()}
+        assert reviewer.id not in {a.user_id for a in listed}
+    finally:
+        ee_backend.jobs.delete(again.id)
+
+
+def test_restart_refuses_bad_input_before_writing(ee_backend, ee_job, reviewed, counted):
+    with counted(ee_backend) as c:
+        with pytest.raises(ValidationError, match="assignees: an empty list"):
+            ee_backend.jobs.restart(ee_job.id, assignees=[])
+        with pytest.raises(ValidationError, match="name: Label Studio project titles"):
+            ee_backend.jobs.restart(ee_job.id, name="ab")
+        with pytest.raises(ValidationError, match="assignees: 'x'"):
+            ee_backend.jobs.restart(ee_job.id, assignees=["x"])
+    assert c.count == 0
+    ee_backend.reviews.set(ee_job.id, reviewed[1], ReviewStatus.ACCEPTED)
+    before = {j.id for j in ee_backend.jobs.list()}
+    with pytest.raises(ValidationError, match="has no rejected tasks"):
+        ee_backend.jobs.restart(ee_job.id)
+    assert {j.id for j in ee_backend.jobs.list()} == before

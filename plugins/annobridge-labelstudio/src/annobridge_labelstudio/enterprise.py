@@ -8,7 +8,7 @@ capability a Community server lacks, so there it raises Unsupported before any r
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any, Iterable
 
 from annobridge.capabilities import Capability
@@ -18,7 +18,7 @@ from annobridge.provider import AssignmentsAPI, ReviewsAPI, SubAPI, requires
 
 from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, as_ints, chunks
 
-__all__ = ["LabelStudioAssignments", "LabelStudioPauses", "LabelStudioReviews", "ORG_ROLE", "review_counts"]
+__all__ = ["LabelStudioAssignments", "LabelStudioPauses", "LabelStudioReviews", "ORG_ROLE", "review_counts", "task_statuses"]
 
 ASSIGNMENT_TYPE = {Role.ANNOTATOR: "AN", Role.REVIEWER: "RE"}
 ORG_ROLE = {Role.ANNOTATOR: "AN", Role.REVIEWER: "RE"}
@@ -34,7 +34,7 @@ class LabelStudioAssignments(LabelStudioSubAPI, AssignmentsAPI):
         pid = as_int(job_id, "job_id")
         groups: dict[tuple[str, int], list[int]] = defaultdict(list)
         for a in assignments:
-            groups[(ASSIGNMENT_TYPE[Role(a.role)], as_int(a.user_id, "user_id"))].append(as_int(a.item_id, "item_id"))
+            groups[(_kind(a.role), as_int(a.user_id, "user_id"))].append(as_int(a.item_id, "item_id"))
         for (kind, user), tasks in groups.items():
             for chunk in chunks(sorted(set(tasks)), BATCH):
                 with self.call(f"assigning {len(chunk)} tasks of project {pid} to user {user} ({kind})"):
@@ -42,18 +42,26 @@ class LabelStudioAssignments(LabelStudioSubAPI, AssignmentsAPI):
                         pid, selected_items={"all": False, "included": chunk}, type=kind, users=[user]
                     )
 
-    @requires(Capability.ASSIGNMENTS)
-    def assign_users(self, job_id: Id, users: Iterable[Id], item_ids: Iterable[Id], role: Role = Role.ANNOTATOR) -> int:
-        """Give every one of `users` every one of `item_ids` (the legacy assign_annotators); returns the count."""
-        pid, people = as_int(job_id, "job_id"), as_ints(users, "users")
-        tasks, total = as_ints(item_ids, "item_ids"), 0
+    def assign_users(
+        self, job_id: Id, users: Iterable[Any], item_ids: Iterable[Id], role: Role | str = Role.ANNOTATOR
+    ) -> int:
+        """Give every one of `users` every one of `item_ids` (the legacy assign_annotators): one bulk request
+        per 1000 tasks for all the users at once. Returns len(users) x len(item_ids), as the core does
+        (assignments a user already held count too).
+
+        >>> backend.assignments.assign_users(job.id, [ann.id, bob.id], task_ids[:3], Role.REVIEWER)  # doctest: +SKIP
+        6
+        """
+        pid, people = as_int(job_id, "job_id"), _distinct(as_ints(_ids_of(users), "users"), "users")
+        tasks, kind = _distinct(as_ints(_ids_of(item_ids), "item_ids"), "item_ids"), _kind(role)
+        if not people:
+            return 0
         for chunk in chunks(tasks, BATCH):
-            with self.call(f"assigning {len(chunk)} tasks of project {pid} ({ASSIGNMENT_TYPE[role]})"):
-                answer = self.sdk.projects.assignments.bulk_assign(
-                    pid, selected_items={"all": False, "included": chunk}, type=ASSIGNMENT_TYPE[role], users=people
+            with self.call(f"assigning {len(chunk)} tasks of project {pid} ({kind})"):
+                self.sdk.projects.assignments.bulk_assign(
+                    pid, selected_items={"all": False, "included": chunk}, type=kind, users=people
                 )
-            total += int(getattr(answer, "assignments", None) or 0)
-        return total
+        return len(people) * len(tasks)
 
     def unassign(self, job_id: Id, item_ids: Iterable[Id], role: Role = Role.ANNOTATOR) -> None:
         """Remove every annotator (or reviewer) of these tasks; an empty list removes nothing."""
@@ -72,6 +80,27 @@ class LabelStudioAssignments(LabelStudioSubAPI, AssignmentsAPI):
                     role = Role.REVIEWER if a.type == "RE" else Role.ANNOTATOR
                     found.append(Assignment(item_id=a.task, user_id=a.assignee, role=role))
         return found
+
+
+def _kind(role: Role | str) -> str:
+    try:
+        return ASSIGNMENT_TYPE[Role(role)]
+    except ValueError:
+        raise ValidationError(f"role: {role!r} is not one of {[r.value for r in Role]}") from None
+
+
+def _ids_of(values: Any) -> Any:
+    """Users or items as given: ids, or objects with an `.id` (User, Item)."""
+    if isinstance(values, (str, bytes, int)) or not isinstance(values, Iterable):
+        return values
+    return [getattr(v, "id", v) for v in values]
+
+
+def _distinct(ids: list[int], field: str) -> list[int]:
+    repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
+    if repeated:
+        raise ValidationError(f"{field}: duplicate ids {repeated}; each may appear once")
+    return ids
 
 
 def _reviews(api: LabelStudioSubAPI, pid: int) -> list[dict[str, Any]]:
@@ -102,6 +131,7 @@ class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI):
         return {t["id"]: [a["id"] for a in t.get("annotations") or []] for t in self.backend.items.tasks(pid)}
 
     def list(self, job_id: Id) -> list[JobEntity]:
+        """Every task of the job with its review status (two listings: tasks, then reviews)."""
         pid = as_int(job_id, "job_id")
         tasks, verdicts = self._annotations(pid), _latest(_reviews(self, pid))
         return [JobEntity(id=tid, review_status=_status(anns, verdicts)) for tid, anns in tasks.items()]
@@ -144,6 +174,12 @@ class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI):
         aid = as_int(annotation_id, "annotation_id")
         with self.call(f"listing the reviews of annotation {aid}"):
             return [as_dict(r) for r in self.sdk.annotation_reviews.list(annotation=aid)]
+
+
+def task_statuses(api: LabelStudioSubAPI, pid: int, tasks: list[dict[str, Any]]) -> dict[int, ReviewStatus]:
+    """task id -> its review status, for tasks read with their annotations (one request for the reviews)."""
+    verdicts = _latest(_reviews(api, pid))
+    return {t["id"]: _status([a["id"] for a in t.get("annotations") or []], verdicts) for t in tasks}
 
 
 def _status(annotations: list[int], verdicts: dict[int, bool]) -> ReviewStatus:

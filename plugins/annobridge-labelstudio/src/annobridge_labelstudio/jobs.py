@@ -13,21 +13,23 @@ Settings Label Studio does not enforce (objects/tags limits) are recorded, not a
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any, Iterable
 
 from annobridge.capabilities import Capability
 from annobridge.errors import ValidationError
-from annobridge.models import Assignment, Id, Job, JobSpec, JobStatus, JobUpdate, Role
+from annobridge.models import Assignment, Id, Job, JobSpec, JobStatus, JobUpdate, ReviewStatus, Role
 from annobridge.provider import JobsAPI
 
 from .common import LabelStudioSubAPI, as_dict, as_int, as_ints, to_user
-from .enterprise import add_project_member, project_members, review_counts
+from .enterprise import add_project_member, project_members, review_counts, task_statuses
 from .label_config import build_label_config, parse_label_config, read_extras, restrict_schema, write_extras
-from .projects import check_title, iter_projects, project_url
+from .projects import TITLE_MAX, check_title, iter_projects, project_url
 
 __all__ = ["SAMPLING", "LabelStudioJobs", "derive_status"]
 
 SAMPLING = {"sequential": "Sequential sampling", "uniform": "Uniform sampling", "uncertainty": "Uncertainty sampling"}
+_CARRIED = ("show_skip_button", "maximum_annotations", "sampling", "color")  # settings a restart keeps
 _RECORDED = ("classes_to_label", "tags_to_label", "objects_limit_per_item", "tags_limit_per_item", "item_range")
 
 
@@ -228,6 +230,100 @@ class LabelStudioJobs(LabelStudioSubAPI, JobsAPI):
     def delete(self, job_id: Id) -> None:
         self.backend.projects.delete(job_id)
 
+    # ---------------------------------------------------------------- restart (Enterprise: it reads reviews)
+
+    def restart(
+        self,
+        job_id: Id,
+        *,
+        assignees: list[Id] | None = None,
+        reviewer: Id | None = None,
+        name: str | None = None,
+        only_rejected: bool = True,
+    ) -> list[Job]:
+        """A new job (project) over the job's rejected tasks, or every task not accepted with only_rejected=False.
+
+        The tasks' data and meta are copied, and their annotations go along as predictions
+        (model_version "restart of job N"), so the annotator starts from the rejected work (each
+        task is read on its own: the task list carries annotations without their results). With
+        `assignees` the tasks are shared among them (balanced, one each); without, every task
+        keeps its annotators. `reviewer` reviews every task; without it each keeps its reviewers.
+        The title defaults to the old one with "(#2)", "(#3)"... as Supervisely names restarts. The
+        old project stays as it is: Label Studio has no completed state to give it. Refused
+        (ValidationError) before anything is written when no task qualifies.
+
+        >>> again, = backend.jobs.restart(job.id, assignees=[other.id])   # doctest: +SKIP
+        >>> again.name                                                    # doctest: +SKIP
+        'lemons (#2)'
+        """
+        from annobridge.sampling import plan_assignments
+
+        pid = as_int(job_id, "job_id")
+        people = as_ints(assignees, "assignees") if assignees is not None else None
+        if people is not None and not people:
+            raise ValidationError("assignees: an empty list leaves the tasks to nobody; pass None to keep their annotators")
+        if people is not None:
+            plan_assignments([], people, seed=pid)  # a repeated assignee is refused here, before any request
+        chief = as_int(reviewer, "reviewer") if reviewer is not None else None
+        if name is not None:
+            check_title(name)
+        source = self.backend.projects.params(pid)
+        title = name if name is not None else _next_title(source.get("title") or f"project {pid}")
+        tasks = list(self.backend.items.tasks(pid))
+        statuses = task_statuses(self, pid, tasks)
+        keep = {ReviewStatus.REJECTED} if only_rejected else {ReviewStatus.REJECTED, ReviewStatus.NONE}
+        chosen = [t for t in tasks if statuses[t["id"]] in keep]
+        if not chosen:
+            what = "rejected" if only_rejected else "unaccepted"
+            raise ValidationError(f"job_id: project {pid} has no {what} tasks to restart with")
+        staff = self._restart_staff(pid, chosen, people, chief)
+        if people is not None:
+            for a in plan_assignments([t["id"] for t in chosen], people, seed=pid):
+                staff[a.item_id].append((a.user_id, Role.ANNOTATOR))
+        carried = [_carried(self.backend.items.task(t["id"]), pid) for t in chosen]
+        config = source.get("label_config") or ""
+        extras = {**read_extras(config), "restart_of": pid}
+        extras.setdefault("source_project", pid)
+        settings = {k: source[k] for k in _CARRIED if source.get(k) is not None}
+        with self.call(f"creating project {title!r}"):
+            created = self.sdk.projects.create(
+                title=title, description=source.get("description") or "",
+                expert_instruction=source.get("expert_instruction") or "",
+                label_config=write_extras(config, extras), **settings,
+            )
+        try:
+            new_ids = self.backend.items.add(created.id, carried, batch_size=len(carried))
+            plan = [Assignment(item_id=new, user_id=user, role=role)
+                    for old, new in zip(chosen, new_ids) for user, role in staff[old["id"]]]
+            for user in dict.fromkeys(a.user_id for a in plan):
+                add_project_member(self, created.id, user)
+            if plan:
+                self.backend.assignments.assign(created.id, plan)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.delete(created.id)  # nothing half-made stays behind
+            raise
+        return [self.get(created.id)]
+
+    def _restart_staff(
+        self, pid: int, tasks: list[dict[str, Any]], people: list[int] | None, chief: int | None
+    ) -> dict[int, list[tuple[int, Role]]]:
+        """task id -> (user, role) pairs it keeps: its annotators unless `people`, its reviewers unless `chief`.
+        Reads each task's assignees (the API lists them per task) only when something is kept."""
+        staff: dict[int, list[tuple[int, Role]]] = {t["id"]: [] for t in tasks}
+        for tid, pairs in staff.items():
+            if chief is not None:
+                pairs.append((chief, Role.REVIEWER))
+            if people is not None and chief is not None:
+                continue
+            with self.call(f"listing the assignees of task {tid}"):
+                current = self.sdk.projects.assignments.list(pid, tid)
+            for a in current:
+                role = Role.REVIEWER if a.type == "RE" else Role.ANNOTATOR
+                if (role is Role.ANNOTATOR and people is None) or (role is Role.REVIEWER and chief is None):
+                    pairs.append((a.assignee, role))
+        return staff
+
     def delete_many(self, job_ids: Iterable[Id]) -> None:
         """Delete these jobs; an empty list deletes nothing (ids are all checked first)."""
         for pid in as_ints(job_ids, "job_ids"):
@@ -246,3 +342,22 @@ class LabelStudioJobs(LabelStudioSubAPI, JobsAPI):
             params["sampling"] = SAMPLING[params["sampling"]]
         with self.call(f"updating project {pid}"):
             return as_dict(self.sdk.projects.update(pid, **params))
+
+
+def _next_title(title: str) -> str:
+    """'lemons' -> 'lemons (#2)', 'lemons (#2)' -> 'lemons (#3)', cut to fit Label Studio's title limit.
+
+    >>> _next_title("lemons"), _next_title("lemons (#2)")
+    ('lemons (#2)', 'lemons (#3)')
+    """
+    match = re.fullmatch(r"(.*) \(#(\d+)\)", title)
+    stem, n = (match.group(1), int(match.group(2)) + 1) if match else (title, 2)
+    suffix = f" (#{n})"
+    return stem[: TITLE_MAX - len(suffix)] + suffix
+
+
+def _carried(task: dict[str, Any], pid: int) -> dict[str, Any]:
+    """A task to import for a restart: its data and meta, its (not skipped) annotations as predictions."""
+    predictions = [{"result": a.get("result") or [], "model_version": f"restart of job {pid}"}
+                   for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+    return {"data": task["data"], "meta": task.get("meta") or {}, "predictions": predictions}

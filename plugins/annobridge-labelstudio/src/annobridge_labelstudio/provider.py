@@ -46,18 +46,18 @@ COMMUNITY = frozenset(
     }
 )
 ENTERPRISE_ONLY = frozenset(
-    {Capability.ASSIGNMENTS, Capability.REVIEWS, Capability.MEMBERS, Capability.PAUSE_ANNOTATORS}
+    {Capability.ASSIGNMENTS, Capability.REVIEWS, Capability.MEMBERS, Capability.PAUSE_ANNOTATORS, Capability.JOB_RESTART}
 )
 _WHAT = {
     Capability.ASSIGNMENTS: "task assignment",
     Capability.REVIEWS: "annotation review",
     Capability.MEMBERS: "project and organization membership",
     Capability.PAUSE_ANNOTATORS: "pausing annotators",
+    Capability.JOB_RESTART: "restarting a job with its rejected tasks (it reads annotation reviews)",
 }
 _NEVER = {
     Capability.JOB_STATUS_CONTROL: "a Label Studio project's status is derived from its tasks, annotations and reviews",
     Capability.JOB_ARCHIVE: "Label Studio archives workspaces, not projects",
-    Capability.JOB_RESTART: "Label Studio has no job restart; re-import or re-assign the tasks instead",
     Capability.JOB_CUSTOM_DATA: "a Label Studio project has no custom data field",
 }
 
