@@ -38,7 +38,8 @@ def carry_jobs(
     """
     items = ledger.done("item") if ledger is not None else {}
     if src.name == "supervisely" and src.supports(Capability.JOBS):
-        jobs = [j for j in src.jobs.list(project_id=project.id) if not j.archived]
+        # jobs.list leaves out the entities (items and verdicts); jobs.get has them
+        jobs = [src.jobs.get(j.id) for j in src.jobs.list(project_id=project.id) if not j.archived]
         _jobs_to_assignments(jobs, dst, target, users, items, ledger, report, dry_run)
     elif src.supports(Capability.ASSIGNMENTS) and dst.supports(Capability.JOBS) and dst.name == "supervisely":
         _assignments_to_jobs(src, dst, project, target, users, items, ledger, report, dry_run)

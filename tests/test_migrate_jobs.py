@@ -1,0 +1,72 @@
+"""Supervisely jobs in a migration: task assignments and reviews on Label Studio Enterprise, counted drops on Community."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+import annobridge
+from annobridge import JobSpec, ReviewStatus, Role
+
+from .migrate_fixtures import full_map, ls, name, sandbox, sv  # noqa: F401 - fixtures
+
+LEMONS, DATASET = 5555, 10555
+
+
+@pytest.fixture(scope="module")
+def ee(labelstudio_server):
+    """A backend that sees an Enterprise server: the stand-in for its own endpoints in front of the real one."""
+    from annobridge_labelstudio.testing.enterprise import EnterpriseStandIn
+
+    with EnterpriseStandIn(labelstudio_server.url) as standin:
+        with annobridge.connect("labelstudio+" + standin.url, token=labelstudio_server.token) as backend:
+            yield backend
+
+
+@pytest.fixture(scope="module")
+def job(sv, ls):
+    """A Supervisely job over four lemons images: one labeler (who exists on both sides), admin reviewing, two verdicts."""
+    login = f"labeler{uuid.uuid4().hex[:6]}"
+    labeler = sv.users.create(login, password="1111abc", email=f"{login}@example.com")
+    sv.users.add_member(labeler.id)
+    ls.users.create(login, email=f"{login}@example.com")
+    items = [i.id for i in sv.items.list(dataset_id=DATASET)][:4]
+    (made,) = sv.jobs.create(
+        JobSpec(name=f"job-{login}", project_id=LEMONS, dataset_id=DATASET, annotators=[labeler.id], reviewer=7,
+                item_ids=items)
+    )
+    sv.jobs.set_status(made.id, "on_review")
+    sv.reviews.set(made.id, items[0], ReviewStatus.ACCEPTED)
+    sv.reviews.set(made.id, items[1], ReviewStatus.REJECTED)
+    yield made, login, items
+    sv.jobs.delete(made.id)
+
+
+def test_jobs_become_assignments_and_reviews_on_enterprise(sv, ee, job, name, tmp_path):
+    made, login, items = job
+    users = full_map(sv, ee, {"admin": ee.users.me().login, login: login})
+    report = annobridge.migrate(sv, ee, project=LEMONS, target_project=name, ledger=tmp_path / "l.sqlite", user_map=users)
+    target = int(report.target_project)
+    tasks = {t["data"]["annobridge_source"]: t["id"] for t in ee.items.tasks(target, include=None)}
+    ids = {u.login: u.id for u in ee.users.list()}
+    expected = {(tasks[str(i)], ids[login], Role.ANNOTATOR) for i in items}
+    expected |= {(tasks[str(i)], ids[ee.users.me().login], Role.REVIEWER) for i in items}
+    assert {(a.item_id, a.user_id, a.role) for a in ee.assignments.list(target)} == expected
+    verdicts = {e.id: e.review_status for e in ee.reviews.list(target)}
+    assert verdicts[tasks[str(items[0])]] is ReviewStatus.ACCEPTED
+    assert verdicts[tasks[str(items[1])]] is ReviewStatus.REJECTED
+    assert report.tally("assignments").carried == 8 and report.tally("reviews").carried == 2
+    assert report.tally("jobs").approximated == 1  # a job becomes assignments inside the one project
+
+    again = annobridge.migrate(sv, ee, project=LEMONS, target_project=name, ledger=tmp_path / "l.sqlite", user_map=users)
+    assert again.tally("assignments").carried == 0  # the ledger knows the job was carried
+    assert len(ee.assignments.list(target)) == 8
+
+
+def test_jobs_are_counted_as_dropped_on_community(sv, ls, job, name, tmp_path):
+    report = annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "l.sqlite")
+    assert report.tally("jobs").dropped == 1
+    assert report.tally("assignments").dropped == 8  # 4 items x (annotator + reviewer)
+    assert report.tally("reviews").dropped == 2
+    assert any("needs Label Studio Enterprise" in note for note in report.notes)
