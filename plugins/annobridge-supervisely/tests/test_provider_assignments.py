@@ -9,6 +9,7 @@ import pytest
 
 from annobridge.errors import Unsupported, ValidationError
 from annobridge.models import Assignment, JobSpec, Role
+from annobridge.sampling import plan_assignments
 
 # isort: split
 sys.path.insert(0, str(Path(__file__).parent))
@@ -127,3 +128,55 @@ def test_list_of_a_plain_job_is_its_annotator_and_reviewer(sv, world):
             sv.assignments.unassign(job.id, world.image_ids[:1])
     finally:
         sv.jobs.delete(job.id)
+
+
+# ---------------------------------------------------------------- assign_by_sampling
+
+
+def test_sampling_gives_each_annotator_one_job_of_their_sampled_items(sv, world, template):
+    logins = ["labeler_1", "labeler_2", "labeler_3"]  # users by login, as the tutorial names them
+    plan = sv.assignments.assign_by_sampling(template.id, logins, fraction=0.5, overlap=2, seed=9)
+    items = [i.id for i in sv.items.list(template.id)]  # the job's order, which the plan follows
+    assert sorted(items) == sorted(world.image_ids)
+    assert plan == plan_assignments(items, logins, fraction=0.5, overlap=2, seed=9)
+    picked = {a.item_id for a in plan}
+    assert len(picked) == 3 and len(plan) == 6  # half of the six images, two labelers each
+    by_login = dict(zip(logins, world.labelers))
+    jobs = sv.assignments.jobs_of(template.id)
+    assert len(jobs) == 3
+    for job in jobs:
+        full = sv.jobs.get(job.id)
+        mine = {a.item_id for a in plan if by_login[a.user_id] == full.assignees[0].id}
+        assert {e.id for e in full.entities} == mine and full.readme == "how to label"
+    expected = {(a.item_id, by_login[a.user_id]) for a in plan}
+    assert expected <= _pairs(sv.assignments.list(template.id))
+
+
+def test_sampled_reviewers_are_spread_over_the_templates_annotator(sv, world, template):
+    reviewers = [world.reviewer, world.labelers[2]]
+    plan = sv.assignments.assign_by_sampling(template.id, reviewers, role=Role.REVIEWER, seed=3)
+    assert {a.role for a in plan} == {Role.REVIEWER} and len(plan) == len(world.image_ids)
+    jobs = [sv.jobs.get(j.id) for j in sv.assignments.jobs_of(template.id)]
+    held = {j.reviewers[0].id: {e.id for e in j.entities} for j in jobs}
+    assert {j.assignees[0].id for j in jobs} == {world.labelers[0]}
+    assert held == {u: {a.item_id for a in plan if a.user_id == u} for u in reviewers}
+    assert sorted(len(items) for items in held.values()) == [3, 3]
+
+
+def test_sampling_names_a_stranger_and_bad_arguments_and_makes_nothing(sv, world, template):
+    before = {j.id for j in sv.jobs.list()}
+    with pytest.raises(ValidationError, match=rf"\['{world.stranger} \(stranger\)'\] is not a member"):
+        sv.assignments.assign_by_sampling(template.id, [world.labelers[1], world.stranger], seed=1)
+    with pytest.raises(ValidationError, match="overlap: 3 distinct users per item, but only 2 users"):
+        sv.assignments.assign_by_sampling(template.id, world.labelers[:2], overlap=3)
+    with pytest.raises(ValidationError, match="users: duplicate ids"):
+        sv.assignments.assign_by_sampling(template.id, [world.labelers[1]] * 2)
+    assert {j.id for j in sv.jobs.list()} == before
+
+
+def test_assign_users_gives_each_user_a_job_of_the_items(sv, world, template):
+    assert sv.assignments.assign_users(template.id, world.labelers[1:], world.image_ids[:2]) == 4
+    jobs = [sv.jobs.get(j.id) for j in sv.assignments.jobs_of(template.id)]
+    assert {(j.assignees[0].id, frozenset(e.id for e in j.entities)) for j in jobs} == {
+        (u, frozenset(world.image_ids[:2])) for u in world.labelers[1:]
+    }

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annobridge.errors import BackendError, NotFound
+from annobridge.errors import BackendError, NotFound, ValidationError
 from annobridge.models import JobSpec, ReviewStatus
 
 # isort: split
@@ -68,3 +68,26 @@ def test_an_item_outside_the_job_or_a_missing_job_is_refused(sv, job, world):
         sv.reviews.set(job.id, world.image_ids[5], ReviewStatus.ACCEPTED)
     with pytest.raises(NotFound):
         sv.reviews.list(987654321)
+
+
+def test_restart_shares_the_rejected_items_between_new_annotators_with_a_new_reviewer(sv, job, world):
+    sv.reviews.set(job.id, world.image_ids[0], ReviewStatus.ACCEPTED)
+    sv.reviews.reject(job.id, only_unmarked=True)
+    again = sv.jobs.restart(job.id, assignees=world.labelers[1:3], reviewer=world.labelers[0], name=unique("again"))
+    try:
+        assert sorted(j.assignees[0].id for j in again) == sorted(world.labelers[1:3])
+        assert {j.reviewers[0].id for j in again} == {world.labelers[0]}
+        shares = [{e.id for e in j.entities} for j in again]
+        assert sorted(len(s) for s in shares) == [1, 2] and set().union(*shares) == set(world.image_ids[1:4])
+        assert sv.jobs.status(job.id).value == "completed"  # the old job is completed, as Supervisely does
+    finally:
+        sv.jobs.delete_many([j.id for j in again])
+
+
+def test_restart_refuses_a_stranger_and_a_job_with_nothing_rejected(sv, job, world):
+    sv.reviews.set(job.id, world.image_ids[0], ReviewStatus.REJECTED)
+    with pytest.raises(ValidationError, match="stranger"):
+        sv.jobs.restart(job.id, assignees=[world.stranger])
+    sv.reviews.set(job.id, world.image_ids[0], ReviewStatus.ACCEPTED)
+    with pytest.raises(BackendError, match="none is rejected"):
+        sv.jobs.restart(job.id)

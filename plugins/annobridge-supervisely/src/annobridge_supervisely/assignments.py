@@ -52,7 +52,9 @@ class SuperviselyAssignments(AssignmentsAPI):
             return []
         template, custom = self._b.jobs.fetch(job_id)
         members = team_members(self._b)
-        users = resolve_members(self._b, [a.user_id for a in plan], "assignments.user_id", members)
+        refs = list(dict.fromkeys(a.user_id for a in plan))  # each user resolved (and named) once
+        resolved = dict(zip(refs, resolve_members(self._b, refs, "assignments.user_id", members)))
+        users = [resolved[a.user_id] for a in plan]
         items = [sly_id(a.item_id, "assignments.item_id") for a in plan]
         self._check_items(template.dataset_id, set(items))
         groups = _groups(plan, users, items, template.assigned_to_id)
