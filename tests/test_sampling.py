@@ -289,3 +289,11 @@ def test_a_duplicate_is_always_refused_never_dropped(case, data):
     at = data.draw(st.integers(0, len(values)))
     with pytest.raises(ValidationError, match=f"^{field}: duplicate ids"):
         plan_assignments(**(case | {field: values[:at] + [twice] + values[at:]}))
+
+
+def test_plan_assignments_is_part_of_the_public_api():
+    import annobridge
+    from annobridge import sampling
+
+    assert annobridge.plan_assignments is sampling.plan_assignments
+    assert "plan_assignments" in annobridge.__all__ and annobridge.__all__ == sorted(annobridge.__all__)

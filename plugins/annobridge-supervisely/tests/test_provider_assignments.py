@@ -167,10 +167,19 @@ def test_sampling_names_a_stranger_and_bad_arguments_and_makes_nothing(sv, world
     before = {j.id for j in sv.jobs.list()}
     with pytest.raises(ValidationError, match=rf"\['{world.stranger} \(stranger\)'\] is not a member"):
         sv.assignments.assign_by_sampling(template.id, [world.labelers[1], world.stranger], seed=1)
-    with pytest.raises(ValidationError, match="overlap: 3 distinct users per item, but only 2 users"):
-        sv.assignments.assign_by_sampling(template.id, world.labelers[:2], overlap=3)
-    with pytest.raises(ValidationError, match="users: duplicate ids"):
-        sv.assignments.assign_by_sampling(template.id, [world.labelers[1]] * 2)
+    sent = []
+    post = sv.api.post
+    sv.api.post = lambda method, *args, **kwargs: sent.append(method) or post(method, *args, **kwargs)
+    try:  # the arguments are refused before the job's items are even read
+        with pytest.raises(ValidationError, match="overlap: 3 distinct users per item, but only 2 users"):
+            sv.assignments.assign_by_sampling(template.id, world.labelers[:2], overlap=3)
+        with pytest.raises(ValidationError, match="users: duplicate ids"):
+            sv.assignments.assign_by_sampling(template.id, [world.labelers[1]] * 2)
+        with pytest.raises(ValidationError, match="fraction: must be a number in"):
+            sv.assignments.assign_by_sampling(template.id, world.labelers, fraction=1.5)
+    finally:
+        del sv.api.post
+    assert sent == []
     assert {j.id for j in sv.jobs.list()} == before
 
 
