@@ -1,0 +1,46 @@
+"""`annobridge migrate` on the command line: tokens from the vendors' variables, a table or JSON, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from annobridge.cli import main
+
+from .migrate_fixtures import ls, ls_counts, name, sandbox  # noqa: F401 - fixtures
+
+
+@pytest.fixture
+def urls(sandbox, labelstudio_server, monkeypatch):
+    monkeypatch.setenv("API_TOKEN", sandbox.token)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", labelstudio_server.token)
+    return "supervisely+" + sandbox.server_address, labelstudio_server.backend_url
+
+
+def test_json_report(urls, ls, name, tmp_path, capsys, sandbox, labelstudio_server):
+    code = main(["migrate", *urls, "--project", "Lemons (Test)", "--target-project", name,
+                 "--ledger", str(tmp_path / "l.sqlite"), "--batch-size", "4", "--json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    report = json.loads(out)
+    assert report["counts"]["items"]["carried"] == 6 and report["counts"]["objects"]["carried"] == 17
+    assert ls_counts(ls, int(report["target_project"]))[:2] == (6, 6)
+    assert sandbox.token not in out and labelstudio_server.token not in out
+
+
+def test_dry_run_prints_the_plan_as_a_table(urls, ls, name, tmp_path, capsys):
+    before = len(ls.projects.list())
+    code = main(["migrate", *urls, "--project", "5555", "--target-project", name, "--dry-run",
+                 "--ledger", str(tmp_path / "l.sqlite")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Planned migration" in out and "object timestamps -> dropped" in out and "users unmapped: admin" in out
+    assert len(ls.projects.list()) == before
+
+
+def test_bad_input_is_one_line_and_exit_code_2(urls, tmp_path, capsys):
+    code = main(["migrate", *urls, "--project", "5555", "--media", "move", "--ledger", str(tmp_path / "l.sqlite")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == "annobridge: error: media: expected one of ['copy', 'link'], got 'move'"
