@@ -80,7 +80,7 @@ def test_a_foreign_config_is_parsed_and_what_has_no_neutral_form_is_listed():
     </View>"""
     parsed = parse_label_config(config)
     shapes = {c.name: (c.shape, c.color) for c in parsed.schema.classes}
-    assert shapes == {"car": (ShapeKind.ANY, None), "bus": (ShapeKind.ANY, "#00FF00"), "sign": (ShapeKind.ANY, None)}
+    assert shapes == {"car": (ShapeKind.ANY, "#FF0000"), "bus": (ShapeKind.ANY, "#00FF00"), "sign": (ShapeKind.ANY, None)}
     tags = {t.name: (t.value_type, t.values, t.applies_to) for t in parsed.schema.tags}
     assert tags == {
         "weather": (TagValueType.ONEOF_STRING, ("sunny", "rain"), TagTarget.ITEMS_ONLY),
@@ -136,3 +136,8 @@ def test_the_server_accepts_every_kind_the_builder_writes(backend):
         assert backend.projects.get(project.id).schema_ == everything  # .schema is pydantic's method
     finally:
         backend.projects.delete(project.id)
+
+
+def test_a_single_choice_named_like_its_tag_stays_oneof_string():
+    schema = LabelSchema(tags=[TagSpec(name="A", value_type="oneof_string", values=("A",)), TagSpec(name="B")])
+    assert parse_label_config(build_label_config(schema)).schema == schema

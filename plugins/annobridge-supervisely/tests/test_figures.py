@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,18 +26,10 @@ from annobridge.annotations import (
 )
 from annobridge.errors import ValidationError
 from annobridge.models import ReviewStatus
+from annobridge_labelstudio.label_config import build_label_config
 from annobridge_labelstudio.regions import from_labelstudio, to_labelstudio
 from annobridge_supervisely.figures import from_supervisely, to_supervisely
 from annobridge_supervisely.meta import meta_to_schema
-
-
-def _config_for():
-    """The Label Studio tests' stand-in for label_config.py (schema -> label config)."""
-    path = Path(__file__).parents[2] / "annobridge-labelstudio" / "tests" / "test_regions.py"
-    spec = importlib.util.spec_from_file_location("_ls_regions_tests", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.config_for
 
 
 def _template():
@@ -85,7 +75,7 @@ TAGS = {
 META = sly.ProjectMeta(obj_classes=list(CLASSES.values()), tag_metas=list(TAGS.values()))
 META_JSON = META.to_json()
 SCHEMA, _ = meta_to_schema(META_JSON)
-LS_CONFIG = _config_for()(SCHEMA)
+LS_CONFIG = build_label_config(SCHEMA)  # the config annobridge writes for a Label Studio project
 STATUSES = st.sampled_from([LabelingStatus.MANUAL, LabelingStatus.AUTO, LabelingStatus.CORRECTED])
 TIMES = st.one_of(st.none(), st.sampled_from(["2021-01-22T19:37:50.158Z", "2024-06-01T00:00:00.000Z"]))
 
@@ -260,7 +250,7 @@ def test_oriented_boxes_survive_label_studio_to_within_a_float_step_of_their_ang
         (200, 300), [sly.Label(OrientedBBox(20, 30, 80, 130, angle=0.3), meta.get_obj_class("tilted"))]
     ).to_json()
     schema, _ = meta_to_schema(meta.to_json())
-    config = _config_for()(schema)
+    config = build_label_config(schema)
     neutral, _ = from_supervisely(original, meta.to_json())
     ls, _ = to_labelstudio(neutral, label_config=config, schema=schema)
     back, report = to_supervisely(from_labelstudio(ls, label_config=config, schema=schema)[0], meta.to_json())
@@ -398,3 +388,17 @@ def test_custom_data_is_counted_as_dropped():
     _, report = from_supervisely(annotation, META_JSON, item="img-8")
     assert report.count("tag custom data", "dropped") == 1
     assert report.count("annotation custom data", "dropped") == 1
+
+
+def test_an_object_of_a_kind_annobridge_lacks_is_dropped_and_counted():
+    meta = sly.ProjectMeta(obj_classes=[sly.ObjClass("glow", sly.AlphaMask), sly.ObjClass("pin", sly.Point)])
+    glow = np.zeros((4, 4), np.uint8)
+    glow[1:3, 1:3] = 200
+    labels = [sly.Label(sly.AlphaMask(glow), meta.get_obj_class("glow")), sly.Label(sly.Point(1, 2), meta.get_obj_class("pin"))]
+    annotation = sly.Annotation((5, 5), labels).to_json()
+    neutral, report = from_supervisely(annotation, meta.to_json(), item="img-9")
+    assert [o.class_name for o in neutral.objects] == ["pin"]
+    assert report.losses() == ["alpha_mask object -> dropped (annobridge, no such shape in annobridge): 1  [img-9]"]
+    schema, schema_report = meta_to_schema(meta.to_json())
+    assert [c.name for c in schema.classes] == ["pin"] and schema_report.count("alpha_mask class", "dropped") == 1
+

@@ -58,6 +58,7 @@ _SHAPE_OF = {
 _TAG_CONTROLS = {"choices": None, "textarea": TagValueType.ANY_STRING, "number": TagValueType.ANY_NUMBER}
 _EXTRAS = re.compile(r"<!--\s*annobridge\s+(\{.*?\})\s*-->", re.DOTALL)
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_RGB = re.compile(r"^rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*[\d.]+\s*)?\)$")
 
 
 @dataclass
@@ -293,6 +294,7 @@ def parse_label_config(config: str) -> ParsedConfig:
             continue
         else:
             continue
+        _note_dynamic(control, skipped)
         for label in control.labels or ():
             shapes.setdefault(label, set()).update(kinds)
             colors.setdefault(label, _color((control.labels_attrs or {}).get(label)))
@@ -312,6 +314,13 @@ def parse_label_config(config: str) -> ParsedConfig:
     return ParsedConfig(schema, skipped, extras)
 
 
+def _note_dynamic(control: Any, skipped: list[str]) -> None:
+    """List a control whose labels or choices come from each task's data (value="$field"): no schema holds them."""
+    source = (control.attr or {}).get("value")
+    if isinstance(source, str) and source.startswith("$"):
+        skipped.append(f"{control.tag} {control.name!r}: its labels come from each task's {source}, not the config")
+
+
 def _tools_by_object(controls: list[Any]) -> dict[str, set[ShapeKind]]:
     tools: dict[str, set[ShapeKind]] = {}
     for control in controls:
@@ -323,8 +332,20 @@ def _tools_by_object(controls: list[Any]) -> dict[str, set[ShapeKind]]:
 
 
 def _color(label: Any) -> str | None:
+    """A Label's background as #RRGGBB: hex, a CSS name ("green") or rgb()/rgba() (alpha left out); else None."""
     value = (getattr(label, "attr", None) or {}).get("background")
-    return value.upper() if isinstance(value, str) and _HEX.match(value) else None
+    if not isinstance(value, str):
+        return None
+    if _HEX.match(value):
+        return value.upper()
+    from PIL import ImageColor  # a dependency of label-studio-sdk
+
+    rgb = _RGB.match(value.strip())
+    try:
+        red, green, blue = (int(float(c)) for c in rgb.groups()) if rgb else ImageColor.getrgb(value)[:3]
+    except ValueError:
+        return None
+    return f"#{red:02X}{green:02X}{blue:02X}" if max(red, green, blue) <= 255 else None
 
 
 def _graph_class(control: Any, extras: dict[str, Any]) -> ObjectClass:
@@ -350,13 +371,15 @@ def _parse_tags(controls: list[Any], extras: dict[str, Any], classes: set[str]) 
             if not kind.endswith("labels") and kind not in _SHAPE_OF and kind not in ("labels", "relations"):
                 skipped.append(f"{control.tag} {control.name!r}: no neutral tag type for it")
             continue
+        _note_dynamic(control, skipped)
         per_region = control.attr.get("perRegion") == "true"
         name = control.name
         if per_region and name.endswith(PER_REGION_SUFFIX) and name.removesuffix(PER_REGION_SUFFIX) in item_names:
             name = name.removesuffix(PER_REGION_SUFFIX)
         value_type, values = _TAG_CONTROLS[kind], tuple(control.labels or ())
         if value_type is None:
-            value_type = TagValueType.NONE if values == (name,) else TagValueType.ONEOF_STRING
+            flag = values == (name,) and control.attr.get("choice") == "multiple"  # how a none tag is written
+            value_type = TagValueType.NONE if flag else TagValueType.ONEOF_STRING
             values = () if value_type is TagValueType.NONE else values
         entry = found.setdefault(name, {"type": value_type, "values": values, "item": False, "object": False})
         if (entry["type"], entry["values"]) != (value_type, values):

@@ -69,11 +69,13 @@ _HOLDS = {
 
 @dataclass(frozen=True)
 class _Tool:
-    """One way to write a class's regions: the result type, its control and image, and the labels key."""
+    """One way to write a class's regions: the result type, its control and image; `split` names the tool
+    control (Rectangle, Polygon...) when the labels come from a generic <Labels> beside it."""
 
     type: str
     from_name: str
     to_name: str
+    split: str | None = None
 
 
 class _Config:
@@ -94,16 +96,16 @@ class _Config:
         self.tools: dict[str, list[_Tool]] = defaultdict(list)  # class name -> tools holding it
         for control in self.controls.values():
             tag = control.tag.lower()
-            types = [tag] if tag.removesuffix("labels") in _GEOMETRY and tag.endswith("labels") else []
+            types = [(tag, None)] if tag.removesuffix("labels") in _GEOMETRY and tag.endswith("labels") else []
             if tag == "labels":  # generic Labels beside geometry tools on the same image
                 types = [
-                    f"{t.tag.lower()}labels"
+                    (f"{t.tag.lower()}labels", t.name)
                     for t in self.controls.values()
                     if t.tag.lower() in _GEOMETRY and set(t.to_name) & set(control.to_name)
                 ]
             for label in control.labels or ():
-                for kind in types:
-                    self.tools[label].append(_Tool(kind, control.name, control.to_name[0]))
+                for kind, split in types:
+                    self.tools[label].append(_Tool(kind, control.name, control.to_name[0], split))
         self.tag_of: dict[str, str] = {}  # control name -> tag name
         self.control_of: dict[tuple[str, bool], Any] = {}  # (tag name, per region) -> control
         tags = {t.name for t in schema.tags}
@@ -178,6 +180,7 @@ def from_labelstudio(
     results = data.get("result") or []
     width, height = _size(results, width, height, where)
     report = FidelityReport()
+    results = _join_split_regions(config, results)
     _annotation_flags(data, report, item)
     objects: dict[str, dict[str, Any]] = {}  # region (or graph) id -> what is known of its object
     owner: dict[str, str] = {}  # region id -> object key (graph nodes share their root's)
@@ -200,6 +203,9 @@ def from_labelstudio(
                     attributes.append((index, result))
                 else:
                     item_tags.extend(_tags_from_result(config, control, result))
+                continue
+            if kind in _GEOMETRY:
+                report.dropped("unlabeled region", NEUTRAL, f"a {kind} without a label", item=item)
                 continue
             if kind.removesuffix("labels") not in _GEOMETRY or not kind.endswith("labels"):
                 report.dropped(f"{kind or 'untyped'} region", NEUTRAL, "no such shape in annobridge", item=item)
@@ -229,6 +235,23 @@ def from_labelstudio(
     )
     neutral.validate_against(schema)
     return neutral, report
+
+
+def _join_split_regions(config: _Config, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Join a tool result (type "rectangle", from a <Rectangle>) and the "labels" result of the same region id,
+    as the editor writes regions drawn with a generic <Labels>, into one "rectanglelabels" result."""
+    labels = {r.get("id"): r for r in results if r.get("type") == "labels" and r.get("id") is not None}
+    tools = {r.get("id") for r in results if r.get("type") in _GEOMETRY and r.get("id") in labels}
+    joined = []
+    for result in results:
+        kind, rid = result.get("type"), result.get("id")
+        if kind == "labels" and rid in tools:
+            continue  # folded into its tool result
+        if kind in _GEOMETRY and rid in tools:
+            value = {**(result.get("value") or {}), f"{kind}labels": labels[rid]["value"].get("labels") or []}
+            result = {**result, "type": f"{kind}labels", "from_name": labels[rid]["from_name"], "value": value}
+        joined.append(result)
+    return joined
 
 
 def _size(results: list[dict[str, Any]], width: int | None, height: int | None, where: str) -> tuple[int, int]:
@@ -297,7 +320,7 @@ def _read_region(config, control, result, width, height, objects, owner, report,
         )
     if result.get("parentID"):
         report.dropped("region parent link", NEUTRAL, item=item)
-    shape = _shape_from_value(kind, value, cls.shape, width, height, report, item)
+    shape = _shape_from_value(kind, value, cls.shape, width, height, report, item, region_id)
     objects[region_id] = {**_common(result, class_name, report, item, region_id), "shape": shape}
     owner[region_id] = region_id
     report.carried(shape.kind, NEUTRAL)
@@ -334,7 +357,7 @@ def _common(result, class_name, report, item, key) -> dict[str, Any]:
     }
 
 
-def _shape_from_value(kind, value, class_shape, width, height, report, item):
+def _shape_from_value(kind, value, class_shape, width, height, report, item, region_id=None):
     if kind == "rectanglelabels":
         return Rectangle(
             x=_px(value.get("x"), width, "x"),
@@ -364,6 +387,8 @@ def _shape_from_value(kind, value, class_shape, width, height, report, item):
         return Polygon(exterior=points)
     vertices = value.get("vertices") or []
     points, previous = [], None
+    if any(isinstance(v, dict) and v.get("id") != f"{region_id}-{n}" for n, v in enumerate(vertices)):
+        report.approximated("vector vertex ids", NEUTRAL, "renumbered <region>-<n> on the way back", item=item)
     for vertex in vertices:
         if isinstance(vertex, dict):
             if vertex.get("isBezier"):
@@ -514,6 +539,8 @@ def _regions_of(obj, tool: _Tool, region_id, item: ItemAnnotation, report: Fidel
         rotation = shape.rotation % 360 if not 0 <= shape.rotation <= 360 else shape.rotation
         value = {**clamp.xy(shape.x, shape.y), "width": clamp.pct(shape.width, w), "height": clamp.pct(shape.height, h)}
         value["rotation"] = float(rotation)
+        if Fraction(value["rotation"]) != rotation:  # e.g. Supervisely radians: no float degree holds them
+            report.approximated("rotation", LABEL_STUDIO, "to the nearest float degree", item=item.item)
         out.append(region(region_id, value, obj.class_name))
     elif isinstance(shape, Point):
         out.append(region(region_id, clamp.xy(shape.x, shape.y), obj.class_name))
@@ -542,9 +569,20 @@ def _regions_of(obj, tool: _Tool, region_id, item: ItemAnnotation, report: Fidel
         out.append(region(region_id, value, obj.class_name))
     if out and not isinstance(shape, Keypoints):
         report.carried(shape.kind, LABEL_STUDIO)
+    if tool.split:
+        out = [part for region in out for part in _split(region, tool.split)]
     if clamp.moved:
         report.approximated("coordinates past the image edge", LABEL_STUDIO, "pulled back to 100%", item=item.item)
     return out
+
+
+def _split(region: dict[str, Any], tool_control: str) -> list[dict[str, Any]]:
+    """A "rectanglelabels" region of a generic <Labels> as the editor writes it: a "rectangle" result from
+    the tool control, then a "labels" result of the same id holding the label."""
+    kind = region["type"].removesuffix("labels")
+    geometry = {k: v for k, v in region["value"].items() if k != region["type"]}
+    shape = {**region, "type": kind, "from_name": tool_control, "value": geometry}
+    return [shape, {**region, "type": "labels", "value": {**geometry, "labels": region["value"][region["type"]]}}]
 
 
 def _mask_rle(mask: Mask, width: int, height: int) -> list[int]:

@@ -256,8 +256,12 @@ def to_supervisely(annotation: ItemAnnotation, meta) -> tuple[dict[str, Any], Fi
         labels=labels,
         img_tags=img_tags,
         img_description=annotation.description,
-    )
-    return result.to_json(), report
+    ).to_json()
+    try:  # what Supervisely would parse: the SDK's own reading against the meta
+        s.Annotation.from_json(result, project)
+    except Exception as exc:
+        raise annotation.fail(f"Supervisely would refuse the annotation: {exc}") from None
+    return result, report
 
 
 def _label_to_sly(s, obj: ObjectAnnotation, item: ItemAnnotation, project, report: FidelityReport):
