@@ -45,6 +45,8 @@ class BackendURL:
             raise InvalidURL(f"{_safe(url)!r}: a backend URL takes no query string or fragment")
         scheme = parts.scheme.lower()
         provider, _, transport = scheme.partition("+")
+        if not provider or not parts.hostname:
+            raise InvalidURL(f"{_safe(url)!r} names no backend or no host; expected e.g. labelstudio+http://127.0.0.1:8080")
         transport = transport or "https"
         if transport not in ("http", "https"):
             raise InvalidURL(f"{_safe(url)!r}: transport must be http or https, not {transport!r}")
