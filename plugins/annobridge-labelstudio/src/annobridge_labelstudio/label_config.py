@@ -268,6 +268,9 @@ def parse_label_config(config: str) -> ParsedConfig:
     """
     from label_studio_sdk.label_interface import LabelInterface
 
+    from .xml_guard import refuse_dtd
+
+    refuse_dtd(config)
     try:
         interface = LabelInterface(config)
     except Exception as exc:

@@ -178,6 +178,10 @@ def from_labelstudio(
     config = _config(label_config, schema)
     where = f"item {item!r}" if item is not None else "item"
     results = data.get("result") or []
+    if not isinstance(results, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("value", {}), dict) for r in results
+    ):
+        raise ValidationError(f"{where}: result must be a list of regions (JSON objects, each value an object)")
     width, height = _size(results, width, height, where)
     report = FidelityReport()
     results = _join_split_regions(config, results)
@@ -256,7 +260,9 @@ def _join_split_regions(config: _Config, results: list[dict[str, Any]]) -> list[
 
 def _size(results: list[dict[str, Any]], width: int | None, height: int | None, where: str) -> tuple[int, int]:
     sizes = {
-        (r["original_width"], r["original_height"]) for r in results if "original_width" in r and "original_height" in r
+        (_dimension(r["original_width"], where), _dimension(r["original_height"], where))
+        for r in results
+        if r.get("original_width") is not None and r.get("original_height") is not None
     }
     if len(sizes) > 1:
         raise ValidationError(f"{where}: regions disagree on the image size: {sorted(sizes)}")
@@ -270,6 +276,13 @@ def _size(results: list[dict[str, Any]], width: int | None, height: int | None, 
     if not width or not height:
         raise ValidationError(f"{where}: no region gives the image size; pass width and height from the item")
     return width, height
+
+
+def _dimension(value: Any, where: str) -> int | float:
+    """A region's original_width/original_height, which must be a positive finite number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+        raise ValidationError(f"{where}: original_width/original_height must be positive numbers, not {value!r}")
+    return value
 
 
 def _annotation_flags(data: dict[str, Any], report: FidelityReport, item) -> None:

@@ -71,6 +71,7 @@ def from_supervisely(
     s = sly()
     project = _project_meta(meta)
     report = FidelityReport()
+    _check_containers(annotation, item)
     size = annotation.get("size") or {}
     height, width = size.get("height") or height, size.get("width") or width
     where = f"item {item!r}" if item is not None else "item"
@@ -214,6 +215,19 @@ def _tags_from_sly(tags, report: FidelityReport, item) -> list[Tag]:
         Tag(name=t.name, value=t.value, author=t.labeler_login, created_at=t.created_at, updated_at=t.updated_at)
         for t in tags
     ]
+
+
+def _check_containers(annotation: Any, item: Id | None) -> None:
+    """ValidationError unless the annotation JSON is an object whose objects/tags are lists of objects, size an object."""
+    where = f"item {item!r}" if item is not None else "item"
+    if not isinstance(annotation, dict):
+        raise ValidationError(f"{where}: an annotation must be a JSON object, not {type(annotation).__name__}")
+    for key, kind in (("objects", list), ("tags", list), ("size", dict)):
+        value = annotation.get(key)
+        if (key in annotation if kind is list else value is not None) and not isinstance(value, kind):
+            raise ValidationError(f"{where}: {key} must be a JSON {'array' if kind is list else 'object'}")
+        if kind is list and value and not all(isinstance(entry, dict) for entry in value):
+            raise ValidationError(f"{where}: every entry of {key} must be a JSON object")
 
 
 def to_supervisely(annotation: ItemAnnotation, meta) -> tuple[dict[str, Any], FidelityReport]:
