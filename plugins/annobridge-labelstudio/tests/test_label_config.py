@@ -141,3 +141,20 @@ def test_the_server_accepts_every_kind_the_builder_writes(backend):
 def test_a_single_choice_named_like_its_tag_stays_oneof_string():
     schema = LabelSchema(tags=[TagSpec(name="A", value_type="oneof_string", values=("A",)), TagSpec(name="B")])
     assert parse_label_config(build_label_config(schema)).schema == schema
+
+
+def test_what_a_foreign_config_cannot_give_is_counted_by_kind():
+    config = """<View><Image name="img" value="$url"/>
+      <RectangleLabels name="r" toName="img"><Label value="car"/><Label value="bus"/></RectangleLabels>
+      <EllipseLabels name="e" toName="img"><Label value="wheel"/></EllipseLabels>
+      <PolygonLabels name="shelf" toName="img" value="$products"/>
+      <Choices name="weather" toName="img"><Choice value="sunny"/></Choices>
+      <Rating name="quality" toName="img"/></View>"""
+    report = parse_label_config(config).report
+    assert report.count("rectangle class", "carried") == 2 and report.count("oneof_string tag", "carried") == 1
+    assert report.losses() == [
+        "EllipseLabels control -> dropped (annobridge, no neutral shape for its labels): 1  [e]",
+        "PolygonLabels control -> dropped (annobridge, its labels come from each task's $products, not the config): 1"
+        "  [shelf]",
+        "Rating control -> dropped (annobridge, no neutral tag type for it): 1  [quality]",
+    ]

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from annobridge.errors import ValidationError
+from annobridge.fidelity import NEUTRAL, FidelityReport
 from annobridge.schema import KeypointNode, LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, TagValueType
 
 __all__ = [
@@ -68,6 +69,25 @@ class ParsedConfig:
     schema: LabelSchema
     skipped: list[str] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def report(self) -> FidelityReport:
+        """The classes and tags carried, by kind, and one dropped entry per skipped control.
+
+        >>> cfg = '<View><Image name="i" value="$i"/><Rating name="stars" toName="i"/></View>'
+        >>> parse_label_config(cfg).report.losses()
+        ['Rating control -> dropped (annobridge, no neutral tag type for it): 1  [stars]']
+        """
+        report = FidelityReport()
+        for cls in self.schema.classes:
+            report.carried(f"{cls.shape.value} class", NEUTRAL)
+        for tag in self.schema.tags:
+            report.carried(f"{tag.value_type.value} tag", NEUTRAL)
+        for entry in self.skipped:
+            head, _, why = entry.partition(": ")
+            kind, _, name = head.partition(" ")
+            report.dropped(f"{kind} control", NEUTRAL, why, item=name.strip("'\""))
+        return report
 
 
 # ---------------------------------------------------------------- extras comment
