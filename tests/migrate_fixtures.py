@@ -53,7 +53,9 @@ def objects_of(backend, project_id) -> dict[str, list[tuple]]:
             found = []
             for ann in record.annotations:
                 for obj in ann.objects:
-                    found.append((obj.class_name, _shape(obj.shape), tuple(sorted((t.name, t.value) for t in obj.tags))))
+                    found.append(
+                        (obj.class_name, _shape(obj.shape), tuple(sorted((t.name, t.value) for t in obj.tags)))
+                    )
             out[record.name] = sorted(found, key=repr)
     return out
 

@@ -18,8 +18,9 @@ LEMONS = 5555
 
 def test_supervisely_to_label_studio_carries_items_annotations_and_authors(sv, ls, name, tmp_path):
     users = full_map(sv, ls, {"admin": ls.users.me().login})
-    report = annobridge.migrate(sv, ls, project="Lemons (Test)", target_project=name, ledger=tmp_path / "l.sqlite",
-                                user_map=users, batch_size=4)
+    report = annobridge.migrate(
+        sv, ls, project="Lemons (Test)", target_project=name, ledger=tmp_path / "l.sqlite", user_map=users, batch_size=4
+    )
     target = int(report.target_project)
     tasks, annotations, keys = ls_counts(ls, target)
     assert (tasks, annotations) == (6, 6)
@@ -36,10 +37,22 @@ def test_supervisely_to_label_studio_carries_items_annotations_and_authors(sv, l
 
 
 def test_round_trip_supervisely_label_studio_supervisely(sv, ls, name, tmp_path):
-    there = annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "there.sqlite",
-                               user_map=full_map(sv, ls, {"admin": ls.users.me().login}))
-    back = annobridge.migrate(ls, sv, project=there.target_project, target_project=name + " back",
-                              ledger=tmp_path / "back.sqlite", user_map=full_map(ls, sv, {ls.users.me().login: "admin"}))
+    there = annobridge.migrate(
+        sv,
+        ls,
+        project=LEMONS,
+        target_project=name,
+        ledger=tmp_path / "there.sqlite",
+        user_map=full_map(sv, ls, {"admin": ls.users.me().login}),
+    )
+    back = annobridge.migrate(
+        ls,
+        sv,
+        project=there.target_project,
+        target_project=name + " back",
+        ledger=tmp_path / "back.sqlite",
+        user_map=full_map(ls, sv, {ls.users.me().login: "admin"}),
+    )
     copy = int(back.target_project)
     assert back.tally("items").carried == 6 and back.tally("objects").carried == 17
     assert objects_of(sv, copy) == objects_of(sv, LEMONS)
@@ -79,8 +92,9 @@ def test_unreachable_source_fails_before_anything_is_written(ls, name, tmp_path,
     monkeypatch.setenv("API_TOKEN", "not-used")
     before = len(ls.projects.list())
     with pytest.raises(annobridge.Unavailable, match="cannot be reached"):
-        annobridge.migrate("supervisely+http://127.0.0.1:9", ls, project=LEMONS, target_project=name,
-                           ledger=tmp_path / "x.sqlite")
+        annobridge.migrate(
+            "supervisely+http://127.0.0.1:9", ls, project=LEMONS, target_project=name, ledger=tmp_path / "x.sqlite"
+        )
     assert len(ls.projects.list()) == before and not (tmp_path / "x.sqlite").exists()
 
 
@@ -96,8 +110,7 @@ def test_missing_user_map_entry_is_refused_before_writing(sv, ls, name, tmp_path
     mapping.write_text("source,target\nsomebody,nobody\n")
     before = len(ls.projects.list())
     with pytest.raises(ValidationError, match=r"user_map: no entry for source users \[.*'admin'"):
-        annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "x.sqlite",
-                           user_map=mapping)
+        annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "x.sqlite", user_map=mapping)
     assert len(ls.projects.list()) == before
 
 
@@ -135,8 +148,9 @@ def test_requests_per_batch_do_not_grow_with_the_batch(sv, ls, name, tmp_path):
     counts = {}
     for size in (2, 6):
         start = ls.connection.requests
-        annobridge.migrate(sv, ls, project=LEMONS, target_project=f"{name}-{size}", ledger=tmp_path / f"{size}.sqlite",
-                           batch_size=size)
+        annobridge.migrate(
+            sv, ls, project=LEMONS, target_project=f"{name}-{size}", ledger=tmp_path / f"{size}.sqlite", batch_size=size
+        )
         counts[size] = ls.connection.requests - start
     batches = {2: 3, 6: 1}
     per_batch = (counts[2] - counts[6]) / (batches[2] - batches[6])

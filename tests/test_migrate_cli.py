@@ -19,8 +19,21 @@ def urls(sandbox, labelstudio_server, monkeypatch):
 
 
 def test_json_report(urls, ls, name, tmp_path, capsys, sandbox, labelstudio_server):
-    code = main(["migrate", *urls, "--project", "Lemons (Test)", "--target-project", name,
-                 "--ledger", str(tmp_path / "l.sqlite"), "--batch-size", "4", "--json"])
+    code = main(
+        [
+            "migrate",
+            *urls,
+            "--project",
+            "Lemons (Test)",
+            "--target-project",
+            name,
+            "--ledger",
+            str(tmp_path / "l.sqlite"),
+            "--batch-size",
+            "4",
+            "--json",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     report = json.loads(out)
@@ -31,8 +44,19 @@ def test_json_report(urls, ls, name, tmp_path, capsys, sandbox, labelstudio_serv
 
 def test_dry_run_prints_the_plan_as_a_table(urls, ls, name, tmp_path, capsys):
     before = len(ls.projects.list())
-    code = main(["migrate", *urls, "--project", "5555", "--target-project", name, "--dry-run",
-                 "--ledger", str(tmp_path / "l.sqlite")])
+    code = main(
+        [
+            "migrate",
+            *urls,
+            "--project",
+            "5555",
+            "--target-project",
+            name,
+            "--dry-run",
+            "--ledger",
+            str(tmp_path / "l.sqlite"),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "Planned migration" in out and "object timestamps -> dropped" in out and "users unmapped: admin" in out

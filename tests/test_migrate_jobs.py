@@ -33,8 +33,14 @@ def job(sv, ls):
     ls.users.create(login, email=f"{login}@example.com")
     items = [i.id for i in sv.items.list(dataset_id=DATASET)][:4]
     (made,) = sv.jobs.create(
-        JobSpec(name=f"job-{login}", project_id=LEMONS, dataset_id=DATASET, annotators=[labeler.id], reviewer=7,
-                item_ids=items)
+        JobSpec(
+            name=f"job-{login}",
+            project_id=LEMONS,
+            dataset_id=DATASET,
+            annotators=[labeler.id],
+            reviewer=7,
+            item_ids=items,
+        )
     )
     sv.jobs.set_status(made.id, "on_review")
     sv.reviews.set(made.id, items[0], ReviewStatus.ACCEPTED)
@@ -46,7 +52,9 @@ def job(sv, ls):
 def test_jobs_become_assignments_and_reviews_on_enterprise(sv, ee, job, name, tmp_path):
     made, login, items = job
     users = full_map(sv, ee, {"admin": ee.users.me().login, login: login})
-    report = annobridge.migrate(sv, ee, project=LEMONS, target_project=name, ledger=tmp_path / "l.sqlite", user_map=users)
+    report = annobridge.migrate(
+        sv, ee, project=LEMONS, target_project=name, ledger=tmp_path / "l.sqlite", user_map=users
+    )
     target = int(report.target_project)
     tasks = {t["data"]["annobridge_source"]: t["id"] for t in ee.items.tasks(target, include=None)}
     ids = {u.login: u.id for u in ee.users.list()}
@@ -59,7 +67,9 @@ def test_jobs_become_assignments_and_reviews_on_enterprise(sv, ee, job, name, tm
     assert report.tally("assignments").carried == 8 and report.tally("reviews").carried == 2
     assert report.tally("jobs").approximated == 1  # a job becomes assignments inside the one project
 
-    again = annobridge.migrate(sv, ee, project=LEMONS, target_project=name, ledger=tmp_path / "l.sqlite", user_map=users)
+    again = annobridge.migrate(
+        sv, ee, project=LEMONS, target_project=name, ledger=tmp_path / "l.sqlite", user_map=users
+    )
     assert again.tally("assignments").carried == 0  # the ledger knows the job was carried
     assert len(ee.assignments.list(target)) == 8
 
@@ -70,3 +80,31 @@ def test_jobs_are_counted_as_dropped_on_community(sv, ls, job, name, tmp_path):
     assert report.tally("assignments").dropped == 8  # 4 items x (annotator + reviewer)
     assert report.tally("reviews").dropped == 2
     assert any("needs Label Studio Enterprise" in note for note in report.notes)
+
+
+def test_enterprise_assignments_and_verdicts_become_supervisely_jobs(sv, ee, job, name, tmp_path):
+    made, login, items = job
+    admin = ee.users.me().login
+    there = annobridge.migrate(
+        sv,
+        ee,
+        project=LEMONS,
+        target_project=name,
+        ledger=tmp_path / "there.sqlite",
+        user_map=full_map(sv, ee, {"admin": admin, login: login}),
+    )
+    back = annobridge.migrate(
+        ee,
+        sv,
+        project=there.target_project,
+        target_project=name + " back",
+        ledger=tmp_path / "back.sqlite",
+        user_map=full_map(ee, sv, {admin: "admin", login: login}),
+    )
+    (copy,) = sv.jobs.list(project_id=int(back.target_project))
+    copy = sv.jobs.get(copy.id)
+    assert [u.login for u in copy.assignees] == [login]
+    names = {i.id: i.name for i in sv.items.list(project_id=int(back.target_project))}
+    original = {e.name: e.review_status for e in sv.jobs.get(made.id).entities}
+    assert {names[e.id]: e.review_status for e in copy.entities} == original  # the four items, both verdicts
+    assert (back.tally("jobs").carried, back.tally("assignments").carried, back.tally("reviews").carried) == (1, 4, 2)

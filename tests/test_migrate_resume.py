@@ -31,9 +31,22 @@ def _killed_run(tmp_path, env, source, target, project, target_project, ledger, 
     """Run the child until it reaches the pause, then kill -9 it."""
     marker = tmp_path / f"paused-{pause}-{after}"
     child = subprocess.Popen(
-        [sys.executable, str(CHILD), source, target, str(project), target_project, str(ledger), str(batch), pause,
-         str(after), str(marker)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            str(CHILD),
+            source,
+            target,
+            str(project),
+            target_project,
+            str(ledger),
+            str(batch),
+            pause,
+            str(after),
+            str(marker),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 180
@@ -54,8 +67,9 @@ def env(sandbox, labelstudio_server):
     return {**os.environ, "API_TOKEN": sandbox.token, "LABEL_STUDIO_API_KEY": labelstudio_server.token}
 
 
-def test_killed_supervisely_to_label_studio_resumes_without_duplicates(sv, ls, sandbox, labelstudio_server, env, name,
-                                                                       tmp_path):
+def test_killed_supervisely_to_label_studio_resumes_without_duplicates(
+    sv, ls, sandbox, labelstudio_server, env, name, tmp_path
+):
     ledger = tmp_path / "ledger.sqlite"
     source, target = "supervisely+" + sandbox.server_address, labelstudio_server.backend_url
     _killed_run(tmp_path, env, source, target, LEMONS, name, ledger, "written", after=2)
@@ -76,14 +90,16 @@ def test_killed_supervisely_to_label_studio_resumes_without_duplicates(sv, ls, s
 
 
 @pytest.mark.parametrize("pause", ["written", "annotations"])
-def test_killed_label_studio_to_supervisely_resumes_without_duplicates(sv, ls, sandbox, labelstudio_server, env, name,
-                                                                       tmp_path, pause):
+def test_killed_label_studio_to_supervisely_resumes_without_duplicates(
+    sv, ls, sandbox, labelstudio_server, env, name, tmp_path, pause
+):
     there = annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "there.sqlite")
     ledger = tmp_path / "back.sqlite"
     source, target = labelstudio_server.backend_url, "supervisely+" + sandbox.server_address
     _killed_run(tmp_path, env, source, target, there.target_project, name + " back", ledger, pause, after=2)
-    copy = annobridge.migrate(ls, sv, project=there.target_project, target_project=name + " back", ledger=ledger,
-                              batch_size=2)
+    copy = annobridge.migrate(
+        ls, sv, project=there.target_project, target_project=name + " back", ledger=ledger, batch_size=2
+    )
     assert copy.reconciled == 2  # batch 2: in the target, pending in the ledger
     images = list(sv.items.list(project_id=int(copy.target_project)))
     keys = Counter(i.meta["image"].get("annobridge_source") for i in images)

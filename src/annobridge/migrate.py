@@ -118,21 +118,28 @@ class _Run:
         self.src, self.dst = src, dst
         self.media, self.batch_size, self.dry_run, self.progress = media, batch_size, dry_run, progress
 
-    def execute(self, project: Id, target_project: Id | None, ledger_path, explicit, stack: ExitStack) -> MigrationReport:
+    def execute(
+        self, project: Id, target_project: Id | None, ledger_path, explicit, stack: ExitStack
+    ) -> MigrationReport:
         src, dst = self.src, self.dst
         source_project = find_project(src, project, "project")
         if source_project is None:
             raise ValidationError(f"project: no project {project!r} on {src.describe()}")
         schema, schema_losses = _schema(src, source_project.id)
         report = MigrationReport(
-            source=src.url, target=dst.url, source_project=str(source_project.id), dry_run=self.dry_run,
+            source=src.url,
+            target=dst.url,
+            source_project=str(source_project.id),
+            dry_run=self.dry_run,
             media=self.media,
         )
         report.absorb(schema_losses)
         ledger = None
         path = Path(ledger_path) if ledger_path is not None else default_ledger(src, source_project)
         if not self.dry_run or path.exists():
-            ledger = stack.enter_context(_closing(Ledger(path, source=f"{src.url}/projects/{source_project.id}", target=dst.url)))
+            ledger = stack.enter_context(
+                _closing(Ledger(path, source=f"{src.url}/projects/{source_project.id}", target=dst.url))
+            )
         existing = self._target(ledger, target_project or source_project.name, schema)
         users = UserMap(src.users.list(), dst.users.list(), explicit)
         users.check_complete()
@@ -188,7 +195,10 @@ class _Run:
                     if self.media == "copy" and fresh:
                         src.transfer.fetch_media(project.id, fresh)
                     written = dst.transfer.write(
-                        target.id, page.records, schema=schema, media=self.media,
+                        target.id,
+                        page.records,
+                        schema=schema,
+                        media=self.media,
                         existing={k: reconciled[k] for k in keys if k in reconciled},
                     )
                     ledger.finish_batch("item", written.ids)
@@ -240,7 +250,9 @@ def _schema(backend: Provider, project_id: Id):
 def _target_name(backend: Provider, ref: Id) -> str:
     text = str(ref)
     if text.isdigit():
-        raise ValidationError(f"target_project: no project with id {text} on {backend.describe()}; pass a name to create one")
+        raise ValidationError(
+            f"target_project: no project with id {text} on {backend.describe()}; pass a name to create one"
+        )
     return text
 
 

@@ -69,7 +69,11 @@ def _jobs_to_assignments(jobs: list[Job], dst, target, users: UserMap, items, le
             if mapped is None or mapped not in ids:
                 report.add("assignments", "dropped", len(entities))
                 continue
-            plan += [Assignment(item_id=items[str(e.id)], user_id=ids[mapped], role=role) for e in entities if str(e.id) in items]
+            plan += [
+                Assignment(item_id=items[str(e.id)], user_id=ids[mapped], role=role)
+                for e in entities
+                if str(e.id) in items
+            ]
         if not dry_run and target is not None:
             ledger.begin_batch("job", [job.id])
             dst.assignments.assign(target.id, plan)
@@ -89,29 +93,46 @@ def _jobs_to_assignments(jobs: list[Job], dst, target, users: UserMap, items, le
 
 
 def _assignments_to_jobs(src, dst, project, target, users: UserMap, items, ledger, report, dry_run) -> None:
+    """Label Studio assignments -> one Supervisely job per annotator over their items, with the tasks' verdicts."""
     by_user: dict[str, list] = defaultdict(list)
     for a in src.assignments.list(project.id):
         if a.role is Role.ANNOTATOR and str(a.item_id) in items:
-            by_user[str(a.user_id)].append(items[str(a.item_id)])
+            by_user[str(a.user_id)].append(a.item_id)
+    verdicts = {}
+    if src.supports(Capability.REVIEWS):
+        verdicts = {str(e.id): e.review_status for e in src.reviews.list(project.id)}
     logins = {str(u.id): u.login for u in src.users.list()}
     ids = {u.login: u.id for u in dst.users.list() if u.login}
-    for user, item_ids in sorted(by_user.items()):
+    made_before = {j.name: j.id for j in dst.jobs.list(project_id=target.id)} if target is not None else {}
+    for user, tasks in sorted(by_user.items()):
         mapped = users.target(logins.get(user, user))
         key = f"assignments:{user}"
+        judged = [
+            (items[str(t)], verdicts[str(t)]) for t in tasks if verdicts.get(str(t), ReviewStatus.NONE).value != "none"
+        ]
         if mapped is None or mapped not in ids:
-            report.add("assignments", "dropped", len(item_ids))
+            report.add("assignments", "dropped", len(tasks))
+            report.add("reviews", "dropped", len(judged))
             continue
         if ledger is not None and ledger.target_id("job", key) is not None:
             continue
+        name = f"{project.name} - {mapped}"[:255]
         if not dry_run and target is not None:
             ledger.begin_batch("job", [key])
-            made = dst.jobs.create(
-                JobSpec(name=f"{project.name} - {mapped}"[:255], project_id=target.id, annotators=[ids[mapped]],
-                        item_ids=item_ids)
-            )
-            ledger.finish_batch("job", {key: made[0].id})
+            job_id = made_before.get(name)  # a killed run may have made it already
+            if job_id is None:
+                spec = JobSpec(
+                    name=name, project_id=target.id, annotators=[ids[mapped]], item_ids=[items[str(t)] for t in tasks]
+                )
+                job_id = dst.jobs.create(spec)[0].id
+            if judged and dst.supports(Capability.REVIEWS):
+                dst.jobs.set_status(job_id, "on_review")  # a verdict is given on review
+                for item, status in judged:
+                    dst.reviews.set(job_id, item, status)
+            ledger.finish_batch("job", {key: job_id})
         report.add("jobs", "carried")
-        report.add("assignments", "carried", len(item_ids))
+        report.add("assignments", "carried", len(tasks))
+        report.add("reviews", "carried" if dst.supports(Capability.REVIEWS) else "dropped", len(judged))
 
 
 def _why(backend: Provider, capability: Capability) -> str:

@@ -67,7 +67,9 @@ class UserMap:
     ('a@x.org', [])
     """
 
-    def __init__(self, source_users: list[User], target_users: list[User], explicit: dict[str, str | None] | None = None):
+    def __init__(
+        self, source_users: list[User], target_users: list[User], explicit: dict[str, str | None] | None = None
+    ):
         self.explicit = explicit
         self._source = {u.login: u for u in source_users if u.login}
         self._by_login = {u.login: u for u in target_users if u.login}
@@ -84,7 +86,9 @@ class UserMap:
             raise ValidationError(
                 f"user_map: no entry for source users {missing}; add them (map to null to leave one unmapped)"
             )
-        unknown = sorted({t for t in self.explicit.values() if t and t not in self._by_login and t.lower() not in self._by_email})
+        unknown = sorted(
+            {t for t in self.explicit.values() if t and t not in self._by_login and t.lower() not in self._by_email}
+        )
         if unknown:
             raise ValidationError(f"user_map: target users {unknown} do not exist on the target")
 

@@ -15,8 +15,11 @@ from annobridge.transfer import Record
 from annobridge_labelstudio.transfer import split_by_author
 
 SCHEMA = LabelSchema(
-    classes=[ObjectClass(name="box", shape="rectangle"), ObjectClass(name="dot", shape="point"),
-             ObjectClass(name="blob", shape="mask")],
+    classes=[
+        ObjectClass(name="box", shape="rectangle"),
+        ObjectClass(name="dot", shape="point"),
+        ObjectClass(name="blob", shape="mask"),
+    ],
     tags=[TagSpec(name="size", value_type="oneof_string", values=("small", "large"), applies_to="items_only")],
 )
 
@@ -56,13 +59,19 @@ def _records(people) -> list[Record]:
     mask = np.zeros((6, 8), dtype=bool)
     mask[2:4, 3:6] = True
     first = ItemAnnotation(
-        width=8, height=6, tags=[Tag(name="size", value="small", author=anna)],
-        objects=[ObjectAnnotation(class_name="box", shape=Rectangle(x=1, y=1, width=2.5, height=3), author=anna),
-                 ObjectAnnotation(class_name="dot", shape=Point(x=7, y=5), author=bob),
-                 ObjectAnnotation(class_name="blob", shape=Mask(data=mask), author=anna)],
+        width=8,
+        height=6,
+        tags=[Tag(name="size", value="small", author=anna)],
+        objects=[
+            ObjectAnnotation(class_name="box", shape=Rectangle(x=1, y=1, width=2.5, height=3), author=anna),
+            ObjectAnnotation(class_name="dot", shape=Point(x=7, y=5), author=bob),
+            ObjectAnnotation(class_name="blob", shape=Mask(data=mask), author=anna),
+        ],
     )
-    return [Record(key="src-1", name="one.png", width=8, height=6, annotations=[first], media=_png()),
-            Record(key="src-2", name="two.png", width=8, height=6, media=_png())]
+    return [
+        Record(key="src-1", name="one.png", width=8, height=6, annotations=[first], media=_png()),
+        Record(key="src-2", name="two.png", width=8, height=6, media=_png()),
+    ]
 
 
 def test_write_is_three_requests_and_splits_annotations_by_author(backend, project, people, counted):
@@ -110,9 +119,14 @@ def test_find_reconciles_by_source_key(backend, project, people):
 
 
 def test_bad_annotations_are_refused_before_any_request_writes(backend, project):
-    bad = Record(key="b", name="b.png", media=_png(), annotations=[
-        ItemAnnotation(width=8, height=6, objects=[ObjectAnnotation(class_name="kiwi", shape=Point(x=1, y=1))])
-    ])
+    bad = Record(
+        key="b",
+        name="b.png",
+        media=_png(),
+        annotations=[
+            ItemAnnotation(width=8, height=6, objects=[ObjectAnnotation(class_name="kiwi", shape=Point(x=1, y=1))])
+        ],
+    )
     with pytest.raises(ValidationError, match="unknown class 'kiwi'"):
         backend.transfer.write(project.id, [bad], schema=SCHEMA)
     assert backend.transfer.count(project.id) == 0
@@ -120,10 +134,17 @@ def test_bad_annotations_are_refused_before_any_request_writes(backend, project)
 
 def test_split_by_author_counts_the_split():
     dot = ObjectAnnotation(class_name="dot", shape=Point(x=1, y=1))
-    record = Record(key="1", name="s.png", annotations=[
-        ItemAnnotation(width=4, height=4, objects=[dot.model_copy(update={"author": "a"}),
-                                                   dot.model_copy(update={"author": "b"})])
-    ])
+    record = Record(
+        key="1",
+        name="s.png",
+        annotations=[
+            ItemAnnotation(
+                width=4,
+                height=4,
+                objects=[dot.model_copy(update={"author": "a"}), dot.model_copy(update={"author": "b"})],
+            )
+        ],
+    )
     report = FidelityReport()
     assert [a.author for a in split_by_author(record, report)] == ["a", "b"]
     assert report.count("annotation", "approximated") == 1

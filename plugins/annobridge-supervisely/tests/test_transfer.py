@@ -60,9 +60,14 @@ def test_read_skips_what_is_done(sv, world):
 def test_write_keys_each_image_by_source_and_rewrites_annotations_idempotently(sv, empty_project, lemons_records):
     _, lemons = lemons_records
     data = lemons[0].media
-    first = [_record("a", ObjectAnnotation(class_name="box", shape=Rectangle(x=1, y=1, width=3, height=2), author="admin"),
-                     media=data),
-             _record("b", ObjectAnnotation(class_name="dot", shape=Point(x=2, y=3)), media=data)]
+    first = [
+        _record(
+            "a",
+            ObjectAnnotation(class_name="box", shape=Rectangle(x=1, y=1, width=3, height=2), author="admin"),
+            media=data,
+        ),
+        _record("b", ObjectAnnotation(class_name="dot", shape=Point(x=2, y=3)), media=data),
+    ]
     written = sv.transfer.write(empty_project.id, first, schema=BOX)
     assert set(written.ids) == {"a", "b"} and written.annotations == 2
     assert sv.transfer.find(empty_project.id, ["a", "b", "c"]) == written.ids
@@ -74,7 +79,8 @@ def test_write_keys_each_image_by_source_and_rewrites_annotations_idempotently(s
     (page,) = list(sv.transfer.read(empty_project.id))
     # a figure without an author is the uploader's, as Supervisely records it
     assert {r.key: [o.author for a in r.annotations for o in a.objects] for r in page.records} == {
-        str(written.ids["a"]): ["admin"], str(written.ids["b"]): ["admin"]
+        str(written.ids["a"]): ["admin"],
+        str(written.ids["b"]): ["admin"],
     }
 
 
@@ -94,10 +100,14 @@ def test_link_mode_on_the_offline_sandbox_is_refused_with_its_reason(sv, empty_p
 
 def test_merge_keeps_each_objects_author_and_counts_the_merge():
     dot = ObjectAnnotation(class_name="dot", shape=Point(x=1, y=1))
-    record = Record(key="1", name="m.png", annotations=[
-        ItemAnnotation(width=4, height=4, objects=[dot], author="anna"),
-        ItemAnnotation(width=4, height=4, objects=[dot], author="bob"),
-    ])
+    record = Record(
+        key="1",
+        name="m.png",
+        annotations=[
+            ItemAnnotation(width=4, height=4, objects=[dot], author="anna"),
+            ItemAnnotation(width=4, height=4, objects=[dot], author="bob"),
+        ],
+    )
     report = FidelityReport()
     merged = merge_annotations(record, report)
     assert [o.author for o in merged.objects] == ["anna", "bob"]

@@ -87,8 +87,15 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
                 anns.append(neutral.model_copy(update={"author": logins.get(author, neutral.author)}))
             size = (anns[0].width, anns[0].height) if anns else (None, None)
             records.append(
-                Record(key=str(task["id"]), name=name, width=size[0], height=size[1], annotations=anns,
-                       url=url, origin={"task_id": task["id"]})
+                Record(
+                    key=str(task["id"]),
+                    name=name,
+                    width=size[0],
+                    height=size[1],
+                    annotations=anns,
+                    url=url,
+                    origin={"task_id": task["id"]},
+                )
             )
             if len(records) >= batch_size:
                 yield Page(records, report)
@@ -192,12 +199,17 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
             raise ValidationError(f"media: items {empty[:5]} have no bytes; fetch_media first")
         files = {f"file{n}": (r.name, r.media) for n, r in enumerate(records)}
         answer = self.conn.request(
-            "POST", f"api/projects/{pid}/import", f"uploading {len(records)} images to project {pid}",
-            params={"commit_to_project": "false"}, files=files,
+            "POST",
+            f"api/projects/{pid}/import",
+            f"uploading {len(records)} images to project {pid}",
+            params={"commit_to_project": "false"},
+            files=files,
         ).json()
         ids = list(answer.get("file_upload_ids") or [])
         listed = self.conn.request(
-            "GET", f"api/projects/{pid}/file-uploads", f"reading {len(ids)} uploaded files of project {pid}",
+            "GET",
+            f"api/projects/{pid}/file-uploads",
+            f"reading {len(ids)} uploaded files of project {pid}",
             params={"ids": json.dumps(ids)},
         ).json()
         by_id = {f["id"]: f["file"] for f in listed}
@@ -254,20 +266,27 @@ def split_by_author(record: Record, report: FidelityReport) -> list[ItemAnnotati
         groups: dict[Any, dict[str, list]] = {}
         for obj in ann.objects:
             who = obj.author if obj.author is not None else main
-            groups.setdefault(who, {"objects": [], "tags": []})["objects"].append(obj.model_copy(update={"author": None}))
+            groups.setdefault(who, {"objects": [], "tags": []})["objects"].append(
+                obj.model_copy(update={"author": None})
+            )
         for tag in ann.tags:
             who = tag.author if tag.author is not None else main
             groups.setdefault(who, {"objects": [], "tags": []})["tags"].append(tag.model_copy(update={"author": None}))
         for who, parts in groups.items():
             out.append(
                 ann.model_copy(
-                    update={"author": who, "objects": tuple(parts["objects"]), "tags": tuple(parts["tags"]),
-                            "review_status": ann.review_status.NONE}
+                    update={
+                        "author": who,
+                        "objects": tuple(parts["objects"]),
+                        "tags": tuple(parts["tags"]),
+                        "review_status": ann.review_status.NONE,
+                    }
                 )
             )
         if len(groups) > 1:
-            report.approximated("annotation", LABEL_STUDIO, "split into one annotation per author", len(groups) - 1,
-                                item=record.name)
+            report.approximated(
+                "annotation", LABEL_STUDIO, "split into one annotation per author", len(groups) - 1, item=record.name
+            )
     return out
 
 

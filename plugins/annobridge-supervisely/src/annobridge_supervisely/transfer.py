@@ -67,7 +67,9 @@ class SuperviselyTransfer(TransferAPI):
                     report = FidelityReport()
                     records = []
                     for info, ann in zip(wanted, anns):
-                        neutral, losses = from_supervisely(ann, meta, item=info.name, width=info.width, height=info.height)
+                        neutral, losses = from_supervisely(
+                            ann, meta, item=info.name, width=info.width, height=info.height
+                        )
                         report.merge(losses)
                         records.append(
                             Record(
@@ -193,10 +195,15 @@ def merge_annotations(record: Record, report: FidelityReport) -> ItemAnnotation 
         return None
     if len(anns) > 1:
         report.approximated(
-            "annotation", SUPERVISELY, "merged into the image's one annotation (authors kept per object)",
-            len(anns) - 1, item=record.name,
+            "annotation",
+            SUPERVISELY,
+            "merged into the image's one annotation (authors kept per object)",
+            len(anns) - 1,
+            item=record.name,
         )
-    objects = [o if o.author is not None else o.model_copy(update={"author": a.author}) for a in anns for o in a.objects]
+    objects = [
+        o if o.author is not None else o.model_copy(update={"author": a.author}) for a in anns for o in a.objects
+    ]
     tags = [t if t.author is not None else t.model_copy(update={"author": a.author}) for a in anns for t in a.tags]
     first = anns[0]
     return ItemAnnotation(
