@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from annobridge_labelstudio.regions import PER_REGION_SUFFIX, from_labelstudio, to_labelstudio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from label_studio_sdk.converter import brush
@@ -27,7 +28,6 @@ from annobridge.annotations import (
 from annobridge.errors import ValidationError
 from annobridge.models import ReviewStatus
 from annobridge.schema import KeypointNode, LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, TagValueType
-from annobridge_labelstudio.regions import PER_REGION_SUFFIX, from_labelstudio, to_labelstudio
 
 _TOOLS = {
     ShapeKind.RECTANGLE: "RectangleLabels",
@@ -352,8 +352,13 @@ def test_a_config_annobridge_did_not_write_is_read_too():
 
 def test_joined_labels_results_and_unlabeled_tool_regions_are_read():
     box = {"x": 10, "y": 10, "width": 20, "height": 5, "rotation": 0}
-    joined = {"id": "t1", "type": "rectanglelabels", "from_name": "label", **_SIZE,
-              "value": {**box, "rectanglelabels": ["Text"]}}
+    joined = {
+        "id": "t1",
+        "type": "rectanglelabels",
+        "from_name": "label",
+        **_SIZE,
+        "value": {**box, "rectanglelabels": ["Text"]},
+    }
     bare = {"id": "t2", "type": "rectangle", "from_name": "bbox", **_SIZE, "value": box}
     neutral, report = from_labelstudio([joined, bare], label_config=OCR, schema=OCR_SCHEMA)
     assert [(o.id, o.class_name) for o in neutral.objects] == [("t1", "Text")]

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import uuid
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+from annobridge_labelstudio.label_config import parse_label_config
+from annobridge_labelstudio.regions import from_labelstudio, to_labelstudio
+from annobridge_labelstudio.server import find_venv
 from label_studio_sdk.converter import brush
 from label_studio_sdk.label_interface import LabelInterface
 
@@ -33,10 +35,7 @@ from annobridge.annotations import (
 )
 from annobridge.errors import ValidationError
 from annobridge.models import ReviewStatus
-from annobridge.schema import KeypointNode, LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget
-from annobridge_labelstudio.label_config import parse_label_config
-from annobridge_labelstudio.regions import from_labelstudio, to_labelstudio
-from annobridge_labelstudio.server import find_venv
+from annobridge.schema import KeypointNode, LabelSchema, ObjectClass, ShapeKind, TagSpec
 
 SCHEMA = LabelSchema(
     classes=[
@@ -46,7 +45,9 @@ SCHEMA = LabelSchema(
         ObjectClass(name="pin", shape="point", color="#FFFF00"),
         ObjectClass(name="kiwi", shape="mask", color="#FF00FF"),
         ObjectClass(
-            name="person", shape="keypoints", nodes=[KeypointNode(name="nose"), KeypointNode(name="eye")],
+            name="person",
+            shape="keypoints",
+            nodes=[KeypointNode(name="nose"), KeypointNode(name="eye")],
             edges=[("nose", "eye")],
         ),
     ],
@@ -84,18 +85,33 @@ def annotate(backend, task_id, result):
 def _region(rid, kind, control, value, label, **extra):
     """One region the way the Label Studio editor writes it."""
     return {
-        "id": rid, "type": kind, "from_name": control, "to_name": "image", "original_width": W,
-        "original_height": H, "image_rotation": 0, "value": {**value, kind: [label]}, "origin": "manual", **extra,
+        "id": rid,
+        "type": kind,
+        "from_name": control,
+        "to_name": "image",
+        "original_width": W,
+        "original_height": H,
+        "image_rotation": 0,
+        "value": {**value, kind: [label]},
+        "origin": "manual",
+        **extra,
     }
 
 
 def _attribute(region, kind, control, value):
     """A per-region attribute result: the region's id and geometry plus the control's value."""
     geometry = {k: v for k, v in region["value"].items() if k != region["type"]}
-    common = {k: region[k] for k in ("original_width", "original_height", "image_rotation", "origin", "meta")
-              if k in region}
-    return {"id": region["id"], "type": kind, "from_name": control, "to_name": "image", **common,
-            "value": {**geometry, **value}}
+    common = {
+        k: region[k] for k in ("original_width", "original_height", "image_rotation", "origin", "meta") if k in region
+    }
+    return {
+        "id": region["id"],
+        "type": kind,
+        "from_name": control,
+        "to_name": "image",
+        **common,
+        "value": {**geometry, **value},
+    }
 
 
 def _disc(width, height, cx, cy, r):
@@ -105,36 +121,79 @@ def _disc(width, height, cx, cy, r):
 
 def editor_results():
     """Results of every kind, as the editor writes them for a 640x480 image."""
-    box = _region("Rb3kQ1xZ", "rectanglelabels", "bbox",
-                  {"x": 12.5, "y": 7.291666666666667, "width": 30.15625, "height": 20.1, "rotation": 17.5}, "box")
-    leaf = _region("Pq9aLm2W", "polygonlabels", "polygon",
-                   {"points": [[10.0, 10.0], [40.5, 12.25], [25.0, 33.333333333333336]], "closed": True}, "leaf")
-    vertices = [{"id": "Vx7TnK0p-0", "x": 1.5, "y": 90.0, "isBezier": False},  # ids as annobridge numbers them
-                {"id": "Vx7TnK0p-1", "x": 50.0, "y": 60.125, "isBezier": False, "prevPointId": "Vx7TnK0p-0"},
-                {"id": "Vx7TnK0p-2", "x": 99.75, "y": 95.5, "isBezier": False, "prevPointId": "Vx7TnK0p-1"}]
+    box = _region(
+        "Rb3kQ1xZ",
+        "rectanglelabels",
+        "bbox",
+        {"x": 12.5, "y": 7.291666666666667, "width": 30.15625, "height": 20.1, "rotation": 17.5},
+        "box",
+    )
+    leaf = _region(
+        "Pq9aLm2W",
+        "polygonlabels",
+        "polygon",
+        {"points": [[10.0, 10.0], [40.5, 12.25], [25.0, 33.333333333333336]], "closed": True},
+        "leaf",
+    )
+    vertices = [
+        {"id": "Vx7TnK0p-0", "x": 1.5, "y": 90.0, "isBezier": False},  # ids as annobridge numbers them
+        {"id": "Vx7TnK0p-1", "x": 50.0, "y": 60.125, "isBezier": False, "prevPointId": "Vx7TnK0p-0"},
+        {"id": "Vx7TnK0p-2", "x": 99.75, "y": 95.5, "isBezier": False, "prevPointId": "Vx7TnK0p-1"},
+    ]
     road = _region("Vx7TnK0p", "vectorlabels", "polyline", {"vertices": vertices, "closed": False}, "road")
     pin = _region("Kp2bYw8s", "keypointlabels", "point", {"x": 50.0, "y": 25.5}, "pin", meta={"text": ["check"]})
     mask = _disc(W, H, 400, 300, 60) | _disc(W, H, 520, 120, 25)
-    kiwi = _region("Bm5cHe1u", "brushlabels", "mask",
-                   {"format": "rle", "rle": brush.mask2rle(mask.astype(np.uint8) * 255)}, "kiwi",
-                   origin="prediction-changed")
+    kiwi = _region(
+        "Bm5cHe1u",
+        "brushlabels",
+        "mask",
+        {"format": "rle", "rle": brush.mask2rle(mask.astype(np.uint8) * 255)},
+        "kiwi",
+        origin="prediction-changed",
+    )
     nose = _region("Gn4dPo6r", "keypointlabels", "person", {"x": 30.0, "y": 20.0}, "nose")
-    eye = {**_region("Gn4dPo6r-eye", "keypointlabels", "person", {"x": 32.5, "y": 18.75}, "eye"),
-           "parentID": "Gn4dPo6r"}
+    eye = {
+        **_region("Gn4dPo6r-eye", "keypointlabels", "person", {"x": 32.5, "y": 18.75}, "eye"),
+        "parentID": "Gn4dPo6r",
+    }
     lone = _region("Gz1eQa3t", "keypointlabels", "person", {"x": 80.0, "y": 70.0}, "eye")
     return [
-        box, _attribute(box, "choices", "size", {"choices": ["large"]}),
-        leaf, _attribute(leaf, "textarea", "note_object", {"text": ["veined", "dry"]}),
+        box,
+        _attribute(box, "choices", "size", {"choices": ["large"]}),
+        leaf,
+        _attribute(leaf, "textarea", "note_object", {"text": ["veined", "dry"]}),
         road,
-        pin, _attribute(pin, "number", "weight_object", {"number": 2.75}),
-        kiwi, _attribute(kiwi, "choices", "size", {"choices": ["small"]}),
-        nose, eye, lone,
-        {"id": "note-item", "type": "textarea", "from_name": "note", "to_name": "image", "origin": "manual",
-         "value": {"text": ["first line", "second"]}},
-        {"id": "weight-item", "type": "number", "from_name": "weight", "to_name": "image", "origin": "manual",
-         "value": {"number": -3}},
-        {"id": "flag-item", "type": "choices", "from_name": "flag", "to_name": "image", "origin": "manual",
-         "value": {"choices": ["flag"]}},
+        pin,
+        _attribute(pin, "number", "weight_object", {"number": 2.75}),
+        kiwi,
+        _attribute(kiwi, "choices", "size", {"choices": ["small"]}),
+        nose,
+        eye,
+        lone,
+        {
+            "id": "note-item",
+            "type": "textarea",
+            "from_name": "note",
+            "to_name": "image",
+            "origin": "manual",
+            "value": {"text": ["first line", "second"]},
+        },
+        {
+            "id": "weight-item",
+            "type": "number",
+            "from_name": "weight",
+            "to_name": "image",
+            "origin": "manual",
+            "value": {"number": -3},
+        },
+        {
+            "id": "flag-item",
+            "type": "choices",
+            "from_name": "flag",
+            "to_name": "image",
+            "origin": "manual",
+            "value": {"choices": ["flag"]},
+        },
     ], mask
 
 
@@ -164,7 +223,9 @@ def test_editor_results_of_every_kind_come_back_exactly_through_neutral(backend,
     assert leaf.tags == (Tag(name="note", value="veined"), Tag(name="note", value="dry"))
     assert pin.tags == (Tag(name="weight", value=2.75),)
     assert neutral.tags == (
-        Tag(name="note", value="first line"), Tag(name="note", value="second"), Tag(name="weight", value=-3),
+        Tag(name="note", value="first line"),
+        Tag(name="note", value="second"),
+        Tag(name="weight", value=-3),
         Tag(name="flag"),
     )
     assert neutral.author == stored["completed_by"] and (neutral.width, neutral.height) == (W, H)
@@ -180,15 +241,31 @@ def _neutral_of_every_kind(item):
     mask[50:52, 5:7] = True
     person = Keypoints(points=[Keypoint(name="nose", x=20, y=30), Keypoint(name="eye", x=25, y=27)])
     return ItemAnnotation(
-        item=item, width=200, height=100,
+        item=item,
+        width=200,
+        height=100,
         objects=[
-            ObjectAnnotation(class_name="box", id="b1", shape=Rectangle(x=10, y=20, width=50, height=30, rotation=30),
-                             tags=[Tag(name="size", value="small")]),
-            ObjectAnnotation(class_name="leaf", id="l1", shape=Polygon(exterior=[(0, 0), (100, 0), (50, 80)]),
-                             tags=[Tag(name="note", value="a leaf")]),
+            ObjectAnnotation(
+                class_name="box",
+                id="b1",
+                shape=Rectangle(x=10, y=20, width=50, height=30, rotation=30),
+                tags=[Tag(name="size", value="small")],
+            ),
+            ObjectAnnotation(
+                class_name="leaf",
+                id="l1",
+                shape=Polygon(exterior=[(0, 0), (100, 0), (50, 80)]),
+                tags=[Tag(name="note", value="a leaf")],
+            ),
             ObjectAnnotation(class_name="road", id="r1", shape=Polyline(points=[(0, 99), (150, 50), (199, 0)])),
-            ObjectAnnotation(class_name="pin", id="p1", shape=Point(x=3, y=4), origin="model", description="a pin",
-                             tags=[Tag(name="weight", value=0.5)]),
+            ObjectAnnotation(
+                class_name="pin",
+                id="p1",
+                shape=Point(x=3, y=4),
+                origin="model",
+                description="a pin",
+                tags=[Tag(name="weight", value=0.5)],
+            ),
             ObjectAnnotation(class_name="kiwi", id="k1", shape=Mask(data=mask), origin="model_corrected"),
             ObjectAnnotation(class_name="person", id="g1", shape=person),
         ],
@@ -215,10 +292,15 @@ def test_what_label_studio_cannot_hold_is_counted_through_the_server(backend, pr
     hole = [(40, 10), (60, 10), (50, 30)]
     person = Keypoints(points=[Keypoint(name="nose", x=20, y=30), Keypoint(name="eye", x=25, y=27, visible=False)])
     neutral = ItemAnnotation(
-        item=task, width=200, height=100, review_status=ReviewStatus.REJECTED, description="seen twice",
+        item=task,
+        width=200,
+        height=100,
+        review_status=ReviewStatus.REJECTED,
+        description="seen twice",
         objects=[
-            ObjectAnnotation(class_name="leaf", id="l1", shape=Polygon(exterior=[(0, 0), (100, 0), (50, 80)],
-                                                                       interiors=[hole])),
+            ObjectAnnotation(
+                class_name="leaf", id="l1", shape=Polygon(exterior=[(0, 0), (100, 0), (50, 80)], interiors=[hole])
+            ),
             ObjectAnnotation(class_name="person", id="g1", shape=person),
         ],
     )
@@ -237,8 +319,10 @@ def test_what_label_studio_cannot_hold_is_counted_through_the_server(backend, pr
 def test_editor_extras_annobridge_has_no_place_for_are_counted(backend, project, task):
     _, config = project
     pin = _region("Kp1", "keypointlabels", "point", {"x": 50.0, "y": 25.0, "width": 0.625}, "pin")
-    vertices = [{"id": "a9", "x": 1.0, "y": 2.0, "isBezier": False},
-                {"id": "k3", "x": 5.0, "y": 6.0, "isBezier": True, "prevPointId": "a9"}]
+    vertices = [
+        {"id": "a9", "x": 1.0, "y": 2.0, "isBezier": False},
+        {"id": "k3", "x": 5.0, "y": 6.0, "isBezier": True, "prevPointId": "a9"},
+    ]
     road = _region("Vr1", "vectorlabels", "polyline", {"vertices": vertices, "closed": False}, "road")
     box = _region("Rb1", "rectanglelabels", "bbox", {"x": 1, "y": 2, "width": 3, "height": 4, "rotation": 0}, "box")
     relation = {"from_id": "Kp1", "to_id": "Rb1", "type": "relation", "direction": "right"}
@@ -252,8 +336,16 @@ def test_editor_extras_annobridge_has_no_place_for_are_counted(backend, project,
 
 def test_item_size_comes_from_the_item_when_no_region_carries_it(backend, project, task):
     _, config = project
-    only_tags = [{"id": "flag-item", "type": "choices", "from_name": "flag", "to_name": "image", "origin": "manual",
-                  "value": {"choices": ["flag"]}}]
+    only_tags = [
+        {
+            "id": "flag-item",
+            "type": "choices",
+            "from_name": "flag",
+            "to_name": "image",
+            "origin": "manual",
+            "value": {"choices": ["flag"]},
+        }
+    ]
     stored = annotate(backend, task, only_tags)
     with pytest.raises(ValidationError, match=rf"item {task}: no region gives the image size; pass width and height"):
         from_labelstudio(stored, label_config=config, schema=SCHEMA, item=task)
@@ -261,8 +353,14 @@ def test_item_size_comes_from_the_item_when_no_region_carries_it(backend, projec
     assert (neutral.width, neutral.height, neutral.tags) == (W, H, (Tag(name="flag"),))
     assert to_labelstudio(neutral, label_config=config, schema=SCHEMA)[0]["result"] == stored["result"]
     with pytest.raises(ValidationError, match=rf"item {task}: regions say the image is 640x480, the item says 64x48"):
-        from_labelstudio(annotate(backend, task, editor_results()[0]), label_config=config, schema=SCHEMA, item=task,
-                         width=64, height=48)
+        from_labelstudio(
+            annotate(backend, task, editor_results()[0]),
+            label_config=config,
+            schema=SCHEMA,
+            item=task,
+            width=64,
+            height=48,
+        )
 
 
 def test_bad_results_the_server_keeps_are_refused_naming_item_and_region(backend, project, task):
@@ -271,7 +369,9 @@ def test_bad_results_the_server_keeps_are_refused_naming_item_and_region(backend
     stored = annotate(backend, task, [flat])
     with pytest.raises(ValidationError, match=rf"item {task}, region #0 \(id 'Pf1'\): .*at least 3 points, got 2"):
         from_labelstudio(stored, label_config=config, schema=SCHEMA, item=task)
-    cut = _region("Bc1", "brushlabels", "mask", {"format": "rle", "rle": rle.mask_to_rle(np.ones((3, 3), bool))}, "kiwi")
+    cut = _region(
+        "Bc1", "brushlabels", "mask", {"format": "rle", "rle": rle.mask_to_rle(np.ones((3, 3), bool))}, "kiwi"
+    )
     with pytest.raises(ValidationError, match=rf"item {task}, region #0 \(id 'Bc1'\): brush mask for a 640x480 image"):
         from_labelstudio(annotate(backend, task, [cut]), label_config=config, schema=SCHEMA, item=task)
 
@@ -313,7 +413,8 @@ def test_every_image_template_label_studio_ships_parses_and_accounts_for_each_co
 def test_template_colours_and_dynamic_labels_are_read():
     detection = parse_label_config(TEMPLATES["object-detection-with-bounding-boxes"]).schema
     assert [(c.name, c.shape, c.color) for c in detection.classes] == [
-        ("Airplane", ShapeKind.RECTANGLE, "#008000"), ("Car", ShapeKind.RECTANGLE, "#0000FF"),
+        ("Airplane", ShapeKind.RECTANGLE, "#008000"),
+        ("Car", ShapeKind.RECTANGLE, "#0000FF"),
     ]
     masks = parse_label_config(TEMPLATES["semantic-segmentation-with-masks"]).schema  # rgba(255, 0, 0, 0.7)
     assert [c.color for c in masks.classes] == ["#FF0000", "#0000FF"]
@@ -335,18 +436,38 @@ def test_the_ocr_template_on_the_server_round_trips_exactly(backend):
         box = {"x": 10.0, "y": 5.5, "width": 40.25, "height": 3.0, "rotation": 0}
         poly = {"points": [[50.0, 50.0], [70.0, 50.0], [60.0, 65.125]], "closed": True}
         results = [
-            {"id": "t1", "type": "labels", "from_name": "label", "to_name": "image", **size,
-             "value": {**box, "labels": ["Text"]}},
+            {
+                "id": "t1",
+                "type": "labels",
+                "from_name": "label",
+                "to_name": "image",
+                **size,
+                "value": {**box, "labels": ["Text"]},
+            },
             {"id": "t1", "type": "rectangle", "from_name": "bbox", "to_name": "image", **size, "value": box},
-            {"id": "t1", "type": "textarea", "from_name": "transcription", "to_name": "image", **size,
-             "value": {**box, "text": ["TOTAL 12.50"]}},
-            {"id": "t2", "type": "polygonlabels", "from_name": "label", "to_name": "image", **size,
-             "value": {**poly, "polygonlabels": ["Handwriting"]}},
+            {
+                "id": "t1",
+                "type": "textarea",
+                "from_name": "transcription",
+                "to_name": "image",
+                **size,
+                "value": {**box, "text": ["TOTAL 12.50"]},
+            },
+            {
+                "id": "t2",
+                "type": "polygonlabels",
+                "from_name": "label",
+                "to_name": "image",
+                **size,
+                "value": {**poly, "polygonlabels": ["Handwriting"]},
+            },
         ]
         stored = annotate(backend, tid, results)
         neutral, report = from_labelstudio(stored, label_config=stored_config, schema=schema, item=tid)
-        assert [(o.class_name, o.shape.kind) for o in neutral.objects] == [("Text", "rectangle"),
-                                                                           ("Handwriting", "polygon")]
+        assert [(o.class_name, o.shape.kind) for o in neutral.objects] == [
+            ("Text", "rectangle"),
+            ("Handwriting", "polygon"),
+        ]
         assert neutral.objects[0].tags == (Tag(name="transcription", value="TOTAL 12.50"),)
         back, back_report = to_labelstudio(neutral, label_config=stored_config, schema=schema)
         assert LabelInterface(stored_config).validate_annotation(back) and back_report.lossless

@@ -7,6 +7,10 @@ import math
 import numpy as np
 import pytest
 import supervisely as sly
+from annobridge_labelstudio.label_config import build_label_config
+from annobridge_labelstudio.regions import from_labelstudio, to_labelstudio
+from annobridge_supervisely.figures import from_supervisely, to_supervisely
+from annobridge_supervisely.meta import meta_to_schema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from supervisely.annotation.label import LabelingStatus
@@ -26,10 +30,6 @@ from annobridge.annotations import (
 )
 from annobridge.errors import ValidationError
 from annobridge.models import ReviewStatus
-from annobridge_labelstudio.label_config import build_label_config
-from annobridge_labelstudio.regions import from_labelstudio, to_labelstudio
-from annobridge_supervisely.figures import from_supervisely, to_supervisely
-from annobridge_supervisely.meta import meta_to_schema
 
 
 def _template():
@@ -394,11 +394,13 @@ def test_an_object_of_a_kind_annobridge_lacks_is_dropped_and_counted():
     meta = sly.ProjectMeta(obj_classes=[sly.ObjClass("glow", sly.AlphaMask), sly.ObjClass("pin", sly.Point)])
     glow = np.zeros((4, 4), np.uint8)
     glow[1:3, 1:3] = 200
-    labels = [sly.Label(sly.AlphaMask(glow), meta.get_obj_class("glow")), sly.Label(sly.Point(1, 2), meta.get_obj_class("pin"))]
+    labels = [
+        sly.Label(sly.AlphaMask(glow), meta.get_obj_class("glow")),
+        sly.Label(sly.Point(1, 2), meta.get_obj_class("pin")),
+    ]
     annotation = sly.Annotation((5, 5), labels).to_json()
     neutral, report = from_supervisely(annotation, meta.to_json(), item="img-9")
     assert [o.class_name for o in neutral.objects] == ["pin"]
     assert report.losses() == ["alpha_mask object -> dropped (annobridge, no such shape in annobridge): 1  [img-9]"]
     schema, schema_report = meta_to_schema(meta.to_json())
     assert [c.name for c in schema.classes] == ["pin"] and schema_report.count("alpha_mask class", "dropped") == 1
-

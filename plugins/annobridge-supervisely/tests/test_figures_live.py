@@ -15,18 +15,17 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import supervisely as sly
+from annobridge_labelstudio.label_config import build_label_config
+from annobridge_labelstudio.regions import from_labelstudio, to_labelstudio
+from annobridge_supervisely.figures import from_supervisely, to_supervisely
+from annobridge_supervisely.meta import meta_to_schema
 from label_studio_sdk.label_interface import LabelInterface
 from supervisely.annotation.label import LabelingStatus
 from supervisely.geometry.graph import KeypointsTemplate
 from supervisely.geometry.oriented_bbox import OrientedBBox
 
 import annobridge
-from annobridge.annotations import Keypoints, Mask, Polygon, Rectangle
 from annobridge.schema import ShapeKind
-from annobridge_labelstudio.label_config import build_label_config
-from annobridge_labelstudio.regions import from_labelstudio, to_labelstudio
-from annobridge_supervisely.figures import from_supervisely, to_supervisely
-from annobridge_supervisely.meta import meta_to_schema
 
 W, H = 120, 90
 SERVER_FIELDS = {"id", "createdAt", "updatedAt"}  # what the server assigns on every upload
@@ -56,8 +55,13 @@ def _meta():
         sly.ObjClass("glow", sly.AlphaMask, color=[200, 200, 200]),  # a class annobridge has no shape for
     ]
     tags = [
-        sly.TagMeta("size", sly.TagValueType.ONEOF_STRING, possible_values=["small", "large"],
-                    applicable_to=sly.TagApplicableTo.OBJECTS_ONLY, applicable_classes=["box", "kiwi"]),
+        sly.TagMeta(
+            "size",
+            sly.TagValueType.ONEOF_STRING,
+            possible_values=["small", "large"],
+            applicable_to=sly.TagApplicableTo.OBJECTS_ONLY,
+            applicable_classes=["box", "kiwi"],
+        ),
         sly.TagMeta("note", sly.TagValueType.ANY_STRING, color=[1, 2, 3]),
         sly.TagMeta("weight", sly.TagValueType.ANY_NUMBER, color=[4, 5, 6]),
         sly.TagMeta("flag", sly.TagValueType.NONE, applicable_to=sly.TagApplicableTo.IMAGES_ONLY),
@@ -78,15 +82,25 @@ def _annotation(meta):
     nodes = {"n-nose": sly.Node(pt(20, 30)), "n-eye": sly.Node(pt(15, 35)), "n-ear": sly.Node(pt(14, 40))}
     hidden = {**nodes, "n-ear": sly.Node(pt(60, 70), disabled=True)}
     labels = [
-        sly.Label(sly.Rectangle(5, 10, 40, 60), c("box"),
-                  tags=[sly.Tag(t("size"), "large"), sly.Tag(t("note"), "a box")], description="first"),
+        sly.Label(
+            sly.Rectangle(5, 10, 40, 60),
+            c("box"),
+            tags=[sly.Tag(t("size"), "large"), sly.Tag(t("note"), "a box")],
+            description="first",
+        ),
         sly.Label(OrientedBBox(20, 30, 50, 90, angle=0.3), c("tilted")),
         sly.Label(sly.Polygon([pt(1, 1), pt(1, 50), pt(40, 20), pt(30, 5)]), c("leaf"), status=LabelingStatus.AUTO),
-        sly.Label(sly.Polygon([pt(50, 50), pt(50, 110), pt(89, 80)], interior=[[pt(60, 70), pt(60, 90), pt(70, 80)]]),
-                  c("leaf")),
+        sly.Label(
+            sly.Polygon([pt(50, 50), pt(50, 110), pt(89, 80)], interior=[[pt(60, 70), pt(60, 90), pt(70, 80)]]),
+            c("leaf"),
+        ),
         sly.Label(sly.Polyline([pt(0, 0), pt(45, 60), pt(89, 119)]), c("road")),
-        sly.Label(sly.Point(7, 8), c("pin"), tags=[sly.Tag(t("weight"), 2.5), sly.Tag(t("ripe"))],
-                  status=LabelingStatus.CORRECTED),
+        sly.Label(
+            sly.Point(7, 8),
+            c("pin"),
+            tags=[sly.Tag(t("weight"), 2.5), sly.Tag(t("ripe"))],
+            status=LabelingStatus.CORRECTED,
+        ),
         sly.Label(sly.GraphNodes(nodes), c("person")),
         sly.Label(sly.GraphNodes(hidden), c("person")),
         sly.Label(sly.Bitmap(_disc(60, 45, 12) | _disc(100, 20, 5)), c("kiwi"), tags=[sly.Tag(t("size"), "small")]),
@@ -107,7 +121,10 @@ def world(api, seed_ids):
     api.annotation.upload_json(images[0].id, _annotation(meta).to_json())
     stored = api.annotation.download_json(images[0].id)
     yield SimpleNamespace(
-        meta=meta, meta_json=api.project.get_meta(project.id), images=images, stored=stored,
+        meta=meta,
+        meta_json=api.project.get_meta(project.id),
+        images=images,
+        stored=stored,
         canonical=sly.Annotation.from_json(stored, meta).to_json(),
     )
     api.project.remove(project.id)
@@ -115,6 +132,7 @@ def world(api, seed_ids):
 
 def _content(annotation):
     """An annotation JSON (the SDK's form) without what the server assigns: ids and timestamps of objects and tags."""
+
     def clean(entry):
         return {k: v for k, v in entry.items() if k not in SERVER_FIELDS}
 
@@ -128,12 +146,23 @@ def test_supervisely_to_neutral_to_supervisely_is_exact(world):
     neutral, report = from_supervisely(stored, world.meta_json, item=world.images[0].id)
     assert report.lossless, str(report)
     kinds = [o.shape.kind for o in neutral.objects]
-    assert kinds == ["rectangle", "rectangle", "polygon", "polygon", "polyline", "point", "keypoints", "keypoints",
-                     "mask", "point", "rectangle"]
+    assert kinds == [
+        "rectangle",
+        "rectangle",
+        "polygon",
+        "polygon",
+        "polyline",
+        "point",
+        "keypoints",
+        "keypoints",
+        "mask",
+        "point",
+        "rectangle",
+    ]
     box, tilted, leaf, holed, *_ = neutral.objects
     assert (box.shape.x, box.shape.y, box.shape.width, box.shape.height) == (10, 5, 50, 35)
     assert float(tilted.shape.rotation) == pytest.approx(math.degrees(0.3), abs=1e-12)
-    assert holed.shape.interiors == (((90, 60), (80, 70), (70, 60)),) or len(holed.shape.interiors) == 1
+    assert holed.shape.interiors == (((70, 60), (90, 60), (80, 70)),)
     assert [p.visible for p in neutral.objects[7].shape.points] == [True, True, False]
     assert np.array_equal(neutral.objects[8].shape.to_image(W, H), _disc(60, 45, 12) | _disc(100, 20, 5))
     assert neutral.objects[5].tags[0].value == 2.5 and neutral.objects[5].origin.value == "model_corrected"
@@ -153,7 +182,7 @@ def test_what_annobridge_writes_is_stored_as_written(api, world):
     assert from_supervisely(again, world.meta_json)[0].objects[8].shape == neutral.objects[8].shape
 
 
-def _label_studio_trip(neutral, schema, config, world):
+def _label_studio_trip(neutral, schema, config):
     """neutral -> Label Studio (checked by LabelInterface) -> neutral, with the item's size given, as a provider does."""
     ls, to_ls = to_labelstudio(neutral, label_config=config, schema=schema)
     assert LabelInterface(config).validate_annotation(ls)
@@ -167,15 +196,16 @@ def test_supervisely_to_label_studio_to_supervisely_is_exact_for_what_both_hold(
     config = build_label_config(schema)
     image = world.images[0]
     neutral, _ = from_supervisely(world.stored, world.meta_json, item=image.id)
-    ls, to_ls = _label_studio_trip(neutral, schema, config, world)
+    ls, to_ls = _label_studio_trip(neutral, schema, config)
     objects, tags = world.stored["objects"], [t for o in world.stored["objects"] for t in o["tags"]]
     assert to_ls.count("polygon hole", "dropped") == 1 and to_ls.count("hidden keypoint", "dropped") == 1
     assert to_ls.count("object timestamps", "dropped") == len(objects)
     assert to_ls.count("tag timestamps", "dropped") == len(tags) + len(world.stored["tags"])
     assert to_ls.count("item description", "dropped") == 1 and to_ls.count("rotation", "approximated") == 1
     assert to_ls.count(outcome="dropped") + to_ls.count(outcome="approximated") == 4 + len(objects) + len(tags) + 3
-    again, from_ls = from_labelstudio(ls, label_config=config, schema=schema, item=image.id, width=image.width,
-                                      height=image.height)
+    again, from_ls = from_labelstudio(
+        ls, label_config=config, schema=schema, item=image.id, width=image.width, height=image.height
+    )
     assert from_ls.lossless, str(from_ls)
     back, to_sly = to_supervisely(again, world.meta_json)
     assert to_sly.lossless, str(to_sly)
@@ -202,8 +232,9 @@ def _assert_same_but_losses(back, stored):
         assert mine == theirs, f"object #{n}"
 
 
-def test_the_real_label_studio_server_carries_a_sandbox_annotation_back_into_the_sandbox(api, world,
-                                                                                        labelstudio_server):
+def test_the_real_label_studio_server_carries_a_sandbox_annotation_back_into_the_sandbox(
+    api, world, labelstudio_server
+):
     schema, _ = meta_to_schema(world.meta_json)
     image = world.images[0]
     neutral, _ = from_supervisely(world.stored, world.meta_json, item=image.id)
@@ -213,14 +244,15 @@ def test_the_real_label_studio_server_carries_a_sandbox_annotation_back_into_the
             config = ls_backend.projects.label_config(project.id)
             assert ls_backend.projects.get_schema(project.id) == schema
             (task,) = ls_backend.items.add(project.id, [{"image": f"http://example.invalid/{image.name}"}])
-            ls, _ = _label_studio_trip(neutral, schema, config, world)
+            ls, _ = _label_studio_trip(neutral, schema, config)
             made = ls_backend.annotations.create(task, result=ls["result"])
             stored_ls = ls_backend.annotations.get(made["id"])
         finally:
             ls_backend.projects.delete(project.id)
     assert stored_ls["result"] == ls["result"]
-    again, report = from_labelstudio(stored_ls, label_config=config, schema=schema, item=task, width=image.width,
-                                     height=image.height)
+    again, report = from_labelstudio(
+        stored_ls, label_config=config, schema=schema, item=task, width=image.width, height=image.height
+    )
     assert report.lossless, str(report)
     again = again.model_copy(update={"author": "admin"})  # Label Studio's annotator is its own user id
     written, to_sly = to_supervisely(again, world.meta_json)

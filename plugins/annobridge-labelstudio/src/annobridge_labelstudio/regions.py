@@ -3,7 +3,9 @@
 How a label config holds a LabelSchema (what label_config.py writes; any config is read the same way):
 
 - an object class is a <Label value="class"> of a RectangleLabels, PolygonLabels, VectorLabels,
-  KeyPointLabels or BrushLabels control (or of a Labels control beside Rectangle, Polygon... tools);
+  KeyPointLabels or BrushLabels control (or of a Labels control beside Rectangle, Polygon... tools,
+  whose regions are two results with one id, as the editor writes them: "rectangle" from the tool
+  and "labels" from the Labels control);
 - a keypoints class is a KeyPointLabels control named after the class, its Labels the node names.
   One graph is one region per visible node; the nodes after the first point to it with parentID;
 - a polyline is an open VectorLabels region; where the class only has PolygonLabels it is
@@ -13,7 +15,8 @@ How a label config holds a LabelSchema (what label_config.py writes; any config 
   named after the tag, or "<tag>_object" when the tag also has an item control.
 
 Coordinates are percentages of original_width / original_height, turned into exact pixels, so
-percent -> pixels -> percent gives back the same float. Region ids are kept; ids annobridge has
+percent -> pixels -> percent gives back the same float. A rotation no float degree holds exactly
+(a Supervisely angle in radians) is counted as approximated on the way out. Region ids are kept; ids annobridge has
 to make up are derived: "<control>-item" for item-tag results, "<region>-<node>" for the second
 and later nodes of a graph, "<region>-<n>" for vector vertices.
 """

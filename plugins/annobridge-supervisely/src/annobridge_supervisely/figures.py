@@ -5,6 +5,7 @@ y + height, as the SDK's COCO and Label Studio importers write them. Subpixel co
 are rounded to the nearest pixel and counted. A plain Supervisely rectangle cannot turn: a
 rotated rectangle becomes its bounding rectangle, unless its class is oriented_bbox (or
 any), which keeps the angle. Bitmaps are read and written by sly.Bitmap (base64 zlib PNG).
+What to_supervisely returns has been read back with sly.Annotation.from_json against the meta.
 """
 
 from __future__ import annotations
