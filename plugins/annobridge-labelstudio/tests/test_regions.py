@@ -23,6 +23,7 @@ from annobridge.annotations import (
     Point,
     Polygon,
     Polyline,
+    Rectangle,
     Tag,
 )
 from annobridge.errors import ValidationError
@@ -567,3 +568,48 @@ def test_writing_a_class_the_config_lacks_names_it():
         to_labelstudio(
             _item(ObjectAnnotation(class_name="ghost", shape=Point(x=1, y=1))), label_config=CONFIG, schema=schema
         )
+
+
+@st.composite
+def ocr_annotations(draw):
+    """Regions of a generic <Labels> (the OCR template), in the editor's split form, with transcriptions."""
+    results = []
+    for n in range(draw(st.integers(0, 5))):
+        rid, label = f"o{n}", draw(st.sampled_from(["Text", "Handwriting"]))
+        if draw(st.booleans()):
+            tool, value = "bbox", {"x": draw(pct), "y": draw(pct), "width": draw(pct), "height": draw(pct)}
+            value["rotation"] = draw(st.floats(0, 359.99))
+            kind = "rectangle"
+        else:
+            points = draw(st.lists(st.lists(pct, min_size=2, max_size=2), min_size=3, max_size=6))
+            tool, kind, value = "poly", "polygon", {"points": points, "closed": True}
+        results.append({"id": rid, "type": kind, "from_name": tool, **_SIZE, "value": value})
+        results.append(
+            {"id": rid, "type": "labels", "from_name": "label", **_SIZE, "value": {**value, "labels": [label]}}
+        )
+        if draw(st.booleans()):
+            text = draw(st.lists(st.text(max_size=6), min_size=1, max_size=2))
+            results.append(
+                {"id": rid, "type": "textarea", "from_name": "transcription", **_SIZE, "value": {**value, "text": text}}
+            )
+    return {"result": results}
+
+
+@given(ocr_annotations())
+@settings(max_examples=60, deadline=None)
+def test_split_labels_regions_round_trip_exactly(data):
+    neutral, report = from_labelstudio(data, label_config=OCR, schema=OCR_SCHEMA, width=200, height=100)
+    back, back_report = to_labelstudio(neutral, label_config=OCR, schema=OCR_SCHEMA)
+    assert back == data and report.lossless and back_report.lossless
+    assert not data["result"] or LabelInterface(OCR).validate_annotation(back)
+
+
+def test_a_rotation_no_float_degree_holds_is_counted():
+    exact = _item(ObjectAnnotation(class_name="box", shape=Rectangle(x=1, y=1, width=5, height=5, rotation=17.5)))
+    third = _item(
+        ObjectAnnotation(class_name="box", shape=Rectangle(x=1, y=1, width=5, height=5, rotation=Fraction(1, 3)))
+    )
+    assert to_labelstudio(exact, label_config=CONFIG, schema=SCHEMA)[1].lossless
+    value, report = to_labelstudio(third, label_config=CONFIG, schema=SCHEMA)
+    assert value["result"][0]["value"]["rotation"] == 1 / 3
+    assert report.losses() == ["rotation -> approximated to the nearest float degree (label studio): 1  [img-9]"]
