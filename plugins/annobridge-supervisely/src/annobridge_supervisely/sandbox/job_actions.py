@@ -6,7 +6,7 @@ import re
 
 from .activity import record
 from .errors import bad_request, field, int_list, not_found
-from .jobs import REVIEW_STATUSES, STATUSES, get_job, insert_job, job_entities, split
+from .jobs import REVIEW_STATUSES, STATUSES, get_job, insert_job, job_entities, job_name, labeler_ids, split
 from .store import Store, dumps, loads, now
 from .users import require_member
 
@@ -23,7 +23,8 @@ def set_status(store: Store, job: dict, status: str) -> None:
     elif status in ("pending", "in_progress", "on_review"):
         finished = None
     store.execute(
-        "UPDATE jobs SET status = ?, started_at = ?, finished_at = ? WHERE id = ?", (status, started, finished, job["id"])
+        "UPDATE jobs SET status = ?, started_at = ?, finished_at = ? WHERE id = ?",
+        (status, started, finished, job["id"]),
     )
 
 
@@ -65,32 +66,53 @@ def reject(ctx, body) -> dict:
 def restart(ctx, body) -> list[dict]:
     """jobs.restart {id, userIds, reviewerId, completeExisting, name?}: new jobs over the rejected entities.
 
+    These are all the fields LabelingJobApi.restart sends. Its only_rejected_entities=False is
+    done by the SDK before this call: jobs.reject mode "unmarked" turns every entity not yet
+    accepted or rejected into a rejected one, so this method always takes the rejected ones.
+    The new jobs keep the old one's classes, tags, limits, readme and description, and hold
+    exactly those entities (their review status back to none); the old job's range and tag
+    filters are left out, as they chose the old job's images, not these. With several userIds
+    the entities are split as jobs.add splits images, and the names get " (#k)".
+    completeExisting (default true) completes the old job; false leaves its status as it is.
+
     Answers [{id, userId, type, name}] like the seed; 400 "No images found ..." when nothing
     was rejected (the SDK's ignore_no_rejected_error looks for that text).
     """
     job = get_job(ctx.store, field(body, "id", int))
-    user_ids = int_list(body, "userIds", default=None) or [job["assigned_to"]]
+    user_ids = int_list(body, "userIds", default=None)
+    user_ids = labeler_ids(ctx.store, [job["assigned_to"]] if user_ids is None else user_ids, job["team_id"])
     reviewer_id = field(body, "reviewerId", int, default=job["reviewer_id"])
-    for user_id in user_ids:
-        require_member(ctx.store, user_id, job["team_id"], "Labeler")
     require_member(ctx.store, reviewer_id, job["team_id"], "Reviewer")
+    complete_existing = field(body, "completeExisting", bool, default=True)
+    title = job_name(body, default=None) or _next_title(job["name"])
     rejected = sorted(e["image_id"] for e in job_entities(ctx.store, job["id"]) if e["review_status"] == "rejected")
     if not rejected:
         raise bad_request(f"No images found to restart labeling job {job['id']}: none is rejected", field="id")
     shares = split(rejected, len(user_ids))
     if not all(shares):
-        raise bad_request(f"No images found for every labeler: {len(rejected)} rejected images", field="userIds")
-    title = field(body, "name", str, default=None) or _next_title(job["name"])
+        raise bad_request(
+            f"No images found for every labeler: {len(rejected)} rejected images for {len(user_ids)} labelers",
+            field="userIds",
+        )
+    meta = {**loads(job["meta"]), "imageTags": []}
+    meta.pop("range", None)
     created = []
     for k, (user_id, share) in enumerate(zip(user_ids, shares), start=1):
         name = title if len(user_ids) == 1 else f"{title} (#{k})"
         new_id = insert_job(
-            ctx.store, name=name, dataset_id=job["dataset_id"], created_by=ctx.user["id"], assigned_to=user_id,
-            reviewer_id=reviewer_id, meta={**loads(job["meta"]), "entityIds": share}, image_ids=share,
-            readme=job["readme"], description=job["description"],
+            ctx.store,
+            name=name,
+            dataset_id=job["dataset_id"],
+            created_by=ctx.user["id"],
+            assigned_to=user_id,
+            reviewer_id=reviewer_id,
+            meta={**meta, "entityIds": share},
+            image_ids=share,
+            readme=job["readme"],
+            description=job["description"],
         )
         created.append({"id": new_id, "userId": user_id, "type": "annotation", "name": name})
-    if field(body, "completeExisting", bool, default=True):
+    if complete_existing:
         set_status(ctx.store, job, "completed")
     return created
 
@@ -112,10 +134,12 @@ def edit_info(ctx, body) -> dict:
     if "userId" in body:
         updates["assigned_to"] = require_member(ctx.store, field(body, "userId", int), job["team_id"], "Labeler")["id"]
     if "reviewerId" in body:
-        updates["reviewer_id"] = require_member(
-            ctx.store, field(body, "reviewerId", int), job["team_id"], "Reviewer"
-        )["id"]
-    for key in ("name", "description", "readme"):
+        updates["reviewer_id"] = require_member(ctx.store, field(body, "reviewerId", int), job["team_id"], "Reviewer")[
+            "id"
+        ]
+    if "name" in body:
+        updates["name"] = job_name(body)
+    for key in ("description", "readme"):
         if key in body:
             updates[key] = field(body, key, str)
     if not updates:
@@ -141,9 +165,16 @@ def set_entity_status(store: Store, job: dict, image_id: int, status: str, actor
     store.execute(
         "UPDATE job_entities SET review_status = ? WHERE job_id = ? AND image_id = ?", (status, job["id"], image_id)
     )
-    record(store, "image_review_status_updated", user_id=actor_id, project_id=job["project_id"],
-           dataset_id=job["dataset_id"], image_id=image_id, job_id=job["id"],
-           meta={"reviewStatus": status, "labelerId": job["assigned_to"]})
+    record(
+        store,
+        "image_review_status_updated",
+        user_id=actor_id,
+        project_id=job["project_id"],
+        dataset_id=job["dataset_id"],
+        image_id=image_id,
+        job_id=job["id"],
+        meta={"reviewStatus": status, "labelerId": job["assigned_to"]},
+    )
 
 
 def bulk_remove(ctx, body) -> dict:

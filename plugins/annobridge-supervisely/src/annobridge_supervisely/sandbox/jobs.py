@@ -4,7 +4,9 @@ Choices where the SDK leaves the server's behaviour open, made here once:
 - jobs.add with several userIds makes one job per user and splits the selected images
   between them in dataset order (contiguous shares differing by at most one); with several
   users the names get " (#k)".
-- meta.range {start, end} picks images by 1-based position (inclusive) in dataset order.
+- meta.range {start, end} picks images by 1-based position (inclusive) in the dataset's order,
+  whatever entityIds and tag filters also ask, so a clone (range and ids together) gets the same images.
+- names are 1..255 characters (the SDK documents the 255 limit on restart titles).
 - the reviewer defaults to the job's creator; assignees and reviewer must be team members.
 - entities come sorted by image name, descending, as in the seed and tutorial outputs;
   jobs.list leaves "entities" out (the SDK fetches them with jobs.info).
@@ -23,10 +25,19 @@ from .users import require_member
 
 STATUSES = ("pending", "in_progress", "on_review", "completed", "stopped", "review_completed")
 REVIEW_STATUSES = ("none", "done", "accepted", "rejected")
+MAX_NAME = 255
 # meta keys jobs.add stores as they come and jobs.info gives back
 _PASSTHROUGH = (
-    "dynamicClasses", "dynamicTags", "allowRestore", "readOnlyTags", "guide", "toolboxSettings",
-    "disableConfirm", "disableSubmit", "enableIntermediateReview", "entityIds",
+    "dynamicClasses",
+    "dynamicTags",
+    "allowRestore",
+    "readOnlyTags",
+    "guide",
+    "toolboxSettings",
+    "disableConfirm",
+    "disableSubmit",
+    "enableIntermediateReview",
+    "entityIds",
 )
 
 
@@ -122,8 +133,19 @@ def _meta_json(store: Store, project_id: int, meta: dict) -> dict:
     return out
 
 
-def insert_job(store: Store, *, name: str, dataset_id: int, created_by: int, assigned_to: int,
-               reviewer_id: int, meta: dict, image_ids: list[int], readme: str = "", description: str = "") -> int:
+def insert_job(
+    store: Store,
+    *,
+    name: str,
+    dataset_id: int,
+    created_by: int,
+    assigned_to: int,
+    reviewer_id: int,
+    meta: dict,
+    image_ids: list[int],
+    readme: str = "",
+    description: str = "",
+) -> int:
     """Write one pending job and its entities; returns the job id."""
     job_id = store.execute(
         "INSERT INTO jobs (name, readme, description, dataset_id, created_by, assigned_to, reviewer_id, created_at, "
@@ -133,6 +155,33 @@ def insert_job(store: Store, *, name: str, dataset_id: int, created_by: int, ass
     for image_id in image_ids:
         store.execute("INSERT INTO job_entities (job_id, image_id) VALUES (?, ?)", (job_id, image_id))
     return job_id
+
+
+def job_name(body: dict, key: str = "name", default: Any = ...) -> Any:
+    """The job name in `body[key]`: 1..255 characters, or 400 naming the field.
+
+    >>> job_name({"name": "lemons"})
+    'lemons'
+    """
+    name = field(body, key, str, default=default)
+    if name is default:
+        return name
+    if not name.strip():
+        raise bad_request(f"field {key!r} must not be empty", field=key)
+    if len(name) > MAX_NAME:
+        raise bad_request(f"field {key!r} is {len(name)} characters, at most {MAX_NAME} are allowed", field=key)
+    return name
+
+
+def labeler_ids(store: Store, user_ids: list[int], team_id: int) -> list[int]:
+    """`user_ids` if they are one or more distinct labelers of the team, else 400/404 naming the fault."""
+    if not user_ids:
+        raise bad_request("field 'userIds' needs at least one user", field="userIds")
+    if len(set(user_ids)) != len(user_ids):
+        raise bad_request("field 'userIds' lists a user twice", field="userIds")
+    for user_id in user_ids:
+        require_member(store, user_id, team_id, "Labeler")
+    return user_ids
 
 
 def split(items: list, parts: int) -> list[list]:
@@ -152,17 +201,9 @@ def split(items: list, parts: int) -> list[list]:
 
 def jobs_add(ctx, body) -> list[dict]:
     """jobs.add {name, datasetId, userIds, meta, readme?, description?, reviewerId?} -> [{id, userId, type, name}]."""
-    name = field(body, "name", str)
-    if not name.strip():
-        raise bad_request("field 'name' must not be empty", field="name")
+    name = job_name(body)
     dataset = get_dataset(ctx.store, field(body, "datasetId", int))
-    user_ids = int_list(body, "userIds")
-    if not user_ids:
-        raise bad_request("field 'userIds' needs at least one user", field="userIds")
-    if len(set(user_ids)) != len(user_ids):
-        raise bad_request("field 'userIds' lists a user twice", field="userIds")
-    for user_id in user_ids:
-        require_member(ctx.store, user_id, dataset["team_id"], "Labeler")
+    user_ids = labeler_ids(ctx.store, int_list(body, "userIds"), dataset["team_id"])
     reviewer_id = field(body, "reviewerId", int, default=ctx.user["id"])
     require_member(ctx.store, reviewer_id, dataset["team_id"], "Reviewer")
     meta = clean_meta(ctx.store, dataset, field(body, "meta", dict, default={}))
@@ -176,9 +217,16 @@ def jobs_add(ctx, body) -> list[dict]:
     for k, (user_id, share) in enumerate(zip(user_ids, shares), start=1):
         title = name if len(user_ids) == 1 else f"{name} (#{k})"
         job_id = insert_job(
-            ctx.store, name=title, dataset_id=dataset["id"], created_by=ctx.user["id"], assigned_to=user_id,
-            reviewer_id=reviewer_id, meta=meta, image_ids=share,
-            readme=field(body, "readme", str, default=""), description=field(body, "description", str, default=""),
+            ctx.store,
+            name=title,
+            dataset_id=dataset["id"],
+            created_by=ctx.user["id"],
+            assigned_to=user_id,
+            reviewer_id=reviewer_id,
+            meta=meta,
+            image_ids=share,
+            readme=field(body, "readme", str, default=""),
+            description=field(body, "description", str, default=""),
         )
         created.append({"id": job_id, "userId": user_id, "type": "annotation", "name": title})
     return created
@@ -195,8 +243,9 @@ def clean_meta(store: Store, dataset: dict, meta: dict) -> dict:
     for flt in meta.get("imageTags") or []:
         tag_name = flt.get("name", flt.get("title")) if isinstance(flt, dict) else None
         if tag_name not in tag_names or not isinstance(flt.get("positive"), bool):
-            raise bad_request(f"meta.imageTags entry {flt!r} must be {{name, positive}} naming a project tag",
-                              field="meta.imageTags")
+            raise bad_request(
+                f"meta.imageTags entry {flt!r} must be {{name, positive}} naming a project tag", field="meta.imageTags"
+            )
         out["imageTags"].append({"name": tag_name, "positive": flt["positive"]})
     for key in ("imageFiguresLimit", "imageTagsLimit"):
         value = meta.get(key) or 0
@@ -232,30 +281,40 @@ def _range(value: Any) -> dict:
 
 
 def select_images(store: Store, dataset: dict, meta: dict) -> list[int]:
-    """The dataset's image ids a job takes: chosen ids, tag filters, then the range, in dataset order."""
+    """The dataset's image ids a job takes: the range of dataset positions, chosen ids, tag filters, in dataset order."""
     ids = [row["id"] for row in store.rows("SELECT id FROM images WHERE dataset_id = ? ORDER BY id", (dataset["id"],))]
+    in_range = _in_range(ids, meta.get("range") or {})
     wanted = meta["entityIds"]
     if wanted:
         missing = sorted(set(wanted) - set(ids))
         if missing:
             raise bad_request(f"images {missing} are not in dataset {dataset['id']}", field="meta.entityIds")
-        ids = [i for i in ids if i in set(wanted)]
+        chosen = set(wanted)
+        ids = [i for i in ids if i in chosen]
     include = {t["name"] for t in meta["imageTags"] if t["positive"]}
     exclude = {t["name"] for t in meta["imageTags"] if not t["positive"]}
     if include or exclude:
         ids = [i for i in ids if _tag_filter(store, i, include, exclude)]
-    bounds = meta.get("range") or {}
-    start, end = bounds.get("start") or 1, bounds.get("end") or len(ids)
-    ids = ids[start - 1 : end]
+    ids = [i for i in ids if i in in_range]
     if not ids:
         raise bad_request("No images found for the labeling job (check entityIds, imageTags and range)", field="meta")
     return ids
 
 
+def _in_range(ids: list[int], bounds: dict) -> set[int]:
+    """The ids at 1-based positions start..end (inclusive) of the dataset's order."""
+    start, end = bounds.get("start") or 1, bounds.get("end") or len(ids)
+    return set(ids[start - 1 : end])
+
+
 def _tag_filter(store: Store, image_id: int, include: set[str], exclude: set[str]) -> bool:
-    names = {row["name"] for row in store.rows(
-        "SELECT json_extract(t.data, '$.name') AS name FROM image_tags it JOIN tag_metas t ON t.id = it.tag_id WHERE it.image_id = ?",
-        (image_id,))}
+    names = {
+        row["name"]
+        for row in store.rows(
+            "SELECT json_extract(t.data, '$.name') AS name FROM image_tags it JOIN tag_metas t ON t.id = it.tag_id WHERE it.image_id = ?",
+            (image_id,),
+        )
+    }
     return (not include or bool(names & include)) and not (names & exclude)
 
 
