@@ -100,3 +100,20 @@ def test_delete_all_keeps_the_exclusions(backend, job, images):
     ids = backend.items.add(job.id, images(6))
     assert backend.items.delete_all(job.id, exclude=[ids[0], ids[5]]) == 4
     assert backend.items.ids(job.id) == [ids[0], ids[5]]
+
+
+def test_tasks_by_default_carry_whole_annotations_and_predictions(backend, job, choice):
+    """The default columns name the annotations' own fields: results and authors come inline, not bare ids."""
+    prediction = {"result": choice("large"), "score": 0.5, "model_version": "m1"}
+    tid, = backend.items.add(job.id, [{"data": {"image": "http://example.invalid/a.jpg"},
+                                       "annotations": [{"result": choice()}], "predictions": [prediction]}])
+    (task,) = list(backend.items.tasks(job.id))
+    (everything,) = list(backend.items.tasks(job.id, include=None))
+    (annotation,) = task["annotations"]
+    assert annotation["result"] == choice() and annotation["completed_by"] == backend.users.me().id
+    assert annotation["was_cancelled"] is False and annotation["task"] == tid
+    assert annotation == everything["annotations"][0]  # every field the full read has
+    (predicted,) = task["predictions"]
+    assert (predicted["result"], predicted["score"], predicted["model_version"]) == (choice("large"), 0.5, "m1")
+    assert predicted == everything["predictions"][0]
+    assert "drafts" not in task and "annotations_results" not in task  # the dear columns stay out

@@ -21,7 +21,8 @@ from annobridge.provider import ItemsAPI, SubAPI
 from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, as_ints, chunks
 from .paging import every
 
-__all__ = ["ITEM_FIELDS", "LABELED", "TASK_FIELDS", "UNLABELED", "LabelStudioItems", "LabelStudioViews", "to_item"]
+__all__ = ["ANNOTATION_FIELDS", "ITEM_FIELDS", "LABELED", "PREDICTION_FIELDS", "TASK_FIELDS", "UNLABELED",
+           "LabelStudioItems", "LabelStudioViews", "to_item"]
 
 
 def _completed(empty: bool) -> dict[str, Any]:
@@ -32,8 +33,17 @@ def _completed(empty: bool) -> dict[str, Any]:
 
 # What tasks() asks the server for by default: naming the fields halves the Data Manager's work
 # (drafts and the agreement/comment columns are the dear ones); include=None asks for everything.
-TASK_FIELDS = ("id", "data", "meta", "annotations", "predictions", "project", "created_at", "updated_at",
-               "is_labeled", "total_annotations", "total_predictions", "storage_filename")
+# The server applies `include` to the nested annotations and predictions too, so their own fields
+# are named here: without them an annotation comes back as {"id", "created_at", "updated_at", "project"}.
+ANNOTATION_FIELDS = ("result", "completed_by", "was_cancelled", "ground_truth", "lead_time", "task",
+                     "created_username", "created_ago", "draft_created_at", "import_id", "last_action",
+                     "bulk_created", "updated_by", "parent_prediction", "parent_annotation", "last_created_by")
+PREDICTION_FIELDS = ("result", "score", "model_version", "model", "model_run", "task", "cluster", "neighbors",
+                     "mislabeling", "created_ago")
+TASK_FIELDS = tuple(dict.fromkeys(
+    ("id", "data", "meta", "annotations", "predictions", "project", "created_at", "updated_at", "is_labeled",
+     "total_annotations", "total_predictions", "storage_filename") + ANNOTATION_FIELDS + PREDICTION_FIELDS
+))
 ITEM_FIELDS = ("id", "data", "meta", "project", "created_at", "updated_at", "total_annotations", "storage_filename")
 
 LABELED = _completed(False)  # the legacy SDK's get_labeled_tasks filter: completed_at is set
