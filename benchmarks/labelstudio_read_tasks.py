@@ -6,8 +6,9 @@
 2. the SDK's defaults: `LabelStudio(...).tasks.list(project=id)` iterated to the end;
 3. the server's own export: a snapshot created, polled and downloaded as JSON through the SDK.
 
-Without --url it starts the real server from .venv-labelstudio (about a minute) and stops it at the
-end; a given server's token comes from --token or LABEL_STUDIO_API_KEY. Each way has its own httpx
+An annotation counts only when its `result` came back (a bare id does not), so each way must really
+read the annotations. Without --url it starts the real server from .venv-labelstudio (about a minute)
+and stops it at the end; a given server's token comes from --token or LABEL_STUDIO_API_KEY. Each way has its own httpx
 client whose event hook counts the HTTP requests. Prints a Markdown table and writes it to
 benchmarks/results/labelstudio_read_tasks.md. Not a test: nothing asserts a time.
 """
@@ -63,13 +64,18 @@ def populate(backend: Any, tasks: int) -> int:
     return int(job.id)
 
 
+def whole(annotations: list[Any]) -> int:
+    """How many of these annotations came with their result (an SDK model or a dict); bare ids count 0."""
+    return sum(1 for a in annotations or [] if (a.get("result") if isinstance(a, dict) else a.result) == RESULT)
+
+
 def with_annobridge(url: str, token: str, pid: int, counter: list[int]) -> tuple[int, int]:
     backend = annobridge.connect(url, token=token, httpx_client=counting_client(counter))
     counter.clear()  # connecting (token check, edition) is not reading
     tasks = annotations = 0
     for task in backend.items.tasks(pid):
         tasks += 1
-        annotations += len(task["annotations"])
+        annotations += whole(task["annotations"])
     return tasks, annotations
 
 
@@ -80,7 +86,7 @@ def with_sdk_defaults(url: str, token: str, pid: int, counter: list[int]) -> tup
     tasks = annotations = 0
     for task in client.tasks.list(project=pid):
         tasks += 1
-        annotations += len(task.annotations or [])
+        annotations += whole(task.annotations)
     return tasks, annotations
 
 
@@ -93,7 +99,7 @@ def with_server_export(url: str, token: str, pid: int, counter: list[int]) -> tu
         time.sleep(0.2)
         export = client.projects.exports.get(pid, export.id)
     data = json.loads(b"".join(client.projects.exports.download(pid, export.id, export_type="JSON")))
-    return len(data), sum(len(t["annotations"]) for t in data)
+    return len(data), sum(whole(t["annotations"]) for t in data)
 
 
 WAYS: list[tuple[str, Callable[..., tuple[int, int]]]] = [
