@@ -89,5 +89,69 @@ def test_restart_refuses_a_stranger_and_a_job_with_nothing_rejected(sv, job, wor
     with pytest.raises(ValidationError, match="stranger"):
         sv.jobs.restart(job.id, assignees=[world.stranger])
     sv.reviews.set(job.id, world.image_ids[0], ReviewStatus.ACCEPTED)
-    with pytest.raises(BackendError, match="none is rejected"):
+    with pytest.raises(ValidationError, match=f"labeling job {job.id} has no rejected items"):
         sv.jobs.restart(job.id)
+
+
+def test_restart_of_every_unaccepted_item_rejects_the_unmarked_first(sv, sandbox, job, world):
+    first, second, *rest = world.image_ids[:4]
+    sv.reviews.set(job.id, first, ReviewStatus.ACCEPTED)
+    sv.reviews.set(job.id, second, ReviewStatus.REJECTED)
+    sv.api.labeling_job.set_entity_review_status(job.id, rest[0], "done")  # the labeler finished it, no verdict yet
+    before = {m: sandbox.calls[m] for m in ("jobs.reject", "jobs.restart")}
+    (again,) = sv.jobs.restart(job.id, only_rejected=False, complete_existing=False)
+    try:
+        assert {m: sandbox.calls[m] - before[m] for m in before} == {"jobs.reject": 1, "jobs.restart": 1}
+        assert sorted(e.id for e in again.entities) == sorted([second, *rest])
+        assert set(_verdicts(sv, again).values()) == {ReviewStatus.NONE}
+        assert _verdicts(sv, job) == {
+            first: ReviewStatus.ACCEPTED,
+            **{i: ReviewStatus.REJECTED for i in [second, *rest]},
+        }
+        assert sv.jobs.status(job.id).value == "on_review"  # complete_existing=False leaves the old job as it was
+        assert again.assignees[0].id == world.labelers[0] and again.reviewers[0].id == world.reviewer
+    finally:
+        sv.jobs.delete(again.id)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"name": ""}, "not a job title"),
+        ({"name": "x" * 256}, "at most 255"),
+        ({"assignees": []}, "empty list"),
+        ({"assignees": "TWICE"}, "named twice"),
+        ({"assignees": "THREE"}, "3 annotators for 2 items"),
+        ({"reviewer": "STRANGER"}, "reviewer: .* not a member"),
+        ({"only_rejected": "no"}, "only_rejected"),
+        ({"complete_existing": None}, "complete_existing"),
+        ({"only_rejected": False, "EVERYTHING_ACCEPTED": True}, "no unaccepted items"),
+    ],
+    ids=[
+        "empty name",
+        "long name",
+        "no assignees",
+        "assignee twice",
+        "more assignees than items",
+        "stranger reviewer",
+        "only_rejected not a bool",
+        "complete_existing not a bool",
+        "nothing unaccepted",
+    ],
+)
+def test_restart_refuses_bad_input_before_anything_is_written(sv, sandbox, job, world, options, message):
+    stand_ins = {"TWICE": world.labelers[:1] * 2, "THREE": world.labelers[:3], "STRANGER": world.stranger}
+    options = {k: stand_ins.get(v, v) if isinstance(v, str) else v for k, v in options.items()}
+    if options.pop("EVERYTHING_ACCEPTED", False):
+        for item in world.image_ids[:4]:
+            sv.reviews.set(job.id, item, ReviewStatus.ACCEPTED)
+    else:
+        sv.reviews.set(job.id, world.image_ids[0], ReviewStatus.ACCEPTED)
+        sv.reviews.set(job.id, world.image_ids[1], ReviewStatus.REJECTED)
+        sv.reviews.set(job.id, world.image_ids[2], ReviewStatus.REJECTED)
+    verdicts = _verdicts(sv, job)
+    before = {m: sandbox.calls[m] for m in ("jobs.reject", "jobs.restart", "jobs.add")}
+    with pytest.raises(ValidationError, match=message):
+        sv.jobs.restart(job.id, **options)
+    assert {m: sandbox.calls[m] for m in before} == before, "nothing was sent that writes"
+    assert _verdicts(sv, job) == verdicts and sv.jobs.status(job.id).value == "on_review"

@@ -15,7 +15,7 @@ from annobridge.schema import LabelSchema
 
 from .convert import job_from_info, job_status, sly_id
 from .job_annotations import neutral_annotations, sly_annotations
-from .users import _as_int, resolve_members
+from .users import _as_int, resolve_members, team_members
 
 if TYPE_CHECKING:
     from .provider import SuperviselyProvider
@@ -300,18 +300,55 @@ class SuperviselyJobs(JobsAPI):
         reviewer: Id | None = None,
         name: str | None = None,
         only_rejected: bool = True,
+        complete_existing: bool = True,
     ) -> list[Job]:
-        """A new job over the rejected items (or every item not accepted); the old one is completed."""
-        people = resolve_members(
-            self._b, [*(assignees or []), *([reviewer] if reviewer is not None else [])], "assignees"
-        )
-        ids = people[: len(assignees)] if assignees is not None else None
+        """New jobs over the rejected items, or with only_rejected=False over every item not accepted.
+
+        As LabelingJobApi.restart does, only_rejected=False first rejects the old job's unmarked
+        items (none or done), then restarts; `assignees` share the items (one job each, default:
+        the old annotator), `reviewer` reviews them (default: the old reviewer), `name` defaults
+        to the old one with "(#2)", "(#3)"... complete_existing (Supervisely's own option) completes
+        the old job; False leaves its status as it is. Refused with a ValidationError before any
+        write: a name that is empty or over 255 characters, no or repeated assignees, a user not in
+        the team, a job with nothing to restart, more assignees than items.
+
+        >>> again, = sv.jobs.restart(job.id, assignees=["labeler_2"], only_rejected=False)  # doctest: +SKIP
+        >>> again.name                                                                       # doctest: +SKIP
+        'lemons (#2)'
+        """
+        ident = sly_id(job_id, "job_id")
+        for flag, value in (("only_rejected", only_rejected), ("complete_existing", complete_existing)):
+            if not isinstance(value, bool):
+                raise ValidationError(f"{flag}: {value!r} is not True or False")
+        if name is not None:
+            _check_title(name)
+        members = team_members(self._b) if assignees or reviewer is not None else {}
+        ids = None
+        if assignees is not None:
+            if not assignees:
+                raise ValidationError(
+                    "assignees: an empty list leaves the items to nobody; pass None to keep the annotator"
+                )
+            ids = resolve_members(self._b, assignees, "assignees", members)
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            if twice:
+                raise ValidationError(f"assignees: user {twice[0]} is named twice; each gets one job")
+        reviewer_id = resolve_members(self._b, [reviewer], "reviewer", members)[0] if reviewer is not None else None
+        info, _ = self.fetch(ident)
+        wanted = ("rejected",) if only_rejected else ("rejected", "none", "done")
+        count = sum(e.get("reviewStatus") in wanted for e in info.entities or [])
+        if not count:
+            what = "rejected" if only_rejected else "unaccepted"
+            raise ValidationError(f"job_id: labeling job {ident} has no {what} items to restart with")
+        if ids is not None and len(ids) > count:
+            raise ValidationError(f"assignees: {len(ids)} annotators for {count} items to restart; each needs one")
         with self._b.errors():
             created = self._sdk.restart(
-                sly_id(job_id, "job_id"),
+                ident,
                 assignee_ids=ids,
-                reviewer_id=people[-1] if reviewer is not None else None,
+                reviewer_id=reviewer_id,
                 title=name,
+                complete_existing=complete_existing,
                 only_rejected_entities=only_rejected,
             )
         return [self.get(job["id"]) for job in created]
@@ -374,3 +411,11 @@ def _json_object(data: Any, field: str) -> None:
         json.dumps(data)
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"{field}: custom data must be JSON: {exc}") from None
+
+
+def _check_title(name: Any) -> None:
+    """A job title Supervisely takes: a non-blank string of at most 255 characters."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError(f"name: {name!r} is not a job title (a non-blank string)")
+    if len(name) > 255:
+        raise ValidationError(f"name: {len(name)} characters, Supervisely takes at most 255")
