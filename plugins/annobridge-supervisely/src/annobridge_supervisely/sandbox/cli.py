@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Optional
+import json
+from pathlib import Path
+from typing import Any, NoReturn, Optional
 
 import typer
 
 from .defaults import DEFAULT_TOKEN
 
-_SERVER = typer.Option("http://127.0.0.1:8000", "--server", help="Address of a running sandbox.")
-_TOKEN = typer.Option(DEFAULT_TOKEN, "--token", help="API token of the sandbox.", show_default=False)
+# SERVER_ADDRESS and API_TOKEN are the lines `serve` prints for ~/supervisely.env
+_SERVER = typer.Option(
+    "http://127.0.0.1:8000", "--server", envvar="SERVER_ADDRESS", help="Address of a running sandbox."
+)
+_TOKEN = typer.Option(
+    DEFAULT_TOKEN, "--token", envvar="API_TOKEN", help="API token of the sandbox.", show_default=False
+)
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
+def _annotation_json(path: Path) -> dict:
+    """The file's Supervisely annotation JSON (pixel coordinates, as the SDK saves it), shifted as upload_ann sends it."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        _fail(f"{path}: not a readable annotation JSON file ({exc})")
+    if not isinstance(data, dict) or not isinstance(data.get("objects"), list):
+        _fail(f'{path}: a Supervisely annotation JSON object with an "objects" list is expected')
+    import supervisely as sly
+
+    return sly.Annotation._to_subpixel_coordinate_system_json(data)
 
 
 def register(sandbox_app: typer.Typer) -> None:
@@ -36,14 +61,17 @@ def register(sandbox_app: typer.Typer) -> None:
     def _call(server: str, token: str, method: str, body: dict) -> None:
         import httpx
 
-        response = httpx.post(f"{server.rstrip('/')}/public/api/v3/{method}", json=body, headers={"x-api-key": token})
+        url = f"{server.rstrip('/')}/public/api/v3/{method}"
+        try:
+            response = httpx.post(url, json=body, headers={"x-api-key": token})
+        except httpx.HTTPError as exc:
+            _fail(f"{method}: cannot reach the sandbox at {server}: {exc}")
         if response.status_code != 200:
             try:
                 reason = response.json().get("error", response.text)
             except ValueError:
                 reason = response.text
-            typer.echo(f"{method}: {response.status_code} {reason}", err=True)
-            raise typer.Exit(2)
+            _fail(f"{method}: {response.status_code} {reason}")
         typer.echo(f"{method}: ok")
 
     @group.command()
@@ -52,18 +80,31 @@ def register(sandbox_app: typer.Typer) -> None:
         _call(server, token, "sandbox.jobs.start", {"id": job_id})
 
     @group.command()
+    def annotate(
+        job_id: int,
+        image_id: int,
+        annotation: Path = typer.Argument(..., help="Supervisely annotation JSON file (as sly.Annotation.to_json())."),
+        done: bool = typer.Option(False, "--done", help="Also mark the image done."),
+        server: str = _SERVER,
+        token: str = _TOKEN,
+    ) -> None:
+        """The labeler saves ANNOTATION for IMAGE_ID of JOB_ID (starts a pending job)."""
+        body = {"id": job_id, "imageId": image_id, "annotation": _annotation_json(annotation), "done": done}
+        _call(server, token, "sandbox.jobs.annotate", body)
+
+    @group.command()
     def submit(job_id: int, server: str = _SERVER, token: str = _TOKEN) -> None:
         """The labeler submits job JOB_ID for review (-> on_review)."""
         _call(server, token, "sandbox.jobs.submit", {"id": job_id})
 
     @group.command()
     def review(job_id: int, image_id: int, status: str, server: str = _SERVER, token: str = _TOKEN) -> None:
-        """The reviewer marks IMAGE_ID of JOB_ID accepted or rejected."""
+        """The reviewer marks IMAGE_ID of JOB_ID accepted or rejected (or back to done or none)."""
         _call(server, token, "sandbox.jobs.review", {"id": job_id, "entityId": image_id, "status": status})
 
     @group.command()
     def complete(job_id: int, server: str = _SERVER, token: str = _TOKEN) -> None:
-        """The reviewer completes job JOB_ID (-> completed)."""
+        """The reviewer completes job JOB_ID (-> completed; review_completed first with quality check)."""
         _call(server, token, "sandbox.jobs.complete", {"id": job_id})
 
     sandbox_app.add_typer(group, name="supervisely")
