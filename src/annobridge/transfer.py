@@ -3,7 +3,8 @@
 The migration engine reads a source project page by page as `Record`s and writes each page
 to the target in bulk. Every record carries the source key (the source item's id as text);
 writers store it on the new item (task data on Label Studio, image meta on Supervisely), which
-is how `find` reconciles a batch a killed run left pending, so nothing is written twice.
+is how `present` and `find` tell what a target holds already (a batch a killed or failed run
+left pending, or a whole earlier run whose ledger is gone), so nothing is written twice.
 Annotation authors are logins; writers resolve them to their own users.
 """
 
@@ -94,6 +95,15 @@ class TransferAPI(SubAPI):
     def fetch_media(self, project_id: Id, records: list[Record]) -> None:
         """Fill each record's `media` with the item's bytes, in as few requests as the backend allows."""
         raise self._missing("transfer.fetch_media")
+
+    @requires(Capability.ITEMS)
+    def present(self, project_id: Id) -> dict[str, Id]:
+        """Every source key the project's items carry -> item id, read once and streamed (ids and keys only).
+
+        The engine reads it once, up front, from a target project that existed before the run, so that
+        nothing the target holds is written again, with or without a ledger.
+        """
+        raise self._missing("transfer.present")
 
     @requires(Capability.ITEMS)
     def find(self, project_id: Id, keys: Iterable[str]) -> dict[str, Id]:

@@ -148,3 +148,48 @@ def test_split_by_author_counts_the_split():
     report = FidelityReport()
     assert [a.author for a in split_by_author(record, report)] == ["a", "b"]
     assert report.count("annotation", "approximated") == 1
+
+
+def _tag(value: str) -> list[dict]:
+    return [{"from_name": "size", "to_name": "image", "type": "choices", "value": {"choices": [value]}}]
+
+
+def test_an_annotation_of_item_tags_only_takes_the_size_from_the_image(backend, project, counted):
+    """No region gives the size: the image is read once (its bytes kept for the copy), nothing is refused."""
+    plain = Record(key="tags-only", name="t.png", media=_png(8, 6))
+    written = backend.transfer.write(project.id, [plain], schema=SCHEMA)
+    annotation = backend.annotations.create(written.ids["tags-only"], result=_tag("large"))
+    assert "original_width" not in annotation["result"][0]  # what the server keeps: a size-less choice
+    list(backend.transfer.read(project.id))  # the label config is read once, before the count
+    with counted(backend) as c:
+        (page,) = list(backend.transfer.read(project.id))
+    assert c.count == 3  # the users (authors' logins), the page of tasks, and the one image
+    (record,) = page.records
+    (ann,) = record.annotations
+    assert (ann.width, ann.height, record.width, record.height) == (8, 6, 8, 6)
+    assert [(t.name, t.value) for t in ann.tags] == [("size", "large")] and ann.objects == ()
+    assert record.media == _png(8, 6)
+    with counted(backend) as c:
+        backend.transfer.fetch_media(project.id, page.records)
+    assert c.count == 0  # already fetched for its size
+
+
+def test_an_annotation_of_item_tags_only_takes_the_size_from_another_annotation(backend, project, people, counted):
+    records = _records(people)[:1]  # anna's box, mask and tag, bob's dot: regions that carry 8x6
+    written = backend.transfer.write(project.id, records, schema=SCHEMA)
+    backend.annotations.create(written.ids["src-1"], result=_tag("small"))
+    list(backend.transfer.read(project.id))
+    with counted(backend) as c:
+        (page,) = list(backend.transfer.read(project.id))
+    assert c.count == 2  # the users and the page: no image read
+    (record,) = page.records
+    assert len(record.annotations) == 3 and {(a.width, a.height) for a in record.annotations} == {(8, 6)}
+    assert record.media is None
+
+
+def test_present_lists_every_source_key_in_one_read(backend, project, people, counted):
+    written = backend.transfer.write(project.id, _records(people), schema=SCHEMA)
+    backend.items.add(project.id, [{"image": "http://example.invalid/x.png"}])  # not carried: no source key
+    with counted(backend) as c:
+        assert backend.transfer.present(project.id) == written.ids
+    assert c.count == 1

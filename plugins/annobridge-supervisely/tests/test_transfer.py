@@ -84,6 +84,15 @@ def test_write_keys_each_image_by_source_and_rewrites_annotations_idempotently(s
     }
 
 
+def test_present_lists_every_source_key_the_images_carry(sv, empty_project, lemons_records):
+    _, lemons = lemons_records
+    records = [_record(k, ObjectAnnotation(class_name="dot", shape=Point(x=1, y=1)), media=lemons[0].media) for k in "pq"]
+    written = sv.transfer.write(empty_project.id, records, schema=BOX)
+    sv.items.add(empty_project.id, [{"bytes": lemons[1].media, "name": "not-carried.jpeg"}])  # no source key
+    assert sv.transfer.present(empty_project.id) == written.ids
+    assert sv.transfer.find(empty_project.id, ["q", "z"]) == {"q": written.ids["q"]}
+
+
 def test_bad_annotations_are_refused_before_any_upload(sv, empty_project, lemons_records):
     _, lemons = lemons_records
     bad = _record("x", ObjectAnnotation(class_name="lemon", shape=Point(x=1, y=1)), media=lemons[0].media)

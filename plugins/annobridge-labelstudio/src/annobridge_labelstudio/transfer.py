@@ -1,15 +1,18 @@
 """Label Studio's side of a migration: tasks with their annotations read and written in bulk, as neutral Records.
 
-Reading pages through the Data Manager with annotations inline (one request a page). Writing
-a page takes at most three requests whatever its size: the images in one multipart upload
-(`commit_to_project=false`, copy mode only), one read of the stored files' URLs, and one
-task import carrying every task's annotations (`return_task_ids`). Each task keeps its source
-key in its data (`annobridge_source`), which is how `find` reconciles a batch a killed run
-left pending; an import is one database transaction, so a found task has all its annotations.
+Reading pages through the Data Manager with whole annotations inline (one request a page; an
+annotation of item tags only, which gives no image size, takes it from another annotation of
+the task or from the image). Writing a page takes at most three requests whatever its size: the
+images in one multipart upload (`commit_to_project=false`, copy mode only), one read of the
+stored files' URLs, and one task import carrying every task's annotations (`return_task_ids`).
+Each task keeps its source key in its data (`annobridge_source`), which is how `present` and
+`find` tell what a target already holds (a batch a killed or failed run left pending, a rerun
+without its ledger); an import is one database transaction, so a found task has all its annotations.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +31,7 @@ from .common import LabelStudioSubAPI, as_dict, as_int
 from .items import to_item
 from .label_config import parse_label_config
 
-__all__ = ["LabelStudioTransfer", "split_by_author"]
+__all__ = ["LabelStudioTransfer", "region_size", "split_by_author"]
 
 MEDIA_WORKERS = 4  # downloads in flight at once: enough to hide latency, few enough to spare the server
 MEDIA_URL = "/data/"  # where Label Studio serves what it stores (settings.MEDIA_URL)
@@ -59,7 +62,12 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
         return {int(u.id): (u.login or u.email or str(u.id)) for u in self.backend.users.list()}
 
     def read(self, project_id: Id, *, batch_size: int = 100, skip: Iterable[str] = ()) -> Iterator[Page]:
-        """Every task with its (non-cancelled) annotations, authors as logins, `batch_size` tasks a page."""
+        """Every task with its (non-cancelled) annotations, authors as logins, `batch_size` tasks a page.
+
+        The image size comes from the annotations' regions; an annotation holding only item tags
+        takes it from another annotation of the task, else from the image itself (downloaded once,
+        its bytes kept for fetch_media).
+        """
         from .regions import from_labelstudio
 
         pid = as_int(project_id, "project_id")
@@ -67,41 +75,55 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
         config, schema, key = self._config(pid)
         logins = self._logins()
         records, report = [], FidelityReport()
-        # include=None: naming the columns makes the Data Manager return annotations as bare ids
-        tasks = self.backend.items.tasks(pid, include=None, page_size=batch_size)
-        for task in tasks:
+        for task in self.backend.items.tasks(pid, page_size=batch_size):  # annotations inline, whole
             if str(task["id"]) in skipped:
                 continue
             item = to_item(task)
             url = (task.get("data") or {}).get(key) or item.url
             name = _plain_name(item.name or f"task-{task['id']}")
-            anns = []
+            kept = []
             for raw in task.get("annotations") or []:
                 if raw.get("was_cancelled"):
                     report.dropped("skipped (cancelled) annotation", LABEL_STUDIO, item=name)
-                    continue
-                neutral, losses = from_labelstudio(raw, label_config=config, schema=schema, item=name)
+                else:
+                    kept.append(raw)
+            record = Record(key=str(task["id"]), name=name, url=url, origin={"task_id": task["id"]})
+            size = next((s for s in map(region_size, kept) if s is not None), None)
+            if size is None and kept:
+                size = self._image_size(record)
+            anns = []
+            for raw in kept:
+                given = (None, None) if region_size(raw) is not None else (size or (None, None))
+                neutral, losses = from_labelstudio(
+                    raw, label_config=config, schema=schema, item=name, width=given[0], height=given[1]
+                )
                 report.merge(losses)
                 author = raw.get("completed_by")
                 author = author.get("id") if isinstance(author, dict) else author
                 anns.append(neutral.model_copy(update={"author": logins.get(author, neutral.author)}))
-            size = (anns[0].width, anns[0].height) if anns else (None, None)
-            records.append(
-                Record(
-                    key=str(task["id"]),
-                    name=name,
-                    width=size[0],
-                    height=size[1],
-                    annotations=anns,
-                    url=url,
-                    origin={"task_id": task["id"]},
-                )
-            )
+            record.annotations = anns
+            record.width, record.height = (anns[0].width, anns[0].height) if anns else (size or (None, None))
+            records.append(record)
             if len(records) >= batch_size:
                 yield Page(records, report)
                 records, report = [], FidelityReport()
         if records:
             yield Page(records, report)
+
+    def _image_size(self, record: Record) -> tuple[int, int] | None:
+        """(width, height) read from the record's image, whose bytes are kept in `media` (no region gave it)."""
+        if not record.url:
+            return None
+        from PIL import Image, UnidentifiedImageError
+
+        record.media = self._download(record.url)
+        try:
+            with Image.open(io.BytesIO(record.media)) as image:
+                return image.size
+        except (UnidentifiedImageError, OSError):
+            raise ValidationError(
+                f"item {record.name!r}: no annotation region gives the image size and {record.url} is not an image"
+            ) from None
 
     def fetch_media(self, project_id: Id, records: list[Record]) -> None:
         """Each record's bytes from its URL: files the server keeps through its authenticated client, a few at once."""
@@ -124,17 +146,21 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
             raise ValidationError(f"media: {url} answered HTTP {response.status_code}")
         return response.content
 
+    def present(self, project_id: Id) -> dict[str, Id]:
+        """Every source key the project's tasks carry -> task id: one streamed read of ids and data, 1000 a request."""
+        found: dict[str, Id] = {}
+        for task in self.backend.items.tasks(project_id, fields="task_only", include=("id", "data")):
+            key = (task.get("data") or {}).get(SOURCE_KEY)
+            if key is not None:
+                found.setdefault(str(key), task["id"])
+        return found
+
     def find(self, project_id: Id, keys: Iterable[str]) -> dict[str, Id]:
         """Tasks of the project whose data carries one of these source keys (a page of ids and data at a time)."""
         wanted = set(keys)
         if not wanted:
             return {}
-        found: dict[str, Id] = {}
-        for task in self.backend.items.tasks(project_id, fields="task_only", include=("id", "data")):
-            key = (task.get("data") or {}).get(SOURCE_KEY)
-            if key in wanted:
-                found[str(key)] = task["id"]
-        return found
+        return {k: tid for k, tid in self.present(project_id).items() if k in wanted}
 
     def write(
         self,
@@ -288,6 +314,18 @@ def split_by_author(record: Record, report: FidelityReport) -> list[ItemAnnotati
                 "annotation", LABEL_STUDIO, "split into one annotation per author", len(groups) - 1, item=record.name
             )
     return out
+
+
+def region_size(annotation: dict[str, Any]) -> tuple[int, int] | None:
+    """The image size an annotation's regions give (original_width, original_height), or None (item tags only).
+
+    >>> region_size({"result": [{"type": "choices", "value": {"choices": ["small"]}}]}) is None
+    True
+    """
+    for result in annotation.get("result") or []:
+        if isinstance(result, dict) and result.get("original_width") and result.get("original_height"):
+            return result["original_width"], result["original_height"]
+    return None
 
 
 def _served(path: str) -> str:

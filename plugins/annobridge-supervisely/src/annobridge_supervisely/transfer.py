@@ -4,7 +4,7 @@ Reading streams each dataset page by page (images.list), one annotations.bulk.in
 and media with one images.bulk.download per page. Writing uploads a page's bytes once by hash
 (images.bulk.upload of the hashes the server lacks, then images.bulk.add) and its annotations
 with one annotations.bulk.add. Each new image carries its source key in its meta
-(`annobridge_source`), which is how `find` reconciles a batch a killed run left pending.
+(`annobridge_source`), which is how `present` and `find` tell what a target holds already.
 """
 
 from __future__ import annotations
@@ -96,20 +96,24 @@ class SuperviselyTransfer(TransferAPI):
             for record, blob in zip(group, blobs):
                 record.media = blob
 
-    def find(self, project_id: Id, keys: Iterable[str]) -> dict[str, Id]:
-        """Images of the project whose meta names one of these source keys (one images.list page at a time)."""
-        wanted = set(keys)
+    def present(self, project_id: Id) -> dict[str, Id]:
+        """Every source key the project's images carry in their meta -> image id (one images.list page at a time)."""
         found: dict[str, Id] = {}
-        if not wanted:
-            return found
         with self._b.errors():
             for dataset in self._b.api.dataset.get_list(sly_id(project_id, "project_id")):
                 for infos in self._b.api.image.get_list_generator(dataset.id):
                     for info in infos:
                         key = (info.meta or {}).get(SOURCE_KEY)
-                        if key in wanted:
-                            found[str(key)] = info.id
+                        if key is not None:
+                            found.setdefault(str(key), info.id)
         return found
+
+    def find(self, project_id: Id, keys: Iterable[str]) -> dict[str, Id]:
+        """Images of the project whose meta names one of these source keys (one images.list page at a time)."""
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        return {k: image for k, image in self.present(project_id).items() if k in wanted}
 
     def write(
         self,
