@@ -1,10 +1,14 @@
 """migrate(): carry a project (schema, items with media, annotations with authors, jobs, reviews) between backends.
 
 The engine reads the source page by page through `backend.transfer`, maps authors to target
-users, and writes each page in bulk. A SQLite ledger records every batch as pending before it
-is written and done after, with the source -> target ids; a run that was killed reconciles its
-pending batch with the target (`transfer.find`) instead of writing it again, so a rerun
-finishes the work and creates no duplicate. Every check that can fail on bad input (the
+users, and writes each page in bulk. Nothing is written twice: a target project that existed
+before the run is read once up front for the source keys its items carry (`transfer.present`),
+so items it holds already are left alone whether or not a ledger remembers them. A SQLite
+ledger records every batch as pending before it is written and done after, with the source ->
+target ids, so a rerun skips what is done. A batch whose write meets a transient failure
+(Unavailable, RateLimited: the target may or may not have taken it) is reconciled with the
+target (`transfer.find`) and only what is missing is written again, a bounded number of times
+with the backoff of the target's retry policy. Every check that can fail on bad input (the
 source, the project, the target schema, the user map) runs before anything is written.
 """
 
@@ -15,13 +19,15 @@ from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import NotFound, ValidationError
+from .errors import NotFound, RateLimited, Unavailable, ValidationError
 from .ledger import Ledger
 from .migration_report import MigrationReport
 from .migration_users import UserMap, load_user_map
 from .models import Id, Project
 from .provider import Provider
+from .retry import RetryPolicy
 from .schema import LabelSchema
+from .transfer import Record
 
 __all__ = ["MigrationReport", "migrate"]
 
@@ -40,6 +46,7 @@ def migrate(
     dry_run: bool = False,
     batch_size: int = 100,
     progress: bool = False,
+    retries: int | None = None,
 ) -> MigrationReport:
     """Migrate `project` from `source` to `target`; returns what was carried, approximated and dropped.
 
@@ -50,6 +57,8 @@ def migrate(
     in the current directory). `media` is "copy" (download, upload) or "link" (URLs the target
     can reach). `user_map` maps source logins to target logins (a dict, or a .json/.csv file
     that must name every source user); by default users are matched by login, then email.
+    `retries` bounds how many times a batch (or the target project's creation) that met a
+    transient failure is reconciled and written again (default: the target's retry policy's).
 
     >>> report = annobridge.migrate("supervisely://app.supervisely.com", "labelstudio://ls.example.com",
     ...                             project="Lemons (Test)")                       # doctest: +SKIP
@@ -60,11 +69,14 @@ def migrate(
         raise ValidationError(f"media: expected one of {list(MEDIA)}, got {media!r}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValidationError(f"batch_size: expected a positive integer, got {batch_size!r}")
+    if retries is not None and (isinstance(retries, bool) or not isinstance(retries, int) or retries < 0):
+        raise ValidationError(f"retries: expected 0 or a positive integer, got {retries!r}")
     explicit = load_user_map(user_map)
     with ExitStack() as stack:
         src = _provider(source, stack)
         dst = _provider(target, stack)
         run = _Run(src, dst, media=media, batch_size=batch_size, dry_run=dry_run, progress=progress)
+        run.policy = batch_policy(dst, retries)
         return run.execute(project, target_project, ledger, explicit, stack)
 
 
@@ -143,12 +155,13 @@ class _Run:
         existing = self._target(ledger, target_project or source_project.name, schema)
         users = UserMap(src.users.list(), dst.users.list(), explicit)
         users.check_complete()
+        created = existing is None
         if existing is None and not self.dry_run:
-            existing = dst.projects.create(_target_name(dst, target_project or source_project.name), schema=schema)
+            existing = self._create(_target_name(dst, target_project or source_project.name), schema, report)
         if ledger is not None and existing is not None and not self.dry_run:
             ledger.target_project = str(existing.id)
         report.target_project = str(existing.id) if existing is not None else None
-        self._items(source_project, existing, schema, ledger, users, report)
+        self._items(source_project, existing, schema, ledger, users, report, created=created)
         from .migration_jobs import carry_jobs
 
         carry_jobs(src, dst, source_project, existing, users, ledger, report, dry_run=self.dry_run)
@@ -171,50 +184,96 @@ class _Run:
                 )
         return found
 
-    def _items(self, project: Project, target: Project | None, schema: LabelSchema, ledger, users, report) -> None:
+    def _create(self, name: str, schema: LabelSchema, report: MigrationReport) -> Project:
+        """The target project, made once: after a transient failure, one the server made anyway is found by name."""
+        tries = {"n": 0}
+
+        def attempt() -> Project:
+            tries["n"] += 1
+            if tries["n"] > 1:
+                report.retried += 1
+                found = find_project(self.dst, name, "target_project")
+                if found is not None:
+                    return found
+            return self.dst.projects.create(name, schema=schema)
+
+        return self.policy.call(attempt)
+
+    def _items(self, project: Project, target: Project | None, schema, ledger, users, report, *, created: bool) -> None:
         src, dst = self.src, self.dst
         done = ledger.done("item") if ledger is not None else {}
         report.already_done = len(done)
-        pending = ledger.pending("item") if ledger is not None else []
-        reconciled = dst.transfer.find(target.id, pending) if pending and target is not None else {}
+        pending = set(ledger.pending("item")) if ledger is not None else set()
+        # one streamed read of ids and keys: what an earlier run (ledger or not) left in the target
+        present = dst.transfer.present(target.id) if target is not None and not created else {}
+        present = {k: v for k, v in present.items() if k not in done}
         if ledger is not None:
-            ledger.forget_pending("item", [k for k in pending if k not in reconciled])
-        report.reconciled = len(reconciled)
+            ledger.forget_pending("item", [k for k in pending if k not in present])
         total = src.transfer.count(project.id)
         with _progress(self.progress, total, len(done)) as advance:
             for page in src.transfer.read(project.id, batch_size=self.batch_size, skip=done):
                 report.absorb(page.report)
                 for record in page.records:
                     users.apply(record)
+                known = {r.key: present.pop(r.key) for r in page.records if r.key in present}
+                fresh = [r for r in page.records if r.key not in known]
                 if self.dry_run or target is None:
-                    written = dst.transfer.preview(page.records, schema=schema)
+                    written = dst.transfer.preview(fresh, schema=schema)
                 else:
-                    keys = [r.key for r in page.records]
-                    ledger.begin_batch("item", keys)
-                    fresh = [r for r in page.records if r.key not in reconciled]
-                    if self.media == "copy" and fresh:
-                        src.transfer.fetch_media(project.id, fresh)
-                    written = dst.transfer.write(
-                        target.id,
-                        page.records,
-                        schema=schema,
-                        media=self.media,
-                        existing={k: reconciled[k] for k in keys if k in reconciled},
-                    )
-                    ledger.finish_batch("item", written.ids)
-                    for record in page.records:
-                        record.media = None  # memory stays flat: bytes live for one page
+                    written = self._write(project, target, schema, ledger, page.records, known, report)
                 report.absorb(written.report)
-                report.add("items", "carried", len(page.records))
+                report.reconciled += sum(1 for k in known if k in pending)
+                report.already_present += sum(1 for k in known if k not in pending)
+                carried = [r for r in page.records if r.key not in known or r.key in pending]
+                report.add("items", "carried", len(carried))
                 report.add("annotations", "carried", written.annotations)
-                for record in page.records:
+                for record in carried:
                     for ann in record.annotations:
                         report.add("tags", "carried", len(ann.tags) + sum(len(o.tags) for o in ann.objects))
                         for obj in ann.objects:
                             report.objects_by_shape[obj.shape.kind] = report.objects_by_shape.get(obj.shape.kind, 0) + 1
                             report.add("objects", "carried")
+                for record in page.records:
+                    record.media = None  # memory stays flat: bytes live for one page
                 advance(len(page.records))
         _losses_by_kind(report)
+
+    def _write(self, project, target, schema, ledger, records: list[Record], known: dict, report):
+        """Write one batch; after a transient failure, reconcile it with the target and write only what is missing."""
+        src, dst = self.src, self.dst
+        keys = [r.key for r in records]
+        ledger.begin_batch("item", keys)
+        tries = {"n": 0}
+
+        def attempt():
+            tries["n"] += 1
+            if tries["n"] > 1:  # the failed try may have landed, whole or in part: ask the target, as a restart does
+                report.retried += 1
+                known.update(dst.transfer.find(target.id, [k for k in keys if k not in known]))
+            fresh = [r for r in records if r.key not in known and r.media is None]
+            if self.media == "copy" and fresh:
+                src.transfer.fetch_media(project.id, fresh)
+            return dst.transfer.write(target.id, records, schema=schema, media=self.media, existing=dict(known))
+
+        written = self.policy.call(attempt)
+        ledger.finish_batch("item", written.ids)
+        return written
+
+
+def batch_policy(target: Provider, retries: int | None = None) -> RetryPolicy:
+    """The target's retry policy (its backoff, its number of retries unless `retries` says), retrying a batch on
+    Unavailable and RateLimited: failures after which the target may or may not hold the batch.
+
+    >>> batch_policy(ls, retries=5).retries                                          # doctest: +SKIP
+    5
+    """
+    from dataclasses import replace
+
+    policy = getattr(target, "policy", None) or getattr(getattr(target, "connection", None), "policy", None)
+    policy = policy if isinstance(policy, RetryPolicy) else RetryPolicy()
+    if retries is not None:
+        policy = replace(policy, retries=retries)
+    return policy.with_transient(Unavailable, RateLimited)
 
 
 def _losses_by_kind(report: MigrationReport) -> None:

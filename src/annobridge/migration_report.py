@@ -39,8 +39,10 @@ class MigrationReport(BaseModel):
     counts: dict[str, Tally] = Field(default_factory=dict)
     objects_by_shape: dict[str, int] = Field(default_factory=dict)
     users_unmapped: list[str] = Field(default_factory=list)
-    already_done: int = 0
-    reconciled: int = 0
+    already_done: int = 0  # items the ledger says an earlier run carried: not read again
+    reconciled: int = 0  # items of a batch an earlier run left pending, found on the target
+    already_present: int = 0  # items the target held already (by source key) that the ledger did not know
+    retried: int = 0  # tries again after a transient failure (a batch reconciled and rewritten, a project creation)
     fidelity: dict[str, Any] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
 
@@ -86,6 +88,14 @@ class MigrationReport(BaseModel):
             table.add_row(kind, str(t.carried), str(t.approximated), str(t.dropped))
         for shape, n in sorted(self.objects_by_shape.items()):
             table.add_row(f"  objects: {shape}", str(n), "", "")
+        for label, n in (
+            ("items done by an earlier run (ledger)", self.already_done),
+            ("items of a pending batch found on the target", self.reconciled),
+            ("items the target held already (left alone)", self.already_present),
+            ("tries again after a transient failure", self.retried),
+        ):
+            if n:
+                table.add_row(f"[dim]{label}: {n}[/]", "", "", "")
         for line in self.losses:
             table.add_row(f"[dim]{line}[/]", "", "", "")
         if self.users_unmapped:
