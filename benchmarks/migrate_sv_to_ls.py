@@ -173,7 +173,11 @@ def run_way(
     if way == "bulk":
         spec.update(_run_child("bulk-prepare", spec, env))
     ls_before, sv_before = log.settled(), sandbox.requests
-    result = _run_child(way, spec, env)
+    try:
+        result = _run_child(way, spec, env)
+    except RuntimeError as error:  # one failed way must not lose the others' figures
+        print(error, file=sys.stderr)
+        result = {"failed": str(error).strip().splitlines()[-1][:200]}
     result["ls_requests"] = log.settled() - ls_before
     result["sv_requests"] = sandbox.requests - sv_before
     with _ls_client(url, token) as http:
@@ -241,6 +245,9 @@ def tables(rows: list[dict], flat: list[dict], skipped: dict[str, str], ls_versi
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in rows:
+            if r.get("failed"):
+                lines.append(f"| {WAYS[r['way']]} | FAILED: {r['failed']} | | | | | | | | |")
+                continue
             lines.append(
                 f"| {WAYS[r['way']]} | {r['seconds']:.1f} | {r['images'] / r['seconds']:,.0f} | {r['sv_requests']:,}"
                 f" | {r['ls_requests']:,} | {r['peak_rss_mb']:.0f} | {r['rss_before_mb']:.0f} | {r['tasks']:,}"
@@ -258,6 +265,9 @@ def tables(rows: list[dict], flat: list[dict], skipped: dict[str, str], ls_versi
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in flat:
+            if r.get("failed"):
+                lines.append(f"| {r['images']:,} | FAILED: {r['failed']} | | | | | | | |")
+                continue
             lines.append(
                 f"| {r['images']:,} | {r['seconds']:.1f} | {r['images'] / r['seconds']:,.0f} | {r['sv_requests']:,}"
                 f" | {r['ls_requests']:,} | {r['peak_rss_mb']:.0f} | {r['rss_before_mb']:.0f} | {r['tasks']:,}"
@@ -332,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(table + "\n")
-    return 0
+    return 1 if any(r.get("failed") for r in rows + flat) else 0
 
 
 if __name__ == "__main__":
