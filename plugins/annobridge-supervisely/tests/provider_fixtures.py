@@ -20,8 +20,13 @@ from annobridge_supervisely import SuperviselyProvider
 __all__ = ["World", "connect", "fresh_project", "sv", "unique", "url_of", "world"]
 
 
+SEED_TEAM, SEED_WORKSPACE = 8, 349  # the seed's "Demo Team" and its workspace; other tests add more of both
+
+
 def connect(url: str, token: str | None = None, **options) -> SuperviselyProvider:
     """The provider for `url` without the plugin registry (so another plugin's state cannot break these tests)."""
+    options.setdefault("team_id", SEED_TEAM)
+    options.setdefault("workspace_id", SEED_WORKSPACE)
     return SuperviselyProvider.open(BackendURL.parse(url), token, **options)
 
 
