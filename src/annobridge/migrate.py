@@ -220,13 +220,16 @@ class _Run:
                 if self.dry_run or target is None:
                     written = dst.transfer.preview(fresh, schema=schema)
                 else:
-                    written = self._write(project, target, schema, ledger, page.records, known, report)
+                    written = self._write(project, target, schema, ledger, page.records, dict(known), report)
                 report.absorb(written.report)
                 report.reconciled += sum(1 for k in known if k in pending)
                 report.already_present += sum(1 for k in known if k not in pending)
                 carried = [r for r in page.records if r.key not in known or r.key in pending]
                 report.add("items", "carried", len(carried))
-                report.add("annotations", "carried", written.annotations)
+                if written.held:  # what the target holds for the items this run carried (a found batch included)
+                    report.add("annotations", "carried", sum(written.held.get(r.key, 0) for r in carried))
+                else:
+                    report.add("annotations", "carried", written.annotations)
                 for record in carried:
                     for ann in record.annotations:
                         report.add("tags", "carried", len(ann.tags) + sum(len(o.tags) for o in ann.objects))

@@ -68,11 +68,16 @@ class Page:
 
 @dataclass
 class Written:
-    """What a write did: source key -> new target item id, annotations written, and the conversion's losses."""
+    """What a write did: source key -> target item id, annotations written, and the conversion's losses.
+
+    `held` is, per source key, how many annotations the target holds for the item after the write
+    (written now, or found whole on an item that was there already).
+    """
 
     ids: dict[str, Id]
     annotations: int = 0
     report: FidelityReport = field(default_factory=FidelityReport)
+    held: dict[str, int] = field(default_factory=dict)
 
 
 class TransferAPI(SubAPI):

@@ -195,12 +195,15 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
             urls = [r.url for r in fresh]
         for task, url in zip(tasks, urls):
             task["data"][key] = url
+        # a task found there was imported whole, with its annotations, in one transaction
+        held = {r.key: len(split_by_author(r, FidelityReport())) for r in records if r.key in existing}
+        held.update({r.key: len(task["annotations"]) for r, task in zip(fresh, tasks)})
         if tasks:
             with self.call(f"importing {len(tasks)} tasks into project {pid}"):
                 answer = as_dict(self.sdk.projects.import_tasks(pid, request=tasks, return_task_ids=True))
             ids = self.backend.items._imported(pid, answer, 600.0)
             existing.update({r.key: tid for r, tid in zip(fresh, ids)})
-        return Written(ids={r.key: existing[r.key] for r in records}, annotations=count, report=report)
+        return Written(ids={r.key: existing[r.key] for r in records}, annotations=count, report=report, held=held)
 
     def preview(self, records: list[Record], *, schema: LabelSchema) -> Written:
         """What `write` would make of the records in a project with `schema`: counts and losses, nothing sent."""
