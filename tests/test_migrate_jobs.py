@@ -108,3 +108,37 @@ def test_enterprise_assignments_and_verdicts_become_supervisely_jobs(sv, ee, job
     original = {e.name: e.review_status for e in sv.jobs.get(made.id).entities}
     assert {names[e.id]: e.review_status for e in copy.entities} == original  # the four items, both verdicts
     assert (back.tally("jobs").carried, back.tally("assignments").carried, back.tally("reviews").carried) == (1, 4, 2)
+
+
+def _reviews_of(ee, target) -> dict[int, list[bool]]:
+    """task id -> the verdicts of its annotations' reviews, oldest first, as the stand-in holds them."""
+    out = {}
+    for task in ee.items.tasks(target, include=("id", "annotations")):
+        out[task["id"]] = [r["accepted"] for a in task["annotations"] for r in ee.reviews.of_annotation(a["id"])]
+    return out
+
+
+def test_verdicts_go_in_bulk_and_a_rerun_without_the_ledger_gives_none_twice(sv, ee, job, name, tmp_path):
+    made, login, items = job
+    users = full_map(sv, ee, {"admin": ee.users.me().login, login: login})
+    first = annobridge.migrate(
+        sv, ee, project=LEMONS, target_project=name, ledger=tmp_path / "a.sqlite", user_map=users
+    )
+    target = int(first.target_project)
+    before = _reviews_of(ee, target)
+    assert sorted(v for v in before.values() if v) == [[False], [True]]
+    # the job was carried but its ledger entry lost (a run killed before it was marked done): carried again
+    again = annobridge.migrate(
+        sv, ee, project=LEMONS, target_project=name, ledger=tmp_path / "b.sqlite", user_map=users
+    )
+    assert again.already_present == 6 and again.tally("reviews").carried == 2
+    assert _reviews_of(ee, target) == before  # no second identical review
+    assert len(ee.assignments.list(target)) == 8
+    tasks = {t["data"]["annobridge_source"]: t["id"] for t in ee.items.tasks(target, include=("id", "data"))}
+    verdicts = {tasks[str(items[0])]: ReviewStatus.ACCEPTED, tasks[str(items[1])]: ReviewStatus.ACCEPTED}
+    start = ee.connection.requests
+    assert ee.reviews.set_many(target, verdicts) == 1  # only the rejected one changes
+    assert ee.connection.requests - start == 3  # the tasks' annotation ids, the reviews, the one new review
+    assert _reviews_of(ee, target)[tasks[str(items[1])]] == [False, True]
+    with pytest.raises(annobridge.ValidationError, match=r"tasks \[999999\] are not in project"):
+        ee.reviews.set_many(target, {999999: ReviewStatus.REJECTED})

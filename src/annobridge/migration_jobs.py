@@ -3,7 +3,8 @@
 Supervisely jobs (one annotator, at most one reviewer, a set of images, a verdict per image)
 become task assignments (AN/RE) and reviews in the Label Studio project where the server has
 those capabilities (Enterprise). Label Studio assignments become one Supervisely job per
-annotator. Each job is recorded in the ledger, so a rerun does not carry it twice.
+annotator. Each job is recorded in the ledger, so a rerun does not carry it twice; verdicts go in
+bulk where the target can, and a verdict the target holds already is not given twice.
 """
 
 from __future__ import annotations
@@ -79,13 +80,11 @@ def _jobs_to_assignments(jobs: list[Job], dst, target, users: UserMap, items, le
             dst.assignments.assign(target.id, plan)
         report.add("jobs", "approximated")  # a job becomes assignments in the one target project
         report.add("assignments", "carried", len(plan))
-        for entity in verdicts:
-            if can_review and str(entity.id) in items:
-                if not dry_run and target is not None:
-                    dst.reviews.set(target.id, items[str(entity.id)], entity.review_status)
-                report.add("reviews", "carried")
-            else:
-                report.add("reviews", "dropped")
+        judged = {items[str(e.id)]: e.review_status for e in verdicts if can_review and str(e.id) in items}
+        if judged and not dry_run and target is not None:
+            set_verdicts(dst, target.id, judged)
+        report.add("reviews", "carried", len(judged))
+        report.add("reviews", "dropped", len(verdicts) - len(judged))
         if not dry_run and target is not None:
             ledger.finish_batch("job", {job.id: target.id})
     if jobs and not can_review:
@@ -127,12 +126,24 @@ def _assignments_to_jobs(src, dst, project, target, users: UserMap, items, ledge
                 job_id = dst.jobs.create(spec)[0].id
             if judged and dst.supports(Capability.REVIEWS):
                 dst.jobs.set_status(job_id, "on_review")  # a verdict is given on review
-                for item, status in judged:
-                    dst.reviews.set(job_id, item, status)
+                set_verdicts(dst, job_id, dict(judged))
             ledger.finish_batch("job", {key: job_id})
         report.add("jobs", "carried")
         report.add("assignments", "carried", len(tasks))
         report.add("reviews", "carried" if dst.supports(Capability.REVIEWS) else "dropped", len(judged))
+
+
+def set_verdicts(backend: Provider, job_id, verdicts: dict) -> None:
+    """Item -> verdict on the target: in bulk where the backend can (skipping verdicts it holds already), else one by one.
+
+    >>> set_verdicts(ls, project.id, {101: ReviewStatus.ACCEPTED})                  # doctest: +SKIP
+    """
+    bulk = getattr(backend.reviews, "set_many", None)
+    if bulk is not None:
+        bulk(job_id, verdicts)
+        return
+    for item, status in verdicts.items():
+        backend.reviews.set(job_id, item, status)
 
 
 def _why(backend: Provider, capability: Capability) -> str:

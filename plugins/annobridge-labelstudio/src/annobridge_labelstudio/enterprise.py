@@ -9,7 +9,7 @@ capability a Community server lacks, so there it raises Unsupported before any r
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from annobridge.capabilities import Capability
 from annobridge.errors import ValidationError
@@ -128,7 +128,9 @@ class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI):
     (any rejected: rejected; else any accepted: accepted; else none)."""
 
     def _annotations(self, pid: int) -> dict[int, list[int]]:
-        return {t["id"]: [a["id"] for a in t.get("annotations") or []] for t in self.backend.items.tasks(pid)}
+        """task id -> its annotation ids: the task listing with annotations as bare ids, the cheapest it has."""
+        return {t["id"]: [a["id"] for a in t.get("annotations") or []]
+                for t in self.backend.items.tasks(pid, include=("id", "annotations"))}
 
     def list(self, job_id: Id) -> list[JobEntity]:
         """Every task of the job with its review status (two listings: tasks, then reviews)."""
@@ -137,19 +139,57 @@ class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI):
         return [JobEntity(id=tid, review_status=_status(anns, verdicts)) for tid, anns in tasks.items()]
 
     def set(self, job_id: Id, item_id: Id, status: ReviewStatus) -> None:
-        """Accept or reject every annotation of the task; NONE removes their reviews."""
+        """Accept or reject every annotation of the task; NONE removes their reviews.
+
+        An annotation whose latest verdict is already `status` gets no second review, so setting
+        it again (a resumed migration) adds nothing: one task read and one review listing per annotation.
+        """
         pid, tid, status = as_int(job_id, "job_id"), as_int(item_id, "item_id"), ReviewStatus(status)
         annotations = [a["id"] for a in self.backend.items.task(tid).get("annotations") or []]
         if not annotations:
             raise ValidationError(f"item {tid}: Label Studio reviews annotations, and this task has none")
-        if status is ReviewStatus.NONE:
-            for review in _reviews(self, pid):
-                if review["annotation"] in annotations:
-                    with self.call(f"deleting review {review['id']}"):
-                        self.sdk.annotation_reviews.delete(review["id"])
-            return
-        for annotation in annotations:
-            self.review(annotation, accepted=status is ReviewStatus.ACCEPTED)
+        reviews = [review for annotation in annotations for review in self.of_annotation(annotation)]
+        self._apply(pid, {tid: annotations}, {tid: status}, reviews)
+
+    def set_many(self, job_id: Id, verdicts: Mapping[Id, ReviewStatus | str]) -> int:
+        """Give many tasks their verdicts: two listings (the tasks' annotation ids, the project's reviews), then
+        one request per review that is not already the latest verdict. Returns how many reviews were made or removed.
+
+        Every task is checked (in the project, annotated) before the first review is written.
+
+        >>> backend.reviews.set_many(job.id, {101: ReviewStatus.ACCEPTED, 102: ReviewStatus.REJECTED})  # doctest: +SKIP
+        2
+        """
+        pid = as_int(job_id, "job_id")
+        wanted = {as_int(t, "item_id"): ReviewStatus(s) for t, s in dict(verdicts).items()}
+        if not wanted:
+            return 0
+        tasks = {t: anns for t, anns in self._annotations(pid).items() if t in wanted}
+        strangers = sorted(set(wanted) - set(tasks))
+        if strangers:
+            raise ValidationError(f"verdicts: tasks {strangers[:5]} are not in project {pid}")
+        bare = sorted(t for t, anns in tasks.items() if not anns)
+        if bare:
+            raise ValidationError(f"verdicts: tasks {bare[:5]} have no annotation (Label Studio reviews annotations)")
+        return self._apply(pid, tasks, wanted, _reviews(self, pid))
+
+    def _apply(self, pid: int, tasks: dict[int, list[int]], wanted: dict[int, ReviewStatus], reviews) -> int:
+        """Write only the reviews that change a verdict; returns how many were made or removed."""
+        latest, changed = _latest(reviews), 0
+        for tid, annotations in tasks.items():
+            if wanted[tid] is ReviewStatus.NONE:
+                for review in reviews:
+                    if review["annotation"] in annotations:
+                        with self.call(f"deleting review {review['id']} of project {pid}"):
+                            self.sdk.annotation_reviews.delete(review["id"])
+                        changed += 1
+                continue
+            accepted = wanted[tid] is ReviewStatus.ACCEPTED
+            for annotation in annotations:
+                if latest.get(annotation) is not accepted:  # no review yet, or the other verdict
+                    self.review(annotation, accepted=accepted)
+                    changed += 1
+        return changed
 
     def reject(self, job_id: Id, *, only_unmarked: bool = False) -> None:
         """Reject the annotations of every task (only of tasks nobody reviewed yet with only_unmarked)."""
