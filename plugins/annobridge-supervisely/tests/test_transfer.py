@@ -88,11 +88,23 @@ def test_write_keys_each_image_by_source_and_rewrites_annotations_idempotently(s
 
 def test_present_lists_every_source_key_the_images_carry(sv, empty_project, lemons_records):
     _, lemons = lemons_records
-    records = [_record(k, ObjectAnnotation(class_name="dot", shape=Point(x=1, y=1)), media=lemons[0].media) for k in "pq"]
+    records = [
+        _record(k, ObjectAnnotation(class_name="dot", shape=Point(x=1, y=1)), media=lemons[0].media) for k in "pq"
+    ]
     written = sv.transfer.write(empty_project.id, records, schema=BOX)
     sv.items.add(empty_project.id, [{"bytes": lemons[1].media, "name": "not-carried.jpeg"}])  # no source key
     assert sv.transfer.present(empty_project.id) == written.ids
     assert sv.transfer.find(empty_project.id, ["q", "z"]) == {"q": written.ids["q"]}
+
+
+def test_items_sharing_a_name_are_written_under_distinct_names_and_counted(sv, empty_project, lemons_records):
+    """Label Studio tasks may share a file name; Supervisely refuses repeated names in one upload."""
+    _, lemons = lemons_records
+    records = [Record(key=k, name="same.jpeg", media=lemons[n].media) for n, k in enumerate(("s1", "s2", "s3"))]
+    written = sv.transfer.write(empty_project.id, records, schema=BOX)
+    names = {i.meta["image"]["annobridge_source"]: i.name for i in sv.items.list(project_id=empty_project.id)}
+    assert names == {"s1": "same.jpeg", "s2": "same_s2.jpeg", "s3": "same_s3.jpeg"} and len(written.ids) == 3
+    assert written.report.count("item name", "approximated") == 2
 
 
 def test_bad_annotations_are_refused_before_any_upload(sv, empty_project, lemons_records):

@@ -24,7 +24,7 @@ from .convert import sly_id
 if TYPE_CHECKING:
     from .provider import SuperviselyProvider
 
-__all__ = ["SuperviselyTransfer", "merge_annotations"]
+__all__ = ["SuperviselyTransfer", "merge_annotations", "unique_names"]
 
 
 class SuperviselyTransfer(TransferAPI):
@@ -135,12 +135,13 @@ class SuperviselyTransfer(TransferAPI):
         fresh = [r for r in records if r.key not in existing]
         if fresh:
             dataset = self._b.sole_dataset(pid, create=True)
-            existing.update(self._upload(dataset, fresh, media))
+            existing.update(self._upload(dataset, fresh, unique_names(fresh, report), media))
         keys = [k for k in payloads if k in existing]
         if keys:
             with self._b.errors():
                 self._b.api.annotation.upload_jsons([int(existing[k]) for k in keys], [payloads[k] for k in keys])
-        return Written(ids={r.key: existing[r.key] for r in records}, annotations=len(keys), report=report)
+        held = {r.key: int(r.key in payloads) for r in records}  # one annotation per image, written whole
+        return Written(ids={r.key: existing[r.key] for r in records}, annotations=len(keys), report=report, held=held)
 
     def preview(self, records: list[Record], *, schema: LabelSchema) -> Written:
         """What `write` would make of the records in a project with `schema`: counts and losses, nothing sent."""
@@ -149,8 +150,7 @@ class SuperviselyTransfer(TransferAPI):
         payloads, report = _convert(records, schema_to_meta(schema)[0])
         return Written(ids={}, annotations=len(payloads), report=report)
 
-    def _upload(self, dataset: int, records: list[Record], media: MediaMode) -> dict[str, Id]:
-        names = [r.name for r in records]
+    def _upload(self, dataset: int, records: list[Record], names: list[str], media: MediaMode) -> dict[str, Id]:
         metas = [{SOURCE_KEY: r.key} for r in records]
         with self._b.errors():
             if media == "link":
@@ -172,6 +172,29 @@ class SuperviselyTransfer(TransferAPI):
                     dataset, names, hashes, metas=metas, conflict_resolution="rename"
                 )
         return {r.key: info.id for r, info in zip(records, infos)}
+
+
+def unique_names(records: list[Record], report: FidelityReport) -> list[str]:
+    """The records' names, a name met again in the batch given its source key (Supervisely refuses repeats; Label
+    Studio tasks may share one); each rename counted.
+
+    >>> unique_names([Record(key="7", name="a.jpg"), Record(key="9", name="a.jpg")], FidelityReport())
+    ['a.jpg', 'a_9.jpg']
+    """
+    taken, names = {r.name for r in records}, []
+    seen: set[str] = set()
+    for record in records:
+        name = record.name
+        if name in seen:
+            stem, dot, ext = name.rpartition(".")
+            base, suffix = (stem, dot + ext) if dot and stem else (name, "")
+            name = f"{base}_{record.key}{suffix}"
+            while name in taken or name in seen:
+                name = f"{base}_{record.key}_{len(seen)}{suffix}"
+            report.approximated("item name", SUPERVISELY, "renamed: another item of the batch has it", item=record.name)
+        seen.add(name)
+        names.append(name)
+    return names
 
 
 def _convert(records: list[Record], meta: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], FidelityReport]:
