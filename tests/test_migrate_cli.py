@@ -31,6 +31,8 @@ def test_json_report(urls, ls, name, tmp_path, capsys, sandbox, labelstudio_serv
             str(tmp_path / "l.sqlite"),
             "--batch-size",
             "4",
+            "--retries",
+            "1",
             "--json",
         ]
     )
@@ -68,3 +70,13 @@ def test_bad_input_is_one_line_and_exit_code_2(urls, tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert err.strip() == "annobridge: error: media: expected one of ['copy', 'link'], got 'move'"
+
+
+def test_bad_retries_is_one_line_and_exit_code_2_before_anything_is_made(urls, ls, tmp_path, capsys):
+    before = len(ls.projects.list())
+    ledger = tmp_path / "l.sqlite"
+    code = main(["migrate", *urls, "--project", "5555", "--retries", "-1", "--ledger", str(ledger)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == "annobridge: error: retries: expected 0 or a positive integer, got -1"
+    assert len(ls.projects.list()) == before and not ledger.exists()

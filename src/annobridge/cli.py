@@ -88,6 +88,9 @@ def migrate(
     media: str = typer.Option("copy", "--media", help="copy (download, upload) or link (URLs the target can reach)."),
     user_map: Optional[str] = typer.Option(None, "--user-map", help="JSON or CSV file: source login -> target login."),
     batch_size: int = typer.Option(100, "--batch-size", help="Items per bulk request."),
+    retries: Optional[int] = typer.Option(
+        None, "--retries", help="Times a batch that met a transient failure is reconciled and written again."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and the expected losses; write nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON instead of a table."),
 ) -> None:
@@ -96,7 +99,7 @@ def migrate(
 
     report = run(
         source, target, project=project, target_project=target_project, ledger=ledger, media=media,
-        user_map=user_map, dry_run=dry_run, batch_size=batch_size, progress=not as_json,
+        user_map=user_map, dry_run=dry_run, batch_size=batch_size, progress=not as_json, retries=retries,
     )
     if as_json:
         typer.echo(report.to_json())
