@@ -40,7 +40,7 @@ def test_providers_table_shows_the_matrix():
 
 # What keeps `annobridge --help` fast: none of these load until a provider or the sandbox is used.
 HEAVY = ("supervisely", "label_studio_sdk", "numpy", "starlette", "PIL", "annobridge_supervisely.provider",
-         "annobridge_labelstudio.provider")
+         "annobridge_labelstudio.provider", "httpx", "pydantic_settings", "annobridge.retry")
 
 
 def test_help_does_not_import_the_vendor_sdks_or_the_providers():

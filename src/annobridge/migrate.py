@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .errors import NotFound, RateLimited, Unavailable, ValidationError
 from .ledger import Ledger
@@ -25,9 +25,11 @@ from .migration_report import MigrationReport
 from .migration_users import UserMap, load_user_map
 from .models import Id, Project
 from .provider import Provider
-from .retry import RetryPolicy
 from .schema import LabelSchema
 from .transfer import Record
+
+if TYPE_CHECKING:  # retry pulls in httpx and pydantic-settings: loaded when a migration runs, not on `import annobridge`
+    from .retry import RetryPolicy
 
 __all__ = ["MigrationReport", "migrate"]
 
@@ -271,6 +273,8 @@ def batch_policy(target: Provider, retries: int | None = None) -> RetryPolicy:
     5
     """
     from dataclasses import replace
+
+    from .retry import RetryPolicy
 
     policy = getattr(target, "policy", None) or getattr(getattr(target, "connection", None), "policy", None)
     policy = policy if isinstance(policy, RetryPolicy) else RetryPolicy()
