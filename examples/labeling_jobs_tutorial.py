@@ -13,10 +13,10 @@ the schema the tutorial prepares, and six photos.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from typing import Any
 
+from _cli import backend_parser, run_main
 from lemons import PROJECT, ensure_project
 from rich.console import Console
 
@@ -192,17 +192,9 @@ def _tutorial(backend: annobridge.Provider, project_name: str) -> dict[str, Any]
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: `python examples/labeling_jobs_tutorial.py URL [--token T] [--project NAME]`."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("url", help="supervisely+http://... or labelstudio+http://...")
-    parser.add_argument("--token", help="else API_TOKEN / LABEL_STUDIO_API_KEY")
+    parser = backend_parser(__doc__)
     parser.add_argument("--project", default=PROJECT)
-    args = parser.parse_args(argv)
-    try:
-        run(args.url, args.token, args.project)
-    except annobridge.AnnobridgeError as exc:
-        console.print(f"[red]error[/]: {exc}")
-        return 1
-    return 0
+    return run_main(parser, argv, lambda args: run(args.url, args.token, args.project))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from _cli import run_main
 from rich.console import Console
 
 import annobridge
@@ -89,13 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ls-token", help="else LABEL_STUDIO_API_KEY")
     parser.add_argument("--project", default=PROJECT)
     parser.add_argument("--ledgers", default="ledgers", help="directory for the migration ledgers")
-    args = parser.parse_args(argv)
-    try:
-        run(args.supervisely, args.sv_token, args.labelstudio, args.ls_token, project=args.project, ledger=args.ledgers)
-    except annobridge.AnnobridgeError as exc:
-        console.print(f"[red]error[/]: {exc}")
-        return 1
-    return 0
+    return run_main(
+        parser,
+        argv,
+        lambda a: run(a.supervisely, a.sv_token, a.labelstudio, a.ls_token, project=a.project, ledger=a.ledgers),
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ to `--timeout` seconds for each. Steps a backend cannot do are skipped, saying w
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 import fruit_model
 import stand_in_people
+from _cli import backend_parser, run_main
 from lemons import photos
 from rich.console import Console
 
@@ -167,19 +167,11 @@ def _workflow(backend: annobridge.Provider, out: Path, stand_ins: bool, timeout:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: `python examples/prelabel_review_export.py URL [--token T] [--out DIR] [--stand-ins]`."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("url", help="supervisely+http://... or labelstudio+http://...")
-    parser.add_argument("--token", help="else API_TOKEN / LABEL_STUDIO_API_KEY")
+    parser = backend_parser(__doc__)
     parser.add_argument("--out", default="exports", help="directory the export is written to")
     parser.add_argument("--stand-ins", action="store_true", help="a stand-in labeler and reviewer do the work")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait for each status")
-    args = parser.parse_args(argv)
-    try:
-        run(args.url, args.token, args.out, stand_ins=args.stand_ins, timeout=args.timeout)
-    except annobridge.AnnobridgeError as exc:
-        console.print(f"[red]error[/]: {exc}")
-        return 1
-    return 0
+    return run_main(parser, argv, lambda a: run(a.url, a.token, a.out, stand_ins=a.stand_ins, timeout=a.timeout))
 
 
 if __name__ == "__main__":

@@ -146,10 +146,18 @@ def test_tutorial_on_label_studio_seeds_the_project_and_says_what_it_skipped(ls)
     assert again["prepared"] == [] and again["project_id"] == done["project_id"] and again["items"] == 6
 
 
-def test_tutorial_command_line_reports_a_bad_url_in_one_line(capsys):
-    assert labeling_jobs_tutorial.main(["ftp://127.0.0.1:1", "--token", "x"]) == 1
+@pytest.mark.parametrize(
+    "main, argv",
+    [
+        (labeling_jobs_tutorial.main, ["ftp://127.0.0.1:1", "--token", "x"]),
+        (prelabel_review_export.main, ["ftp://127.0.0.1:1", "--token", "x"]),
+        (migrate_project.main, ["ftp://127.0.0.1:1", "labelstudio+http://127.0.0.1:1", "--sv-token", "x"]),
+    ],
+)
+def test_example_command_lines_report_a_bad_url_in_one_line(main, argv, capsys):
+    assert main(argv) == 1
     out = capsys.readouterr().out
-    assert "error" in out and "ftp" in out
+    assert out.startswith("error: ") and "ftp" in out and len(out.strip().splitlines()) == 1
 
 
 # ------------------------------------------------------------------ pre-labeling, review, export
