@@ -7,6 +7,7 @@ from .datasets import get_dataset
 from .errors import bad_request, field, int_list
 from .images import get_image
 from .paging import page
+from .sql_paging import Listing, sql_page
 
 _MAX_BULK_INFO = 100  # the real server refuses more imageIds (see annotation_api.BULK_INFO_MAX_BATCH_SIZE)
 
@@ -31,13 +32,35 @@ def bulk_info(ctx, body) -> list[dict]:
     return out
 
 
+_ANNOTATION_COLUMNS = {
+    "imageId": "i.id",
+    "id": "i.id",
+    "imageName": "i.name",
+    "createdAt": "i.created_at",
+    "updatedAt": "i.updated_at",
+    "datasetId": "i.dataset_id",
+}
+
+
 def list_(ctx, body) -> dict:
-    """annotations.list {datasetId, filter}: paged AnnotationInfo of every image."""
+    """annotations.list {datasetId, filter}: paged AnnotationInfo of every image, one page read at a time."""
     dataset = get_dataset(ctx.store, field(body, "datasetId", int))
-    rows = ctx.store.rows("SELECT id FROM images WHERE dataset_id = ?", (dataset["id"],))
-    infos = [annotation_info(ctx.store, get_image(ctx.store, row["id"])) for row in rows]
-    body = {"sort": "imageId", **body} if body.get("sort") in (None, "id") else body
-    return page(infos, body)
+    body = {**body, "sort": "imageId"} if body.get("sort") in (None, "id") else body
+    listing = Listing(
+        "images i",
+        "i.dataset_id = ?",
+        (dataset["id"],),
+        _ANNOTATION_COLUMNS,
+        frozenset({"annotation"}),
+        select="i.id",
+        tiebreak="i.id",
+    )
+    answer = sql_page(ctx.store, listing, body, lambda row: annotation_info(ctx.store, get_image(ctx.store, row["id"])))
+    if answer is not None:
+        return answer
+    # a filter or sort on the annotation JSON itself: every image's annotation, as paging.page takes it
+    rows = ctx.store.rows("SELECT id FROM images WHERE dataset_id = ? ORDER BY id", (dataset["id"],))
+    return page([annotation_info(ctx.store, get_image(ctx.store, row["id"])) for row in rows], body)
 
 
 def bulk_add(ctx, body) -> dict:
@@ -52,20 +75,53 @@ def bulk_add(ctx, body) -> dict:
     return {"success": True}
 
 
+_FIGURE_COLUMNS = {
+    "id": "f.id",
+    "classId": "f.class_id",
+    "updatedAt": "f.updated_at",
+    "createdAt": "f.created_at",
+    "entityId": "f.image_id",
+    "imageId": "f.image_id",
+    "objectId": "NULL",
+    "projectId": "d.project_id",
+    "datasetId": "i.dataset_id",
+    "geometryType": "f.geometry_type",
+    "labelerLogin": "f.labeler_login",
+}
+_FIGURE_JSON_ONLY = frozenset(
+    {"meta", "geometry", "geometryMeta", "tags", "area", "priority", "customData", "nnCreated", "nnUpdated"}
+)
+
+
 def figures_list(ctx, body) -> dict:
-    """figures.list {datasetId, filter (entityId in [...]), fields}: paged FigureInfo."""
+    """figures.list {datasetId, filter (entityId in [...]), fields}: paged FigureInfo, one page read at a time."""
     dataset = get_dataset(ctx.store, field(body, "datasetId", int))
-    figures = ctx.store.rows(
-        "SELECT f.* FROM figures f JOIN images i ON i.id = f.image_id WHERE i.dataset_id = ?", (dataset["id"],)
-    )
-    images = {}
-    entities = []
-    for figure in figures:
+    images: dict[int, dict] = {}
+
+    def to_json(figure: dict) -> dict:
         image_id = figure["image_id"]
         if image_id not in images:
             images[image_id] = get_image(ctx.store, image_id)
-        entities.append(figure_json(ctx.store, figure, images[image_id]))
-    return page(entities, body)
+        return figure_json(ctx.store, figure, images[image_id])
+
+    listing = Listing(
+        "figures f JOIN images i ON i.id = f.image_id JOIN datasets d ON d.id = i.dataset_id",
+        "i.dataset_id = ?",
+        (dataset["id"],),
+        _FIGURE_COLUMNS,
+        _FIGURE_JSON_ONLY,
+        select="f.*",
+        tiebreak="f.id",
+    )
+    answer = sql_page(ctx.store, listing, body, to_json)
+    if answer is not None:
+        return answer
+    # a filter or sort on a JSON-only field (geometry, tags): every figure's JSON, as paging.page takes it
+    figures = ctx.store.rows(
+        "SELECT f.* FROM figures f JOIN images i ON i.id = f.image_id WHERE i.dataset_id = ? ORDER BY f.id",
+        (dataset["id"],),
+    )
+    return page([to_json(figure) for figure in figures], body)
 
 
 ROUTES = {

@@ -14,6 +14,7 @@ from .errors import ApiError, bad_request, field, int_list, not_found
 from .imaging import STORAGE_PREFIX, content_hash, probe, storage_path, storage_url
 from .paging import page
 from .projects import get_project
+from .sql_paging import Listing, sql_page
 from .store import Store, dumps, loads, now
 
 __all__ = ["ROUTES", "STORAGE_PREFIX", "get_image", "image_json", "storage_endpoint"]
@@ -45,8 +46,10 @@ def image_tags(store: Store, image_id: int) -> list[dict]:
 
 
 def image_json(store: Store, row: dict, base_url: str) -> dict:
-    """ImageInfo fields in info_sequence order."""
-    labels = store.scalar("SELECT COUNT(*) FROM figures WHERE image_id = ?", (row["id"],))
+    """ImageInfo fields in info_sequence order (labelsCount from the row's labels_count when the query counted it)."""
+    labels = row.get("labels_count")
+    if labels is None:
+        labels = store.scalar("SELECT COUNT(*) FROM figures WHERE image_id = ?", (row["id"],))
     return {
         "id": row["id"],
         "name": row["name"],
@@ -82,39 +85,92 @@ _IMAGE_ROWS = (
     "SELECT i.*, b.mime, b.size, b.width, b.height, d.project_id FROM images i "
     "JOIN blobs b ON b.hash = i.hash JOIN datasets d ON d.id = i.dataset_id "
 )
+_IMAGE_SOURCE = "images i JOIN blobs b ON b.hash = i.hash JOIN datasets d ON d.id = i.dataset_id"
+_LABELS = "(SELECT COUNT(*) FROM figures f WHERE f.image_id = i.id)"
+# ImageInfo fields as SQL; the ones only the JSON holds (meta, tags, links) page in Python
+_IMAGE_COLUMNS = {
+    "id": "i.id",
+    "name": "i.name",
+    "hash": "i.hash",
+    "mime": "b.mime",
+    "ext": "substr(b.mime, instr(b.mime, '/') + 1)",
+    "size": "b.size",
+    "width": "b.width",
+    "height": "b.height",
+    "labelsCount": _LABELS,
+    "datasetId": "i.dataset_id",
+    "createdAt": "i.created_at",
+    "updatedAt": "i.updated_at",
+    "createdBy": "i.created_by",
+    "projectId": "d.project_id",
+    "description": "i.description",
+    **dict.fromkeys(
+        [
+            "link",
+            "relatedDataId",
+            "downloadId",
+            "offsetStart",
+            "offsetEnd",
+            "aiSearchMeta",
+            "embeddingsUpdatedAt",
+            "parentId",
+        ],
+        "NULL",
+    ),
+}
+_IMAGE_JSON_ONLY = frozenset({"meta", "pathOriginal", "fullStorageUrl", "tags"})
 
 
 def images_list(ctx, body) -> dict:
-    """images.list {datasetId | projectId, filter, filters, sort, sort_order, page/per_page or after}."""
+    """images.list {datasetId | projectId, filter, filters, sort, sort_order, page/per_page or after}.
+
+    Paged in SQL: a page reads and serialises its own images only, whatever the dataset's size.
+    """
     dataset_id = field(body, "datasetId", int, default=None)
     project_id = field(body, "projectId", int, default=None)
     if dataset_id is not None:
         get_dataset(ctx.store, dataset_id)
-        rows = ctx.store.rows(_IMAGE_ROWS + "WHERE i.dataset_id = ?", (dataset_id,))
+        where, args = "i.dataset_id = ?", (dataset_id,)
     elif project_id is not None:
         get_project(ctx.store, project_id)
-        rows = ctx.store.rows(_IMAGE_ROWS + "WHERE d.project_id = ?", (project_id,))
+        where, args = "d.project_id = ?", (project_id,)
     else:
         raise bad_request("images.list needs 'datasetId' or 'projectId'", field="datasetId")
-    rows = [row for row in rows if _passes_advanced_filters(ctx.store, row, body.get("filters"))]
+    listing = Listing(
+        _IMAGE_SOURCE,
+        where,
+        args,
+        _IMAGE_COLUMNS,
+        _IMAGE_JSON_ONLY,
+        select=f"i.*, b.mime, b.size, b.width, b.height, d.project_id, {_LABELS} AS labels_count",
+        tiebreak="i.id",
+    )
+    typed = _advanced_sql(body.get("filters"))
+    answer = sql_page(ctx.store, listing, body, lambda row: image_json(ctx.store, row, ctx.base_url), typed)
+    if answer is not None:
+        return answer
+    # a filter or sort on a JSON-only field (meta, tags): every matching image's JSON, as paging.page takes it
+    rows = ctx.store.rows(_IMAGE_ROWS + "WHERE " + where + typed[0] + " ORDER BY i.id", [*args, *typed[1]])
     return page([image_json(ctx.store, row, ctx.base_url) for row in rows], body)
 
 
-def _passes_advanced_filters(store: Store, row: dict, filters: Any) -> bool:
-    """The `filters` list of typed filters; the sandbox knows "objects_class" (ImageApi only_labelled)."""
+def _advanced_sql(filters: Any) -> tuple[str, list]:
+    """The typed `filters` list as one " AND ..." SQL condition; the sandbox knows "objects_class" (only_labelled)."""
+    if filters is not None and not isinstance(filters, list):
+        raise bad_request("'filters' must be a list of {type, data} objects", field="filters")
+    sql, args = "", []
     for flt in filters or []:
         kind = flt.get("type") if isinstance(flt, dict) else None
         if kind != "objects_class":
             raise bad_request(f"images.list filter type {kind!r} is not supported by the sandbox", field="filters")
         data = flt.get("data") or {}
-        sql, args = "SELECT COUNT(*) FROM figures WHERE image_id = ?", [row["id"]]
+        count, count_args = "SELECT COUNT(*) FROM figures f WHERE f.image_id = i.id", []
         if data.get("classId") is not None:
-            sql, args = sql + " AND class_id = ?", args + [data["classId"]]
-        count = store.scalar(sql, args)
-        inside = data.get("from", 0) <= count <= data.get("to", 10**9)
-        if inside != bool(data.get("include", True)):
-            return False
-    return True
+            count, count_args = count + " AND f.class_id = ?", [data["classId"]]
+        inside = f"(({count}) BETWEEN ? AND ?)"
+        sql += f" AND {inside}" if data.get("include", True) else f" AND NOT {inside}"
+        args += [*count_args, data.get("from", 0), data.get("to", 10**9)]
+    return sql, args
 
 
 def images_info(ctx, body) -> dict:
@@ -126,7 +182,12 @@ def hashes_list(ctx, body) -> list[str]:
     """images.internal.hashes.list: the body is a bare list of hashes; answers those already stored."""
     if not isinstance(body, list) or not all(isinstance(h, str) for h in body):
         raise bad_request("images.internal.hashes.list takes a JSON list of hash strings")
-    known = {row["hash"] for row in ctx.store.rows("SELECT hash FROM blobs")}
+    known = {
+        row["hash"]
+        for row in ctx.store.rows(
+            "SELECT hash FROM blobs WHERE hash IN (SELECT value FROM json_each(?))", (dumps(body),)
+        )
+    }
     return [h for h in body if h in known]
 
 
@@ -170,13 +231,17 @@ def bulk_add(ctx, body) -> list[dict]:
         names.append(item["title"])
     if len(set(names)) != len(names):
         raise bad_request("image names in one request must be unique", field="images")
-    clashes = [
-        {"name": row["name"], "id": row["id"]}
-        for row in ctx.store.rows(
-            f"SELECT id, name FROM images WHERE dataset_id = ? AND name IN ({','.join('?' * len(names))})",
-            [dataset["id"], *names],
-        )
-    ] if names else []
+    clashes = (
+        [
+            {"name": row["name"], "id": row["id"]}
+            for row in ctx.store.rows(
+                f"SELECT id, name FROM images WHERE dataset_id = ? AND name IN ({','.join('?' * len(names))})",
+                [dataset["id"], *names],
+            )
+        ]
+        if names
+        else []
+    )
     if clashes:
         raise bad_request(
             "Some images with the same names already exist in the dataset", type="NONUNIQUE", errors=clashes
@@ -185,21 +250,39 @@ def bulk_add(ctx, body) -> list[dict]:
     for item in items:
         digest = _item_hash(ctx.store, item)
         stamp = now()
-        created.append(ctx.store.execute(
-            "INSERT INTO images (dataset_id, name, hash, meta, description, created_by, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (dataset["id"], item["title"], digest, dumps(item.get("meta") or {}), item.get("description") or "",
-             ctx.user["id"], stamp, stamp),
-        ))
-        record(ctx.store, "create_image", user_id=ctx.user["id"], project_id=dataset["project_id"],
-               dataset_id=dataset["id"], image_id=created[-1])
+        created.append(
+            ctx.store.execute(
+                "INSERT INTO images (dataset_id, name, hash, meta, description, created_by, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    dataset["id"],
+                    item["title"],
+                    digest,
+                    dumps(item.get("meta") or {}),
+                    item.get("description") or "",
+                    ctx.user["id"],
+                    stamp,
+                    stamp,
+                ),
+            )
+        )
+        record(
+            ctx.store,
+            "create_image",
+            user_id=ctx.user["id"],
+            project_id=dataset["project_id"],
+            dataset_id=dataset["id"],
+            image_id=created[-1],
+        )
     return [image_json(ctx.store, get_image(ctx.store, image_id), ctx.base_url) for image_id in created]
 
 
 def _item_hash(store: Store, item: dict) -> str:
     if isinstance(item.get("hash"), str):
         if store.one("SELECT hash FROM blobs WHERE hash = ?", (item["hash"],)) is None:
-            raise bad_request(f"no uploaded image has hash {item['hash']!r} (images.bulk.upload it first)", field="hash")
+            raise bad_request(
+                f"no uploaded image has hash {item['hash']!r} (images.bulk.upload it first)", field="hash"
+            )
         return item["hash"]
     if isinstance(item.get("imageId"), int):
         return get_image(store, item["imageId"])["hash"]
@@ -235,9 +318,7 @@ def bulk_remove(ctx, body) -> dict:
 
 
 def _bytes_of(store: Store, image_id: int) -> tuple[bytes, str]:
-    row = store.one(
-        "SELECT b.data, b.mime FROM images i JOIN blobs b ON b.hash = i.hash WHERE i.id = ?", (image_id,)
-    )
+    row = store.one("SELECT b.data, b.mime FROM images i JOIN blobs b ON b.hash = i.hash WHERE i.id = ?", (image_id,))
     if row is None:
         raise not_found("Image", image_id)
     return row["data"], row["mime"]
@@ -259,7 +340,7 @@ def bulk_download(ctx, body) -> Response:
             raise bad_request(f"image {image_id} is not in dataset {dataset['id']}", field="imageIds")
         data, mime = _bytes_of(ctx.store, image_id)
         head = (
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{image_id}\"; filename=\"{image_id}\"\r\n"
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{image_id}"; filename="{image_id}"\r\n'
             f"Content-Type: {mime}\r\n\r\n"
         )
         chunks += [head.encode(), data, b"\r\n"]

@@ -71,24 +71,36 @@ def page(entities: list[dict], body: dict, filters_key: str = "filter") -> dict:
     [{'id': 4}]
     """
     entities = apply_sort(apply_filters(entities, body.get(filters_key)), body)
+    answer, start, stop = window(body, len(entities))
+    answer["entities"] = entities[start:stop]
+    return answer
+
+
+def per_page_of(body: dict) -> int:
+    """The page size a request asks for (DEFAULT_PER_PAGE when it names none), checked."""
     per_page = field(body, "per_page", int, default=DEFAULT_PER_PAGE)
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise bad_request(f"per_page must be between 1 and {MAX_PER_PAGE}, got {per_page}", field="per_page")
-    total = len(entities)
-    pages_count = max(1, math.ceil(total / per_page))
-    answer = {"total": total, "perPage": per_page, "pagesCount": pages_count}
+    return per_page
+
+
+def window(body: dict, total: int) -> tuple[dict, int, int]:
+    """(answer without entities, start, stop): which slice of `total` sorted entities this request gets.
+
+    >>> window({"per_page": 2, "pagination_mode": "token", "after": "2"}, 5)
+    ({'total': 5, 'perPage': 2, 'pagesCount': 3, 'after': '4'}, 2, 4)
+    """
+    per_page = per_page_of(body)
+    answer = {"total": total, "perPage": per_page, "pagesCount": max(1, math.ceil(total / per_page))}
     if body.get("pagination_mode") == "token":
         start = _cursor(body.get("after"))
-        chunk = entities[start : start + per_page]
-        end = start + len(chunk)
-        answer["after"] = str(end) if end < total else None
-        answer["entities"] = chunk
-        return answer
+        stop = min(total, start + per_page)
+        answer["after"] = str(stop) if stop < total else None
+        return answer, start, max(start, stop)
     number = field(body, "page", int, default=1)
     if number < 1:
         raise bad_request(f"page must be 1 or more, got {number}", field="page")
-    answer["entities"] = entities[(number - 1) * per_page : number * per_page]
-    return answer
+    return answer, (number - 1) * per_page, number * per_page
 
 
 def _cursor(after: Any) -> int:

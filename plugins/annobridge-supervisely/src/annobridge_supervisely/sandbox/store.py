@@ -83,6 +83,13 @@ CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT, team_id INTEGER, user_id INTEGER, action TEXT NOT NULL,
     date TEXT NOT NULL, project_id INTEGER, dataset_id INTEGER, image_id INTEGER, class_id INTEGER,
     figure_id INTEGER, job_id INTEGER, tag_id INTEGER, meta TEXT);
+-- lookups by parent: without them every page, count and cascade scans the whole child table
+CREATE INDEX IF NOT EXISTS images_by_dataset ON images(dataset_id, name);
+CREATE INDEX IF NOT EXISTS datasets_by_project ON datasets(project_id);
+CREATE INDEX IF NOT EXISTS figures_by_image ON figures(image_id);
+CREATE INDEX IF NOT EXISTS image_tags_by_image ON image_tags(image_id);
+CREATE INDEX IF NOT EXISTS figure_tags_by_figure ON figure_tags(figure_id);
+CREATE INDEX IF NOT EXISTS job_entities_by_image ON job_entities(image_id);
 """
 
 
@@ -119,6 +126,7 @@ class Store:
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._depth = 0
+        self.rows_read = 0  # rows every query has returned, so tests can see what a request reads
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.executescript(SCHEMA)
 
@@ -149,12 +157,15 @@ class Store:
     def rows(self, sql: str, args: tuple | list = ()) -> list[dict]:
         """All rows of a query, as dicts."""
         with self._lock:
-            return [dict(row) for row in self._conn.execute(sql, args).fetchall()]
+            rows = [dict(row) for row in self._conn.execute(sql, args).fetchall()]
+            self.rows_read += len(rows)
+        return rows
 
     def one(self, sql: str, args: tuple | list = ()) -> dict | None:
         """The first row of a query, or None."""
         with self._lock:
             row = self._conn.execute(sql, args).fetchone()
+            self.rows_read += row is not None
         return None if row is None else dict(row)
 
     def scalar(self, sql: str, args: tuple | list = ()) -> Any:
@@ -171,13 +182,9 @@ class Store:
         with self._lock:
             current = self.scalar("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,))
             if current is None:
-                self._conn.execute(
-                    "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, next_id - 1)
-                )
+                self._conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, next_id - 1))
             elif current < next_id - 1:
-                self._conn.execute(
-                    "UPDATE sqlite_sequence SET seq = ? WHERE name = ?", (next_id - 1, table)
-                )
+                self._conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = ?", (next_id - 1, table))
 
     def close(self) -> None:
         """Close the connection."""
