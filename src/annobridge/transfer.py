@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal
 
 from .capabilities import Capability
+from .errors import ValidationError
 from .fidelity import FidelityReport
 from .models import Id, ReviewStatus
 from .provider import SubAPI, requires
@@ -22,7 +23,7 @@ from .schema import LabelSchema
 if TYPE_CHECKING:
     from .annotations import ItemAnnotation
 
-__all__ = ["SOURCE_KEY", "MediaMode", "Page", "Record", "TransferAPI", "Written"]
+__all__ = ["SOURCE_KEY", "MediaMode", "Page", "Record", "TransferAPI", "Written", "link_urls", "require_media"]
 
 SOURCE_KEY = "annobridge_source"
 """The field (task data on Label Studio, image meta on Supervisely) holding a carried item's source key."""
@@ -112,8 +113,15 @@ class TransferAPI(SubAPI):
 
     @requires(Capability.ITEMS)
     def find(self, project_id: Id, keys: Iterable[str]) -> dict[str, Id]:
-        """Which of these source keys the project already holds: key -> item id."""
-        raise self._missing("transfer.find")
+        """Which of these source keys the project already holds: key -> item id (from `present`; no keys, no read).
+
+        >>> backend.transfer.find(project.id, ["3882697", "no-such-key"])        # doctest: +SKIP
+        {'3882697': 41}
+        """
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        return {key: item for key, item in self.present(project_id).items() if key in wanted}
 
     @requires(Capability.ANNOTATIONS)
     def preview(self, records: list[Record], *, schema: LabelSchema) -> Written:
@@ -133,3 +141,25 @@ class TransferAPI(SubAPI):
         """Write records (items, media, annotations) in bulk; `existing` items are there already
         (a reconciled batch) and only need their annotations made whole."""
         raise self._missing("transfer.write")
+
+
+def link_urls(records: list[Record]) -> list[str]:
+    """Each record's URL, for media="link"; records without one are a ValidationError naming them.
+
+    >>> link_urls([Record(key="1", name="a.jpg", url="https://example.com/a.jpg")])
+    ['https://example.com/a.jpg']
+    """
+    missing = [r.key for r in records if not r.url]
+    if missing:
+        raise ValidationError(f"media: items {missing[:5]} have no URL to link to; use media='copy'")
+    return [str(r.url) for r in records]
+
+
+def require_media(records: list[Record]) -> None:
+    """Check every record holds its bytes (media="copy" writes them); else a ValidationError naming the records.
+
+    >>> require_media([Record(key="1", name="a.jpg", media=b"...")])
+    """
+    empty = [r.key for r in records if not r.media]
+    if empty:
+        raise ValidationError(f"media: items {empty[:5]} have no bytes; fetch_media first")

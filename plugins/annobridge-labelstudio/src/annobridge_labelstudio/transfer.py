@@ -25,7 +25,7 @@ from annobridge.errors import ValidationError
 from annobridge.fidelity import LABEL_STUDIO, FidelityReport
 from annobridge.models import Id
 from annobridge.schema import LabelSchema
-from annobridge.transfer import SOURCE_KEY, MediaMode, Page, Record, TransferAPI, Written
+from annobridge.transfer import SOURCE_KEY, MediaMode, Page, Record, TransferAPI, Written, link_urls, require_media
 
 from .common import LabelStudioSubAPI, as_dict, as_int
 from .items import to_item
@@ -155,13 +155,6 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
                 found.setdefault(str(key), task["id"])
         return found
 
-    def find(self, project_id: Id, keys: Iterable[str]) -> dict[str, Id]:
-        """Tasks of the project whose data carries one of these source keys (a page of ids and data at a time)."""
-        wanted = set(keys)
-        if not wanted:
-            return {}
-        return {k: tid for k, tid in self.present(project_id).items() if k in wanted}
-
     def write(
         self,
         project_id: Id,
@@ -189,10 +182,7 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
         if media == "copy":
             urls = self._upload(pid, fresh)
         else:
-            missing = [r.key for r in fresh if not r.url]
-            if missing:
-                raise ValidationError(f"media: items {missing[:5]} have no URL to link to; use media='copy'")
-            urls = [r.url for r in fresh]
+            urls = link_urls(fresh)
         for task, url in zip(tasks, urls):
             task["data"][key] = url
         # a task found there was imported whole, with its annotations, in one transaction
@@ -223,9 +213,7 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
         """Upload the images in one multipart request without making tasks; their stored URLs, in order."""
         if not records:
             return []
-        empty = [r.key for r in records if not r.media]
-        if empty:
-            raise ValidationError(f"media: items {empty[:5]} have no bytes; fetch_media first")
+        require_media(records)
         files = {f"file{n}": (r.name, r.media) for n, r in enumerate(records)}
         answer = self.conn.request(
             "POST",

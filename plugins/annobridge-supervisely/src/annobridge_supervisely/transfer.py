@@ -13,11 +13,10 @@ import io
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from annobridge.annotations import ItemAnnotation
-from annobridge.errors import ValidationError
 from annobridge.fidelity import SUPERVISELY, FidelityReport
 from annobridge.models import Id
 from annobridge.schema import LabelSchema
-from annobridge.transfer import SOURCE_KEY, MediaMode, Page, Record, TransferAPI, Written
+from annobridge.transfer import SOURCE_KEY, MediaMode, Page, Record, TransferAPI, Written, link_urls, require_media
 
 from .convert import sly_id
 
@@ -108,13 +107,6 @@ class SuperviselyTransfer(TransferAPI):
                             found.setdefault(str(key), info.id)
         return found
 
-    def find(self, project_id: Id, keys: Iterable[str]) -> dict[str, Id]:
-        """Images of the project whose meta names one of these source keys (one images.list page at a time)."""
-        wanted = set(keys)
-        if not wanted:
-            return {}
-        return {k: image for k, image in self.present(project_id).items() if k in wanted}
-
     def write(
         self,
         project_id: Id,
@@ -154,18 +146,13 @@ class SuperviselyTransfer(TransferAPI):
         metas = [{SOURCE_KEY: r.key} for r in records]
         with self._b.errors():
             if media == "link":
-                missing = [r.key for r in records if not r.url]
-                if missing:
-                    raise ValidationError(f"media: items {missing[:5]} have no URL to link to; use media='copy'")
                 infos = self._b.api.image.upload_links(
-                    dataset, names, [r.url for r in records], metas=metas, conflict_resolution="rename"
+                    dataset, names, link_urls(records), metas=metas, conflict_resolution="rename"
                 )
             else:
                 from supervisely._utils import get_bytes_hash
 
-                empty = [r.key for r in records if not r.media]
-                if empty:
-                    raise ValidationError(f"media: items {empty[:5]} have no bytes; fetch_media first")
+                require_media(records)
                 hashes = [get_bytes_hash(r.media) for r in records]
                 self._b.api.image._upload_data_bulk(io.BytesIO, zip([r.media for r in records], hashes))
                 infos = self._b.api.image.upload_hashes(
