@@ -1,0 +1,262 @@
+"""The neutral ItemAnnotation -> Label Studio annotation results (the writing half of regions.py).
+
+Exact pixels become percentages (pulled back to 100 where past the image edge, counted); what a
+config cannot hold (polygon holes, hidden keypoints, per-object authors) is counted as dropped or
+approximated, and the result is checked with LabelInterface.validate_prediction before it is returned.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from fractions import Fraction
+from typing import Any
+
+from annobridge import rle
+from annobridge.annotations import ItemAnnotation, Keypoints, Mask, ObjectAnnotation, Point, Polygon, Rectangle, Tag
+from annobridge.fidelity import LABEL_STUDIO, FidelityReport
+from annobridge.models import Id, ReviewStatus
+from annobridge.schema import LabelSchema, TagSpec, TagValueType
+
+from .region_config import LS_ORIGIN, TAG_TYPES, Tool, pct, region_config
+
+__all__ = ["to_labelstudio"]
+
+
+def to_labelstudio(
+    annotation: ItemAnnotation, *, label_config: str, schema: LabelSchema
+) -> tuple[dict[str, Any], FidelityReport]:
+    """A Label Studio annotation {"result": [...]} for a neutral ItemAnnotation, valid for `label_config`.
+
+    The result passes LabelInterface.validate_prediction; anything that does not fit the schema
+    or the config raises ValidationError naming the item and the object.
+
+    >>> config = '<View><Image name="img" value="$image"/><PolygonLabels name="p" toName="img"><Label value="leaf"/></PolygonLabels></View>'
+    >>> from annobridge.schema import ObjectClass
+    >>> schema = LabelSchema(classes=[ObjectClass(name="leaf", shape="polygon")])
+    >>> leaf = Polygon(exterior=[(0, 0), (50, 0), (0, 50)], interiors=[[(1, 1), (9, 1), (1, 9)]])
+    >>> ann = ItemAnnotation(width=100, height=200, objects=[ObjectAnnotation(class_name="leaf", shape=leaf)])
+    >>> data, report = to_labelstudio(ann, label_config=config, schema=schema)
+    >>> data["result"][0]["value"]["points"], report.losses()
+    ([[0.0, 0.0], [50.0, 0.0], [0.0, 25.0]], ['polygon hole -> dropped (label studio): 1'])
+    """
+    annotation.validate_against(schema)
+    config = region_config(label_config, schema)
+    report = FidelityReport()
+    item = annotation.item
+    author = _annotation_author(annotation)
+    used = {str(obj.id) for obj in annotation.objects if obj.id is not None}
+    results: list[dict[str, Any]] = []
+    for index, obj in enumerate(annotation.objects):
+        region_id = str(obj.id) if obj.id is not None else _fresh(f"obj-{index}", used)
+        tool = config.tool(obj)
+        if tool is None:
+            raise annotation.fail(
+                f"the label config has no control for {obj.shape.kind} class {obj.class_name!r}", index
+            )
+        regions = _regions_of(obj, tool, region_id, annotation, report)
+        if not regions:
+            continue
+        for region in regions:
+            region["origin"] = LS_ORIGIN[obj.origin]
+            if obj.description:
+                region["meta"] = {"text": [obj.description]}
+        results.extend(regions)
+        results.extend(_tag_results(config, obj.tags, regions[0], True, annotation, report, index, author))
+        if obj.author is not None and obj.author != author:
+            report.dropped("object author", LABEL_STUDIO, "Label Studio keeps one author per annotation", item=item)
+        if obj.created_at or obj.updated_at:
+            report.dropped("object timestamps", LABEL_STUDIO, item=item)
+    results.extend(_tag_results(config, annotation.tags, None, False, annotation, report, None, author))
+    if annotation.description:
+        report.dropped("item description", LABEL_STUDIO, item=item)
+    if annotation.review_status is not ReviewStatus.NONE:
+        report.dropped("review status", LABEL_STUDIO, "not in annotation JSON; set it with the reviews API", item=item)
+    errors = config.interface.validate_prediction({"result": results}, return_errors=True)
+    if errors:
+        raise annotation.fail("Label Studio would refuse the result: " + "; ".join(errors))
+    data: dict[str, Any] = {"result": results}
+    if author is not None:
+        data["completed_by"] = author
+    return data, report
+
+
+def _annotation_author(annotation: ItemAnnotation) -> Id | None:
+    """The annotation's author, else the one its objects and tags name most (Supervisely keeps them there)."""
+    if annotation.author is not None:
+        return annotation.author
+    named = [o.author for o in annotation.objects] + [t.author for o in annotation.objects for t in o.tags]
+    named = Counter(a for a in named + [t.author for t in annotation.tags] if a is not None)
+    return named.most_common(1)[0][0] if named else None
+
+
+def _fresh(base: str, used: set[str]) -> str:
+    candidate, n = base, 1
+    while candidate in used:
+        candidate, n = f"{base}-{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _regions_of(obj, tool: Tool, region_id, item: ItemAnnotation, report: FidelityReport) -> list[dict[str, Any]]:
+    w, h, shape = item.width, item.height, obj.shape
+    clamp = _Clamp(w, h)
+
+    def region(rid: str, value: dict[str, Any], label: str) -> dict[str, Any]:
+        return {
+            "id": rid,
+            "type": tool.type,
+            "from_name": tool.from_name,
+            "to_name": tool.to_name,
+            "original_width": w,
+            "original_height": h,
+            "image_rotation": 0,
+            "value": {**value, tool.type: [label]},
+        }
+
+    out: list[dict[str, Any]] = []
+    if isinstance(shape, Keypoints):
+        shown = [p for p in shape.points if p.visible]
+        report.dropped(
+            "hidden keypoint",
+            LABEL_STUDIO,
+            "Label Studio has no invisible nodes",
+            len(shape.points) - len(shown),
+            item=item.item,
+        )
+        for n, point in enumerate(shown):
+            node = region(region_id if n == 0 else f"{region_id}-{point.name}", clamp.xy(point.x, point.y), point.name)
+            if n:
+                node["parentID"] = region_id
+            out.append(node)
+        if shown:
+            report.carried("keypoints", LABEL_STUDIO)
+        else:
+            report.dropped("keypoints", LABEL_STUDIO, "no visible node", item=item.item)
+    elif isinstance(shape, Rectangle):
+        rotation = shape.rotation % 360 if not 0 <= shape.rotation <= 360 else shape.rotation
+        value = {**clamp.xy(shape.x, shape.y), "width": clamp.pct(shape.width, w), "height": clamp.pct(shape.height, h)}
+        value["rotation"] = float(rotation)
+        if Fraction(value["rotation"]) != rotation:  # e.g. Supervisely radians: no float degree holds them
+            report.approximated("rotation", LABEL_STUDIO, "to the nearest float degree", item=item.item)
+        out.append(region(region_id, value, obj.class_name))
+    elif isinstance(shape, Point):
+        out.append(region(region_id, clamp.xy(shape.x, shape.y), obj.class_name))
+    elif isinstance(shape, Mask):
+        out.append(region(region_id, {"format": "rle", "rle": _mask_rle(shape, w, h)}, obj.class_name))
+    else:
+        points = shape.exterior if isinstance(shape, Polygon) else shape.points
+        if isinstance(shape, Polygon) and shape.interiors:
+            report.dropped("polygon hole", LABEL_STUDIO, count=len(shape.interiors), item=item.item)
+        closed = isinstance(shape, Polygon)
+        if tool.type == "polygonlabels":
+            if not closed:
+                if len(points) < 3:
+                    report.dropped("polyline", LABEL_STUDIO, "two points make no polygon", item=item.item)
+                    return []
+                report.approximated("polyline", LABEL_STUDIO, "as polygon", item=item.item)
+            value = {"points": [[v["x"], v["y"]] for v in (clamp.xy(x, y) for x, y in points)], "closed": True}
+        else:
+            vertices = []
+            for n, (x, y) in enumerate(points):
+                vertex = {"id": f"{region_id}-{n}", **clamp.xy(x, y), "isBezier": False}
+                if n:
+                    vertex["prevPointId"] = f"{region_id}-{n - 1}"
+                vertices.append(vertex)
+            value = {"vertices": vertices, "closed": closed}
+        out.append(region(region_id, value, obj.class_name))
+    if out and not isinstance(shape, Keypoints):
+        report.carried(shape.kind, LABEL_STUDIO)
+    if tool.split:
+        out = [part for region in out for part in _split(region, tool.split)]
+    if clamp.moved:
+        report.approximated("coordinates past the image edge", LABEL_STUDIO, "pulled back to 100%", item=item.item)
+    return out
+
+
+def _split(region: dict[str, Any], tool_control: str) -> list[dict[str, Any]]:
+    """A "rectanglelabels" region of a generic <Labels> as the editor writes it: a "rectangle" result from
+    the tool control, then a "labels" result of the same id holding the label."""
+    kind = region["type"].removesuffix("labels")
+    geometry = {k: v for k, v in region["value"].items() if k != region["type"]}
+    shape = {**region, "type": kind, "from_name": tool_control, "value": geometry}
+    return [shape, {**region, "type": "labels", "value": {**geometry, "labels": region["value"][region["type"]]}}]
+
+
+def _mask_rle(mask: Mask, width: int, height: int) -> list[int]:
+    if mask.rle is not None:
+        try:
+            rle.decode(mask.rle, expected=width * height * 4)
+            return list(mask.rle)
+        except rle.RLEError:
+            pass  # read for another image size: encode the pixels afresh
+    return rle.mask_to_rle(mask.to_image(width, height))
+
+
+class _Clamp:
+    """Turns exact pixels into percentages, pulling down any Label Studio would refuse (above 100)."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height, self.moved = width, height, False
+
+    def pct(self, value: Fraction, size: int) -> float:
+        percent = pct(value, size)
+        if percent > 100:
+            self.moved = True
+            return 100.0
+        return percent
+
+    def xy(self, x: Fraction, y: Fraction) -> dict[str, float]:
+        return {"x": self.pct(x, self.width), "y": self.pct(y, self.height)}
+
+
+def _tag_results(config, tags, region, per_region, item: ItemAnnotation, report, index, author) -> list[dict[str, Any]]:
+    grouped: dict[str, list[Tag]] = {}
+    for tag in tags:
+        grouped.setdefault(tag.name, []).append(tag)
+    out = []
+    for name, group in grouped.items():
+        control = config.control_of.get((name, per_region))
+        if control is None:
+            what = "object" if per_region else "item"
+            raise item.fail(f"the label config has no {what} control for tag {name!r}", index)
+        spec: TagSpec = config.schema.tag(name)
+        kind = control.tag.lower()
+        key = TAG_TYPES[kind]
+        values = [t.value for t in group]
+        if spec.value_type is TagValueType.NONE:
+            payload: Any = list(control.labels[:1])
+            values = values[:1]
+        elif kind == "number" or (kind == "choices" and control.attr.get("choice") not in ("multiple",)):
+            payload = values[0] if kind == "number" else values[:1]
+            values = values[:1]
+        else:
+            payload = values
+        what = "object tag" if per_region else "item tag"
+        report.carried(what, LABEL_STUDIO, len(values))
+        report.dropped(
+            f"repeated {what}",
+            LABEL_STUDIO,
+            f"control {control.name!r} holds one value",
+            len(group) - len(values),
+            item=item.item,
+        )
+        for tag in group:
+            if tag.author not in (None, author):
+                report.dropped(
+                    "tag author", LABEL_STUDIO, "Label Studio keeps one author per annotation", item=item.item
+                )
+            if tag.created_at or tag.updated_at:
+                report.dropped("tag timestamps", LABEL_STUDIO, item=item.item)
+        result = {"type": kind, "from_name": control.name, "to_name": control.to_name[0], "origin": "manual"}
+        if region is not None:
+            geometry = {k: v for k, v in region["value"].items() if k != region["type"]}
+            extra = {
+                k: region[k]
+                for k in ("original_width", "original_height", "image_rotation", "origin", "meta")
+                if k in region
+            }
+            result = {"id": region["id"], **result, **extra, "value": {**geometry, key: payload}}
+        else:
+            result = {"id": f"{control.name}-item", **result, "value": {key: payload}}
+        out.append(result)
+    return out
