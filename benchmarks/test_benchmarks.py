@@ -103,3 +103,28 @@ def test_run_commands_carry_no_token_and_reject_unknown_benchmarks(capsys):
     with pytest.raises(SystemExit):
         run.main(["--only", "nope"])
     assert "unknown benchmarks ['nope']" in capsys.readouterr().err
+
+
+TEXT_CONFIG = (
+    '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>'
+)
+
+
+def test_read_back_counts_every_page_and_an_error_answer_is_not_zero(labelstudio_server):
+    from migrate_sv_to_ls import READ_BACK_PAGE, _carried, _ls_client
+
+    choice = {"from_name": "c", "to_name": "text", "type": "choices", "value": {"choices": ["a"]}}
+    tasks = [
+        {"data": {"text": f"t{n}"}, "annotations": [{"result": [choice, choice]}] if n % 2 else []}
+        for n in range(2 * READ_BACK_PAGE + 5)
+    ]
+    with _ls_client(labelstudio_server.backend_url, labelstudio_server.token) as http:
+        project = http.post("/api/projects", json={"title": "read back", "label_config": TEXT_CONFIG}).json()["id"]
+        try:
+            assert http.post(f"/api/projects/{project}/import", json=tasks).status_code == 201
+            assert _carried(http, project) == (2 * READ_BACK_PAGE + 5, READ_BACK_PAGE + 2, 2 * (READ_BACK_PAGE + 2))
+            # the server's 404 for a project it does not have raises, where it used to read as 0 tasks
+            with pytest.raises(RuntimeError, match=f"reading back project {10**9} page 1: 404"):
+                _carried(http, 10**9)
+        finally:
+            http.delete(f"/api/projects/{project}")
