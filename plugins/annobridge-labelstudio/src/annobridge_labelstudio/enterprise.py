@@ -117,7 +117,11 @@ def _latest(reviews: list[dict[str, Any]]) -> dict[int, bool]:
 
 
 def review_counts(api: LabelStudioSubAPI, pid: int) -> tuple[int, int, int]:
-    """(reviewed, accepted, rejected) annotations of a project, by each annotation's latest review."""
+    """(reviewed, accepted, rejected) annotations of a project, by each annotation's latest review.
+
+    >>> review_counts(ls.jobs, 12)                                    # doctest: +SKIP
+    (3, 2, 1)
+    """
     verdicts = _latest(_reviews(api, pid))
     accepted = sum(verdicts.values())
     return len(verdicts), accepted, len(verdicts) - accepted
@@ -142,13 +146,14 @@ class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI):
         """Accept or reject every annotation of the task; NONE removes their reviews.
 
         An annotation whose latest verdict is already `status` gets no second review, so setting
-        it again (a resumed migration) adds nothing: one task read and one review listing per annotation.
+        it again (a resumed migration) adds nothing: one task read and one listing of the project's reviews.
         """
         pid, tid, status = as_int(job_id, "job_id"), as_int(item_id, "item_id"), ReviewStatus(status)
         annotations = [a["id"] for a in self.backend.items.task(tid).get("annotations") or []]
         if not annotations:
             raise ValidationError(f"item {tid}: Label Studio reviews annotations, and this task has none")
-        reviews = [review for annotation in annotations for review in self.of_annotation(annotation)]
+        # The project's reviews, as list() reads them: the same source for "already given" and for the status shown.
+        reviews = [review for review in _reviews(self, pid) if review["annotation"] in annotations]
         self._apply(pid, {tid: annotations}, {tid: status}, reviews)
 
     def set_many(self, job_id: Id, verdicts: Mapping[Id, ReviewStatus | str]) -> int:
@@ -217,7 +222,11 @@ class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI):
 
 
 def task_statuses(api: LabelStudioSubAPI, pid: int, tasks: list[dict[str, Any]]) -> dict[int, ReviewStatus]:
-    """task id -> its review status, for tasks read with their annotations (one request for the reviews)."""
+    """task id -> its review status, for tasks read with their annotations (one request for the reviews).
+
+    >>> task_statuses(ls.reviews, 12, [{"id": 88, "annotations": [{"id": 501}]}])  # doctest: +SKIP
+    {88: <ReviewStatus.ACCEPTED: 'accepted'>}
+    """
     verdicts = _latest(_reviews(api, pid))
     return {t["id"]: _status([a["id"] for a in t.get("annotations") or []], verdicts) for t in tasks}
 
@@ -233,12 +242,21 @@ def _status(annotations: list[int], verdicts: dict[int, bool]) -> ReviewStatus:
 
 
 def organization_id(api: LabelStudioSubAPI) -> int:
+    """The id of the token's user's active organization (one whoami request).
+
+    >>> organization_id(ls.users)                                    # doctest: +SKIP
+    1
+    """
     with api.call("reading the current user"):
         return int(api.sdk.users.whoami().active_organization)
 
 
 def org_role(api: LabelStudioSubAPI, user_id: int) -> str | None:
-    """The user's organization role ("annotator", "reviewer", ...), or None if not a member."""
+    """The user's organization role ("annotator", "reviewer", ...), or None if not a member.
+
+    >>> org_role(ls.users, 7)                                        # doctest: +SKIP
+    'annotator'
+    """
     from annobridge.errors import NotFound
 
     org = organization_id(api)
@@ -252,12 +270,21 @@ def org_role(api: LabelStudioSubAPI, user_id: int) -> str | None:
 
 
 def set_org_role(api: LabelStudioSubAPI, user_id: int, role: Role) -> None:
+    """Give the user `role` in the organization (Enterprise).
+
+    >>> set_org_role(ls.users, 7, Role.REVIEWER)                     # doctest: +SKIP
+    """
     org = organization_id(api)
     with api.call(f"giving user {user_id} the {Role(role).value} role"):
         api.sdk.organizations.members.update(org, user_id=user_id, role=ORG_ROLE[Role(role)])
 
 
 def project_members(api: LabelStudioSubAPI, pid: int) -> list[dict[str, Any]]:
+    """Every member of the project, page by page (Enterprise).
+
+    >>> [m["id"] for m in project_members(ls.users, 12)]              # doctest: +SKIP
+    [1, 7]
+    """
     from .paging import every
 
     with api.call(f"listing the members of project {pid}"):
@@ -265,11 +292,19 @@ def project_members(api: LabelStudioSubAPI, pid: int) -> list[dict[str, Any]]:
 
 
 def add_project_member(api: LabelStudioSubAPI, pid: int, user_id: int) -> None:
+    """Make the user a member of the project (Enterprise).
+
+    >>> add_project_member(ls.users, 12, 7)                          # doctest: +SKIP
+    """
     with api.call(f"adding user {user_id} to project {pid}"):
         api.sdk.projects.members.add(pid, user=user_id)
 
 
 def remove_project_member(api: LabelStudioSubAPI, pid: int, user_id: int) -> None:
+    """Take the user out of the project's members (Enterprise).
+
+    >>> remove_project_member(ls.users, 12, 7)                       # doctest: +SKIP
+    """
     with api.call(f"removing user {user_id} from project {pid}"):
         api.sdk.projects.members.remove(pid, user=user_id)
 
@@ -282,6 +317,7 @@ class LabelStudioPauses(LabelStudioSubAPI, SubAPI):
 
     @requires(Capability.PAUSE_ANNOTATORS)
     def pause(self, job_id: Id, user_id: Id, *, reason: str = "MANUAL", message: str | None = None) -> dict[str, Any]:
+        """Pause the user in the job's project, with a reason and an optional message they see."""
         pid, uid = as_int(job_id, "job_id"), as_int(user_id, "user_id")
         extra = {"verbose_reason": message} if message else {}
         with self.call(f"pausing user {uid} in project {pid}"):
@@ -289,12 +325,14 @@ class LabelStudioPauses(LabelStudioSubAPI, SubAPI):
 
     @requires(Capability.PAUSE_ANNOTATORS)
     def list(self, job_id: Id, user_id: Id) -> list[dict[str, Any]]:
+        """The user's pauses in the job's project, resumed ones included (they carry deleted_at)."""
         pid, uid = as_int(job_id, "job_id"), as_int(user_id, "user_id")
         with self.call(f"listing the pauses of user {uid} in project {pid}"):
             return [as_dict(p) for p in self.sdk.projects.pauses.list(pid, uid)]
 
     @requires(Capability.PAUSE_ANNOTATORS)
     def is_paused(self, job_id: Id, user_id: Id) -> bool:
+        """Whether the user has a pause in the job's project that is not resumed."""
         return any(not p.get("deleted_at") for p in self.list(job_id, user_id))
 
     @requires(Capability.PAUSE_ANNOTATORS)
