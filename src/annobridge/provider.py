@@ -1,406 +1,45 @@
-"""Provider: the base class every backend implements, and its capability-gated sub-APIs.
+"""Provider: the base class every backend implements, holding one object per capability-gated sub-API.
 
 A provider is a `Provider` subclass naming its URL schemes and capabilities, with one
 object per sub-API (projects, jobs, items, assignments, reviews, exports, storages,
-users). Each sub-API method declares the capability it needs with `@requires`; the
-check runs in one place, before the backend's own code, even when a subclass
-overrides the method.
+users, transfer). The sub-API base classes and `@requires` live in subapis.py and are
+importable from here: each method declares the capability it needs, and the check runs in
+one place, before the backend's own code, even when a subclass overrides the method.
 """
 
 from __future__ import annotations
 
-import functools
-import time
-from pathlib import Path
-from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
+from typing import Any, ClassVar
 
 from .capabilities import Capability
-from .errors import BackendError, Unsupported
-from .models import (
-    Assignment,
-    Export,
-    ExportStatus,
-    Id,
-    Item,
-    Job,
-    JobEntity,
-    JobSpec,
-    JobStatus,
-    JobUpdate,
-    Project,
-    ReviewStatus,
-    Role,
-    Storage,
-    StorageSpec,
-    User,
+from .errors import Unsupported
+from .subapis import (
+    AssignmentsAPI,
+    ExportsAPI,
+    ItemsAPI,
+    JobsAPI,
+    ProjectsAPI,
+    ReviewsAPI,
+    StoragesAPI,
+    SubAPI,
+    UsersAPI,
+    requires,
 )
-from .schema import LabelSchema
 from .urls import BackendURL
 
-F = TypeVar("F", bound=Callable[..., Any])
-_GATE = "__annobridge_capability__"
-
-
-def requires(capability: Capability) -> Callable[[F], F]:
-    """Mark a sub-API method as needing `capability`; calls raise Unsupported without it."""
-
-    def mark(fn: F) -> F:
-        setattr(fn, _GATE, capability)
-        return _gated(fn, capability)
-
-    return mark
-
-
-def _gated(fn: F, capability: Capability) -> F:
-    @functools.wraps(fn)
-    def wrapper(self: SubAPI, *args: Any, **kwargs: Any) -> Any:
-        self.backend.require(capability)
-        return fn(self, *args, **kwargs)
-
-    setattr(wrapper, _GATE, capability)
-    return wrapper  # type: ignore[return-value]
-
-
-class SubAPI:
-    """One area of a backend's API; overriding a gated method keeps its gate."""
-
-    def __init__(self, backend: Provider) -> None:
-        self.backend = backend
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        for name, attr in list(vars(cls).items()):
-            if not callable(attr) or hasattr(attr, _GATE):
-                continue
-            for base in cls.__mro__[1:]:
-                capability = getattr(base.__dict__.get(name), _GATE, None)
-                if capability is not None:
-                    setattr(cls, name, _gated(attr, capability))
-                    break
-
-    def _missing(self, what: str) -> Unsupported:
-        return Unsupported(what, self.backend.describe(), "this provider does not implement it")
-
-
-class ProjectsAPI(SubAPI):
-    """Projects and their label schemas."""
-
-    @requires(Capability.PROJECTS)
-    def list(self) -> list[Project]:
-        raise self._missing("projects.list")
-
-    @requires(Capability.PROJECTS)
-    def get(self, project_id: Id) -> Project:
-        raise self._missing("projects.get")
-
-    @requires(Capability.PROJECTS)
-    def create(self, name: str, schema: LabelSchema | None = None, description: str = "") -> Project:
-        raise self._missing("projects.create")
-
-    @requires(Capability.PROJECTS)
-    def delete(self, project_id: Id) -> None:
-        raise self._missing("projects.delete")
-
-    @requires(Capability.SCHEMA)
-    def get_schema(self, project_id: Id) -> LabelSchema:
-        raise self._missing("projects.get_schema")
-
-    @requires(Capability.SCHEMA)
-    def set_schema(self, project_id: Id, schema: LabelSchema) -> LabelSchema:
-        raise self._missing("projects.set_schema")
-
-
-class JobsAPI(SubAPI):
-    """Labeling jobs: create, find, steer through their lifecycle, remove."""
-
-    @requires(Capability.JOBS)
-    def create(self, spec: JobSpec) -> list[Job]:
-        """Create the job(s) `spec` asks for; Supervisely gives one per annotator."""
-        raise self._missing("jobs.create")
-
-    @requires(Capability.JOBS)
-    def get(self, job_id: Id) -> Job:
-        raise self._missing("jobs.get")
-
-    @requires(Capability.JOBS)
-    def list(
-        self,
-        *,
-        project_id: Id | None = None,
-        dataset_id: Id | None = None,
-        created_by: Id | None = None,
-        assigned_to: Id | None = None,
-        include_archived: bool = False,
-    ) -> list[Job]:
-        raise self._missing("jobs.list")
-
-    @requires(Capability.JOBS)
-    def update(self, job_id: Id, changes: JobUpdate) -> Job:
-        raise self._missing("jobs.update")
-
-    @requires(Capability.JOBS)
-    def delete(self, job_id: Id) -> None:
-        raise self._missing("jobs.delete")
-
-    @requires(Capability.JOBS)
-    def delete_many(self, job_ids: Iterable[Id]) -> None:
-        for job_id in job_ids:
-            self.delete(job_id)
-
-    @requires(Capability.JOBS)
-    def status(self, job_id: Id) -> JobStatus:
-        return self.get(job_id).status
-
-    @requires(Capability.JOB_STATUS_CONTROL)
-    def set_status(self, job_id: Id, status: JobStatus | str) -> None:
-        raise self._missing("jobs.set_status")
-
-    @requires(Capability.JOB_STATUS_CONTROL)
-    def stop(self, job_id: Id) -> None:
-        raise self._missing("jobs.stop")
-
-    @requires(Capability.JOB_ARCHIVE)
-    def archive(self, job_id: Id) -> None:
-        raise self._missing("jobs.archive")
-
-    @requires(Capability.JOB_RESTART)
-    def restart(
-        self,
-        job_id: Id,
-        *,
-        assignees: list[Id] | None = None,
-        reviewer: Id | None = None,
-        name: str | None = None,
-        only_rejected: bool = True,
-    ) -> list[Job]:
-        raise self._missing("jobs.restart")
-
-    @requires(Capability.JOB_RESTART)
-    def clone(
-        self, job_id: Id, *, name: str | None = None, assignees: list[Id] | None = None, reviewer: Id | None = None
-    ) -> list[Job]:
-        raise self._missing("jobs.clone")
-
-    @requires(Capability.JOB_CUSTOM_DATA)
-    def get_custom_data(self, job_id: Id) -> dict[str, Any]:
-        raise self._missing("jobs.get_custom_data")
-
-    @requires(Capability.JOB_CUSTOM_DATA)
-    def set_custom_data(self, job_id: Id, data: dict[str, Any], *, replace: bool = False) -> None:
-        raise self._missing("jobs.set_custom_data")
-
-    @requires(Capability.JOBS)
-    def wait(
-        self, job_id: Id, status: JobStatus | str, *, timeout: float = 60.0, poll_interval: float = 1.0
-    ) -> Job:
-        """Poll until the job reaches `status` (enum or string); TimeoutError after `timeout` seconds."""
-        target = JobStatus(getattr(status, "value", status))
-        deadline = time.monotonic() + timeout
-        while True:
-            job = self.get(job_id)
-            if job.status is target:
-                return job
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"job {job_id} is {job.status.value}, not {target.value}, after {timeout}s")
-            time.sleep(poll_interval)
-
-
-class ItemsAPI(SubAPI):
-    """Items (images, tasks): list them by job, project or dataset; add, fetch, remove."""
-
-    @requires(Capability.ITEMS)
-    def list(
-        self, job_id: Id | None = None, *, project_id: Id | None = None, dataset_id: Id | None = None
-    ) -> Iterator[Item]:
-        """Every item of the job, or of the project / dataset, page by page; never capped."""
-        raise self._missing("items.list")
-
-    @requires(Capability.ITEMS)
-    def get(self, item_id: Id) -> Item:
-        raise self._missing("items.get")
-
-    @requires(Capability.ITEMS)
-    def add(self, project_id: Id, items: Iterable[dict[str, Any]], *, dataset_id: Id | None = None) -> list[Id]:
-        """Add items (backend-shaped payloads, or files by path) in bulk; returns their ids in order."""
-        raise self._missing("items.add")
-
-    @requires(Capability.ITEMS)
-    def delete(self, item_ids: Iterable[Id]) -> None:
-        """Delete these items; an empty list deletes nothing."""
-        raise self._missing("items.delete")
-
-
-class AssignmentsAPI(SubAPI):
-    """Who works on which items of a job, as annotator or reviewer."""
-
-    @requires(Capability.ASSIGNMENTS)
-    def assign(self, job_id: Id, assignments: Iterable[Assignment]) -> Any:
-        """Apply a plan of (item, user, role) natively; what comes back is the backend's (None, or jobs made)."""
-        raise self._missing("assignments.assign")
-
-    @requires(Capability.ASSIGNMENTS)
-    def assign_users(
-        self, job_id: Id, users: Iterable[Any], item_ids: Iterable[Id], role: Role | str = Role.ANNOTATOR
-    ) -> int:
-        """Give every one of `users` every one of `item_ids` in `role`; returns the number of assignments made.
-
-        Users and items are ids (or objects with `.id`); a duplicate or a non-id is a ValidationError
-        before anything is written, and no items or no users assign nothing.
-
-        >>> backend.assignments.assign_users(job.id, [ann.id, bob.id], [101, 102], Role.REVIEWER)  # doctest: +SKIP
-        4
-        """
-        from .sampling import _ids, _role
-
-        people, items, kind = _ids("users", users), _ids("item_ids", item_ids), _role(role)
-        plan = [Assignment(item_id=item, user_id=user, role=kind) for user in people for item in items]
-        if plan:
-            self.assign(job_id, plan)
-        return len(plan)
-
-    @requires(Capability.ASSIGNMENTS)
-    def assign_by_sampling(
-        self,
-        job_id: Id,
-        users: Iterable[Any],
-        *,
-        role: Role | str = Role.ANNOTATOR,
-        fraction: float = 1.0,
-        overlap: int = 1,
-        seed: int | str | bytes | None = None,
-    ) -> list[Assignment]:
-        """Plan with `plan_assignments` over the job's items and apply the plan with `assign`; returns the plan.
-
-        The arguments are checked (ValidationError naming the bad one) before the job's items are
-        read, and the plan is made before anything is written. What `assign` returns (on
-        Supervisely, the jobs the plan became) is reachable through `assignments.list(job_id)`.
-
-        >>> plan = backend.assignments.assign_by_sampling(job.id, [ann.id, bob.id, cat.id], overlap=2, seed=7)  # doctest: +SKIP
-        >>> sorted({a.user_id for a in plan}) == sorted([ann.id, bob.id, cat.id])                            # doctest: +SKIP
-        True
-        """
-        from .sampling import plan_assignments
-
-        people = list(users) if isinstance(users, Iterable) and not isinstance(users, (str, bytes)) else users
-        options = dict(role=role, fraction=fraction, overlap=overlap, seed=seed)
-        plan_assignments([], people, **options)  # bad arguments fail here, before the items are read
-        items = [item.id for item in self.backend.items.list(job_id)]
-        plan = plan_assignments(items, people, **options)
-        if plan:
-            self.assign(job_id, plan)
-        return plan
-
-    @requires(Capability.ASSIGNMENTS)
-    def unassign(self, job_id: Id, item_ids: Iterable[Id], role: Role = Role.ANNOTATOR) -> None:
-        raise self._missing("assignments.unassign")
-
-    @requires(Capability.ASSIGNMENTS)
-    def list(self, job_id: Id) -> list[Assignment]:
-        raise self._missing("assignments.list")
-
-
-class ReviewsAPI(SubAPI):
-    """Reviewers' verdicts on the items of a job."""
-
-    @requires(Capability.REVIEWS)
-    def list(self, job_id: Id) -> list[JobEntity]:
-        raise self._missing("reviews.list")
-
-    @requires(Capability.REVIEWS)
-    def set(self, job_id: Id, item_id: Id, status: ReviewStatus) -> None:
-        raise self._missing("reviews.set")
-
-    @requires(Capability.REVIEWS)
-    def reject(self, job_id: Id, *, only_unmarked: bool = False) -> None:
-        raise self._missing("reviews.reject")
-
-
-class ExportsAPI(SubAPI):
-    """Exports of a job's annotations."""
-
-    @requires(Capability.EXPORTS)
-    def create(self, job_id: Id, *, format: str = "JSON", title: str | None = None) -> Export:
-        raise self._missing("exports.create")
-
-    @requires(Capability.EXPORTS)
-    def get(self, job_id: Id, export_id: Id) -> Export:
-        raise self._missing("exports.get")
-
-    @requires(Capability.EXPORTS)
-    def list(self, job_id: Id) -> list[Export]:
-        raise self._missing("exports.list")
-
-    @requires(Capability.EXPORTS)
-    def download(self, export: Export, directory: str | Path) -> Path:
-        raise self._missing("exports.download")
-
-    @requires(Capability.EXPORTS)
-    def delete(self, export: Export) -> None:
-        raise self._missing("exports.delete")
-
-    @requires(Capability.EXPORTS)
-    def wait(self, export: Export, *, timeout: float = 300.0, poll_interval: float = 1.0) -> Export:
-        """Poll until the export is completed; BackendError if it failed, TimeoutError after `timeout`."""
-        deadline = time.monotonic() + timeout
-        while export.status not in (ExportStatus.COMPLETED, ExportStatus.FAILED):
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"export {export.id} is still {export.status.value} after {timeout}s")
-            time.sleep(poll_interval)
-            export = self.get(export.job_id, export.id)
-        if export.status is ExportStatus.FAILED:
-            raise BackendError(f"export {export.id} of job {export.job_id} failed on {self.backend.describe()}")
-        return export
-
-
-class StoragesAPI(SubAPI):
-    """Cloud and local storages connected to a job."""
-
-    @requires(Capability.STORAGES)
-    def connect(self, job_id: Id, spec: StorageSpec) -> Storage:
-        raise self._missing("storages.connect")
-
-    @requires(Capability.STORAGES)
-    def list(self, job_id: Id) -> list[Storage]:
-        raise self._missing("storages.list")
-
-    @requires(Capability.STORAGES)
-    def sync(self, storage: Storage) -> Storage:
-        raise self._missing("storages.sync")
-
-    @requires(Capability.STORAGES)
-    def delete(self, storage: Storage) -> None:
-        raise self._missing("storages.delete")
-
-
-class UsersAPI(SubAPI):
-    """Users, and their membership of the team or organization."""
-
-    @requires(Capability.USERS)
-    def me(self) -> User:
-        raise self._missing("users.me")
-
-    @requires(Capability.USERS)
-    def get(self, login: str) -> User:
-        raise self._missing("users.get")
-
-    @requires(Capability.USERS)
-    def list(self) -> list[User]:
-        raise self._missing("users.list")
-
-    @requires(Capability.USERS)
-    def create(self, login: str, *, password: str | None = None, email: str | None = None) -> User:
-        """Create a user (the tutorial's labelers); Conflict if the login is taken."""
-        raise self._missing("users.create")
-
-    @requires(Capability.MEMBERS)
-    def add_member(self, user_id: Id, role: Role = Role.ANNOTATOR) -> None:
-        """Make the user a member of the team / project with `role`; a no-op if they already are."""
-        raise self._missing("users.add_member")
-
-    @requires(Capability.MEMBERS)
-    def member_role(self, user_id: Id) -> str | None:
-        """The user's role in the team / project, or None if not a member."""
-        raise self._missing("users.member_role")
+__all__ = [
+    "AssignmentsAPI",
+    "ExportsAPI",
+    "ItemsAPI",
+    "JobsAPI",
+    "ProjectsAPI",
+    "Provider",
+    "ReviewsAPI",
+    "StoragesAPI",
+    "SubAPI",
+    "UsersAPI",
+    "requires",
+]
 
 
 class Provider:

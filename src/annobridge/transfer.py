@@ -17,8 +17,8 @@ from .capabilities import Capability
 from .errors import ValidationError
 from .fidelity import FidelityReport
 from .models import Id, ReviewStatus
-from .provider import SubAPI, requires
 from .schema import LabelSchema
+from .subapis import SubAPI, requires
 
 if TYPE_CHECKING:
     from .annotations import ItemAnnotation
