@@ -112,7 +112,11 @@ def _note(result: Any) -> str:
 
 
 def summary(outcomes: list[Outcome]) -> Table:
-    """A table of the steps: ok or failed, and what each did or why it failed."""
+    """A table of the steps: ok or failed, and what each did or why it failed.
+
+    >>> summary([Outcome("sandbox", ok=True, result={})]).row_count  # doctest: +SKIP
+    1
+    """
     table = Table(title="annobridge demo")
     for column in ("step", "result", "notes"):
         table.add_column(column, overflow="fold")
@@ -168,6 +172,10 @@ def run(
 
 
 def main() -> int:
+    """What `make demo` runs: every step, a summary table, exit code 0 only if every step passed.
+
+    >>> sys.exit(main())                                             # doctest: +SKIP
+    """
     try:
         return run()
     except KeyboardInterrupt:

@@ -29,6 +29,10 @@ DESCRIPTION = "short description is here (optional)"
 
 
 def step(title: str) -> None:
+    """Print a rule with the tutorial step's title.
+
+    >>> step("1. Labelers")                                          # doctest: +SKIP
+    """
     console.rule(f"[bold]{title}")
 
 
@@ -40,6 +44,7 @@ class Skips(dict):
         self.backend = backend
 
     def has(self, capability: Capability, what: str) -> bool:
+        """Whether the backend has `capability`; if not, print and record that `what` is skipped, and why."""
         if self.backend.supports(capability):
             return True
         reason = self.backend.unsupported_reason(capability)
@@ -49,7 +54,11 @@ class Skips(dict):
 
 
 def ensure_labeler(backend: annobridge.Provider, login: str, password: str) -> annobridge.User:
-    """Step 1: find the labeler, or create them."""
+    """Step 1: find the labeler, or create them.
+
+    >>> ensure_labeler(backend, "labeler_1", "Labeler-1-Passw0rd").login   # doctest: +SKIP
+    'labeler_1'
+    """
     try:
         return backend.users.get(login)
     except annobridge.NotFound:

@@ -41,7 +41,11 @@ SCHEMA = LabelSchema(
 
 
 def ensure_user(backend: annobridge.Provider, login: str, role: Role) -> annobridge.User:
-    """Find or create the user; give them `role` in the team where the backend has members."""
+    """Find or create the user; give them `role` in the team where the backend has members.
+
+    >>> ensure_user(backend, "reviewer_1", Role.REVIEWER).login      # doctest: +SKIP
+    'reviewer_1'
+    """
     try:
         user = backend.users.get(login)
     except annobridge.NotFound:

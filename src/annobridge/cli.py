@@ -122,7 +122,12 @@ def _add_plugin_commands() -> None:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    """Run the CLI and return its exit code; our own errors become one line and code 2."""
+    """Run the CLI and return its exit code; our own errors become one line and code 2.
+
+    >>> main(["--version"])
+    annobridge 0.1.0
+    0
+    """
     from pydantic import ValidationError as PydanticValidationError
 
     try:

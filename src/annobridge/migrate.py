@@ -113,14 +113,23 @@ def find_project(backend: Provider, ref: Id, field: str) -> Project | None:
 
 
 def schema_signature(schema: LabelSchema) -> tuple:
-    """What must match for items of one schema to go into a project of another: classes, shapes, tags, values."""
+    """What must match for items of one schema to go into a project of another: classes, shapes, tags, values.
+
+    >>> from annobridge.schema import ObjectClass
+    >>> schema_signature(LabelSchema(classes=[ObjectClass(name="kiwi", shape="point", color="#00FF00")]))
+    ((('kiwi', 'point', ()),), ())
+    """
     classes = sorted((c.name, c.shape.value, tuple(n.name for n in c.nodes)) for c in schema.classes)
     tags = sorted((t.name, t.value_type.value, tuple(t.values), t.applies_to.value) for t in schema.tags)
     return tuple(classes), tuple(tags)
 
 
 def default_ledger(source: Provider, project: Project) -> Path:
-    """annobridge-<host>-<project id>.ledger.sqlite in the current directory."""
+    """annobridge-<provider>-<host>-<port>-<project id>.ledger.sqlite in the current directory.
+
+    >>> default_ledger(sv, Project(id=5555, name="Lemons (Test)")).name                # doctest: +SKIP
+    'annobridge-supervisely-127.0.0.1-8000-5555.ledger.sqlite'
+    """
     host = re.sub(r"[^A-Za-z0-9.]+", "-", f"{source.address.host}-{source.address.port or ''}").strip("-")
     return Path.cwd() / f"annobridge-{source.name}-{host}-{project.id}.ledger.sqlite"
 

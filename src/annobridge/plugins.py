@@ -76,7 +76,11 @@ def make_plugin_manager(extra_plugins: Iterable[object] = (), entry_points: bool
 
 
 def build_registry(pm: pluggy.PluginManager) -> Registry:
-    """Ask every plugin to register its providers."""
+    """Ask every plugin to register its providers.
+
+    >>> sorted(build_registry(make_plugin_manager()).providers)
+    ['labelstudio', 'supervisely']
+    """
     registry = Registry({}, {})
     pm.hook.register_providers(register=registry.add)
     return registry
@@ -84,17 +88,29 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
 
 @functools.lru_cache(maxsize=1)
 def plugin_manager() -> pluggy.PluginManager:
-    """The process-wide plugin manager (entry points loaded once; providers not imported yet)."""
+    """The process-wide plugin manager (entry points loaded once; providers not imported yet).
+
+    >>> plugin_manager() is plugin_manager()
+    True
+    """
     return make_plugin_manager()
 
 
 @functools.lru_cache(maxsize=1)
 def registry() -> Registry:
-    """The process-wide provider registry; building it imports the providers' modules, not their SDKs."""
+    """The process-wide provider registry; building it imports the providers' modules, not their SDKs.
+
+    >>> registry().providers["labelstudio"].package
+    'annobridge-labelstudio'
+    """
     return build_registry(plugin_manager())
 
 
 def reset() -> None:
-    """Forget the loaded plugins, so the next call loads them again (for tests)."""
+    """Forget the loaded plugins, so the next call loads them again (for tests).
+
+    >>> reset(); "supervisely" in registry().providers
+    True
+    """
     registry.cache_clear()
     plugin_manager.cache_clear()

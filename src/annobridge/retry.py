@@ -69,7 +69,12 @@ def idempotent() -> Iterator[None]:
 
 
 def is_marked_idempotent() -> bool:
-    """True inside an `idempotent()` block."""
+    """True inside an `idempotent()` block.
+
+    >>> with idempotent():
+    ...     is_marked_idempotent()
+    True
+    """
     return _IDEMPOTENT.get()
 
 

@@ -28,12 +28,20 @@ from ..schema import LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, Ta
 
 
 def needs(capability: Capability) -> pytest.MarkDecorator:
-    """Mark a test as needing `capability`."""
+    """Mark a test as needing `capability`.
+
+    >>> needs(Capability.REVIEWS).args
+    (<Capability.REVIEWS: 'reviews'>,)
+    """
     return pytest.mark.annobridge_capability(capability)
 
 
 def skip_unless(backend: Provider, capability: Capability) -> None:
-    """Skip the running test, in a sentence naming the backend and why, if it lacks `capability`."""
+    """Skip the running test, in a sentence naming the backend and why, if it lacks `capability`.
+
+    >>> skip_unless(ls, Capability.JOB_ARCHIVE)     # doctest: +SKIP
+    SKIPPED: labelstudio (labelstudio+http://127.0.0.1:8080) lacks job_archive: the labelstudio provider does not offer it
+    """
     if not backend.supports(capability):
         pytest.skip(f"{backend.describe()} lacks {capability.value}: {backend.unsupported_reason(capability)}")
 

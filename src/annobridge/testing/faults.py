@@ -126,6 +126,7 @@ class FaultProxy:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> FaultProxy:
+        """Serve in a background thread; returns once the proxy listens (RuntimeError after 10 s)."""
         self._thread = threading.Thread(target=self._serve, name="annobridge-fault-proxy", daemon=True)
         self._thread.start()
         if not self._ready.wait(10):
@@ -133,6 +134,7 @@ class FaultProxy:
         return self
 
     def stop(self) -> None:
+        """Stop serving and wait for the thread (at most 10 s)."""
         if self._loop is not None and self._stopped is not None:
             self._loop.call_soon_threadsafe(self._stopped.set)
         if self._thread is not None:

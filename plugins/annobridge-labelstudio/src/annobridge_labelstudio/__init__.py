@@ -18,6 +18,12 @@ def __getattr__(name: str):
 
 @hookimpl
 def register_providers(register):
+    """Register the Label Studio provider (its module loads the SDK only when a backend connects).
+
+    >>> from annobridge.plugins import registry
+    >>> registry().providers["labelstudio"].schemes[:2]
+    ('labelstudio', 'labelstudio+http')
+    """
     from .provider import LabelStudioProvider
 
     register(LabelStudioProvider)

@@ -44,9 +44,11 @@ class Edition:
 
     @property
     def enterprise(self) -> bool:
+        """Whether this is Label Studio Enterprise (assignments, reviews, members, pauses)."""
         return self.name.lower() == "enterprise"
 
     def describe(self) -> str:
+        """The edition in words, for messages: "Community 1.23.2"."""
         return f"{self.name} {self.release}".strip()
 
 

@@ -51,7 +51,11 @@ UNLABELED = _completed(True)
 
 
 def to_item(task: Any) -> Item:
-    """A neutral Item for a Label Studio task (dict or SDK model)."""
+    """A neutral Item for a Label Studio task (dict or SDK model).
+
+    >>> to_item({"id": 7, "project": 3, "data": {"image": "/data/upload/3/IMG_1.jpeg"}}).name
+    'IMG_1.jpeg'
+    """
     data = as_dict(task)
     payload = data.get("data") or {}
     url = next((v for v in payload.values() if isinstance(v, str) and ("/" in v or v.startswith("data:"))), None)
@@ -287,6 +291,7 @@ class LabelStudioViews(LabelStudioSubAPI, SubAPI):
     """Data Manager views (tabs): saved filters and ordering to list or export tasks by."""
 
     def list(self, job_id: Id) -> list[dict[str, Any]]:
+        """The views of the job's project, as the server gives them."""
         pid = as_int(job_id, "job_id")
         with self.call(f"listing the views of project {pid}"):
             return [as_dict(v) for v in self.sdk.views.list(project=pid)]
@@ -300,6 +305,7 @@ class LabelStudioViews(LabelStudioSubAPI, SubAPI):
             return as_dict(self.sdk.views.create(project=pid, data=data))
 
     def delete(self, view_id: Id) -> None:
+        """Delete the view; the tasks it listed stay."""
         vid = as_int(view_id, "view_id")
         with self.call(f"deleting view {vid}"):
             self.sdk.views.delete(str(vid))

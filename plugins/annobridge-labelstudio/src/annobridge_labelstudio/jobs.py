@@ -73,6 +73,7 @@ class LabelStudioJobs(LabelStudioSubAPI, JobsAPI):
     """Jobs as Label Studio projects."""
 
     def to_job(self, raw: Any) -> Job:
+        """The neutral Job for a Label Studio project (dict or SDK model), its status derived from the counts."""
         data = as_dict(raw)
         pid = data["id"]
         extras = read_extras(data.get("label_config") or "")

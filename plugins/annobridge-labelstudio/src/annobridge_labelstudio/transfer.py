@@ -261,7 +261,11 @@ def _convert(
 
 @lru_cache(maxsize=32)
 def image_key(config: str) -> str:
-    """The task data key the config's first Image reads ("image" for annobridge's configs)."""
+    """The task data key the config's first Image reads ("image" for annobridge's configs).
+
+    >>> image_key('<View><Image name="img" value="$photo"/></View>')
+    'photo'
+    """
     from label_studio_sdk.label_interface import LabelInterface
 
     for obj in LabelInterface(config).objects:

@@ -18,6 +18,12 @@ def __getattr__(name: str):
 
 @hookimpl
 def register_providers(register):
+    """Register the Supervisely provider (its module loads the SDK only when a backend connects).
+
+    >>> from annobridge.plugins import registry
+    >>> registry().providers["supervisely"].name
+    'supervisely'
+    """
     from .provider import SuperviselyProvider
 
     register(SuperviselyProvider)
@@ -25,6 +31,10 @@ def register_providers(register):
 
 @hookimpl
 def register_commands(cli, sandbox):
+    """Add `annobridge sandbox supervisely` (serve, and play labeler or reviewer) to the command line.
+
+    Example: `annobridge sandbox supervisely --port 8000`, then `annobridge sandbox supervisely start 1`.
+    """
     from .sandbox.cli import register
 
     register(sandbox)

@@ -34,7 +34,11 @@ SET_ENDS = ("editInfo", "set-status", "update-review-status", "stop", "archive",
 
 
 def sly():
-    """The supervisely package, imported on first use (it takes seconds)."""
+    """The supervisely package, imported on first use (it takes seconds).
+
+    >>> sly().Annotation.__name__                                   # doctest: +SKIP
+    'Annotation'
+    """
     import supervisely
 
     return supervisely
@@ -54,6 +58,10 @@ def make_api(server_address: str, token: str, policy: RetryPolicy | None = None,
     """A sly.Api for `server_address` whose requests go through `policy`, verifying TLS unless `verify` says not.
 
     The address is used as given: an explicit http:// is not probed for an https redirect.
+
+    >>> api = make_api("http://127.0.0.1:8000", token, RetryPolicy(retries=2))   # doctest: +SKIP
+    >>> api.user.get_my_info().login                                            # doctest: +SKIP
+    'admin'
     """
     import requests
 
@@ -120,7 +128,12 @@ def _api_class():
 
 
 def translate(exc: BaseException, backend: str, token: str | None = None) -> AnnobridgeError:
-    """The annobridge error for an exception the SDK raised while talking to `backend`."""
+    """The annobridge error for an exception the SDK raised while talking to `backend`.
+
+    >>> import requests
+    >>> str(translate(requests.ConnectionError("refused"), "supervisely (http://127.0.0.1:1)"))
+    'supervisely (http://127.0.0.1:1) cannot be reached: it refused or dropped the connection'
+    """
     import requests
 
     if isinstance(exc, AnnobridgeError):
@@ -194,7 +207,11 @@ def _scrub(text: str, token: str | None) -> str:
 
 @contextmanager
 def sdk_errors(backend: str, token: str | None = None) -> Iterator[None]:
-    """Run SDK calls, raising what they raise as annobridge errors naming `backend`."""
+    """Run SDK calls, raising what they raise as annobridge errors naming `backend`.
+
+    >>> with sdk_errors("supervisely (http://127.0.0.1:1)"):          # doctest: +SKIP
+    ...     api.project.get_info_by_id(5555)
+    """
     try:
         yield
     except AnnobridgeError:
@@ -204,5 +221,9 @@ def sdk_errors(backend: str, token: str | None = None) -> Iterator[None]:
 
 
 def not_found(what: Any, backend: str) -> NotFound:
-    """NotFound for a thing the SDK answered None for (its way of saying 404)."""
+    """NotFound for a thing the SDK answered None for (its way of saying 404).
+
+    >>> str(not_found("job 42", "supervisely (http://127.0.0.1:8000)"))
+    'job 42 not found on supervisely (http://127.0.0.1:8000)'
+    """
     return NotFound(f"{what} not found on {backend}")
