@@ -117,3 +117,31 @@ def test_tasks_by_default_carry_whole_annotations_and_predictions(backend, job, 
     assert (predicted["result"], predicted["score"], predicted["model_version"]) == (choice("large"), 0.5, "m1")
     assert predicted == everything["predictions"][0]
     assert "drafts" not in task and "annotations_results" not in task  # the dear columns stay out
+
+
+def test_a_page_too_large_for_sqlite_is_read_again_in_halves(backend, job, counted):
+    """1,000 tasks made from 1,000 uploaded files: Label Studio on SQLite answers 500 "Expression tree is too
+    large" to one page of all of them; the listing halves the page and still reads every task once."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), "yellow").save(buffer, format="PNG")
+    made = []
+    for start in range(0, 1000, 100):  # Django takes at most 100 files a request
+        files = {f"file{n}": (f"{n:04d}.png", buffer.getvalue(), "image/png") for n in range(start, start + 100)}
+        response = backend.connection.request("POST", f"api/projects/{job.id}/import", "importing 100 files",
+                                              params={"return_task_ids": True}, files=files)
+        made += response.json()["task_ids"]
+    assert len(made) == 1000
+    from label_studio_sdk.core.api_error import ApiError
+
+    from annobridge_labelstudio.items import TASK_FIELDS
+
+    with pytest.raises(ApiError, match="Expression tree is too large"):  # what the SDK meets with one page of all
+        backend.connection.sdk.tasks.list(project=job.id, page_size=1000, fields="all", include=",".join(TASK_FIELDS))
+    with counted(backend) as c:
+        listed = [t["id"] for t in backend.items.tasks(job.id, page_size=1000)]
+    assert sorted(listed) == sorted(made) and len(set(listed)) == 1000
+    assert c.count == 3  # the refused page of 1,000, then two pages of 500 (the total ends it)

@@ -19,7 +19,7 @@ from annobridge.models import Id, Item, ReviewStatus
 from annobridge.provider import ItemsAPI, SubAPI
 
 from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, as_ints, chunks
-from .paging import every
+from .paging import every_shrinking
 
 __all__ = ["ANNOTATION_FIELDS", "ITEM_FIELDS", "LABELED", "PREDICTION_FIELDS", "TASK_FIELDS", "UNLABELED",
            "LabelStudioItems", "LabelStudioViews", "to_item"]
@@ -114,7 +114,7 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
             query["ordering"] = list(ordering)
         if selected_ids is not None:
             query["selectedItems"] = _selection(as_ints(selected_ids, "selected_ids"))
-        params: dict[str, Any] = {"project": pid, "fields": fields, "page_size": page_size, "resolve_uri": resolve_uri}
+        params: dict[str, Any] = {"project": pid, "fields": fields, "resolve_uri": resolve_uri}
         if include is not None:
             params["include"] = ",".join(include)
         if query:
@@ -122,7 +122,8 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
         if view_id is not None:
             params["view"] = as_int(view_id, "view_id")
         with self.call(f"listing the tasks of project {pid}"):
-            for task in every(lambda page: self.sdk.tasks.list(page=page, **params)):
+            for task in every_shrinking(lambda page, size: self.sdk.tasks.list(page=page, page_size=size, **params),
+                                        page_size):
                 yield as_dict(task)
 
     def list(

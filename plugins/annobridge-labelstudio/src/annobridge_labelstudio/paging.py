@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from math import gcd
 from typing import Any, Callable, Iterator
 
-__all__ = ["every"]
+__all__ = ["every", "every_shrinking"]
+
+# Label Studio on SQLite answers 500 "Expression tree is too large (maximum depth 1000)" to a page of
+# about 1000 tasks that were made from uploaded files (one FileUpload each); smaller pages of the same tasks work.
+TOO_LARGE = "Expression tree is too large"
 
 
 def every(fetch: Callable[[int], Any]) -> Iterator[Any]:
@@ -43,3 +48,33 @@ def every(fetch: Callable[[int], Any]) -> Iterator[Any]:
         if response is not None and hasattr(response, "next") and response.next is None:
             return
         page += 1
+
+
+def every_shrinking(fetch: Callable[[int, int], Any], page_size: int) -> Iterator[Any]:
+    """Like `every`, for `fetch(page, page_size)`: a page the server finds too large to build is asked for again
+    in halves (SQLite's expression-depth limit), and the listing goes on at that size from the same position.
+
+    >>> def fetch(page, size):
+    ...     if size > 2: raise too_large
+    ...     class Pager: items, response = list(range((page - 1) * size, min(page * size, 5))), None
+    ...     return Pager
+    >>> from label_studio_sdk.core.api_error import ApiError
+    >>> too_large = ApiError(status_code=500, body={"detail": TOO_LARGE + " (maximum depth 1000)"})
+    >>> list(every_shrinking(fetch, 8))
+    [0, 1, 2, 3, 4]
+    """
+    from label_studio_sdk.core.api_error import ApiError
+
+    seen, size = 0, page_size
+    while True:
+        try:
+            # `seen` is always a multiple of `size`, so page numbers at the new size continue where it stopped.
+            skip = seen // size
+            for item in every(lambda page: fetch(skip + page, size)):
+                yield item
+                seen += 1
+            return
+        except ApiError as exc:
+            if exc.status_code != 500 or TOO_LARGE not in str(exc.body) or size == 1:
+                raise
+            size = gcd(seen, size // 2) if seen else size // 2
