@@ -304,7 +304,9 @@ def tables(rows: list[dict], flat: list[dict], skipped: dict[str, str], ls_versi
         "",
         "Requests are counted on the servers (sandbox: every request; Label Studio: its access log). "
         "Peak RSS is the migrating child process's own (ru_maxrss), both SDKs imported before the clock starts. "
-        "The bulk import times and counts only its one import request; its tasks were prepared beforehand.",
+        "The bulk import times and counts only its one import request; its tasks were prepared beforehand. "
+        "Tasks, annotations and result entries are read back from Label Studio after each run, 100 tasks a page "
+        "(not counted; 1.23 answers 500 to a 1,000-task page of tasks made from uploaded files, as the plain way's are).",
     ]
     return "\n".join(lines)
 
