@@ -245,8 +245,7 @@ class LabelStudioJobs(LabelStudioSubAPI, JobsAPI):
         """A new job (project) over the job's rejected tasks, or every task not accepted with only_rejected=False.
 
         The tasks' data and meta are copied, and their annotations go along as predictions
-        (model_version "restart of job N"), so the annotator starts from the rejected work (each
-        task is read on its own: the task list carries annotations without their results). With
+        (model_version "restart of job N"), so the annotator starts from the rejected work. With
         `assignees` the tasks are shared among them (balanced, one each); without, every task
         keeps its annotators. `reviewer` reviews every task; without it each keeps its reviewers.
         The title defaults to the old one with "(#2)", "(#3)"... as Supervisely names restarts. The
@@ -281,7 +280,7 @@ class LabelStudioJobs(LabelStudioSubAPI, JobsAPI):
         if people is not None:
             for a in plan_assignments([t["id"] for t in chosen], people, seed=pid):
                 staff[a.item_id].append((a.user_id, Role.ANNOTATOR))
-        carried = [_carried(self.backend.items.task(t["id"]), pid) for t in chosen]
+        carried = [_carried(t, pid) for t in chosen]  # the task list carries whole annotations
         config = source.get("label_config") or ""
         extras = {**read_extras(config), "restart_of": pid}
         extras.setdefault("source_project", pid)
