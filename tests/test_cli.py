@@ -1,4 +1,4 @@
-"""The command line: version, providers, and one-line errors with exit code 2."""
+"""The command line: version, providers, and one-line errors with their documented exit codes."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def test_help_does_not_import_the_vendor_sdks_or_the_providers():
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_an_annobridge_error_is_one_line_and_exit_code_2(monkeypatch, capsys):
+def test_an_annobridge_error_is_one_line_and_its_documented_exit_code(monkeypatch, capsys):
     @cli.app.command("explode")
     def explode() -> None:
         raise NotFound("no job 42 on supervisely (supervisely+http://127.0.0.1:8000)")
@@ -63,7 +63,7 @@ def test_an_annobridge_error_is_one_line_and_exit_code_2(monkeypatch, capsys):
     finally:
         cli.app.registered_commands.pop()
     err = capsys.readouterr().err
-    assert code == 2
+    assert code == 3  # NotFound, as errors.EXIT_CODES documents
     assert err == "annobridge: error: no job 42 on supervisely (supervisely+http://127.0.0.1:8000)\n"
 
 

@@ -1,4 +1,4 @@
-"""The `annobridge` command line; every AnnobridgeError becomes one readable line and exit code 2."""
+"""The `annobridge` command line; every AnnobridgeError becomes one readable line and its documented exit code."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from . import __version__
-from .errors import AnnobridgeError
+from .errors import AnnobridgeError, exit_code
 
 app = typer.Typer(
     name="annobridge",
@@ -122,7 +122,7 @@ def _add_plugin_commands() -> None:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    """Run the CLI and return its exit code; our own errors become one line and code 2.
+    """Run the CLI and return its exit code; our own errors become one line and the code errors.exit_code gives.
 
     >>> main(["--version"])
     annobridge 0.1.0
@@ -136,7 +136,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     except (AnnobridgeError, PydanticValidationError) as exc:
         message = " ".join(str(exc).split())
         typer.echo(f"annobridge: error: {message}", err=True)
-        return 2
+        return exit_code(exc) if isinstance(exc, AnnobridgeError) else 2
     except SystemExit as exc:  # typer's standalone mode exits after --help, usage errors and commands
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0

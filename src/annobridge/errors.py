@@ -13,6 +13,11 @@
         ├── Conflict               the thing exists already, or changed under us
         ├── RateLimited            429: retry after a while
         └── Unavailable            connection refused, timeout, 5xx
+
+The command line turns each into one line on stderr and the exit code `exit_code` gives:
+0 done, 2 bad input or configuration (and usage errors), 3 not found, 4 authentication,
+5 conflict (another run holds the target, the target exists and was not asked for),
+6 unsupported, 7 the backend failed or could not be reached.
 """
 
 from __future__ import annotations
@@ -79,3 +84,24 @@ class RateLimited(BackendError):
 
 class Unavailable(BackendError):
     """The server could not be reached or failed (connection error, timeout, 5xx)."""
+
+
+EXIT_CODES: dict[type[AnnobridgeError], int] = {
+    ConfigurationError: 2,
+    ValidationError: 2,
+    NotFound: 3,
+    AuthenticationError: 4,
+    Conflict: 5,
+    Unsupported: 6,
+    BackendError: 7,
+    AnnobridgeError: 2,
+}
+
+
+def exit_code(error: AnnobridgeError) -> int:
+    """The documented exit code of the command line for `error`: its nearest class in EXIT_CODES.
+
+    >>> exit_code(NotFound("no job 42")), exit_code(Unavailable("timeout")), exit_code(ValidationError("x"))
+    (3, 7, 2)
+    """
+    return next(EXIT_CODES[cls] for cls in type(error).__mro__ if cls in EXIT_CODES)
