@@ -53,15 +53,15 @@ def run(
     folder.mkdir(parents=True, exist_ok=True)
     there_name = there_name or f"{project} from Supervisely"
     back_name = back_name or f"{project} round trip"
+    there_ledger = folder / "supervisely-to-labelstudio.sqlite"
     with annobridge.connect(sv_url, token=sv_token) as sv, annobridge.connect(ls_url, token=ls_token) as ls:
         console.rule(f"[bold]Plan: {project!r} from {sv.name} to {ls.name} (dry run)")
-        plan = annobridge.migrate(sv, ls, project=project, target_project=there_name, dry_run=True)  # writes nothing
+        # the dry run reads the ledger the real run uses (so a rerun plans a resume) and writes nothing
+        plan = annobridge.migrate(sv, ls, project=project, target_project=there_name, ledger=there_ledger, dry_run=True)
         console.print(plan)
 
         console.rule(f"[bold]{project!r}: {sv.name} -> {ls.name} as {there_name!r}")
-        there = annobridge.migrate(
-            sv, ls, project=project, target_project=there_name, ledger=folder / "supervisely-to-labelstudio.sqlite"
-        )
+        there = annobridge.migrate(sv, ls, project=project, target_project=there_name, ledger=there_ledger)
         console.print(there)
 
         console.rule(f"[bold]{there_name!r}: {ls.name} -> {sv.name} as {back_name!r}")

@@ -1,19 +1,24 @@
-"""The migration ledger: resumable, all-or-nothing batches, one source/target pair per file."""
+"""The migration ledger: resumable, all-or-nothing batches, bound to one migration, refusing what is not a ledger."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
-from annobridge.ledger import Ledger
+from annobridge.errors import ValidationError
+from annobridge.ledger import Binding, Ledger, read_binding
 
 SRC, DST = "supervisely+http://127.0.0.1:8000", "labelstudio+http://127.0.0.1:8080"
+BINDING = Binding(SRC, "5555", DST, "Lemons (Test) (supervisely #5555)", "copy")
 
 
 def test_batches_move_from_pending_to_done(tmp_path):
-    ledger = Ledger(tmp_path / "l.db", source=SRC, target=DST)
+    ledger = Ledger(tmp_path / "l.db", BINDING)
     ledger.begin_batch("item", [1, 2, 3])
     assert ledger.pending("item") == ["1", "2", "3"]
     assert ledger.todo("item", [1, 2, 3, 4]) == ["1", "2", "3", "4"]
@@ -25,34 +30,101 @@ def test_batches_move_from_pending_to_done(tmp_path):
 
 
 def test_a_done_entry_is_never_reopened(tmp_path):
-    ledger = Ledger(tmp_path / "l.db", source=SRC, target=DST)
+    ledger = Ledger(tmp_path / "l.db", BINDING)
     ledger.finish_batch("item", {1: 101})
     ledger.begin_batch("item", [1])
     assert ledger.target_id("item", 1) == "101" and ledger.pending("item") == []
 
 
-def test_a_ledger_belongs_to_one_source_and_target(tmp_path):
-    Ledger(tmp_path / "l.db", source=SRC, target=DST).close()
-    with pytest.raises(ValueError, match="belongs to"):
-        Ledger(tmp_path / "l.db", source=SRC, target="labelstudio+http://elsewhere:1")
+@pytest.mark.parametrize(
+    "other",
+    [
+        replace(BINDING, target="labelstudio+http://elsewhere:1"),
+        replace(BINDING, source="supervisely+http://localhost:8000"),
+        replace(BINDING, source_project="5556"),
+        replace(BINDING, target_project="Other"),
+        replace(BINDING, media="link"),
+    ],
+)
+def test_a_ledger_of_another_migration_is_refused_and_left_as_it_was(tmp_path, other):
+    path = tmp_path / "l.db"
+    Ledger(path, BINDING).close()
+    before = path.read_bytes()
+    with pytest.raises(ValidationError) as refused:
+        Ledger(path, other)
+    message = str(refused.value)
+    assert "\n" not in message and BINDING.describe() in message and other.describe() in message
+    assert path.read_bytes() == before
+    assert Ledger(path, BINDING).binding == BINDING  # its own migration still opens it
 
 
-def test_target_project_is_remembered(tmp_path):
-    Ledger(tmp_path / "l.db", source=SRC, target=DST).target_project = "42"
-    assert Ledger(tmp_path / "l.db", source=SRC, target=DST).target_project == "42"
+def test_the_target_project_id_is_remembered_and_never_changed(tmp_path):
+    Ledger(tmp_path / "l.db", BINDING).target_project_id = 42
+    ledger = Ledger.existing(tmp_path / "l.db")
+    assert ledger.target_project_id == "42" and read_binding(tmp_path / "l.db").target_project_id == "42"
+    ledger.target_project_id = "42"
+    with pytest.raises(ValidationError, match="writes into target project 42, not 43"):
+        ledger.target_project_id = 43
+
+
+def _another_sqlite_file(path):
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE notes (text)")
+
+
+def _truncated_ledger(path):
+    ledger = Ledger(path, BINDING)
+    ledger.finish_batch("item", {i: i + 1000 for i in range(3000)})
+    ledger.close()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _format_1_ledger(path):
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE runs (source TEXT, target TEXT, target_project TEXT)")
+        db.execute("INSERT INTO runs VALUES (?, ?, '12')", (SRC + "/projects/5555", DST))
+
+
+@pytest.mark.parametrize(
+    "make, says",
+    [
+        (lambda p: p.write_bytes(os.urandom(4096)), "is not an annobridge ledger (not a SQLite file)"),
+        (lambda p: p.write_text("source,target\n"), "is not an annobridge ledger (not a SQLite file)"),
+        (lambda p: p.write_bytes(b""), "is not an annobridge ledger (not a SQLite file)"),
+        (_another_sqlite_file, "is a SQLite file but not an annobridge ledger"),
+        (_truncated_ledger, "a truncated or corrupt file"),
+        (_format_1_ledger, "written by annobridge 0.1 (format 1)"),
+        (lambda p: p.mkdir(), "is a directory, not a ledger file"),
+    ],
+)
+def test_a_file_that_is_not_a_ledger_is_one_line_and_left_as_it_was(tmp_path, make, says):
+    path = tmp_path / "l.db"
+    make(path)
+    before = sorted((p.name, p.is_dir() or p.read_bytes()) for p in tmp_path.iterdir())
+    with pytest.raises(ValidationError) as refused:
+        Ledger(path, BINDING)
+    assert says in str(refused.value) and "\n" not in str(refused.value)
+    assert sorted((p.name, p.is_dir() or p.read_bytes()) for p in tmp_path.iterdir()) == before
+
+
+def test_a_ledger_in_a_missing_directory_is_one_line_and_nothing_is_made(tmp_path):
+    with pytest.raises(ValidationError, match="the directory .*missing of .* does not exist"):
+        Ledger(tmp_path / "missing" / "l.db", BINDING)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_process_killed_mid_batch_leaves_it_pending_not_lost(tmp_path):
     path = tmp_path / "l.db"
     code = (
-        "import os, signal; from annobridge.ledger import Ledger;"
-        f"l = Ledger({str(path)!r}, source={SRC!r}, target={DST!r});"
+        "import os, signal; from annobridge.ledger import Binding, Ledger;"
+        f"l = Ledger({str(path)!r}, Binding(*{tuple(vars(BINDING).values())[:5]!r}));"
         "l.finish_batch('item', {1: 101}); l.begin_batch('item', [2, 3]);"
         "os.kill(os.getpid(), signal.SIGKILL)"
     )
     result = subprocess.run([sys.executable, "-c", code])
     assert result.returncode == -9
-    ledger = Ledger(path, source=SRC, target=DST)
+    ledger = Ledger(path, BINDING)
     assert ledger.done("item") == {"1": "101"}
     assert sorted(ledger.pending("item")) == ["2", "3"]
     ledger.forget_pending("item", ["3"])

@@ -70,7 +70,7 @@ def test_rerun_is_a_no_op_and_the_ledger_maps_every_item(sv, ls, name, tmp_path)
     again = annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=path, batch_size=5)
     assert again.already_done == 6 and again.tally("items").carried == 0
     assert ls_counts(ls, int(first.target_project))[:2] == (6, 6)
-    ledger = Ledger(path, source=f"{sv.url}/projects/{LEMONS}", target=ls.url)
+    ledger = Ledger.existing(path)
     try:
         assert len(ledger.done("item")) == 6 and ledger.pending("item") == []
     finally:
@@ -90,6 +90,7 @@ def test_dry_run_writes_nothing_and_reports_the_plan(sv, ls, name, tmp_path):
 
 def test_unreachable_source_fails_before_anything_is_written(ls, name, tmp_path, monkeypatch):
     monkeypatch.setenv("API_TOKEN", "not-used")
+    monkeypatch.setenv("SERVER_ADDRESS", "http://127.0.0.1:9")
     before = len(ls.projects.list())
     with pytest.raises(annobridge.Unavailable, match="cannot be reached"):
         annobridge.migrate(
@@ -101,7 +102,7 @@ def test_unreachable_source_fails_before_anything_is_written(ls, name, tmp_path,
 def test_existing_target_with_another_schema_is_refused(sv, ls, name, tmp_path):
     other = ls.projects.create(name, schema=LabelSchema(classes=[ObjectClass(name="car", shape="rectangle")]))
     with pytest.raises(ValidationError, match=r"target_project: .*exists with another schema.*\['car'\]"):
-        annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "x.sqlite")
+        annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "x.sqlite", into_existing=True)
     assert ls_counts(ls, other.id)[0] == 0
 
 

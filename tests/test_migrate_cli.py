@@ -14,7 +14,9 @@ from .migrate_fixtures import ls, ls_counts, name, sandbox  # noqa: F401 - fixtu
 @pytest.fixture
 def urls(sandbox, labelstudio_server, monkeypatch):
     monkeypatch.setenv("API_TOKEN", sandbox.token)
+    monkeypatch.setenv("SERVER_ADDRESS", sandbox.server_address)  # an environment token goes only to its server
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", labelstudio_server.token)
+    monkeypatch.setenv("LABEL_STUDIO_URL", labelstudio_server.url)
     return "supervisely+" + sandbox.server_address, labelstudio_server.backend_url
 
 

@@ -129,7 +129,7 @@ def test_verdicts_go_in_bulk_and_a_rerun_without_the_ledger_gives_none_twice(sv,
     assert sorted(v for v in before.values() if v) == [[False], [True]]
     # the job was carried but its ledger entry lost (a run killed before it was marked done): carried again
     again = annobridge.migrate(
-        sv, ee, project=LEMONS, target_project=name, ledger=tmp_path / "b.sqlite", user_map=users
+        sv, ee, project=LEMONS, target_project=name, ledger=tmp_path / "b.sqlite", user_map=users, into_existing=True
     )
     assert again.already_present == 6 and again.tally("reviews").carried == 2
     assert _reviews_of(ee, target) == before  # no second identical review

@@ -26,7 +26,9 @@ def test_rerun_with_a_deleted_or_new_ledger_writes_nothing_twice(sv, ls, name, t
     for stale in tmp_path.glob("ledger.sqlite*"):
         stale.unlink()  # the ledger is gone
     start = ls.connection.requests
-    again = annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=path, batch_size=4)
+    again = annobridge.migrate(
+        sv, ls, project=LEMONS, target_project=name, ledger=path, batch_size=4, into_existing=True
+    )
     without_ledger = ls.connection.requests - start
     assert again.target_project == first.target_project
     assert (again.already_done, again.already_present, again.reconciled) == (0, 6, 0)
@@ -36,7 +38,9 @@ def test_rerun_with_a_deleted_or_new_ledger_writes_nothing_twice(sv, ls, name, t
         str(i.id) for i in sv.items.list(project_id=LEMONS)
     )
     # a third run with another new ledger: no more, and the ledger of the second run now maps every item
-    newer = annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "new.sqlite")
+    newer = annobridge.migrate(
+        sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "new.sqlite", into_existing=True
+    )
     assert newer.already_present == 6 and ls_counts(ls, target)[:2] == (6, 6)
     start = ls.connection.requests
     resumed = annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=path, batch_size=4)
@@ -56,7 +60,9 @@ def test_a_target_holding_some_of_the_items_gets_only_the_missing_ones(sv, ls, n
     tasks = list(ls.items.tasks(target, fields="task_only", include=("id",)))
     ls.items.delete([t["id"] for t in tasks[:2]], project_id=target)
     start = ls.connection.requests
-    again = annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "b.sqlite")
+    again = annobridge.migrate(
+        sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "b.sqlite", into_existing=True
+    )
     missing_run = ls.connection.requests - start
     assert (again.already_present, again.tally("items").carried, again.tally("annotations").carried) == (4, 2, 2)
     count, annotations, keys = ls_counts(ls, target)
@@ -72,11 +78,14 @@ def test_a_target_holding_some_of_the_items_gets_only_the_missing_ones(sv, ls, n
 def test_back_to_supervisely_twice_without_the_ledger_duplicates_no_image(sv, ls, name, tmp_path):
     """The path that used to end in "image names are duplicated": LS -> SV reruns with new ledgers."""
     there = annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "there.sqlite")
-    annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "there-again.sqlite")
+    annobridge.migrate(
+        sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "there-again.sqlite", into_existing=True
+    )
     assert ls_counts(ls, int(there.target_project))[:2] == (6, 6)
     reports = [
         annobridge.migrate(
-            ls, sv, project=there.target_project, target_project=name + " back", ledger=tmp_path / f"{n}"
+            ls, sv, project=there.target_project, target_project=name + " back", ledger=tmp_path / n,
+            into_existing=n == "back-2.sqlite",  # the second, with a ledger of its own, adds to the first's project
         )
         for n in ("back-1.sqlite", "back-2.sqlite")
     ]

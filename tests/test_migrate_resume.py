@@ -64,7 +64,13 @@ def _killed_run(tmp_path, env, source, target, project, target_project, ledger, 
 
 @pytest.fixture
 def env(sandbox, labelstudio_server):
-    return {**os.environ, "API_TOKEN": sandbox.token, "LABEL_STUDIO_API_KEY": labelstudio_server.token}
+    return {
+        **os.environ,
+        "API_TOKEN": sandbox.token,
+        "SERVER_ADDRESS": sandbox.server_address,  # an environment token goes only to its server
+        "LABEL_STUDIO_API_KEY": labelstudio_server.token,
+        "LABEL_STUDIO_URL": labelstudio_server.url,
+    }
 
 
 def test_killed_supervisely_to_label_studio_resumes_without_duplicates(
@@ -73,10 +79,10 @@ def test_killed_supervisely_to_label_studio_resumes_without_duplicates(
     ledger = tmp_path / "ledger.sqlite"
     source, target = "supervisely+" + sandbox.server_address, labelstudio_server.backend_url
     _killed_run(tmp_path, env, source, target, LEMONS, name, ledger, "written", after=2)
-    book = Ledger(ledger, source=f"{sv.url}/projects/{LEMONS}", target=ls.url)
+    book = Ledger.existing(ledger)
     try:
         assert (len(book.done("item")), len(book.pending("item"))) == (2, 2)  # batch 2 sent, never marked done
-        target_id = int(book.target_project)
+        target_id = int(book.target_project_id)
     finally:
         book.close()
     assert ls_counts(ls, target_id)[:2] == (4, 4)  # ...but the server holds it

@@ -83,7 +83,12 @@ def migrate(
     source: str = typer.Argument(..., help="Source backend URL, e.g. supervisely+http://127.0.0.1:8000"),
     target: str = typer.Argument(..., help="Target backend URL, e.g. labelstudio+http://127.0.0.1:8080"),
     project: str = typer.Option(..., "--project", help="Source project id or name."),
-    target_project: Optional[str] = typer.Option(None, "--target-project", help="Target project name or id."),
+    target_project: Optional[str] = typer.Option(
+        None, "--target-project", help="Target project name or id (default: a new project named after the source)."
+    ),
+    into_existing: bool = typer.Option(
+        False, "--into-existing", help="Add to a target project that existed before, by source key (nothing twice)."
+    ),
     ledger: Optional[str] = typer.Option(None, "--ledger", help="SQLite ledger that makes a rerun resume."),
     media: str = typer.Option("copy", "--media", help="copy (download, upload) or link (URLs the target can reach)."),
     user_map: Optional[str] = typer.Option(None, "--user-map", help="JSON or CSV file: source login -> target login."),
@@ -100,6 +105,7 @@ def migrate(
     report = run(
         source, target, project=project, target_project=target_project, ledger=ledger, media=media,
         user_map=user_map, dry_run=dry_run, batch_size=batch_size, progress=not as_json, retries=retries,
+        into_existing=into_existing,
     )
     if as_json:
         typer.echo(report.to_json())

@@ -1,4 +1,9 @@
-"""The migration ledger: a SQLite file mapping source ids to target ids, so a rerun resumes.
+"""The migration ledger: a SQLite file mapping source ids to target ids, bound to one migration, so a rerun resumes.
+
+A ledger serves exactly one migration: its `Binding` (source backend and project, target
+backend and project, media mode) is written when the first run starts and checked, before
+anything is written, by every later run: a file that is not a ledger, or a ledger of another
+migration, is refused in one line and left as it was.
 
 A batch is written to the ledger as *pending* before it is sent to the target, and
 marked *done* with its target ids after. A run killed between the two leaves the
@@ -11,16 +16,19 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .errors import ValidationError
+
+__all__ = ["Binding", "Ledger", "read_binding"]
+
+FORMAT, VERSION = "annobridge-ledger", "2"
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    source TEXT NOT NULL,
-    target TEXT NOT NULL,
-    target_project TEXT,
-    PRIMARY KEY (source, target)
-);
+CREATE TABLE IF NOT EXISTS ledger (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
     kind TEXT NOT NULL,
     source_id TEXT NOT NULL,
@@ -32,29 +40,129 @@ CREATE TABLE IF NOT EXISTS entries (
 """
 
 
-class Ledger:
-    """Source id -> target id, per kind of thing ("item", "job", "project"), for one source/target pair.
+@dataclass(frozen=True)
+class Binding:
+    """The one migration a ledger serves: canonical backend URLs, the source project's id,
+    the target project as the first run named it (a name or an id), and the media mode.
+    `target_project_id` is what the ledger recorded once the target existed (not part of the identity).
 
-    >>> ledger = Ledger(":memory:", source="supervisely://a/projects/1", target="labelstudio://b")
+    >>> Binding("supervisely+http://127.0.0.1:8000", "5555", "labelstudio+http://127.0.0.1:8080", "Lemons", "copy")
+    ... # doctest: +ELLIPSIS
+    Binding(source='supervisely+http://127.0.0.1:8000', source_project='5555', ...)
+    """
+
+    source: str
+    source_project: str
+    target: str
+    target_project: str
+    media: str
+    target_project_id: str | None = field(default=None, compare=False)
+
+    def describe(self) -> str:
+        """The migration in words, for messages."""
+        return (
+            f"{self.source} project {self.source_project} -> {self.target} project {self.target_project!r} "
+            f"(media {self.media})"
+        )
+
+
+def read_binding(path: str | Path) -> Binding | None:
+    """The binding of the ledger at `path`, None if there is no file; reads only, never writes.
+
+    Anything at `path` that is not an annobridge ledger (a directory, another SQLite file, text,
+    a truncated or corrupt file, a ledger of an older format) is a ValidationError in one line.
+
+    >>> read_binding("/nonexistent-dir/ledger.sqlite")
+    Traceback (most recent call last):
+    ...
+    annobridge.errors.ValidationError: ledger: the directory /nonexistent-dir of /nonexistent-dir/ledger.sqlite does not exist
+    """
+    path = Path(path)
+    if str(path) == ":memory:":
+        return None
+    if not path.parent.is_dir():
+        raise ValidationError(f"ledger: the directory {path.parent} of {path} does not exist")
+    if path.is_dir():
+        raise ValidationError(f"ledger: {path} is a directory, not a ledger file")
+    if not path.exists():
+        return None
+    try:
+        with open(path, "rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise ValidationError(f"ledger: {path} cannot be read ({exc.strerror})") from None
+    if header != _SQLITE_HEADER:
+        raise ValidationError(f"ledger: {path} is not an annobridge ledger (not a SQLite file); pass another --ledger")
+    side = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    made = [p for p in side if not p.exists()]  # SQLite's side files this read makes are removed after it
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            values = dict(db.execute("SELECT key, value FROM ledger").fetchall()) if "ledger" in tables else {}
+    except sqlite3.Error as exc:
+        raise ValidationError(f"ledger: {path} is not an annobridge ledger (a truncated or corrupt file: {exc})") from None
+    finally:
+        for leftover in made:
+            leftover.unlink(missing_ok=True)
+    if "runs" in tables and not values:
+        raise ValidationError(
+            f"ledger: {path} was written by annobridge 0.1 (format 1), which this version cannot resume; pass a new "
+            "--ledger with --into-existing --target-project ID: the target's items carry their source keys, "
+            "so only what is missing is added"
+        )
+    if values.get("format") != FORMAT:
+        raise ValidationError(f"ledger: {path} is a SQLite file but not an annobridge ledger; pass another --ledger")
+    if values.get("version") != VERSION:
+        raise ValidationError(f"ledger: {path} has ledger format {values.get('version')}; this annobridge reads {VERSION}")
+    try:
+        identity = {f.name: values[f.name] for f in fields(Binding) if f.compare}
+        return Binding(**identity, target_project_id=values.get("target_project_id"))
+    except KeyError as exc:
+        raise ValidationError(f"ledger: {path} lacks its {exc.args[0]} binding; it is not a complete ledger") from None
+
+
+class Ledger:
+    """Source id -> target id, per kind of thing ("item", "job"), for the one migration `binding` names.
+
+    Opening checks the file first (read_binding) and refuses a ledger of another migration
+    before writing anything; a new file is created and bound.
+
+    >>> b = Binding("supervisely://a", "1", "labelstudio://b", "Lemons", "copy")
+    >>> ledger = Ledger(":memory:", b)
     >>> batch = ledger.begin_batch("item", ["11", "12"])
     >>> ledger.finish_batch("item", {"11": "901", "12": "902"})
     >>> ledger.target_id("item", "12")
     '902'
     """
 
-    def __init__(self, path: str | Path, *, source: str, target: str) -> None:
+    def __init__(self, path: str | Path, binding: Binding) -> None:
         self.path = str(path)
-        self.source, self.target = source, target
+        self.binding = binding
+        known = read_binding(path)
+        if known is not None and known != binding:
+            raise ValidationError(
+                f"ledger: {self.path} belongs to the migration {known.describe()}, not {binding.describe()}; "
+                "pass another --ledger for this one"
+            )
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY")
-        self._db.executescript(_SCHEMA)
-        with self._tx():
-            self._db.execute("INSERT OR IGNORE INTO runs (source, target) VALUES (?, ?)", (source, target))
-            known = self._db.execute("SELECT source, target FROM runs").fetchall()
-        if len(known) > 1 or known[0] != (source, target):
-            raise ValueError(
-                f"ledger {self.path} belongs to {known[0][0]} -> {known[0][1]}, not {source} -> {target}"
-            )
+        if known is None:
+            with self._tx():  # the tables and the binding, whole or not at all
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    self._db.execute(statement)
+                identity = {f.name: getattr(binding, f.name) for f in fields(Binding) if f.compare}
+                pairs = {"format": FORMAT, "version": VERSION} | identity
+                self._db.executemany("INSERT INTO ledger (key, value) VALUES (?, ?)", pairs.items())
+
+    @classmethod
+    def existing(cls, path: str | Path) -> Ledger:
+        """The ledger already at `path`, opened for the migration it is bound to (to read or resume it)."""
+        binding = read_binding(path)
+        if binding is None:
+            raise ValidationError(f"ledger: there is no ledger at {path}")
+        return cls(path, binding)
 
     def _tx(self):
         return _Transaction(self._db)
@@ -63,14 +171,18 @@ class Ledger:
         self._db.close()
 
     @property
-    def target_project(self) -> str | None:
-        """The target project this run writes into, once it exists."""
-        return self._db.execute("SELECT target_project FROM runs").fetchone()[0]
+    def target_project_id(self) -> str | None:
+        """The id of the target project this migration writes into, once it exists."""
+        row = self._db.execute("SELECT value FROM ledger WHERE key = 'target_project_id'").fetchone()
+        return row[0] if row else None
 
-    @target_project.setter
-    def target_project(self, value: str) -> None:
+    @target_project_id.setter
+    def target_project_id(self, value: object) -> None:
+        known = self.target_project_id
+        if known is not None and known != str(value):
+            raise ValidationError(f"ledger: {self.path} writes into target project {known}, not {value}")
         with self._tx():
-            self._db.execute("UPDATE runs SET target_project = ?", (str(value),))
+            self._db.execute("INSERT OR IGNORE INTO ledger (key, value) VALUES ('target_project_id', ?)", (str(value),))
 
     def target_id(self, kind: str, source_id: object) -> str | None:
         """The target id `source_id` was carried to, or None if it is not done."""

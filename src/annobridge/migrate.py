@@ -9,7 +9,14 @@ target ids, so a rerun skips what is done. A batch whose write meets a transient
 (Unavailable, RateLimited: the target may or may not have taken it) is reconciled with the
 target (`transfer.find`) and only what is missing is written again, a bounded number of times
 with the backoff of the target's retry policy. Every check that can fail on bad input (the
-source, the project, the target schema, the user map) runs before anything is written.
+source, the project, the target and its name, the ledger, the user map) runs before anything
+is written.
+
+It writes only where the user meant: without `target_project`, into a new project named after
+its source; never into the source project; into a project that existed before the migration
+only when asked (`into_existing`). The ledger and the target are locked for the run, so two
+runs on one machine cannot write into one target; two runs that race to create the same
+project name keep the older project and the later one removes its own and stops.
 """
 
 from __future__ import annotations
@@ -19,8 +26,9 @@ from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .errors import NotFound, RateLimited, Unavailable, ValidationError
-from .ledger import Ledger
+from .errors import Conflict, NotFound, RateLimited, Unavailable, ValidationError
+from .ledger import Binding, Ledger, read_binding
+from .locks import hold
 from .migration_report import MigrationReport
 from .migration_users import UserMap, load_user_map
 from .models import Id, Project
@@ -49,14 +57,18 @@ def migrate(
     batch_size: int = 100,
     progress: bool = False,
     retries: int | None = None,
+    into_existing: bool = False,
 ) -> MigrationReport:
     """Migrate `project` from `source` to `target`; returns what was carried, approximated and dropped.
 
     `source` and `target` are backend URLs (tokens from the vendors' environment variables, as
     connect() reads them) or connected providers. `target_project` (name or id) is created with
-    the source schema when missing; an existing one with another schema is refused. `ledger`
-    is the SQLite file that makes a rerun resume (default: named after the source and project,
-    in the current directory). `media` is "copy" (download, upload) or "link" (URLs the target
+    the source schema when missing (default: a new project named after the source, e.g.
+    "Lemons (Test) (supervisely #5555)"); a project that existed before this migration is written
+    into only with `into_existing=True` (then by source key: nothing is added twice), the source
+    project never, and one with another schema is refused. `ledger` is the SQLite file that makes
+    a rerun resume, bound to this one migration (default: named after the source, its project
+    and the target, in the current directory); a rerun takes its target project from it. `media` is "copy" (download, upload) or "link" (URLs the target
     can reach). `user_map` maps source logins to target logins (a dict, or a .json/.csv file
     that must name every source user); by default users are matched by login, then email.
     `retries` bounds how many times a batch (or the target project's creation) that met a
@@ -79,7 +91,7 @@ def migrate(
         dst = _provider(target, stack)
         run = _Run(src, dst, media=media, batch_size=batch_size, dry_run=dry_run, progress=progress)
         run.policy = batch_policy(dst, retries)
-        return run.execute(project, target_project, ledger, explicit, stack)
+        return run.execute(project, target_project, ledger, explicit, stack, into_existing=into_existing)
 
 
 def _provider(value: str | Provider, stack: ExitStack) -> Provider:
@@ -124,14 +136,30 @@ def schema_signature(schema: LabelSchema) -> tuple:
     return tuple(classes), tuple(tags)
 
 
-def default_ledger(source: Provider, project: Project) -> Path:
-    """annobridge-<provider>-<host>-<port>-<project id>.ledger.sqlite in the current directory.
+def default_ledger(source: Provider, project: Project, target: Provider) -> Path:
+    """annobridge-<source>-<host>-<port>-<project id>-to-<target>-<host>-<port>.ledger.sqlite in the current directory.
 
-    >>> default_ledger(sv, Project(id=5555, name="Lemons (Test)")).name                # doctest: +SKIP
-    'annobridge-supervisely-127.0.0.1-8000-5555.ledger.sqlite'
+    >>> default_ledger(sv, Project(id=5555, name="Lemons (Test)"), ls).name            # doctest: +SKIP
+    'annobridge-supervisely-127.0.0.1-8000-5555-to-labelstudio-127.0.0.1-8080.ledger.sqlite'
     """
-    host = re.sub(r"[^A-Za-z0-9.]+", "-", f"{source.address.host}-{source.address.port or ''}").strip("-")
-    return Path.cwd() / f"annobridge-{source.name}-{host}-{project.id}.ledger.sqlite"
+
+    def where(backend: Provider) -> str:
+        return re.sub(r"[^A-Za-z0-9.]+", "-", f"{backend.name}-{backend.address.host}-{backend.address.port or ''}")
+
+    return Path.cwd() / f"annobridge-{where(source).strip('-')}-{project.id}-to-{where(target).strip('-')}.ledger.sqlite"
+
+
+def default_target_name(source: Provider, project: Project, limit: int | None) -> str:
+    """The name of the new project a migration makes when none is given: where it came from, within `limit`.
+
+    >>> default_target_name(sv, Project(id=5555, name="Lemons (Test)"), 50)            # doctest: +SKIP
+    'Lemons (Test) (supervisely #5555)'
+    """
+    origin = f" ({source.name} #{project.id})"
+    name = project.name.strip()
+    if limit is not None and len(name) + len(origin) > limit:
+        name = name[: max(limit - len(origin) - 3, 1)].rstrip() + "..."
+    return name + origin
 
 
 class _Run:
@@ -142,36 +170,53 @@ class _Run:
         self.media, self.batch_size, self.dry_run, self.progress = media, batch_size, dry_run, progress
 
     def execute(
-        self, project: Id, target_project: Id | None, ledger_path, explicit, stack: ExitStack
+        self, project: Id, target_project: Id | None, ledger_path, explicit, stack: ExitStack, *, into_existing: bool
     ) -> MigrationReport:
         src, dst = self.src, self.dst
         source_project = find_project(src, project, "project")
         if source_project is None:
             raise ValidationError(f"project: no project {project!r} on {src.describe()}")
+        path = Path(ledger_path) if ledger_path is not None else default_ledger(src, source_project, dst)
+        if not self.dry_run:
+            stack.enter_context(hold(f"ledger {path.resolve()}", f"ledger {path}"))
+        known = read_binding(path)
+        binding = self._binding(source_project, target_project, known, path)
         schema, schema_losses = _schema(src, source_project.id)
         report = MigrationReport(
             source=src.url,
             target=dst.url,
             source_project=str(source_project.id),
+            target_project_name=binding.target_project,
+            ledger=str(path),
             dry_run=self.dry_run,
             media=self.media,
         )
         report.absorb(schema_losses)
-        ledger = None
-        path = Path(ledger_path) if ledger_path is not None else default_ledger(src, source_project)
-        if not self.dry_run or path.exists():
-            ledger = stack.enter_context(
-                _closing(Ledger(path, source=f"{src.url}/projects/{source_project.id}", target=dst.url))
-            )
-        existing = self._target(ledger, target_project or source_project.name, schema)
+        if not self.dry_run:
+            stack.enter_context(hold(f"target {binding.target} {binding.target_project}", self._what(binding)))
+        existing = self._target(binding, known, schema, source_project, path, into_existing=into_existing)
+        if existing is None:
+            dst.projects.check_name(binding.target_project)
         users = UserMap(src.users.list(), dst.users.list(), explicit)
         users.check_complete()
         created = existing is None
-        if existing is None and not self.dry_run:
-            existing = self._create(_target_name(dst, target_project or source_project.name), schema, report)
-        if ledger is not None and existing is not None and not self.dry_run:
-            ledger.target_project = str(existing.id)
-        report.target_project = str(existing.id) if existing is not None else None
+        ledger = None
+        if not self.dry_run:
+            ledger = stack.enter_context(_closing(Ledger(path, binding)))
+            if existing is None:
+                try:
+                    existing = self._create(binding.target_project, schema, report)
+                except Conflict:
+                    if known is None:  # a ledger made by this run for a project it lost to another run
+                        ledger.close()
+                        path.unlink()
+                    raise
+            stack.enter_context(hold(f"target {binding.target} #{existing.id}", self._what(binding, existing)))
+            ledger.target_project_id = existing.id
+        if existing is not None:
+            report.target_project, report.target_project_name = str(existing.id), existing.name
+        else:
+            report.notes.append(f"would create the project {binding.target_project!r} on {dst.describe()}")
         self._items(source_project, existing, schema, ledger, users, report, created=created)
         from .migration_jobs import carry_jobs
 
@@ -181,22 +226,86 @@ class _Run:
         report.add("users", "dropped", len(users.unmapped))
         return report
 
-    def _target(self, ledger: Ledger | None, ref: Id, schema: LabelSchema) -> Project | None:
-        """The target project (from the ledger, else by id or name), checked against the schema; None if missing."""
-        known = ledger.target_project if ledger is not None else None
-        found = find_project(self.dst, known or ref, "target_project")
-        if found is not None:
-            theirs = self.dst.projects.get_schema(found.id)
-            if schema_signature(theirs) != schema_signature(schema):
+    def _binding(self, project: Project, target_project: Id | None, known: Binding | None, path: Path) -> Binding:
+        """This run's migration; a rerun whose options contradict its ledger is refused, never silently ignored."""
+        src, dst = self.src.address.canonical, self.dst.address.canonical
+        named = None if target_project is None else str(target_project).strip()
+        if named == "":
+            raise ValidationError(f"target_project: a project name or id is needed, got {target_project!r}")
+        if known is not None and (known.source, known.source_project, known.target) == (src, str(project.id), dst):
+            if named is not None and named not in (known.target_project, known.target_project_id):
                 raise ValidationError(
-                    f"target_project: {found.name!r} (id {found.id}) on {self.dst.describe()} exists with another "
-                    f"schema (classes {[c.name for c in theirs.classes]}, tags {[t.name for t in theirs.tags]}); "
-                    f"the source has classes {[c.name for c in schema.classes]}, tags {[t.name for t in schema.tags]}"
+                    f"target_project: ledger {path} writes into {known.target_project!r}, not {named!r}; "
+                    "pass another --ledger for another target"
                 )
+            if known.media != self.media:
+                raise ValidationError(
+                    f"media: ledger {path} carries media by {known.media!r}, not {self.media!r}; "
+                    "pass another --ledger to change it"
+                )
+            return known
+        if named is None:
+            named = default_target_name(self.src, project, self.dst.projects.name_limit)
+        binding = Binding(src, str(project.id), dst, named, self.media)
+        if known is not None:
+            raise ValidationError(
+                f"ledger: {path} belongs to the migration {known.describe()}, not {binding.describe()}; "
+                "pass another --ledger for this one"
+            )
+        return binding
+
+    def _what(self, binding: Binding, project: Project | None = None) -> str:
+        named = f"{project.name!r} (id {project.id})" if project is not None else repr(binding.target_project)
+        return f"target project {named} on {self.dst.describe()}"
+
+    def _target(
+        self, binding: Binding, known: Binding | None, schema: LabelSchema, source: Project, path: Path, *,
+        into_existing: bool,
+    ) -> Project | None:
+        """The target project if it exists, checked: where the user meant, with the source's schema; None if missing."""
+        dst = self.dst
+        known_id = known.target_project_id if known is not None else None
+        found = find_project(dst, known_id or binding.target_project, "target_project")
+        if known_id is not None and (found is None or str(found.id) != known_id):
+            raise ValidationError(
+                f"target_project: ledger {path} wrote into project {known_id} on {dst.describe()}, which is gone; "
+                "pass another --ledger to start again"
+            )
+        if found is None:
+            if binding.target_project.isdigit():
+                raise ValidationError(
+                    f"target_project: no project with id {binding.target_project} on {dst.describe()}; "
+                    "pass a name to create one"
+                )
+            return None
+        if binding.target == binding.source and str(found.id) == binding.source_project:
+            raise ValidationError(
+                f"target_project: {found.name!r} (id {found.id}) is the source project itself; "
+                "a project cannot be migrated into itself"
+            )
+        # ours: the project this ledger wrote into, or the one its run made before it was killed
+        ours = known_id is not None or (known is not None and found.name == known.target_project)
+        if not ours and not into_existing:
+            raise Conflict(
+                f"target_project: {found.name!r} (id {found.id}) exists on {dst.describe()} and this migration "
+                f"did not make it (ledger {path}); pass --into-existing to add the source's missing items to it "
+                "by source key, or name a new project"
+            )
+        theirs = dst.projects.get_schema(found.id)
+        if schema_signature(theirs) != schema_signature(schema):
+            raise ValidationError(
+                f"target_project: {found.name!r} (id {found.id}) on {dst.describe()} exists with another "
+                f"schema (classes {[c.name for c in theirs.classes]}, tags {[t.name for t in theirs.tags]}); "
+                f"the source has classes {[c.name for c in schema.classes]}, tags {[t.name for t in schema.tags]}"
+            )
         return found
 
     def _create(self, name: str, schema: LabelSchema, report: MigrationReport) -> Project:
-        """The target project, made once: after a transient failure, one the server made anyway is found by name."""
+        """The target project, made once: after a transient failure, one the server made anyway is found by name.
+
+        Two runs on two machines may race to make the same name: each lists the name after making
+        it, the oldest project (lowest id) stays, and a run that made a younger one removes it and stops.
+        """
         tries = {"n": 0}
 
         def attempt() -> Project:
@@ -208,7 +317,16 @@ class _Run:
                     return found
             return self.dst.projects.create(name, schema=schema)
 
-        return self.policy.call(attempt)
+        made = self.policy.call(attempt)
+        twins = [p for p in self.dst.projects.list() if p.name == made.name]
+        oldest = min(twins, key=lambda p: (len(str(p.id)), str(p.id)), default=made)
+        if oldest.id != made.id:
+            self.dst.projects.delete(made.id)
+            raise Conflict(
+                f"target_project: another run made {name!r} (id {oldest.id}) on {self.dst.describe()} at the same "
+                f"time; this run removed its own copy (id {made.id}) and wrote nothing"
+            )
+        return made
 
     def _items(self, project: Project, target: Project | None, schema, ledger, users, report, *, created: bool) -> None:
         src, dst = self.src, self.dst
@@ -320,15 +438,6 @@ def _schema(backend: Provider, project_id: Id):
     if reporter is not None:
         return reporter(project_id)
     return backend.projects.get_schema(project_id), FidelityReport()
-
-
-def _target_name(backend: Provider, ref: Id) -> str:
-    text = str(ref)
-    if text.isdigit():
-        raise ValidationError(
-            f"target_project: no project with id {text} on {backend.describe()}; pass a name to create one"
-        )
-    return text
 
 
 class _closing:

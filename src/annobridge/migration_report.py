@@ -33,7 +33,9 @@ class MigrationReport(BaseModel):
     source: str
     target: str
     source_project: str
-    target_project: str | None = None
+    target_project: str | None = None  # the target project's id (None in a dry run that would create it)
+    target_project_name: str | None = None
+    ledger: str | None = None  # the ledger file's path
     dry_run: bool = False
     media: str = "copy"
     counts: dict[str, Tally] = Field(default_factory=dict)
@@ -79,7 +81,9 @@ class MigrationReport(BaseModel):
         from rich.table import Table
 
         title = f"{'Planned migration' if self.dry_run else 'Migration'} {self.source} -> {self.target}"
-        table = Table(title=title)
+        into = f"project {self.target_project_name!r}" + (f" (id {self.target_project})" if self.target_project else "")
+        caption = f"source project {self.source_project} -> target {into}; ledger {self.ledger}"
+        table = Table(title=title, caption=caption)
         table.add_column("kind")
         for column, style in (("carried", "green"), ("approximated", "yellow"), ("dropped", "red")):
             table.add_column(column, justify="right", style=style)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import functools
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator, TypeVar
 
 from .capabilities import Capability
-from .errors import BackendError, Unsupported
+from .errors import BackendError, Unsupported, ValidationError
 from .models import (
     Assignment,
     Export,
@@ -104,6 +104,28 @@ class SubAPI:
 
 class ProjectsAPI(SubAPI):
     """Projects and their label schemas."""
+
+    name_limit: ClassVar[int | None] = None  # the longest project name the backend keeps; None: no known limit
+
+    def check_name(self, name: object) -> str:
+        """`name` as the backend keeps it (surrounding blanks stripped); ValidationError if it would refuse it.
+
+        Runs before anything is created, so a name the backend refuses never leaves a project half-made.
+
+        >>> ProjectsAPI(None).check_name("  Lemons ")
+        'Lemons'
+        """
+        text = name.strip() if isinstance(name, str) else ""
+        where = f" on {self.backend.describe()}" if self.backend is not None else ""
+        if not text:
+            raise ValidationError(f"project name: a non-blank name is needed, got {name!r}")
+        if any(ord(c) < 32 or ord(c) == 127 for c in text):
+            raise ValidationError(f"project name: {text!r} holds a control character")
+        if self.name_limit is not None and len(text) > self.name_limit:
+            raise ValidationError(
+                f"project name: {text!r} has {len(text)} characters; projects{where} keep at most {self.name_limit}"
+            )
+        return text
 
     @requires(Capability.PROJECTS)
     def list(self) -> list[Project]:

@@ -60,6 +60,19 @@ class BackendURL:
             netloc += f":{self.port}"
         return f"{self.transport}://{netloc}{self.path}"
 
+    @property
+    def canonical(self) -> str:
+        """One spelling per server, for comparing addresses: https as the bare scheme, default ports dropped.
+
+        >>> BackendURL.parse("labelstudio+https://LS.example.com:443/").canonical
+        'labelstudio://ls.example.com'
+        """
+        default = {"http": 80, "https": 443}[self.transport]
+        scheme = self.provider if self.transport == "https" else f"{self.provider}+http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        port = f":{self.port}" if self.port not in (None, default) else ""
+        return f"{scheme}://{host.lower()}{port}{self.path}"
+
     def __str__(self) -> str:
         return f"{self.scheme}://" + self.http_url.split("://", 1)[1]
 
