@@ -84,3 +84,44 @@ def _safe(url: object) -> str:
     if sep and "@" in rest.split("/", 1)[0]:
         rest = "***@" + rest.split("@", 1)[1]
     return (scheme + sep + rest).split("?", 1)[0]
+
+
+def http_origin(url: str) -> tuple[str, str, int]:
+    """The (scheme, host, port) an http(s) URL sends to: host lower-cased, the default port filled in.
+
+    Two addresses name the same server when their origins are equal; the path does not matter.
+
+    >>> http_origin("HTTP://LocalHost/x"), http_origin("https://[::1]:8443/")
+    (('http', 'localhost', 80), ('https', '::1', 8443))
+    >>> http_origin("labelstudio+http://127.0.0.1:8080")
+    ('http', '127.0.0.1', 8080)
+    """
+    text = str(url).strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidURL(f"{_safe(text)!r} is not a valid URL: {exc}") from None
+    scheme = parts.scheme.lower().rpartition("+")[2]
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidURL(f"{_safe(text)!r} is not an http(s) URL with a host, e.g. http://127.0.0.1:8000")
+    return scheme, parts.hostname.lower().rstrip("."), port or (80 if scheme == "http" else 443)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine: localhost, 127.0.0.0/8 or ::1 (a name is not looked up).
+
+    >>> [is_loopback(h) for h in ("127.0.0.1", "127.8.9.10", "::1", "LOCALHOST", "10.0.0.1", "ls.example.com")]
+    [True, True, True, True, False, False]
+    """
+    import ipaddress
+
+    name = host.strip("[]").lower().rstrip(".")
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)

@@ -23,6 +23,7 @@ from annobridge.errors import (
     ValidationError,
 )
 from annobridge.retry import RetryPolicy, RetryTransport
+from annobridge.tokens import redact
 
 if TYPE_CHECKING:
     import httpx
@@ -125,7 +126,7 @@ class Connection:
                 body: Any = response.json()
             except ValueError:
                 body = response.text
-            raise self._scrub(translate(response.status_code, body, response.headers, what, self.server))
+            raise self._scrub(translate(response.status_code, body, response.headers, what, self.server, self._token))
         return response
 
     def _count(self, request: Any) -> None:
@@ -168,22 +169,23 @@ class Connection:
         except AnnobridgeError:
             raise
         except ApiError as exc:
-            raise self._scrub(translate(exc.status_code, exc.body, exc.headers, what, self.server)) from None
+            error = translate(exc.status_code, exc.body, exc.headers, what, self.server, self._token)
+            raise self._scrub(error) from None
         except httpx.TimeoutException as exc:
             raise Unavailable(f"{self.server} did not answer in time while {what} ({type(exc).__name__})") from None
         except httpx.TransportError as exc:
-            raise Unavailable(f"cannot reach {self.server} while {what}: {self._scrub_text(str(exc))}") from None
-
-    def _scrub_text(self, text: str) -> str:
-        return text.replace(self._token, "***") if self._token else text
+            raise Unavailable(f"cannot reach {self.server} while {what}: {redact(str(exc), self._token)}") from None
 
     def _scrub(self, error: BackendError) -> BackendError:
-        error.args = tuple(self._scrub_text(str(a)) for a in error.args)
+        error.args = tuple(redact(str(a), self._token) if isinstance(a, str) else a for a in error.args)
         return error
 
 
-def _detail(body: Any) -> str:
-    """The useful part of an error body: detail and validation errors, never headers or cookies."""
+def _detail(body: Any, token: str | None = None) -> str:
+    """The useful part of an error body: detail and validation errors, never headers, cookies or `token`.
+
+    The token is redacted before the text is shortened, so no part of it is left at a cut.
+    """
     if isinstance(body, dict):
         parts = []
         if body.get("detail"):
@@ -194,19 +196,22 @@ def _detail(body: Any) -> str:
             if body.get(key):
                 parts.append(str(body[key]))
         if not parts:
-            parts.append(str({k: v for k, v in body.items() if k not in ("id", "version", "exc_info")})[:500])
-        return "; ".join(parts)
-    text = str(body or "").strip()
+            rest = {k: v for k, v in body.items() if k not in ("id", "version", "exc_info")}
+            parts.append(redact(str(rest), token)[:500])
+        return redact("; ".join(parts), token)
+    text = redact(str(body or "").strip(), token)
     return text[:300] if text and not text.lstrip().startswith("<") else ""
 
 
-def translate(status: int | None, body: Any, headers: Any, what: str, server: str) -> BackendError:
-    """The annobridge error for an HTTP failure `status` while doing `what` on `server`.
+def translate(
+    status: int | None, body: Any, headers: Any, what: str, server: str, token: str | None = None
+) -> BackendError:
+    """The annobridge error for an HTTP failure `status` while doing `what` on `server`, never repeating `token`.
 
     >>> str(translate(401, {"detail": "Invalid token."}, {}, "listing projects", "labelstudio (x)"))
     'labelstudio (x) rejected the token while listing projects (HTTP 401): Invalid token.'
     """
-    detail = _detail(body)
+    detail = _detail(body, token)
     suffix = f": {detail}" if detail else ""
     if status == 401:
         return AuthenticationError(f"{server} rejected the token while {what} (HTTP 401){suffix}")

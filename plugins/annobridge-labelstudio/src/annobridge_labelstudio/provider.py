@@ -16,6 +16,7 @@ from typing import Any
 from annobridge.capabilities import Capability
 from annobridge.provider import Provider
 from annobridge.retry import RetryPolicy
+from annobridge.tokens import clean_token, warn_plain_http
 from annobridge.urls import BackendURL
 
 from .annotations_api import LabelStudioAnnotations, LabelStudioPredictions
@@ -100,6 +101,9 @@ class LabelStudioProvider(Provider):
 
     def __init__(self, address: BackendURL | str, token: str | None = None, **options: Any) -> None:
         super().__init__(address, token, **options)
+        self._token = token = clean_token(token, server=Provider.describe(self))
+        if token:
+            warn_plain_http(self.address, Provider.describe(self))
         self.connection = Connection(
             self.address.http_url,
             token,
@@ -118,12 +122,15 @@ class LabelStudioProvider(Provider):
     @classmethod
     def open(cls, address: BackendURL, token: str | None = None, **options: Any) -> LabelStudioProvider:
         """A provider for `address`; no request is sent until the first call, unless `check=True`
-        asks to check the token and the edition at once (AuthenticationError naming the server)."""
-        if token is None:
-            from .settings import LabelStudioSettings
+        asks to check the token and the edition at once (AuthenticationError naming the server).
 
-            key = LabelStudioSettings().api_key
-            token = key.get_secret_value() if key else None
+        Without `token`, LABEL_STUDIO_API_KEY is used if LABEL_STUDIO_URL is unset or names this
+        server; a token is stripped of surrounding whitespace, and one that cannot be a header is refused.
+        """
+        if token is None:
+            from .settings import environment_token
+
+            token = environment_token(address, f"{cls.name} ({address})")
         check = options.pop("check", False)
         provider = cls(address, token, **options)
         if check:

@@ -26,6 +26,7 @@ from annobridge.errors import (
     ValidationError,
 )
 from annobridge.retry import RetryPolicy, is_marked_idempotent, retry_after
+from annobridge.tokens import redact
 
 # The last part of a method name that reads (Supervisely serves its reads as POSTs) or sets a state
 # to a given value, so that sending it twice leaves the server as sending it once.
@@ -57,7 +58,9 @@ def safe_to_repeat(method: str) -> bool:
 def make_api(server_address: str, token: str, policy: RetryPolicy | None = None, verify: bool | str = True):
     """A sly.Api for `server_address` whose requests go through `policy`, verifying TLS unless `verify` says not.
 
-    The address is used as given: an explicit http:// is not probed for an https redirect.
+    The address is used as given: an explicit http:// is not probed for an https redirect, the API
+    is at its /public/api (SUPERVISELY_API_SERVER_ADDRESS is not read), and a redirect to another
+    host or port does not carry the token along.
 
     >>> api = make_api("http://127.0.0.1:8000", token, RetryPolicy(retries=2))   # doctest: +SKIP
     >>> api.user.get_my_info().login                                            # doctest: +SKIP
@@ -65,11 +68,19 @@ def make_api(server_address: str, token: str, policy: RetryPolicy | None = None,
     """
     import requests
 
-    api = _api_class()(server_address, token, ignore_task_id=True, retry_count=1, retry_sleep_sec=0)
+    address = server_address.rstrip("/")
+    api = _api_class()(
+        address,
+        token,
+        ignore_task_id=True,
+        retry_count=1,
+        retry_sleep_sec=0,
+        api_server_address=address + "/public/api",
+    )
     api._annobridge_policy = (policy or RetryPolicy()).with_transient(
         requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError
     )
-    api._annobridge_session = requests.Session()
+    api._annobridge_session = _session_class()()
     api._annobridge_session.verify = verify
     api._require_https_redirect_check = False  # the URL's transport is the user's choice
     api._skip_https_redirect_check = True
@@ -78,6 +89,23 @@ def make_api(server_address: str, token: str, policy: RetryPolicy | None = None,
 
 
 _API_CLASS = None
+_SESSION_CLASS = None
+
+
+def _session_class():
+    """requests.Session that also drops x-api-key (not only Authorization) on a redirect to another origin."""
+    global _SESSION_CLASS
+    if _SESSION_CLASS is None:
+        import requests
+
+        class Session(requests.Session):
+            def rebuild_auth(self, prepared_request, response):
+                if self.should_strip_auth(response.request.url, prepared_request.url):
+                    prepared_request.headers.pop("x-api-key", None)
+                super().rebuild_auth(prepared_request, response)
+
+        _SESSION_CLASS = Session
+    return _SESSION_CLASS
 
 
 def _api_class():
@@ -145,8 +173,8 @@ def translate(exc: BaseException, backend: str, token: str | None = None) -> Ann
         kind = "timed out" if isinstance(exc, requests.Timeout) else "refused or dropped the connection"
         return Unavailable(f"{backend} cannot be reached: it {kind}")
     if isinstance(exc, requests.RequestException):
-        return Unavailable(f"{backend} failed: {_scrub(str(exc), token)}")
-    text = _scrub(str(exc), token)
+        return Unavailable(f"{backend} failed: {redact(str(exc), token)}")
+    text = redact(str(exc), token)
     if isinstance(exc, RuntimeError) and "is not a member of the team" in text:
         return ValidationError(text)
     if isinstance(exc, RuntimeError) and text.startswith("Request has failed"):
@@ -159,7 +187,7 @@ def translate(exc: BaseException, backend: str, token: str | None = None) -> Ann
 def _from_status(response, backend: str, token: str | None) -> AnnobridgeError:
     status = response.status_code
     method = _method(response)
-    detail = _scrub(_server_message(response), token)
+    detail = redact(_server_message(response), token)[:300]  # redacted before it is cut, so no part is left
     said = f": {detail}" if detail else ""
     if status == 401:
         return AuthenticationError(
@@ -189,7 +217,7 @@ def _server_message(response) -> str:
     try:
         body = response.json()
     except Exception:  # noqa: BLE001 - not JSON: use the text
-        return (response.text or "").strip()[:300]
+        return (response.text or "").strip()
     if isinstance(body, dict):
         parts = [str(body[k]) for k in ("error", "message") if body.get(k)]
         details = body.get("details")
@@ -197,12 +225,8 @@ def _server_message(response) -> str:
             parts.append(str(details["message"]))
         elif isinstance(details, str) and details:
             parts.append(details)
-        return "; ".join(dict.fromkeys(parts))[:300]
-    return str(body)[:300]
-
-
-def _scrub(text: str, token: str | None) -> str:
-    return text.replace(token, "***") if token else text
+        return "; ".join(dict.fromkeys(parts))
+    return str(body)
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from annobridge.errors import AuthenticationError, ConfigurationError, Validatio
 from annobridge.models import Id
 from annobridge.provider import Provider
 from annobridge.retry import RetryPolicy
+from annobridge.tokens import clean_token, warn_plain_http
 from annobridge.urls import BackendURL
 
 from .assignments import SuperviselyAssignments
@@ -85,6 +86,9 @@ class SuperviselyProvider(Provider):
         if unknown:
             raise ConfigurationError(f"unknown Supervisely options {unknown}; known: {list(OPTIONS)}")
         super().__init__(address, token, **options)
+        self._token = clean_token(token, server=self.describe())
+        if self._token:
+            warn_plain_http(self.address, self.describe())
         self.policy = RetryPolicy.from_options({"retry_backoff": options.get("retry_sleep"), **options})
         self.verify = options.get("verify", True)
         self._api = None
@@ -94,12 +98,17 @@ class SuperviselyProvider(Provider):
 
     @classmethod
     def open(cls, address: BackendURL, token: str | None = None, **options: Any) -> SuperviselyProvider:
-        """Connect; token, team and workspace default to API_TOKEN, TEAM_ID, WORKSPACE_ID (or ~/supervisely.env)."""
+        """Connect; token, team and workspace default to API_TOKEN, TEAM_ID, WORKSPACE_ID (or ~/supervisely.env).
+
+        API_TOKEN is used only for the server SERVER_ADDRESS names (same scheme, host and port);
+        for another, pass token=. A token is stripped of surrounding whitespace, and one that
+        cannot be a header is refused before anything is sent.
+        """
         from .settings import SuperviselySettings
 
-        settings = SuperviselySettings()
-        if token is None and settings.api_token:
-            token = settings.api_token.get_secret_value()
+        settings = SuperviselySettings.load()
+        if token is None:
+            token = settings.token_for(address, f"{cls.name} ({address})")
         for key in ("team_id", "workspace_id"):
             if options.get(key) is None and getattr(settings, key) is not None:
                 options[key] = getattr(settings, key)
