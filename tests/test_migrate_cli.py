@@ -82,3 +82,18 @@ def test_bad_retries_is_one_line_and_exit_code_2_before_anything_is_made(urls, l
     assert code == 2
     assert err.strip() == "annobridge: error: retries: expected 0 or a positive integer, got -1"
     assert len(ls.projects.list()) == before and not ledger.exists()
+
+
+def test_each_side_takes_its_own_token_option(sandbox, labelstudio_server, ls, name, tmp_path, capsys, monkeypatch):
+    for variable in ("API_TOKEN", "SERVER_ADDRESS", "LABEL_STUDIO_API_KEY", "LABEL_STUDIO_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/supervisely.env either
+    args = ["migrate", "supervisely+" + sandbox.server_address, labelstudio_server.backend_url, "--project", "5555"]
+    args += ["--target-project", name, "--ledger", str(tmp_path / "l.sqlite"), "--json"]
+    assert main(args) == 4  # no token anywhere: an authentication error in one line
+    assert len(capsys.readouterr().err.splitlines()) == 1
+    tokens = ["--source-token", sandbox.token + "\r\n", "--target-token", labelstudio_server.token]
+    assert main([*args, *tokens]) == 0
+    out = capsys.readouterr().out
+    assert ls_counts(ls, int(json.loads(out)["target_project"]))[:2] == (6, 6)
+    assert sandbox.token not in out and labelstudio_server.token not in out

@@ -47,6 +47,7 @@ from .migrate import MigrationReport, migrate
 from .provider import Provider
 from .sampling import plan_assignments
 from .schema import LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, TagValueType
+from .tokens import PlainHTTPWarning
 from .urls import BackendURL
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "LabelSchema",
     "MigrationReport",
     "NotFound",
+    "PlainHTTPWarning",
     "ObjectClass",
     "Project",
     "Provider",

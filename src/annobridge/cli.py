@@ -96,17 +96,29 @@ def migrate(
     retries: Optional[int] = typer.Option(
         None, "--retries", help="Times a batch that met a transient failure is reconciled and written again."
     ),
+    source_token: Optional[str] = typer.Option(
+        None, "--source-token", help="Token for SOURCE (else the vendor's environment variable).", show_default=False
+    ),
+    target_token: Optional[str] = typer.Option(
+        None, "--target-token", help="Token for TARGET (else the vendor's environment variable).", show_default=False
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and the expected losses; write nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON instead of a table."),
 ) -> None:
     """Migrate a project (schema, items, annotations, jobs, reviews) from SOURCE to TARGET; resumable."""
+    from contextlib import ExitStack
+
+    from .connection import connect
     from .migrate import migrate as run
 
-    report = run(
-        source, target, project=project, target_project=target_project, ledger=ledger, media=media,
-        user_map=user_map, dry_run=dry_run, batch_size=batch_size, progress=not as_json, retries=retries,
-        into_existing=into_existing,
-    )
+    with ExitStack() as stack:  # each side its own token: two servers of one vendor work
+        src = stack.enter_context(connect(source, token=source_token))
+        dst = stack.enter_context(connect(target, token=target_token))
+        report = run(
+            src, dst, project=project, target_project=target_project, ledger=ledger, media=media,
+            user_map=user_map, dry_run=dry_run, batch_size=batch_size, progress=not as_json, retries=retries,
+            into_existing=into_existing,
+        )
     if as_json:
         typer.echo(report.to_json())
     else:
