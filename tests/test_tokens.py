@@ -1,69 +1,27 @@
 """Tokens: stripped where they enter, refused in one line when they cannot be a header, redacted in every form,
 sent only to the server they belong with, and a warning for plain http beyond this machine.
 
-The plugins' test_token_hosts.py send to a capture server through each vendor SDK; here are the shared
-helpers, and `annobridge migrate` on the command line with bad tokens against capture servers.
+The plugins' test_token_hosts.py send to a capture server through each vendor SDK; here is `annobridge migrate`
+on the command line with bad tokens against capture servers (both from annobridge.testing.capture).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import subprocess
 import sys
-import threading
 import warnings
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote
 
-import httpx
 import pytest
 
 from annobridge.cli import main
 from annobridge.errors import AuthenticationError, InvalidURL, exit_code
+from annobridge.testing.capture import Capture, assert_hidden, forms
 from annobridge.tokens import REDACTED, PlainHTTPWarning, bound_token, clean_token, redact, warn_plain_http
 from annobridge.urls import BackendURL, http_origin, is_loopback
 
 SECRET = "Zq9xK7mWv2Lp4Rt8"  # distinctive: any four characters of it in a message would be a leak
-
-
-def forms(token: str) -> list[str]:
-    """Every way a message can hold `token`: as it is, repr, ascii, JSON, bytes repr, URL-encoded, nested."""
-    found = [
-        token,
-        repr(token),
-        ascii(token),
-        json.dumps(token),
-        json.dumps(token, ensure_ascii=False),
-        repr(token.encode("utf-8")),
-        str(token.encode("utf-8")),
-        token.encode("unicode_escape").decode("ascii"),
-        quote(token),
-        quote(token, safe=""),
-        quote_plus(token),
-        re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), quote(token, safe="")),
-        repr(repr(token)),
-        repr({"token": token}),
-        repr((token,)),
-        json.dumps({"token": token}),
-        str(httpx.URL("http://h/", params={"t": token})),
-    ]
-    try:
-        found += [repr(token.encode("latin-1")), quote(token, encoding="latin-1")]
-    except UnicodeEncodeError:
-        pass
-    return found
-
-
-def assert_no_part_of(token: str, message: str) -> None:
-    """Neither the token, nor any of its forms, nor any four characters of it in a row are in `message`."""
-    for form in [f for t in {token, token.strip()} if t for f in forms(t)]:
-        assert form not in message
-    core = "".join(c for c in token if c.isalnum())
-    for start in range(len(core) - 3):
-        assert core[start : start + 4] not in message, f"part of the token in {message!r}"
 
 
 # -- clean_token --------------------------------------------------------------------------------
@@ -101,7 +59,7 @@ def test_a_token_that_cannot_be_a_header_is_one_line_showing_none_of_it(raw, pro
     message = str(caught.value)
     assert problem in message and "LABEL_STUDIO_API_KEY" in message and "127.0.0.1:1" in message
     assert "\n" not in message and "\r" not in message
-    assert_no_part_of(raw, message + repr(caught.value.args))
+    assert_hidden(raw, message + repr(caught.value.args))
 
 
 def test_a_token_that_is_not_text_is_refused():
@@ -128,7 +86,7 @@ def test_redact_covers_every_form(token):
         out = redact(text, token)
         assert REDACTED in out, f"{form!r} not redacted"
         assert out.startswith("before ") and out.endswith(" after")
-        assert_no_part_of(token, out)
+        assert_hidden(token, out)
 
 
 def test_redact_eats_the_quotes_of_a_repr_and_leaves_the_rest():
@@ -194,7 +152,7 @@ def test_a_token_from_the_environment_is_refused_for_another_server(home, requir
     message = str(caught.value)
     assert fragment in message and "pass token= / --token, or set SERVER_ADDRESS=http://127.0.0.1:8000" in message
     assert "\n" not in message and "pw" not in message
-    assert_no_part_of(SECRET, message)
+    assert_hidden(SECRET, message)
 
 
 @pytest.mark.parametrize(
@@ -244,7 +202,7 @@ def test_connecting_with_a_token_over_plain_http_warns_from_the_provider_not_the
     with pytest.warns(PlainHTTPWarning) as seen:
         annobridge.connect(url, token=SECRET).close()
     (warned,) = [w for w in seen if w.category is PlainHTTPWarning]
-    assert_no_part_of(SECRET, str(warned.message))
+    assert_hidden(SECRET, str(warned.message))
 
 
 def test_the_plain_http_warning_is_one_line_on_stderr_and_never_the_callers_source_line(tmp_path):
@@ -259,52 +217,10 @@ def test_the_plain_http_warning_is_one_line_on_stderr_and_never_the_callers_sour
     assert done.returncode == 0 and done.stdout == ""
     assert done.stderr.count("\n") == 1  # once for the same server, and no second line quoting the caller
     assert "PlainHTTPWarning: labelstudio (labelstudio+http://ls.example.com:8080) is reached" in done.stderr
-    assert_no_part_of(SECRET, done.stderr)
+    assert_hidden(SECRET, done.stderr)
 
 
 # -- the command line -----------------------------------------------------------------------------
-
-
-class Capture:
-    """A server on 127.0.0.1 that records every request it gets and answers 401."""
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, str, dict[str, str]]] = []
-        capture = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                capture.seen.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}))
-                length = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(length)
-                data = b'{"detail": "Invalid token."}'
-                self.send_response(401)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer  # noqa: N815 - http.server's names
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@contextmanager
-def capturing():
-    capture = Capture()
-    try:
-        yield capture
-    finally:
-        capture.close()
 
 
 @pytest.fixture
@@ -327,7 +243,7 @@ BAD = {
 @pytest.mark.parametrize("kind", list(BAD))
 def test_migrate_with_a_bad_token_is_one_line_and_sends_nothing(vendor_env, capsys, side, kind):
     bad, good = BAD[kind], SECRET
-    with capturing() as sv, capturing() as ls:
+    with Capture() as sv, Capture() as ls:
         vendor_env.setenv("SERVER_ADDRESS", sv.url)
         vendor_env.setenv("API_TOKEN", bad if side == "source" else good)
         vendor_env.setenv("LABEL_STUDIO_API_KEY", bad if side == "target" else good)
@@ -337,12 +253,12 @@ def test_migrate_with_a_bad_token_is_one_line_and_sends_nothing(vendor_env, caps
     assert code == exit_code(AuthenticationError("x"))
     assert err.count("\n") == 1 and err.startswith("annobridge: error: ") and "Traceback" not in err
     assert ("API_TOKEN" if side == "source" else "LABEL_STUDIO_API_KEY") in err
-    assert_no_part_of(bad, out + err)
+    assert_hidden(bad, out + err)
 
 
 @pytest.mark.parametrize("server_address", [None, "http://127.0.0.1:9", "https://{host}"])
 def test_migrate_with_a_supervisely_token_for_another_server_sends_nothing(vendor_env, capsys, server_address):
-    with capturing() as sv, capturing() as ls:
+    with Capture() as sv, Capture() as ls:
         if server_address:
             vendor_env.setenv("SERVER_ADDRESS", server_address.format(host=sv.url.split("://")[1]))
         vendor_env.setenv("API_TOKEN", SECRET)
@@ -353,12 +269,12 @@ def test_migrate_with_a_supervisely_token_for_another_server_sends_nothing(vendo
     assert code == exit_code(AuthenticationError("x"))
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "SERVER_ADDRESS" in err and "--token" in err
-    assert_no_part_of(SECRET, out + err)
-    assert_no_part_of(SECRET[::-1], out + err)
+    assert_hidden(SECRET, out + err)
+    assert_hidden(SECRET[::-1], out + err)
 
 
 def test_migrate_with_a_label_studio_key_for_another_server_sends_nothing(vendor_env, capsys):
-    with capturing() as sv, capturing() as ls:
+    with Capture() as sv, Capture() as ls:
         vendor_env.setenv("SERVER_ADDRESS", sv.url)
         vendor_env.setenv("API_TOKEN", SECRET)
         vendor_env.setenv("LABEL_STUDIO_API_KEY", SECRET[::-1])
@@ -368,4 +284,4 @@ def test_migrate_with_a_label_studio_key_for_another_server_sends_nothing(vendor
     out, err = capsys.readouterr()
     assert code == exit_code(AuthenticationError("x")) and err.count("\n") == 1 and "Traceback" not in err
     assert "LABEL_STUDIO_URL=http://127.0.0.1:9" in err
-    assert_no_part_of(SECRET[::-1], out + err)
+    assert_hidden(SECRET[::-1], out + err)

@@ -8,77 +8,41 @@ headers it saw; one test uses the real Label Studio server.
 from __future__ import annotations
 
 import json
-import threading
 import warnings
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import quote, quote_plus
 
 import pytest
 
 import annobridge
 from annobridge.errors import AnnobridgeError, AuthenticationError
+from annobridge.testing.capture import Answer, Capture, assert_hidden
 from annobridge.tokens import PlainHTTPWarning
 
 SECRET = "Zq9x/K7m+Wv2=Lp4Rt8"  # '/', '+' and '=' change when URL-encoded
-Answer = Callable[[str, dict], "tuple[int, dict, bytes]"]
 
 
-def _rejected(path: str, headers: dict) -> tuple[int, dict, bytes]:
-    return 401, {"Content-Type": "application/json"}, b'{"detail": "Invalid token."}'
+class LabelStudioCapture(Capture):
+    """A capture server (answering 401 unless told otherwise) seen as a Label Studio backend."""
 
-
-class Capture:
-    """A server on 127.0.0.1 that records each request's method, path and headers, and answers with `answer`."""
-
-    def __init__(self, answer: Answer = _rejected) -> None:
-        self.answer = answer
-        self.seen: list[tuple[str, str, dict[str, str]]] = []
-        capture = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                capture.seen.append((self.command, self.path, headers))
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status, extra, data = capture.answer(self.path, headers)
-                self.send_response(status)
-                for key, value in {**extra, "Content-Length": str(len(data))}.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer  # noqa: N815 - http.server's names
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.backend_url = "labelstudio+" + self.url
-        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
+    @property
+    def backend_url(self) -> str:
+        return "labelstudio+" + self.url
 
     @property
     def authorizations(self) -> list[str | None]:
-        return [headers.get("authorization") for _, _, headers in self.seen]
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        return self.header("authorization")
 
 
 @pytest.fixture
 def capture():
-    running = Capture()
-    yield running
-    running.close()
+    with LabelStudioCapture() as running:
+        yield running
 
 
 @pytest.fixture
 def other():
-    running = Capture()
-    yield running
-    running.close()
+    with LabelStudioCapture() as running:
+        yield running
 
 
 @pytest.fixture(autouse=True)
@@ -88,17 +52,6 @@ def env(monkeypatch, tmp_path):
     monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
     monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
     return monkeypatch
-
-
-def _forms(token: str) -> list[str]:
-    return [token, repr(token), json.dumps(token), quote(token), quote(token, safe=""), quote_plus(token)]
-
-
-def _assert_hidden(token: str, text: str) -> None:
-    for form in _forms(token):
-        assert form not in text
-    core = "".join(c for c in token if c.isalnum())
-    assert not any(core[i : i + 4] in text for i in range(len(core) - 3)), f"part of the token in {text!r}"
 
 
 def _first_call(backend) -> AnnobridgeError:
@@ -131,7 +84,7 @@ def test_the_environment_key_is_not_sent_to_another_server(capture, env, url):
     message = str(caught.value)
     assert "LABEL_STUDIO_URL" in message and "token=" in message and capture.url in message
     assert "\n" not in message
-    _assert_hidden(SECRET, message)
+    assert_hidden(SECRET, message)
     assert capture.seen == []
 
 
@@ -172,7 +125,7 @@ def test_a_bad_token_is_one_line_before_any_request(capture, env, where, kind):
     assert (where if where != "token=" else "token= argument") in message and capture.url in message
     assert caught.value.__cause__ is None
     if bad.strip():
-        _assert_hidden(bad, message + repr(caught.value.args))
+        assert_hidden(bad, message + repr(caught.value.args))
     assert capture.seen == []  # refused before the first request, so nothing to retry
 
 
@@ -202,7 +155,7 @@ def test_a_server_that_echoes_the_token_does_not_get_it_into_the_error(capture, 
     with annobridge.connect(capture.backend_url, token=SECRET, retries=0) as backend:
         error = _first_call(backend)
     assert type(error).__name__ == kind and "***" in str(error)
-    _assert_hidden(SECRET, f"{error} {error.args!r}")
+    assert_hidden(SECRET, f"{error} {error.args!r}")
     assert capture.authorizations == [f"Token {SECRET}"]
 
 
@@ -220,7 +173,7 @@ def test_a_redirect_to_another_port_does_not_carry_the_token(capture, other):
 def test_plain_http_to_another_host_warns_and_loopback_does_not():
     with pytest.warns(PlainHTTPWarning, match="plain http") as seen:
         annobridge.connect("labelstudio+http://ls.example.com:8080", token=SECRET).close()
-    _assert_hidden(SECRET, "".join(str(w.message) for w in seen))
+    assert_hidden(SECRET, "".join(str(w.message) for w in seen))
     with warnings.catch_warnings():
         warnings.simplefilter("error", PlainHTTPWarning)
         for url in ("labelstudio+http://127.0.0.1:8080", "labelstudio+http://[::1]:8080", "labelstudio+http://localhost",

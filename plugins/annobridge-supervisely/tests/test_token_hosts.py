@@ -8,77 +8,45 @@ headers it saw; one test uses the sandbox. HOME is a directory of the test's own
 from __future__ import annotations
 
 import json
-import threading
 import warnings
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import quote, quote_plus
 
 import pytest
 
 import annobridge
 from annobridge.errors import AnnobridgeError, AuthenticationError
+from annobridge.testing.capture import Answer, Capture, assert_hidden
 from annobridge.tokens import PlainHTTPWarning
 
 SECRET = "Zq9x/K7m+Wv2=Lp4Rt8" + "s" * 109  # 128 characters, as Supervisely's are; '/', '+', '=' change when quoted
-Answer = Callable[[str, dict], "tuple[int, dict, bytes]"]
 
 
 def _rejected(path: str, headers: dict) -> tuple[int, dict, bytes]:
     return 401, {"Content-Type": "application/json"}, b'{"error": "Unauthorized"}'
 
 
-class Capture:
-    """A server on 127.0.0.1 that records each request's method, path and headers, and answers with `answer`."""
+class SuperviselyCapture(Capture):
+    """A capture server seen as a Supervisely backend."""
 
-    def __init__(self, answer: Answer = _rejected) -> None:
-        self.answer = answer
-        self.seen: list[tuple[str, str, dict[str, str]]] = []
-        capture = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                capture.seen.append((self.command, self.path, headers))
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status, extra, data = capture.answer(self.path, headers)
-                self.send_response(status)
-                for key, value in {**extra, "Content-Length": str(len(data))}.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer  # noqa: N815 - http.server's names
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.backend_url = "supervisely+" + self.url
-        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
+    @property
+    def backend_url(self) -> str:
+        return "supervisely+" + self.url
 
     @property
     def keys(self) -> list[str | None]:
-        return [headers.get("x-api-key") for _, _, headers in self.seen]
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        return self.header("x-api-key")
 
 
 @pytest.fixture
 def capture():
-    running = Capture()
-    yield running
-    running.close()
+    with SuperviselyCapture(_rejected) as running:
+        yield running
 
 
 @pytest.fixture
 def other():
-    running = Capture()
-    yield running
-    running.close()
+    with SuperviselyCapture(_rejected) as running:
+        yield running
 
 
 @pytest.fixture(autouse=True)
@@ -88,17 +56,6 @@ def home(monkeypatch, tmp_path):
     for name in ("API_TOKEN", "SERVER_ADDRESS", "TEAM_ID", "WORKSPACE_ID", "SUPERVISELY_API_SERVER_ADDRESS"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
-
-
-def _forms(token: str) -> list[str]:
-    return [token, repr(token), json.dumps(token), quote(token), quote(token, safe=""), quote_plus(token)]
-
-
-def _assert_hidden(token: str, text: str) -> None:
-    for form in _forms(token):
-        assert form not in text
-    core = "".join(c for c in token if c.isalnum())
-    assert not any(core[i : i + 8] in text for i in range(len(core) - 7) if core[i : i + 8] != "s" * 8), text
 
 
 def _first_call(backend) -> AnnobridgeError:
@@ -148,7 +105,7 @@ def test_the_environment_token_is_not_sent_to_another_server(capture, monkeypatc
     message = str(caught.value)
     assert "SERVER_ADDRESS" in message and "token=" in message and capture.url in message and "\n" not in message
     assert ("supervisely.env" in message) is (where == "supervisely.env")
-    _assert_hidden(SECRET, message)
+    assert_hidden(SECRET, message, run=8)
     assert capture.seen == []
 
 
@@ -203,7 +160,7 @@ def test_a_bad_token_is_one_line_before_any_request(capture, monkeypatch, where,
     assert (where if where != "token=" else "token= argument") in message and capture.url in message
     assert caught.value.__cause__ is None
     if bad.strip():
-        _assert_hidden(bad, message + repr(caught.value.args))
+        assert_hidden(bad, message + repr(caught.value.args), run=8)
     assert capture.seen == []  # refused before the first request, so nothing to retry
 
 
@@ -234,7 +191,7 @@ def test_a_server_that_echoes_the_token_does_not_get_it_into_the_error(capture, 
     with _connect(capture.backend_url, token=SECRET) as sv:
         error = _first_call(sv)
     assert type(error).__name__ == kind and "***" in str(error)
-    _assert_hidden(SECRET, f"{error} {error.args!r}")
+    assert_hidden(SECRET, f"{error} {error.args!r}", run=8)
     assert capture.keys == [SECRET]
 
 
@@ -244,7 +201,7 @@ def test_a_server_that_echoes_the_token_does_not_get_it_into_the_error(capture, 
 def test_plain_http_to_another_host_warns_and_loopback_does_not():
     with pytest.warns(PlainHTTPWarning, match="plain http") as seen:
         annobridge.connect("supervisely+http://sv.example.com", token=SECRET).close()
-    _assert_hidden(SECRET, "".join(str(w.message) for w in seen))
+    assert_hidden(SECRET, "".join(str(w.message) for w in seen), run=8)
     with warnings.catch_warnings():
         warnings.simplefilter("error", PlainHTTPWarning)
         for url in ("supervisely+http://127.0.0.1:8000", "supervisely+http://[::1]:8000", "supervisely+http://localhost",
