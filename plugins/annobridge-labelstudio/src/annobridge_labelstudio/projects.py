@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Iterator
 
 from annobridge.errors import ValidationError
@@ -19,17 +20,21 @@ TITLE_MIN, TITLE_MAX = 3, 50  # Label Studio's PROJECT_TITLE_MIN_LEN / _MAX_LEN
 
 
 def check_title(title: str, field: str = "name") -> str:
-    """Refuse, before anything is written, a title Label Studio would refuse.
+    """`title` as Label Studio keeps it (stripped: the server trims it); ValidationError, before anything is
+    written, for a title it would refuse or turn into "project N" (blank, under 3 or over 50 characters).
 
+    >>> check_title(" Lemons ")
+    'Lemons'
     >>> check_title("ab")
     Traceback (most recent call last):
     annobridge.errors.ValidationError: name: Label Studio project titles have 3 to 50 characters, got 'ab' (2)
     """
-    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+    text = title.strip() if isinstance(title, str) else ""
+    if not TITLE_MIN <= len(text) <= TITLE_MAX:
         raise ValidationError(
-            f"{field}: Label Studio project titles have {TITLE_MIN} to {TITLE_MAX} characters, got {title!r} ({len(title)})"
+            f"{field}: Label Studio project titles have {TITLE_MIN} to {TITLE_MAX} characters, got {title!r} ({len(text)})"
         )
-    return title
+    return text
 
 
 def iter_projects(api: LabelStudioSubAPI, page_size: int = 100, **filters: Any) -> Iterator[Any]:
@@ -60,6 +65,16 @@ class LabelStudioProjects(LabelStudioSubAPI, ProjectsAPI):
     True
     """
 
+    name_limit = TITLE_MAX
+
+    def check_name(self, name: object) -> str:
+        """The name stripped, as Label Studio keeps it; ValidationError for a blank one or one outside 3 to 50 characters.
+
+        >>> LabelStudioProjects(None).check_name("  Lemons  ")
+        'Lemons'
+        """
+        return check_title(super().check_name(name))
+
     def to_project(self, raw: Any) -> Project:
         data = as_dict(raw)
         return Project(
@@ -82,13 +97,23 @@ class LabelStudioProjects(LabelStudioSubAPI, ProjectsAPI):
             return self.to_project(self.sdk.projects.get(pid))
 
     def create(self, name: str, schema: LabelSchema | None = None, description: str = "") -> Project:
-        check_title(name)
+        """One LS project holding the schema as its label config, made in one request.
+
+        The name is checked first (blank or whitespace, under 3 or over 50 characters:
+        ValidationError); if reading the new project back fails, it is deleted again.
+        """
+        name = self.check_name(name)
         config = build_label_config(schema) if schema is not None else None
         with self.call(f"creating project {name!r}"):
             raw = self.sdk.projects.create(
                 title=name, description=description, **({"label_config": config} if config else {})
             )
-        return self.get(raw.id)
+        try:
+            return self.get(raw.id)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.delete(raw.id)  # nothing half-made
+            raise
 
     def delete(self, project_id: Id) -> None:
         pid = as_int(project_id, "project_id")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from annobridge.errors import NotFound
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 
 class SuperviselyProjects(ProjectsAPI):
     """Projects of the team (api.project); schemas through meta.py (ProjectMeta <-> LabelSchema)."""
+
+    name_limit = 255  # Supervisely's project names: the SDK's own "New Project Name" inputs take 1 to 255 characters
 
     @property
     def _b(self) -> SuperviselyProvider:
@@ -42,19 +45,24 @@ class SuperviselyProjects(ProjectsAPI):
     def create(self, name: str, schema: LabelSchema | None = None, description: str = "") -> Project:
         """An images project in the workspace, with the schema as its ProjectMeta; removed again if the meta fails.
 
+        The name is checked first (blank, or over Supervisely's 255 characters: ValidationError), so
+        nothing is made for a name the server would refuse.
+
         >>> sv.projects.create("Lemons (copy)", schema=LabelSchema(classes=[ObjectClass(name="kiwi", shape="mask")]))  # doctest: +SKIP
         """
+        name = self.check_name(name)
         meta = _meta_json(schema) if schema is not None else None
         with self._b.errors():
             info = self._b.api.project.create(self._b.workspace_id, name, description=description)
-        if meta is not None:
-            try:
+        try:
+            if meta is not None:
                 with self._b.errors():
                     self._b.api.project.update_meta(info.id, meta)
-            except Exception:
+            return self._project(info)
+        except BaseException:
+            with contextlib.suppress(Exception):
                 self.delete(info.id)  # nothing half-made
-                raise
-        return self._project(info)
+            raise
 
     def delete(self, project_id: Id) -> None:
         """Remove the project (it goes to Supervisely's trash, as in the web UI)."""

@@ -10,6 +10,26 @@ from .project_meta import meta_json, replace_meta
 from .store import Store, dumps, loads, now
 from .workspaces import get_workspace
 
+NAME_MAX = 255
+"""The longest project name Supervisely takes (the SDK's own "New Project Name" inputs allow 1 to 255 characters)."""
+
+
+def project_name(body, default=...) -> str:
+    """The request's project name, or 400 for a blank one or one over NAME_MAX, as Supervisely answers.
+
+    >>> project_name({"name": "Lemons"})
+    'Lemons'
+    >>> project_name({"name": "  "})
+    Traceback (most recent call last):
+    annobridge_supervisely.sandbox.errors.ApiError: "name" is not allowed to be empty
+    """
+    name = field(body, "name", str, default=default)
+    if not name.strip():
+        raise bad_request('"name" is not allowed to be empty', field="name")
+    if len(name) > NAME_MAX:
+        raise bad_request(f'"name" length must be less than or equal to {NAME_MAX} characters long', field="name")
+    return name
+
 
 def get_project(store: Store, project_id: int) -> dict:
     """The projects row with its team_id, or 404."""
@@ -85,7 +105,7 @@ def projects_info(ctx, body) -> dict:
 def projects_add(ctx, body) -> dict:
     """projects.add {name, workspaceId, description, type, readme?, settings?, customData?}."""
     workspace = get_workspace(ctx.store, field(body, "workspaceId", int))
-    name = field(body, "name", str)
+    name = project_name(body)
     kind = field(body, "type", str, default="images")
     if kind != "images":
         raise bad_request(f"the sandbox holds image projects only, not {kind!r}", field="type")
@@ -112,7 +132,7 @@ def projects_edit(ctx, body) -> dict:
     ctx.store.execute(
         "UPDATE projects SET name = ?, description = ?, readme = ?, custom_data = ?, updated_at = ? WHERE id = ?",
         (
-            field(body, "name", str, default=row["name"]),
+            project_name(body, default=row["name"]),
             field(body, "description", str, default=row["description"]),
             field(body, "readme", str, default=row["readme"]),
             dumps(field(body, "customData", dict, default=loads(row["custom_data"], {}))),
