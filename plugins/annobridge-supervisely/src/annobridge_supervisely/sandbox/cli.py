@@ -47,12 +47,18 @@ def register(sandbox_app: typer.Typer) -> None:
     @group.callback(invoke_without_command=True)
     def supervisely(
         ctx: typer.Context,
-        port: int = typer.Option(8000, "--port", help="Port to listen on (0 picks a free one)."),
+        port: int = typer.Option(8000, "--port", help="Port to listen on, 0-65535 (0 picks a free one)."),
         host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind; keep 127.0.0.1 unless you mean it."),
         token: str = typer.Option(DEFAULT_TOKEN, "--token", help="API token to accept.", show_default=False),
-        data: Optional[str] = typer.Option(None, "--data", help="SQLite file to keep state in (memory if unset)."),
+        data: Optional[str] = typer.Option(
+            None, "--data", help="SQLite file to keep state in (memory if unset); an existing one must be a sandbox's."
+        ),
     ) -> None:
-        """Serve the sandbox; prints SERVER_ADDRESS= and API_TOKEN= lines for ~/supervisely.env."""
+        """Serve the sandbox; prints SERVER_ADDRESS= and API_TOKEN= lines for ~/supervisely.env.
+
+        Bad options (a blank token, a port in use or outside 0-65535, a host not of this machine,
+        a --data file that is not a sandbox database) are one line on stderr and exit code 2.
+        """
         if ctx.invoked_subcommand is None:
             from .server import serve
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 import time
@@ -14,7 +15,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from .app import DEFAULT_TOKEN, create_app
-from .store import Store
+from .store import Store, check_data_file
 
 
 @dataclass
@@ -39,11 +40,65 @@ class SandboxHandle:
         return f"SandboxHandle(server_address={self.server_address!r})"
 
 
+def check_token(token: object) -> str:
+    """The token the sandbox will accept; ValidationError (showing no part of it) if clients could not send it.
+
+    >>> check_token("")
+    Traceback (most recent call last):
+    annobridge.errors.ValidationError: --token: the sandbox needs a non-blank API token
+    """
+    from annobridge.errors import ValidationError
+
+    if not isinstance(token, str) or not token.strip():
+        raise ValidationError("--token: the sandbox needs a non-blank API token")
+    if not all(33 <= ord(c) < 127 for c in token):
+        raise ValidationError(
+            "--token: the sandbox token must be printable ASCII without spaces (clients send it in the x-api-key header)"
+        )
+    return token
+
+
 def _bind(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
+    """A listening socket on host:port; ValidationError/ConfigurationError in one line when that cannot be had.
+
+    >>> _bind("127.0.0.1", 70000)
+    Traceback (most recent call last):
+    annobridge.errors.ValidationError: --port 70000: a port is 0 (any free one) to 65535
+    """
+    from annobridge.errors import ConfigurationError, ValidationError
+
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValidationError(f"--port {port}: a port is 0 (any free one) to 65535")
+    try:
+        found = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ValidationError(f"--host {host!r}: not an address, nor a name this machine resolves ({reason})") from None
+    failure: OSError | None = None
+    for family, kind, proto, _, address in found:
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+            sock.listen(2048)  # as uvicorn would; a port another socket holds fails here, not inside the server
+            return sock
+        except OSError as exc:
+            sock.close()
+            failure = failure or exc
+    assert failure is not None
+    if failure.errno == errno.EADDRINUSE:
+        raise ConfigurationError(f"--port {port}: already in use on {host}; pick another, or 0 for a free one")
+    if failure.errno == errno.EADDRNOTAVAIL:
+        raise ValidationError(f"--host {host!r}: not an address of this machine")
+    raise ConfigurationError(f"cannot listen on {host}:{port}: {failure.strerror or failure}")
+
+
+def _address(sock: socket.socket, host: str) -> str:
+    """The SERVER_ADDRESS clients use for a socket bound to `host` (loopback for all interfaces)."""
+    port = sock.getsockname()[1]
+    if sock.family == socket.AF_INET6:
+        return f"http://[{'::1' if host in ('', '::') else host}]:{port}"
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
 
 
 @contextmanager
@@ -54,8 +109,13 @@ def running_sandbox(port: int = 0, token: str = DEFAULT_TOKEN, db_path: str | No
     ...     sb.server_address.startswith("http://127.0.0.1:")
     True
     """
-    app = create_app(db_path=db_path, token=token)
+    check_token(token)
     sock = _bind("127.0.0.1", port)
+    try:
+        app = create_app(db_path=db_path, token=token)
+    except BaseException:
+        sock.close()
+        raise
     config = uvicorn.Config(app, log_level="error", lifespan="off", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="supervisely-sandbox", daemon=True)
@@ -79,12 +139,21 @@ def serve(host: str = "127.0.0.1", port: int = 8000, token: str = DEFAULT_TOKEN,
     """Serve the sandbox in the foreground; first prints the two lines for ~/supervisely.env.
 
     The token is printed on purpose (it is the one you chose, or the offline demo token) and
-    is never written to the access log, which shows methods and paths only.
+    is never written to the access log, which shows methods and paths only. A blank token, a
+    port outside 0-65535 or in use, a host that is not this machine's, or a --data file that is not
+    a sandbox database is refused in one line (ValidationError/ConfigurationError) before anything
+    is written.
     """
-    app = create_app(db_path=db_path, token=token)
+    check_token(token)
+    if db_path is not None:
+        check_data_file(db_path)
     sock = _bind(host, port)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    print(f"SERVER_ADDRESS=http://{shown}:{sock.getsockname()[1]}", flush=True)
+    try:
+        app = create_app(db_path=db_path, token=token)
+    except BaseException:
+        sock.close()
+        raise
+    print(f"SERVER_ADDRESS={_address(sock, host)}", flush=True)
     print(f"API_TOKEN={token}", flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level="info", lifespan="off"))
     try:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Iterator
 
 SCHEMA = """
@@ -93,6 +94,54 @@ CREATE INDEX IF NOT EXISTS job_entities_by_image ON job_entities(image_id);
 """
 
 
+SANDBOX_TABLES = frozenset({"users", "teams", "workspaces", "projects", "datasets", "images", "jobs"})
+"""Tables a file must already hold to be taken for a sandbox database (a fresh or empty file gets them all)."""
+
+
+def check_data_file(path: str | Path) -> None:
+    """Refuse, in one line and before anything is written to it, a file the sandbox cannot keep its state in.
+
+    A missing file (in an existing directory) or an empty one is a fresh database; an existing
+    one must be a sound SQLite file with the sandbox's tables. Another SQLite file, random bytes
+    or a damaged database are left exactly as they were.
+
+    >>> check_data_file("/no/such/dir/sandbox.sqlite")
+    Traceback (most recent call last):
+    annobridge.errors.ValidationError: sandbox data file '/no/such/dir/sandbox.sqlite': directory '/no/such/dir' does not exist
+    """
+    from annobridge.errors import ValidationError
+
+    path = str(path)
+
+    def refuse(reason: str) -> ValidationError:
+        return ValidationError(f"sandbox data file {path!r}: {reason}")
+
+    if not path.strip():
+        raise refuse("a file name is needed")
+    if "\x00" in path:
+        raise refuse("holds a NUL character")
+    file = Path(path)
+    try:
+        if file.is_dir():
+            raise refuse("is a directory; name a SQLite file")
+        if not file.parent.is_dir():
+            raise refuse(f"directory {str(file.parent)!r} does not exist")
+        if not file.exists() or file.stat().st_size == 0:
+            return
+        with closing(sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)) as conn:  # read only
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise refuse(f"not a SQLite database, or a damaged one ({exc})") from None
+    except OSError as exc:
+        raise refuse(exc.strerror or str(exc)) from None
+    missing = sorted(SANDBOX_TABLES - tables)
+    if missing:
+        raise refuse(f"a SQLite file, but not a sandbox database (it has no {', '.join(missing)} table)")
+    if verdict != "ok":
+        raise refuse(f"a damaged sandbox database ({verdict})")
+
+
 def now() -> str:
     """The current UTC time the way Supervisely writes it: '2022-10-05T08:42:30.588Z'."""
     stamp = datetime.now(timezone.utc)
@@ -119,8 +168,10 @@ class Store:
     't'
     """
 
-    def __init__(self, path: str | None = None):
-        self.path = path or ":memory:"
+    def __init__(self, path: str | Path | None = None):
+        if path is not None and str(path) != ":memory:":
+            check_data_file(path)  # before connecting: a file that is not the sandbox's stays as it was
+        self.path = str(path) if path is not None else ":memory:"
         # requests arrive on the server thread, seeding and test helpers on others: one lock for all
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
