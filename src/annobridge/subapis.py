@@ -403,6 +403,51 @@ class ExportsAPI(SubAPI):
         """Write the completed export's file into `directory` (never outside it); returns its path."""
         raise self._missing("exports.download")
 
+    @staticmethod
+    def check_directory(directory: str | Path) -> Path:
+        """`directory` as the Path download() writes into; ValidationError naming it, in one line and before
+        anything is downloaded or written, if it is blank, holds a NUL, is too long for the file system,
+        or is (or lies under) a file.
+
+        >>> ExportsAPI.check_directory("exports/lemons")
+        PosixPath('exports/lemons')
+        >>> ExportsAPI.check_directory("exports\\x00")
+        Traceback (most recent call last):
+        annobridge.errors.ValidationError: export directory 'exports\\x00': holds a NUL character
+        """
+        import errno
+        import os
+        import stat
+
+        try:
+            text = os.fsdecode(os.fspath(directory))
+        except TypeError:
+            raise ValidationError(f"export directory: a path is needed, got {directory!r}") from None
+        shown = repr(text if len(text) <= 120 else f"{text[:60]}...{text[-40:]}")
+        if not text.strip():
+            raise ValidationError(f"export directory {shown}: a path is needed")
+        if "\x00" in text:
+            raise ValidationError(f"export directory {shown}: holds a NUL character")
+        path = Path(text)
+        for place in (path, *path.parents):  # the directory, else its nearest existing parent
+            try:
+                found = os.stat(place)
+            except OSError as exc:
+                if exc.errno == errno.ENAMETOOLONG:
+                    raise ValidationError(
+                        f"export directory {shown}: too long for the file system ({len(text)} characters)"
+                    ) from None
+                if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                    continue
+                raise ValidationError(f"export directory {shown}: cannot be used ({exc.strerror})") from None
+            if not stat.S_ISDIR(found.st_mode):
+                where = "is a file, not a directory" if place == path else f"cannot be made: {str(place)!r} is a file"
+                raise ValidationError(f"export directory {shown}: {where}")
+            if not os.access(place, os.W_OK | os.X_OK):
+                raise ValidationError(f"export directory {shown}: {str(place)!r} is not writable")
+            break
+        return path
+
     @requires(Capability.EXPORTS)
     def delete(self, export: Export) -> None:
         """Delete the export (its snapshot on the backend, where it keeps one)."""

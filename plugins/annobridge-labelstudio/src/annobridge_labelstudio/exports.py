@@ -177,7 +177,9 @@ class LabelStudioExports(LabelStudioSubAPI, ExportsAPI):
     def download(self, export: Export, directory: str | Path, *, format: str | None = None,
                  timeout: float = 300.0) -> Path:
         """Write the snapshot, in `format` (default: the export's), into `directory`, under the server's
-        file name; a name that would land outside `directory` is refused before anything is written."""
+        file name; a name that would land outside `directory`, and a directory that is a file, too long or
+        holds a NUL, are refused (ValidationError) before anything is downloaded or written."""
+        directory = self.check_directory(directory)
         pid, eid = as_int(export.job_id, "job_id"), as_int(export.id, "export_id")
         fmt = (format or export.format or "JSON").upper()
         if fmt != "JSON":
@@ -223,6 +225,8 @@ class LabelStudioExports(LabelStudioSubAPI, ExportsAPI):
         file of any format written into `directory` (needed for formats other than JSON)."""
         pid = as_int(job_id, "job_id")
         fmt = format.upper()
+        if directory is not None:
+            directory = self.check_directory(directory)
         if directory is None and "JSON" not in fmt:
             raise ValidationError(f"format {fmt}: needs a directory to write the file into")
         # The server reads ids[]; the SDK's `ids` argument sends ids=..., which it ignores.

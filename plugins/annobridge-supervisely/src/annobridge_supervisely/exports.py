@@ -94,9 +94,12 @@ class SuperviselyExports(ExportsAPI):
         return [e for (job, _), (e, _) in self._made.items() if job == str(job_id)]
 
     def download(self, export: Export, directory: str | Path) -> Path:
-        """Copy the export's JSON into `directory` (created if missing); returns the file's path."""
+        """Copy the export's JSON into `directory` (created if missing); returns the file's path.
+
+        A directory that is a file, too long, or holds a NUL is refused (ValidationError) before anything is written.
+        """
+        target_dir = self.check_directory(directory)
         _, source = self._entry(export.job_id, export.id)
-        target_dir = Path(directory)
         target_dir.mkdir(parents=True, exist_ok=True)
         target = target_dir / source.name
         shutil.copyfile(source, target)
