@@ -67,11 +67,10 @@ class BackendURL:
         >>> BackendURL.parse("labelstudio+https://LS.example.com:443/").canonical
         'labelstudio://ls.example.com'
         """
-        default = {"http": 80, "https": 443}[self.transport]
-        scheme = self.provider if self.transport == "https" else f"{self.provider}+http"
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        port = f":{self.port}" if self.port not in (None, default) else ""
-        return f"{scheme}://{host.lower()}{port}{self.path}"
+        transport, host, port = http_origin(self.http_url)
+        scheme = self.provider if transport == "https" else f"{self.provider}+http"
+        shown = "" if port == {"http": 80, "https": 443}[transport] else f":{port}"
+        return f"{scheme}://{f'[{host}]' if ':' in host else host}{shown}{self.path}"
 
     def __str__(self) -> str:
         return f"{self.scheme}://" + self.http_url.split("://", 1)[1]
