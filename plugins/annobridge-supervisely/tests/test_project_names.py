@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -95,3 +96,13 @@ def test_a_create_that_fails_after_the_project_is_made_removes_it(sv, sandbox, m
         sv.projects.create(unique("half made"), schema=SCHEMA)
     assert sandbox.calls["projects.add"] == added + 1  # it was made ...
     assert _count(sandbox) == before  # ... and is gone again
+
+
+def test_a_name_taken_in_the_workspace_is_a_conflict_and_makes_nothing(sv):
+    from annobridge.errors import Conflict
+
+    taken = sv.projects.list()[0]
+    before = len(sv.projects.list())
+    with pytest.raises(Conflict, match=rf"has a project named {re.escape(repr(taken.name))} already \(id {taken.id}\)"):
+        sv.projects.create(taken.name)
+    assert len(sv.projects.list()) == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
-from annobridge.errors import NotFound
+from annobridge.errors import BackendError, Conflict, NotFound
 from annobridge.models import Id, Project
 from annobridge.provider import ProjectsAPI
 from annobridge.schema import LabelSchema
@@ -52,8 +52,18 @@ class SuperviselyProjects(ProjectsAPI):
         """
         name = self.check_name(name)
         meta = _meta_json(schema) if schema is not None else None
-        with self._b.errors():
-            info = self._b.api.project.create(self._b.workspace_id, name, description=description)
+        try:
+            with self._b.errors():
+                info = self._b.api.project.create(self._b.workspace_id, name, description=description)
+        except BackendError:
+            with self._b.errors():  # names are unique in a workspace: a refusal for a taken name is a Conflict
+                taken = self._b.api.project.get_info_by_name(self._b.workspace_id, name)
+            if taken is not None:
+                raise Conflict(
+                    f"{self._b.describe()}: workspace {self._b.workspace_id} has a project named {name!r} "
+                    f"already (id {taken.id})"
+                ) from None
+            raise
         try:
             if meta is not None:
                 with self._b.errors():
