@@ -44,7 +44,9 @@ CREATE TABLE IF NOT EXISTS entries (
 class Binding:
     """The one migration a ledger serves: canonical backend URLs, the source project's id,
     the target project as the first run named it (a name or an id), and the media mode.
-    `target_project_id` is what the ledger recorded once the target existed (not part of the identity).
+    `migration` is a random id the first run draws, written into the description of the project it
+    makes, so that a rerun knows that project (and no other of the same name) for its own;
+    `target_project_id` is what the ledger recorded once the target existed. Neither is part of the identity.
 
     >>> Binding("supervisely+http://127.0.0.1:8000", "5555", "labelstudio+http://127.0.0.1:8080", "Lemons", "copy")
     ... # doctest: +ELLIPSIS
@@ -56,7 +58,13 @@ class Binding:
     target: str
     target_project: str
     media: str
+    migration: str = field(default="", compare=False)
     target_project_id: str | None = field(default=None, compare=False)
+
+    @property
+    def marker(self) -> str:
+        """The line a project this migration makes carries in its description."""
+        return f"Migrated by annobridge from {self.source} project {self.source_project} (migration {self.migration})"
 
     def describe(self) -> str:
         """The migration in words, for messages."""
@@ -118,7 +126,7 @@ def read_binding(path: str | Path) -> Binding | None:
         raise ValidationError(f"ledger: {path} has ledger format {values.get('version')}; this annobridge reads {VERSION}")
     try:
         identity = {f.name: values[f.name] for f in fields(Binding) if f.compare}
-        return Binding(**identity, target_project_id=values.get("target_project_id"))
+        return Binding(**identity, migration=values["migration"], target_project_id=values.get("target_project_id"))
     except KeyError as exc:
         raise ValidationError(f"ledger: {path} lacks its {exc.args[0]} binding; it is not a complete ledger") from None
 
@@ -152,8 +160,8 @@ class Ledger:
             with self._tx():  # the tables and the binding, whole or not at all
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     self._db.execute(statement)
-                identity = {f.name: getattr(binding, f.name) for f in fields(Binding) if f.compare}
-                pairs = {"format": FORMAT, "version": VERSION} | identity
+                bound = {f.name: getattr(binding, f.name) for f in fields(Binding) if f.name != "target_project_id"}
+                pairs = {"format": FORMAT, "version": VERSION} | bound
                 self._db.executemany("INSERT INTO ledger (key, value) VALUES (?, ?)", pairs.items())
 
     @classmethod

@@ -22,6 +22,7 @@ project name keep the older project and the later one removes its own and stops.
 from __future__ import annotations
 
 import re
+import uuid
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
@@ -205,7 +206,7 @@ class _Run:
             ledger = stack.enter_context(_closing(Ledger(path, binding)))
             if existing is None:
                 try:
-                    existing = self._create(binding.target_project, schema, report)
+                    existing = self._create(binding, schema, source_project, report)
                 except Conflict:
                     if known is None:  # a ledger made by this run for a project it lost to another run
                         ledger.close()
@@ -246,7 +247,7 @@ class _Run:
             return known
         if named is None:
             named = default_target_name(self.src, project, self.dst.projects.name_limit)
-        binding = Binding(src, str(project.id), dst, named, self.media)
+        binding = Binding(src, str(project.id), dst, named, self.media, migration=uuid.uuid4().hex)
         if known is not None:
             raise ValidationError(
                 f"ledger: {path} belongs to the migration {known.describe()}, not {binding.describe()}; "
@@ -283,8 +284,8 @@ class _Run:
                 f"target_project: {found.name!r} (id {found.id}) is the source project itself; "
                 "a project cannot be migrated into itself"
             )
-        # ours: the project this ledger wrote into, or the one its run made before it was killed
-        ours = known_id is not None or (known is not None and found.name == known.target_project)
+        # ours: the project this ledger wrote into, or the one its run made (and marked) before it was killed
+        ours = known_id is not None or (known is not None and _made_by(found, known))
         if not ours and not into_existing:
             raise Conflict(
                 f"target_project: {found.name!r} (id {found.id}) exists on {dst.describe()} and this migration "
@@ -300,22 +301,24 @@ class _Run:
             )
         return found
 
-    def _create(self, name: str, schema: LabelSchema, report: MigrationReport) -> Project:
-        """The target project, made once: after a transient failure, one the server made anyway is found by name.
+    def _create(self, binding: Binding, schema: LabelSchema, source: Project, report: MigrationReport) -> Project:
+        """The target project, made once and marked as this migration's: after a transient failure, one the
+        server made anyway is found by name and marker.
 
         Two runs on two machines may race to make the same name: each lists the name after making
         it, the oldest project (lowest id) stays, and a run that made a younger one removes it and stops.
         """
-        tries = {"n": 0}
+        name, tries = binding.target_project, {"n": 0}
+        description = "\n\n".join(filter(None, [source.description, binding.marker]))
 
         def attempt() -> Project:
             tries["n"] += 1
             if tries["n"] > 1:
                 report.retried += 1
-                found = find_project(self.dst, name, "target_project")
-                if found is not None:
-                    return found
-            return self.dst.projects.create(name, schema=schema)
+                mine = [p for p in self.dst.projects.list() if p.name == name and _made_by(p, binding)]
+                if mine:
+                    return mine[0]
+            return self.dst.projects.create(name, schema=schema, description=description)
 
         made = self.policy.call(attempt)
         twins = [p for p in self.dst.projects.list() if p.name == made.name]
@@ -408,6 +411,11 @@ def batch_policy(target: Provider, retries: int | None = None) -> RetryPolicy:
     if retries is not None:
         policy = replace(policy, retries=retries)
     return policy.with_transient(Unavailable, RateLimited)
+
+
+def _made_by(project: Project, binding: Binding) -> bool:
+    """Whether `project` is the one the migration `binding` names made (its description carries the marker)."""
+    return bool(binding.migration) and binding.marker in (project.description or "")
 
 
 def _losses_by_kind(report: MigrationReport) -> None:
