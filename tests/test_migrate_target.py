@@ -240,12 +240,25 @@ def test_a_run_that_loses_the_race_to_create_the_name_removes_its_project_and_wr
     other = {}
 
     def raced(self, project_name, *args, **kwargs):  # another machine makes the same name just before this run
-        other["project"] = create(self, project_name, *args, **kwargs)
+        other["project"] = create(self, project_name, schema=kwargs.get("schema"))  # without this run's marker
         return create(self, project_name, *args, **kwargs)
 
     monkeypatch.setattr(type(ls.projects), "create", raced)
-    with pytest.raises(Conflict, match=rf"another run made {name!r} \(id \d+\) .* removed its own copy"):
+    with pytest.raises(Conflict, match=rf"another run made {name!r} \(id \d+\) .* removed what it made"):
         annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "l.sqlite")
     assert [p.id for p in _named(ls, name)] == [other["project"].id]
     assert ls_counts(ls, other["project"].id)[0] == 0
     assert not (tmp_path / "l.sqlite").exists()  # a rerun must not take the other run's project for its own
+
+
+def test_a_run_that_made_its_project_twice_keeps_the_older_and_removes_the_other(sv, ls, name, tmp_path, monkeypatch):
+    create = type(ls.projects).create
+
+    def twice(self, *args, **kwargs):  # a create whose first answer was lost, seen only afterwards
+        create(self, *args, **kwargs)
+        return create(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(ls.projects), "create", twice)
+    report = annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=tmp_path / "l.sqlite")
+    (kept,) = _named(ls, name)
+    assert report.target_project == str(kept.id) and ls_counts(ls, kept.id)[:2] == (6, 6)

@@ -306,7 +306,8 @@ class _Run:
         server made anyway is found by name and marker.
 
         Two runs on two machines may race to make the same name: each lists the name after making
-        it, the oldest project (lowest id) stays, and a run that made a younger one removes it and stops.
+        it, the oldest project (lowest id) stays, and a run removes every younger one it made itself
+        (a retried create's too); if the oldest is another run's, it stops having written nothing.
         """
         name, tries = binding.target_project, {"n": 0}
         description = "\n\n".join(filter(None, [source.description, binding.marker]))
@@ -321,15 +322,17 @@ class _Run:
             return self.dst.projects.create(name, schema=schema, description=description)
 
         made = self.policy.call(attempt)
-        twins = [p for p in self.dst.projects.list() if p.name == made.name]
-        oldest = min(twins, key=lambda p: (len(str(p.id)), str(p.id)), default=made)
-        if oldest.id != made.id:
-            self.dst.projects.delete(made.id)
+        twins = [p for p in self.dst.projects.list() if p.name == made.name] or [made]
+        oldest = min(twins, key=lambda p: (len(str(p.id)), str(p.id)))
+        extra = [p.id for p in twins if p.id != oldest.id and _made_by(p, binding)]  # e.g. a lost answer's
+        for project_id in extra:
+            self.dst.projects.delete(project_id)
+        if not _made_by(oldest, binding):
             raise Conflict(
                 f"target_project: another run made {name!r} (id {oldest.id}) on {self.dst.describe()} at the same "
-                f"time; this run removed its own copy (id {made.id}) and wrote nothing"
+                f"time; this run removed what it made (id {', '.join(map(str, extra))}) and wrote nothing"
             )
-        return made
+        return oldest
 
     def _items(self, project: Project, target: Project | None, schema, ledger, users, report, *, created: bool) -> None:
         src, dst = self.src, self.dst
