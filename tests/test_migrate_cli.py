@@ -97,3 +97,23 @@ def test_each_side_takes_its_own_token_option(sandbox, labelstudio_server, ls, n
     out = capsys.readouterr().out
     assert ls_counts(ls, int(json.loads(out)["target_project"]))[:2] == (6, 6)
     assert sandbox.token not in out and labelstudio_server.token not in out
+
+
+@pytest.mark.parametrize("kind", ["random bytes", "text", "directory", "missing directory"])
+def test_a_ledger_that_is_not_one_is_one_line_and_exit_code_2(urls, ls, tmp_path, capsys, kind):
+    import os
+
+    path = tmp_path / "missing" / "l.sqlite" if kind == "missing directory" else tmp_path / "l.sqlite"
+    if kind == "random bytes":
+        path.write_bytes(os.urandom(2048))
+    elif kind == "text":
+        path.write_text("source,target\n")
+    elif kind == "directory":
+        path.mkdir()
+    before = path.read_bytes() if path.is_file() else None
+    projects = len(ls.projects.list())
+    code = main(["migrate", *urls, "--project", "5555", "--ledger", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.splitlines()) == 1 and err.startswith("annobridge: error: ledger: ")
+    assert "Traceback" not in err and len(ls.projects.list()) == projects
+    assert (path.read_bytes() if path.is_file() else None) == before
