@@ -22,7 +22,7 @@ from typing import Iterable, Mapping
 
 from .errors import ValidationError
 
-__all__ = ["Binding", "Ledger", "read_binding"]
+__all__ = ["Binding", "Ledger", "mismatch", "read_binding"]
 
 FORMAT, VERSION = "annobridge-ledger", "2"
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -110,7 +110,9 @@ def read_binding(path: str | Path) -> Binding | None:
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             values = dict(db.execute("SELECT key, value FROM ledger").fetchall()) if "ledger" in tables else {}
     except sqlite3.Error as exc:
-        raise ValidationError(f"ledger: {path} is not an annobridge ledger (a truncated or corrupt file: {exc})") from None
+        raise ValidationError(
+            f"ledger: {path} is not an annobridge ledger (a truncated or corrupt file: {exc})"
+        ) from None
     finally:
         for leftover in made:
             leftover.unlink(missing_ok=True)
@@ -123,12 +125,22 @@ def read_binding(path: str | Path) -> Binding | None:
     if values.get("format") != FORMAT:
         raise ValidationError(f"ledger: {path} is a SQLite file but not an annobridge ledger; pass another --ledger")
     if values.get("version") != VERSION:
-        raise ValidationError(f"ledger: {path} has ledger format {values.get('version')}; this annobridge reads {VERSION}")
+        raise ValidationError(
+            f"ledger: {path} has ledger format {values.get('version')}; this annobridge reads {VERSION}"
+        )
     try:
         identity = {f.name: values[f.name] for f in fields(Binding) if f.compare}
         return Binding(**identity, migration=values["migration"], target_project_id=values.get("target_project_id"))
     except KeyError as exc:
         raise ValidationError(f"ledger: {path} lacks its {exc.args[0]} binding; it is not a complete ledger") from None
+
+
+def mismatch(path: str | Path, known: Binding, wanted: Binding) -> ValidationError:
+    """The one-line refusal of a ledger bound to `known` for the migration `wanted`, naming both."""
+    return ValidationError(
+        f"ledger: {path} belongs to the migration {known.describe()}, not {wanted.describe()}; "
+        "pass another --ledger for this one"
+    )
 
 
 class Ledger:
@@ -150,10 +162,7 @@ class Ledger:
         self.binding = binding
         known = read_binding(path)
         if known is not None and known != binding:
-            raise ValidationError(
-                f"ledger: {self.path} belongs to the migration {known.describe()}, not {binding.describe()}; "
-                "pass another --ledger for this one"
-            )
+            raise mismatch(path, known, binding)
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY")
         if known is None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .errors import Conflict, NotFound, RateLimited, Unavailable, ValidationError
-from .ledger import Binding, Ledger, read_binding
+from .ledger import Binding, Ledger, mismatch, read_binding
 from .locks import hold
 from .migration_report import MigrationReport
 from .migration_users import UserMap, load_user_map
@@ -69,8 +69,8 @@ def migrate(
     into only with `into_existing=True` (then by source key: nothing is added twice), the source
     project never, and one with another schema is refused. `ledger` is the SQLite file that makes
     a rerun resume, bound to this one migration (default: named after the source, its project
-    and the target, in the current directory); a rerun takes its target project from it. `media` is "copy" (download, upload) or "link" (URLs the target
-    can reach). `user_map` maps source logins to target logins (a dict, or a .json/.csv file
+    and the target, in the current directory); a rerun takes its target project from it.
+    `media` is "copy" (download, upload) or "link" (URLs the target can reach). `user_map` maps source logins to target logins (a dict, or a .json/.csv file
     that must name every source user); by default users are matched by login, then email.
     `retries` bounds how many times a batch (or the target project's creation) that met a
     transient failure is reconciled and written again (default: the target's retry policy's).
@@ -147,7 +147,8 @@ def default_ledger(source: Provider, project: Project, target: Provider) -> Path
     def where(backend: Provider) -> str:
         return re.sub(r"[^A-Za-z0-9.]+", "-", f"{backend.name}-{backend.address.host}-{backend.address.port or ''}")
 
-    return Path.cwd() / f"annobridge-{where(source).strip('-')}-{project.id}-to-{where(target).strip('-')}.ledger.sqlite"
+    name = f"annobridge-{where(source).strip('-')}-{project.id}-to-{where(target).strip('-')}.ledger.sqlite"
+    return Path.cwd() / name
 
 
 def default_target_name(source: Provider, project: Project, limit: int | None) -> str:
@@ -195,7 +196,7 @@ class _Run:
         report.absorb(schema_losses)
         if not self.dry_run:
             stack.enter_context(hold(f"target {binding.target} {binding.target_project}", self._what(binding)))
-        existing = self._target(binding, known, schema, source_project, path, into_existing=into_existing)
+        existing = self._target(binding, known, schema, path, into_existing=into_existing)
         if existing is None:
             dst.projects.check_name(binding.target_project)
         users = UserMap(src.users.list(), dst.users.list(), explicit)
@@ -249,10 +250,7 @@ class _Run:
             named = default_target_name(self.src, project, self.dst.projects.name_limit)
         binding = Binding(src, str(project.id), dst, named, self.media, migration=uuid.uuid4().hex)
         if known is not None:
-            raise ValidationError(
-                f"ledger: {path} belongs to the migration {known.describe()}, not {binding.describe()}; "
-                "pass another --ledger for this one"
-            )
+            raise mismatch(path, known, binding)
         return binding
 
     def _what(self, binding: Binding, project: Project | None = None) -> str:
@@ -260,8 +258,7 @@ class _Run:
         return f"target project {named} on {self.dst.describe()}"
 
     def _target(
-        self, binding: Binding, known: Binding | None, schema: LabelSchema, source: Project, path: Path, *,
-        into_existing: bool,
+        self, binding: Binding, known: Binding | None, schema: LabelSchema, path: Path, *, into_existing: bool
     ) -> Project | None:
         """The target project if it exists, checked: where the user meant, with the source's schema; None if missing."""
         dst = self.dst
