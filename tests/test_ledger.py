@@ -89,13 +89,13 @@ def _format_1_ledger(path):
 @pytest.mark.parametrize(
     "make, says",
     [
-        (lambda p: p.write_bytes(os.urandom(4096)), "is not an annobridge ledger (not a SQLite file)"),
-        (lambda p: p.write_text("source,target\n"), "is not an annobridge ledger (not a SQLite file)"),
-        (lambda p: p.write_bytes(b""), "is not an annobridge ledger (not a SQLite file)"),
+        (lambda p: p.write_bytes(os.urandom(4096)), "not a SQLite database, or a truncated or damaged one"),
+        (lambda p: p.write_text("source,target\n" * 20), "not a SQLite database, or a truncated or damaged one"),
+        (lambda p: p.write_bytes(b""), "is a SQLite file but not an annobridge ledger"),
         (_another_sqlite_file, "is a SQLite file but not an annobridge ledger"),
-        (_truncated_ledger, "a truncated or corrupt file"),
+        (_truncated_ledger, "not a SQLite database, or a truncated or damaged one"),
         (_format_1_ledger, "written by annobridge 0.1 (format 1)"),
-        (lambda p: p.mkdir(), "is a directory, not a ledger file"),
+        (lambda p: p.mkdir(), "is a directory, not a file"),
     ],
 )
 def test_a_file_that_is_not_a_ledger_is_one_line_and_left_as_it_was(tmp_path, make, says):
@@ -109,7 +109,7 @@ def test_a_file_that_is_not_a_ledger_is_one_line_and_left_as_it_was(tmp_path, ma
 
 
 def test_a_ledger_in_a_missing_directory_is_one_line_and_nothing_is_made(tmp_path):
-    with pytest.raises(ValidationError, match="the directory .*missing of .* does not exist"):
+    with pytest.raises(ValidationError, match="ledger .*: the directory .*missing does not exist"):
         Ledger(tmp_path / "missing" / "l.db", BINDING)
     assert list(tmp_path.iterdir()) == []
 

@@ -114,6 +114,6 @@ def test_a_ledger_that_is_not_one_is_one_line_and_exit_code_2(urls, ls, tmp_path
     projects = len(ls.projects.list())
     code = main(["migrate", *urls, "--project", "5555", "--ledger", str(path)])
     err = capsys.readouterr().err
-    assert code == 2 and len(err.splitlines()) == 1 and err.startswith("annobridge: error: ledger: ")
+    assert code == 2 and len(err.splitlines()) == 1 and err.startswith("annobridge: error: ledger")
     assert "Traceback" not in err and len(ls.projects.list()) == projects
     assert (path.read_bytes() if path.is_file() else None) == before

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from .errors import ValidationError
+from .sqlite_files import reading, tables
 
 __all__ = ["Binding", "Ledger", "mismatch", "read_binding"]
 
 FORMAT, VERSION = "annobridge-ledger", "2"
-_SQLITE_HEADER = b"SQLite format 3\x00"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -83,40 +83,16 @@ def read_binding(path: str | Path) -> Binding | None:
     >>> read_binding("/nonexistent-dir/ledger.sqlite")
     Traceback (most recent call last):
     ...
-    annobridge.errors.ValidationError: ledger: the directory /nonexistent-dir of /nonexistent-dir/ledger.sqlite does not exist
+    annobridge.errors.ValidationError: ledger /nonexistent-dir/ledger.sqlite: the directory /nonexistent-dir does not exist
     """
-    path = Path(path)
     if str(path) == ":memory:":
         return None
-    if not path.parent.is_dir():
-        raise ValidationError(f"ledger: the directory {path.parent} of {path} does not exist")
-    if path.is_dir():
-        raise ValidationError(f"ledger: {path} is a directory, not a ledger file")
-    if not path.exists():
-        return None
-    try:
-        with open(path, "rb") as file:
-            header = file.read(len(_SQLITE_HEADER))
-    except OSError as exc:
-        raise ValidationError(f"ledger: {path} cannot be read ({exc.strerror})") from None
-    if header != _SQLITE_HEADER:
-        raise ValidationError(f"ledger: {path} is not an annobridge ledger (not a SQLite file); pass another --ledger")
-    side = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
-    made = [p for p in side if not p.exists()]  # SQLite's side files this read makes are removed after it
-    try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
-            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise sqlite3.DatabaseError("quick_check failed")
-            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            values = dict(db.execute("SELECT key, value FROM ledger").fetchall()) if "ledger" in tables else {}
-    except sqlite3.Error as exc:
-        raise ValidationError(
-            f"ledger: {path} is not an annobridge ledger (a truncated or corrupt file: {exc})"
-        ) from None
-    finally:
-        for leftover in made:
-            leftover.unlink(missing_ok=True)
-    if "runs" in tables and not values:
+    with reading(path, "ledger") as db:
+        if db is None:
+            return None
+        found = tables(db)
+        values = dict(db.execute("SELECT key, value FROM ledger").fetchall()) if "ledger" in found else {}
+    if "runs" in found and not values:
         raise ValidationError(
             f"ledger: {path} was written by annobridge 0.1 (format 1), which this version cannot resume; pass a new "
             "--ledger with --into-existing --target-project ID: the target's items carry their source keys, "

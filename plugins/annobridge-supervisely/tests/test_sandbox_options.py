@@ -89,7 +89,7 @@ def _damaged_sandbox(path: Path) -> Path:
 @pytest.mark.parametrize(
     "make, says",
     [
-        (_random_bytes, "not a SQLite database, or a damaged one (file is not a database)"),
+        (_random_bytes, "not a SQLite database, or a truncated or damaged one (file is not a database)"),
         (_other_sqlite, "a SQLite file, but not a sandbox database (it has no datasets, images, jobs,"),
         (_damaged_sandbox, "damaged"),
     ],
@@ -98,14 +98,14 @@ def test_a_data_file_that_is_not_a_sandbox_database_is_left_as_it_was(capsys, tm
     path = make(tmp_path / "state.sqlite")
     before = path.read_bytes()
     line = _refused(capsys, "--port", "0", "--data", str(path))
-    assert f"sandbox data file {str(path)!r}: " in line and says in line
+    assert f"sandbox data file {path}: " in line and says in line
     assert path.read_bytes() == before and sorted(tmp_path.iterdir()) == [path]  # no journal, no WAL left
 
 
 def test_a_data_path_that_cannot_be_a_file_is_one_line(capsys, tmp_path):
-    assert "is a directory; name a SQLite file" in _refused(capsys, "--port", "0", "--data", str(tmp_path))
+    assert "is a directory, not a file" in _refused(capsys, "--port", "0", "--data", str(tmp_path))
     missing = tmp_path / "no" / "such" / "state.sqlite"
-    assert f"directory {str(missing.parent)!r} does not exist" in _refused(capsys, "--port", "0", "--data", str(missing))
+    assert f"the directory {missing.parent} does not exist" in _refused(capsys, "--port", "0", "--data", str(missing))
     assert not (tmp_path / "no").exists()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -107,39 +107,20 @@ def check_data_file(path: str | Path) -> None:
 
     >>> check_data_file("/no/such/dir/sandbox.sqlite")
     Traceback (most recent call last):
-    annobridge.errors.ValidationError: sandbox data file '/no/such/dir/sandbox.sqlite': directory '/no/such/dir' does not exist
+    annobridge.errors.ValidationError: sandbox data file /no/such/dir/sandbox.sqlite: the directory /no/such/dir does not exist
     """
     from annobridge.errors import ValidationError
+    from annobridge.sqlite_files import reading, tables
 
-    path = str(path)
-
-    def refuse(reason: str) -> ValidationError:
-        return ValidationError(f"sandbox data file {path!r}: {reason}")
-
-    if not path.strip():
-        raise refuse("a file name is needed")
-    if "\x00" in path:
-        raise refuse("holds a NUL character")
-    file = Path(path)
-    try:
-        if file.is_dir():
-            raise refuse("is a directory; name a SQLite file")
-        if not file.parent.is_dir():
-            raise refuse(f"directory {str(file.parent)!r} does not exist")
-        if not file.exists() or file.stat().st_size == 0:
-            return
-        with closing(sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)) as conn:  # read only
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise refuse(f"not a SQLite database, or a damaged one ({exc})") from None
-    except OSError as exc:
-        raise refuse(exc.strerror or str(exc)) from None
-    missing = sorted(SANDBOX_TABLES - tables)
+    if not str(path).strip():
+        raise ValidationError(f"sandbox data file {str(path)!r}: a file name is needed")
+    with reading(path, "sandbox data file") as db:
+        found = SANDBOX_TABLES if db is None else tables(db)
+    missing = sorted(SANDBOX_TABLES - found) if found else []  # an empty file is a fresh database
     if missing:
-        raise refuse(f"a SQLite file, but not a sandbox database (it has no {', '.join(missing)} table)")
-    if verdict != "ok":
-        raise refuse(f"a damaged sandbox database ({verdict})")
+        raise ValidationError(
+            f"sandbox data file {path}: a SQLite file, but not a sandbox database (it has no {', '.join(missing)} table)"
+        )
 
 
 def now() -> str:
