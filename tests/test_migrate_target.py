@@ -223,7 +223,7 @@ def test_a_name_the_target_cannot_keep_is_refused_in_the_dry_run_too(sv, ls, tmp
 
 
 def test_the_default_name_fits_the_target(sv, ls, tmp_path):
-    from annobridge.migrate import default_target_name
+    from annobridge.migration_target import default_target_name
     from annobridge.models import Project
 
     limit = ls.projects.name_limit

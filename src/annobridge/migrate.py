@@ -12,29 +12,26 @@ with the backoff of the target's retry policy. Every check that can fail on bad 
 source, the project, the target and its name, the ledger, the user map) runs before anything
 is written.
 
-It writes only where the user meant: without `target_project`, into a new project named after
-its source; never into the source project; into a project that existed before the migration
-only when asked (`into_existing`). The ledger and the target are locked for the run, so two
-runs on one machine cannot write into one target; two runs that race to create the same
-project name keep the older project and the later one removes its own and stops.
+It writes only where the user meant (migration_target.py chooses and makes the target). The
+ledger and the target are locked for the run, so two runs on one machine cannot write into one
+target; two runs that race to create the same project name keep the older project.
 """
 
 from __future__ import annotations
 
 import re
-import uuid
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .errors import Conflict, NotFound, RateLimited, Unavailable, ValidationError
-from .ledger import Binding, Ledger, mismatch, read_binding
+from .errors import Conflict, RateLimited, Unavailable, ValidationError
+from .ledger import Ledger, read_binding
 from .locks import hold
 from .migration_report import MigrationReport
+from .migration_target import TargetChooser, find_project, schema_signature  # noqa: F401 - public here too
 from .migration_users import UserMap, load_user_map
 from .models import Id, Project
 from .provider import Provider
-from .schema import LabelSchema
 from .transfer import Record
 
 if TYPE_CHECKING:  # retry pulls in httpx and pydantic-settings: loaded when a migration runs, not on `import annobridge`
@@ -105,38 +102,6 @@ def _provider(value: str | Provider, stack: ExitStack) -> Provider:
     return stack.enter_context(connect(value))
 
 
-def find_project(backend: Provider, ref: Id, field: str) -> Project | None:
-    """The project `ref` names on `backend` (an id, or else an exact name); None if there is none.
-
-    >>> find_project(sv, "Lemons (Test)", "project").id                              # doctest: +SKIP
-    5555
-    """
-    text = str(ref).strip()
-    if not text:
-        raise ValidationError(f"{field}: a project id or name is needed, got {ref!r}")
-    if text.isdigit():
-        try:
-            return backend.projects.get(int(text))
-        except NotFound:
-            pass
-    named = [p for p in backend.projects.list() if p.name == text]
-    if len(named) > 1:
-        raise ValidationError(f"{field}: {len(named)} projects on {backend.describe()} are named {text!r}; pass an id")
-    return named[0] if named else None
-
-
-def schema_signature(schema: LabelSchema) -> tuple:
-    """What must match for items of one schema to go into a project of another: classes, shapes, tags, values.
-
-    >>> from annobridge.schema import ObjectClass
-    >>> schema_signature(LabelSchema(classes=[ObjectClass(name="kiwi", shape="point", color="#00FF00")]))
-    ((('kiwi', 'point', ()),), ())
-    """
-    classes = sorted((c.name, c.shape.value, tuple(n.name for n in c.nodes)) for c in schema.classes)
-    tags = sorted((t.name, t.value_type.value, tuple(t.values), t.applies_to.value) for t in schema.tags)
-    return tuple(classes), tuple(tags)
-
-
 def default_ledger(source: Provider, project: Project, target: Provider) -> Path:
     """annobridge-<source>-<host>-<port>-<project id>-to-<target>-<host>-<port>.ledger.sqlite in the current directory.
 
@@ -149,19 +114,6 @@ def default_ledger(source: Provider, project: Project, target: Provider) -> Path
 
     name = f"annobridge-{where(source).strip('-')}-{project.id}-to-{where(target).strip('-')}.ledger.sqlite"
     return Path.cwd() / name
-
-
-def default_target_name(source: Provider, project: Project, limit: int | None) -> str:
-    """The name of the new project a migration makes when none is given: where it came from, within `limit`.
-
-    >>> default_target_name(sv, Project(id=5555, name="Lemons (Test)"), 50)            # doctest: +SKIP
-    'Lemons (Test) (supervisely #5555)'
-    """
-    origin = f" ({source.name} #{project.id})"
-    name = project.name.strip()
-    if limit is not None and len(name) + len(origin) > limit:
-        name = name[: max(limit - len(origin) - 3, 1)].rstrip() + "..."
-    return name + origin
 
 
 class _Run:
@@ -182,7 +134,8 @@ class _Run:
         if not self.dry_run:
             stack.enter_context(hold(f"ledger {path.resolve()}", f"ledger {path}"))
         known = read_binding(path)
-        binding = self._binding(source_project, target_project, known, path)
+        chooser = TargetChooser(src, dst, media=self.media, policy=self.policy)
+        binding = chooser.binding(source_project, target_project, known, path)
         schema, schema_losses = _schema(src, source_project.id)
         report = MigrationReport(
             source=src.url,
@@ -195,8 +148,8 @@ class _Run:
         )
         report.absorb(schema_losses)
         if not self.dry_run:
-            stack.enter_context(hold(f"target {binding.target} {binding.target_project}", self._what(binding)))
-        existing = self._target(binding, known, schema, path, into_existing=into_existing)
+            stack.enter_context(hold(f"target {binding.target} {binding.target_project}", chooser.describe(binding)))
+        existing = chooser.existing(binding, known, schema, path, into_existing=into_existing)
         if existing is None:
             dst.projects.check_name(binding.target_project)
         users = UserMap(src.users.list(), dst.users.list(), explicit)
@@ -207,13 +160,13 @@ class _Run:
             ledger = stack.enter_context(_closing(Ledger(path, binding)))
             if existing is None:
                 try:
-                    existing = self._create(binding, schema, source_project, report)
+                    existing = chooser.create(binding, schema, source_project, report)
                 except Conflict:
                     if known is None:  # a ledger made by this run for a project it lost to another run
                         ledger.close()
                         path.unlink()
                     raise
-            stack.enter_context(hold(f"target {binding.target} #{existing.id}", self._what(binding, existing)))
+            stack.enter_context(hold(f"target {binding.target} #{existing.id}", chooser.describe(binding, existing)))
             ledger.target_project_id = existing.id
         if existing is not None:
             report.target_project, report.target_project_name = str(existing.id), existing.name
@@ -227,109 +180,6 @@ class _Run:
         report.add("users", "carried", len(users.mapped))
         report.add("users", "dropped", len(users.unmapped))
         return report
-
-    def _binding(self, project: Project, target_project: Id | None, known: Binding | None, path: Path) -> Binding:
-        """This run's migration; a rerun whose options contradict its ledger is refused, never silently ignored."""
-        src, dst = self.src.address.canonical, self.dst.address.canonical
-        named = None if target_project is None else str(target_project).strip()
-        if named == "":
-            raise ValidationError(f"target_project: a project name or id is needed, got {target_project!r}")
-        if known is not None and (known.source, known.source_project, known.target) == (src, str(project.id), dst):
-            if named is not None and named not in (known.target_project, known.target_project_id):
-                raise ValidationError(
-                    f"target_project: ledger {path} writes into {known.target_project!r}, not {named!r}; "
-                    "pass another --ledger for another target"
-                )
-            if known.media != self.media:
-                raise ValidationError(
-                    f"media: ledger {path} carries media by {known.media!r}, not {self.media!r}; "
-                    "pass another --ledger to change it"
-                )
-            return known
-        if named is None:
-            named = default_target_name(self.src, project, self.dst.projects.name_limit)
-        binding = Binding(src, str(project.id), dst, named, self.media, migration=uuid.uuid4().hex)
-        if known is not None:
-            raise mismatch(path, known, binding)
-        return binding
-
-    def _what(self, binding: Binding, project: Project | None = None) -> str:
-        named = f"{project.name!r} (id {project.id})" if project is not None else repr(binding.target_project)
-        return f"target project {named} on {self.dst.describe()}"
-
-    def _target(
-        self, binding: Binding, known: Binding | None, schema: LabelSchema, path: Path, *, into_existing: bool
-    ) -> Project | None:
-        """The target project if it exists, checked: where the user meant, with the source's schema; None if missing."""
-        dst = self.dst
-        known_id = known.target_project_id if known is not None else None
-        found = find_project(dst, known_id or binding.target_project, "target_project")
-        if known_id is not None and (found is None or str(found.id) != known_id):
-            raise ValidationError(
-                f"target_project: ledger {path} wrote into project {known_id} on {dst.describe()}, which is gone; "
-                "pass another --ledger to start again"
-            )
-        if found is None:
-            if binding.target_project.isdigit():
-                raise ValidationError(
-                    f"target_project: no project with id {binding.target_project} on {dst.describe()}; "
-                    "pass a name to create one"
-                )
-            return None
-        if binding.target == binding.source and str(found.id) == binding.source_project:
-            raise ValidationError(
-                f"target_project: {found.name!r} (id {found.id}) is the source project itself; "
-                "a project cannot be migrated into itself"
-            )
-        # ours: the project this ledger wrote into, or the one its run made (and marked) before it was killed
-        ours = known_id is not None or (known is not None and _made_by(found, known))
-        if not ours and not into_existing:
-            raise Conflict(
-                f"target_project: {found.name!r} (id {found.id}) exists on {dst.describe()} and this migration "
-                f"did not make it (ledger {path}); pass --into-existing to add the source's missing items to it "
-                "by source key, or name a new project"
-            )
-        theirs = dst.projects.get_schema(found.id)
-        if schema_signature(theirs) != schema_signature(schema):
-            raise ValidationError(
-                f"target_project: {found.name!r} (id {found.id}) on {dst.describe()} exists with another "
-                f"schema (classes {[c.name for c in theirs.classes]}, tags {[t.name for t in theirs.tags]}); "
-                f"the source has classes {[c.name for c in schema.classes]}, tags {[t.name for t in schema.tags]}"
-            )
-        return found
-
-    def _create(self, binding: Binding, schema: LabelSchema, source: Project, report: MigrationReport) -> Project:
-        """The target project, made once and marked as this migration's: after a transient failure, one the
-        server made anyway is found by name and marker.
-
-        Two runs on two machines may race to make the same name: each lists the name after making
-        it, the oldest project (lowest id) stays, and a run removes every younger one it made itself
-        (a retried create's too); if the oldest is another run's, it stops having written nothing.
-        """
-        name, tries = binding.target_project, {"n": 0}
-        description = "\n\n".join(filter(None, [source.description, binding.marker]))
-
-        def attempt() -> Project:
-            tries["n"] += 1
-            if tries["n"] > 1:
-                report.retried += 1
-                mine = [p for p in self.dst.projects.list() if p.name == name and _made_by(p, binding)]
-                if mine:
-                    return mine[0]
-            return self.dst.projects.create(name, schema=schema, description=description)
-
-        made = self.policy.call(attempt)
-        twins = [p for p in self.dst.projects.list() if p.name == made.name] or [made]
-        oldest = min(twins, key=lambda p: (len(str(p.id)), str(p.id)))
-        extra = [p.id for p in twins if p.id != oldest.id and _made_by(p, binding)]  # e.g. a lost answer's
-        for project_id in extra:
-            self.dst.projects.delete(project_id)
-        if not _made_by(oldest, binding):
-            raise Conflict(
-                f"target_project: another run made {name!r} (id {oldest.id}) on {self.dst.describe()} at the same "
-                f"time; this run removed what it made (id {', '.join(map(str, extra))}) and wrote nothing"
-            )
-        return oldest
 
     def _items(self, project: Project, target: Project | None, schema, ledger, users, report, *, created: bool) -> None:
         src, dst = self.src, self.dst
@@ -411,11 +261,6 @@ def batch_policy(target: Provider, retries: int | None = None) -> RetryPolicy:
     if retries is not None:
         policy = replace(policy, retries=retries)
     return policy.with_transient(Unavailable, RateLimited)
-
-
-def _made_by(project: Project, binding: Binding) -> bool:
-    """Whether `project` is the one the migration `binding` names made (its description carries the marker)."""
-    return bool(binding.migration) and binding.marker in (project.description or "")
 
 
 def _losses_by_kind(report: MigrationReport) -> None:
