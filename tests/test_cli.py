@@ -26,15 +26,39 @@ def test_providers_json_lists_both_backends_with_capabilities():
     result = run("providers", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["labelstudio"]["notes"]["assignments"] == "Label Studio Enterprise"
-    assert "jobs" in data["supervisely"]["capabilities"]
+    ls, sv = data["labelstudio"]["capabilities"], data["supervisely"]["capabilities"]
+    assert ls["assignments"] == {"support": "when", "detail": "Label Studio Enterprise"}
+    assert sv["storages"]["support"] == "no" and "Team Files" in sv["storages"]["detail"]
+    assert sv["jobs"] == {"support": "yes", "detail": ""}
+    assert (data["labelstudio"]["job_scope"], data["supervisely"]["job_scope"]) == ("project", "in_project")
     assert "labelstudio+http" in data["labelstudio"]["schemes"]
+
+
+def test_every_shipped_provider_declares_every_capability_and_every_no_has_its_reason():
+    from annobridge import Capability
+    from annobridge.plugins import registry
+
+    for provider in registry().providers.values():
+        assert set(provider.support) == set(Capability), f"{provider.name} leaves {set(Capability) - set(provider.support)}"
+        for cap, support in provider.support.items():
+            assert support.kind in ("yes", "when", "no")
+            if support.kind != "yes":
+                assert support.text.strip(), f"{provider.name}: {cap} is {support.kind} without a reason or condition"
+
+
+def test_every_capability_gates_at_least_one_method():
+    from annobridge import Capability, provider, transfer
+
+    bases = [getattr(provider, n) for n in provider.__all__ if n.endswith("API")] + [transfer.TransferAPI]
+    gated = {getattr(fn, "__annobridge_capability__", None) for base in bases for fn in vars(base).values()}
+    gated |= set(provider.JobsAPI.settings_needing.values())  # settings of jobs.create
+    assert set(Capability) - gated == set()
 
 
 def test_providers_table_shows_the_matrix():
     result = run("providers")
     assert result.returncode == 0, result.stderr
-    for word in ("labelstudio", "supervisely", "export_snapshots", "job_archive"):
+    for word in ("labelstudio", "supervisely", "export_snapshots", "job_archive", "Label Studio archives"):
         assert word in result.stdout
 
 

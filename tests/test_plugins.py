@@ -8,7 +8,7 @@ import pytest
 import annobridge
 from annobridge import Capability, ConfigurationError, Unsupported, plugins
 from annobridge.hookspecs import hookimpl
-from annobridge.provider import JobsAPI, Provider
+from annobridge.provider import JobsAPI, Provider, no, yes
 
 
 def test_both_bundled_providers_are_discovered_through_entry_points():
@@ -63,8 +63,7 @@ def test_registering_something_that_is_not_a_provider_is_an_error():
 
 class _Bare(Provider):
     name, schemes = "bare", ("bare",)
-    capabilities = frozenset({Capability.JOBS})
-    capability_notes = {Capability.ASSIGNMENTS: "Bare Enterprise"}
+    support = {Capability.JOBS: yes(), Capability.ASSIGNMENTS: no("it needs Bare Enterprise")}
 
 
 def test_a_gated_call_names_the_capability_the_backend_and_the_remedy():
@@ -85,7 +84,7 @@ def test_overriding_a_gated_method_keeps_its_gate():
 
     with pytest.raises(Unsupported, match="job_archive"):
         P("bare://host").jobs.archive(1)
-    P.capabilities = frozenset({Capability.JOBS, Capability.JOB_ARCHIVE})
+    P.support = {**_Bare.support, Capability.JOB_ARCHIVE: yes()}
     assert P("bare://host").jobs.archive(1) == "archived"
 
 

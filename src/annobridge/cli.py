@@ -41,20 +41,23 @@ def providers(
     markdown: bool = typer.Option(False, "--markdown", help="Print the matrix as a Markdown table."),
 ) -> None:
     """List the installed providers, their URL schemes and their capabilities."""
-    from .capabilities import Capability, capability_matrix, render_matrix_markdown
+    from .capabilities import capability_matrix, render_matrix_markdown
     from .plugins import registry
 
     found = sorted(registry().providers.values(), key=lambda p: p.name)
     if markdown:
         typer.echo(render_matrix_markdown(found))
         return
+    matrix = capability_matrix(found)
     if as_json:
         payload = {
             p.name: {
                 "package": p.package,
                 "schemes": list(p.schemes),
-                "capabilities": sorted(c.value for c in p.capabilities),
-                "notes": {c.value: note for c, note in p.capability_notes.items()},
+                "job_scope": p.job_scope.value,
+                "capabilities": {
+                    cap: {"support": row[p.name].kind, "detail": row[p.name].text} for cap, row in matrix.items()
+                },
             }
             for p in found
         }
@@ -62,19 +65,16 @@ def providers(
         return
 
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    colour = {"yes": "green", "when": "yellow", "no": "red"}
     table = Table(title="annobridge providers")
     table.add_column("capability")
     for p in found:
         table.add_column(f"{p.name}\n{', '.join(p.schemes)}")
-    for cap, row in capability_matrix(found).items():
-        cells = []
-        for p in found:
-            note = p.capability_notes.get(Capability(cap))
-            mark = "[green]yes[/]" if row[p.name] else "[red]no[/]"
-            cells.append(f"{mark} ({note})" if note else mark)
-        table.add_row(cap, *cells)
+    for cap, row in matrix.items():
+        table.add_row(cap, *(f"[{colour[row[p.name].kind]}]{escape(row[p.name].cell())}[/]" for p in found))
     Console().print(table)
 
 
