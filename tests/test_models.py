@@ -26,36 +26,36 @@ def test_status_accepts_its_string_values():
 @pytest.mark.parametrize("field", ["objects_limit_per_item", "tags_limit_per_item"])
 def test_negative_limits_name_the_field(field):
     with pytest.raises(pydantic.ValidationError) as exc:
-        JobSpec(name="j", dataset_id=1, **{field: -1})
+        JobSpec(name="j", project_id=1, **{field: -1})
     assert field in _field_names(exc.value)
 
 
 @pytest.mark.parametrize("name", ["", "   "])
 def test_empty_names_are_refused(name):
     with pytest.raises(pydantic.ValidationError) as exc:
-        JobSpec(name=name, dataset_id=1)
+        JobSpec(name=name, project_id=1)
     assert "name" in _field_names(exc.value)
 
 
 def test_a_job_spec_needs_somewhere_to_live():
-    with pytest.raises(pydantic.ValidationError, match="project_id, dataset_id or label_schema"):
+    with pytest.raises(pydantic.ValidationError, match="project_id or label_schema"):
         JobSpec(name="orphan")
 
 
 def test_duplicate_annotators_are_refused():
     with pytest.raises(pydantic.ValidationError, match="duplicate users"):
-        JobSpec(name="j", dataset_id=1, annotators=[3, 3])
+        JobSpec(name="j", project_id=1, annotators=[3, 3])
 
 
 def test_item_range_must_be_ordered():
     with pytest.raises(pydantic.ValidationError) as exc:
-        JobSpec(name="j", dataset_id=1, item_range=(5, 1))
+        JobSpec(name="j", project_id=1, item_range=(5, 1))
     assert "item_range" in _field_names(exc.value)
 
 
 def test_unknown_fields_are_refused():
     with pytest.raises(pydantic.ValidationError) as exc:
-        JobSpec(name="j", dataset_id=1, reviewr=3)
+        JobSpec(name="j", project_id=1, reviewr=3)
     assert "reviewr" in _field_names(exc.value)
 
 
@@ -89,3 +89,28 @@ def test_bad_colors_are_refused():
     with pytest.raises(pydantic.ValidationError) as exc:
         ObjectClass(name="lemon", shape="mask", color="yellow")
     assert "color" in _field_names(exc.value)
+
+
+def test_a_job_spec_holds_no_vendor_fields():
+    for vendor_field in ("dataset_id", "dynamic_classes", "sampling", "show_skip_button", "maximum_annotations"):
+        assert vendor_field not in JobSpec.model_fields
+    for vendor_field in ("dataset_id", "team_id", "workspace_id", "workspace_name"):
+        assert vendor_field not in Job.model_fields
+
+
+def test_another_vendors_options_are_refused_naming_both():
+    from annobridge.errors import ValidationError
+    from annobridge.models import ProviderOptions, options_for
+
+    class Mine(ProviderOptions):
+        provider = "mine"
+
+    class Theirs(ProviderOptions):
+        provider = "theirs"
+        colour: str = "red"
+
+    spec = JobSpec(name="j", project_id=1, options=Theirs(colour="blue"))
+    assert spec.model_dump()["options"] == {"colour": "blue"}  # the subclass's fields, not the base's
+    with pytest.raises(ValidationError, match=r"options: Theirs is for theirs; mine \(mine://x\) takes Mine"):
+        options_for(spec.options, Mine, "mine (mine://x)")
+    assert options_for(None, Mine, "mine (mine://x)") == Mine()

@@ -27,21 +27,27 @@ from .errors import (
     ValidationError,
 )
 from .models import (
+    Activity,
     Assignment,
     Export,
     ExportStatus,
     Item,
+    ItemFilter,
     Job,
     JobEntity,
+    JobScope,
     JobSpec,
+    JobStats,
     JobStatus,
     JobUpdate,
     Project,
+    ProviderOptions,
     ReviewStatus,
     Role,
     Storage,
     StorageSpec,
     User,
+    UserStats,
 )
 from .migrate import MigrationReport, migrate
 from .provider import Provider
@@ -50,7 +56,22 @@ from .schema import LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, Tag
 from .tokens import PlainHTTPWarning
 from .urls import BackendURL
 
+_ANNOTATIONS = (
+    "ItemAnnotation", "Keypoint", "Keypoints", "Mask", "ObjectAnnotation", "ObjectOrigin", "Point", "Polygon",
+    "Polyline", "Prediction", "Rectangle", "Tag",
+)
+
+
+def __getattr__(name: str):
+    # The annotation model needs numpy; imported when first named, so `annobridge --help` stays fast.
+    if name in _ANNOTATIONS:
+        from importlib import import_module
+
+        return getattr(import_module(".annotations", __name__), name)  # "annotations" here is the __future__ flag
+    raise AttributeError(f"module 'annobridge' has no attribute {name!r}")
+
 __all__ = [
+    "Activity",
     "AnnobridgeError",
     "Assignment",
     "AuthenticationError",
@@ -63,25 +84,41 @@ __all__ = [
     "ExportStatus",
     "InvalidURL",
     "Item",
+    "ItemAnnotation",
+    "ItemFilter",
     "Job",
     "JobEntity",
+    "JobScope",
     "JobSpec",
+    "JobStats",
     "JobStatus",
     "JobUpdate",
+    "Keypoint",
+    "Keypoints",
     "LabelSchema",
+    "Mask",
     "MigrationReport",
     "NotFound",
+    "ObjectAnnotation",
     "ObjectClass",
+    "ObjectOrigin",
     "PlainHTTPWarning",
+    "Point",
+    "Polygon",
+    "Polyline",
+    "Prediction",
     "Project",
     "Provider",
     "ProviderNotInstalled",
+    "ProviderOptions",
     "RateLimited",
+    "Rectangle",
     "ReviewStatus",
     "Role",
     "ShapeKind",
     "Storage",
     "StorageSpec",
+    "Tag",
     "TagSpec",
     "TagTarget",
     "TagValueType",
@@ -89,6 +126,7 @@ __all__ = [
     "UnknownProvider",
     "Unsupported",
     "User",
+    "UserStats",
     "ValidationError",
     "__version__",
     "connect",

@@ -45,6 +45,7 @@ __all__ = [
     "ObjectAnnotation",
     "ObjectOrigin",
     "Point",
+    "Prediction",
     "Polygon",
     "Polyline",
     "Rectangle",
@@ -166,6 +167,19 @@ class ItemAnnotation(Neutral):
                 problem = _tag_problem(tag, tags, obj.class_name)
                 if problem:
                     raise self.fail(problem, index)
+
+
+class Prediction(Neutral):
+    """A model's output for one item: its labels as an ItemAnnotation, the model version, and a score.
+
+    >>> Prediction(annotation=ItemAnnotation(item=7, width=640, height=480), model_version="v1", score=0.9).score
+    0.9
+    """
+
+    annotation: ItemAnnotation
+    model_version: str = ""
+    score: StrictFloat | StrictInt | None = None
+    id: Id | None = None
 
 
 def _tag_problem(tag: Tag, specs: dict[str, TagSpec], class_name: str | None) -> str | None:

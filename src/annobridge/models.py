@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any, Literal, Union
+from typing import Any, ClassVar, Literal, TypeVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    SecretStr,
+    SerializeAsAny,
+    field_validator,
+    model_validator,
+)
 
+from .errors import ValidationError
 from .schema import LabelSchema
 
 Id = Union[int, str]
@@ -16,6 +26,37 @@ Id = Union[int, str]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ProviderOptions(_Model):
+    """Settings only one vendor has, typed and validated (e.g. LabelStudioJobOptions); its provider documents them.
+
+    A provider given another vendor's options refuses them (`options_for`) before anything is written.
+    """
+
+    provider: ClassVar[str] = ""
+
+
+Options = TypeVar("Options", bound=ProviderOptions)
+
+
+def options_for(options: ProviderOptions | None, kind: type[Options], backend: str) -> Options:
+    """`options` if they are `kind` (the defaults when None); a ValidationError naming both when they are not.
+
+    >>> class MyOptions(ProviderOptions):
+    ...     provider = "mine"
+    ...     colour: str = "red"
+    >>> options_for(None, MyOptions, "mine (mine://x)").colour
+    'red'
+    """
+    if options is None:
+        return kind()
+    if not isinstance(options, kind):
+        raise ValidationError(
+            f"options: {type(options).__name__} is for {options.provider or 'another provider'}; "
+            f"{backend} takes {kind.__name__}"
+        )
+    return options
 
 
 def _not_blank(value: str | None) -> str | None:
@@ -48,6 +89,13 @@ class JobStatus(str, Enum):
     REVIEW_COMPLETED = "review_completed"
     COMPLETED = "completed"
     STOPPED = "stopped"
+
+
+class JobScope(str, Enum):
+    """How a backend's jobs relate to its projects: a job is a project, or one of many jobs in a project."""
+
+    PROJECT = "project"
+    IN_PROJECT = "in_project"
 
 
 class ExportStatus(str, Enum):
@@ -155,26 +203,17 @@ class JobSpec(_JobSettings):
     """
 
     project_id: Id | None = None
-    dataset_id: Id | None = None
     annotators: list[Id] = Field(default_factory=list)
     reviewer: Id | None = None
     item_ids: list[Id] = Field(default_factory=list)
     label_schema: LabelSchema | None = None
-    dynamic_classes: bool = False
-    dynamic_tags: bool = False
     custom_data: dict[str, Any] = Field(default_factory=dict)
-    # Label Studio project settings; Supervisely ignores the ones it has no counterpart for.
-    show_skip_button: bool | None = None
-    maximum_annotations: int | None = Field(default=None, ge=1)
-    sampling: Literal["sequential", "uniform", "uncertainty"] | None = None
-    model_version: str | None = None
-    color: str | None = None
-    options: dict[str, Any] = Field(default_factory=dict)
+    options: SerializeAsAny[ProviderOptions] | None = None
 
     @model_validator(mode="after")
     def _has_a_home(self) -> JobSpec:
-        if self.project_id is None and self.dataset_id is None and self.label_schema is None:
-            raise ValueError("a job needs project_id, dataset_id or label_schema")
+        if self.project_id is None and self.label_schema is None:
+            raise ValueError("a job needs project_id or label_schema")
         if len(set(self.annotators)) != len(self.annotators):
             raise ValueError(f"annotators: duplicate users in {self.annotators}")
         return self
@@ -189,11 +228,6 @@ class Job(_JobSettings):
     archived: bool = False
     project_id: Id | None = None
     project_name: str | None = None
-    dataset_id: Id | None = None
-    dataset_name: str | None = None
-    team_id: Id | None = None
-    workspace_id: Id | None = None
-    workspace_name: str | None = None
     created_by: User | None = None
     assignees: list[User] = Field(default_factory=list)
     reviewers: list[User] = Field(default_factory=list)
@@ -209,6 +243,70 @@ class Job(_JobSettings):
     priority: int | None = None
     custom_data: dict[str, Any] = Field(default_factory=dict)
     url: str | None = None
+    options: SerializeAsAny[ProviderOptions] | None = None  # what only its vendor reports (a dataset, a team)
+
+
+class UserStats(_Model):
+    """One person's share of a job: items given, annotated, accepted and rejected."""
+
+    user_id: Id
+    login: str | None = None
+    role: Role = Role.ANNOTATOR
+    items: NonNegativeInt = 0
+    annotated: NonNegativeInt = 0
+    accepted: NonNegativeInt = 0
+    rejected: NonNegativeInt = 0
+
+
+class JobStats(_Model):
+    """Where a job's work stands: items per review status, annotations, and each person's share.
+
+    >>> JobStats(job_id=1, items=6, annotated=4, accepted=3, rejected=1).unreviewed
+    2
+    """
+
+    job_id: Id
+    items: NonNegativeInt = 0
+    annotated: NonNegativeInt = 0  # items with at least one annotation (or marked done by their labeler)
+    accepted: NonNegativeInt = 0
+    rejected: NonNegativeInt = 0
+    annotations: NonNegativeInt | None = None  # annotation records (Label Studio) or labeled objects; None: unknown
+    users: list[UserStats] = Field(default_factory=list)
+
+    @property
+    def unreviewed(self) -> int:
+        return self.items - self.accepted - self.rejected
+
+
+class Activity(_Model):
+    """One thing that happened in a job: who did what, to which item, when."""
+
+    action: str = Field(min_length=1)
+    at: datetime | None = None
+    user_id: Id | None = None
+    login: str | None = None
+    item_id: Id | None = None
+    detail: str = ""
+
+
+class ItemFilter(_Model):
+    """Which items to take (sampling, listing): conditions that must all hold; None leaves one out.
+
+    >>> ItemFilter(annotated=False).matches(Item(id=1, annotations_count=0))
+    True
+    """
+
+    annotated: bool | None = None
+    review_status: ReviewStatus | None = None
+    name_contains: str | None = None
+
+    def matches(self, item: Item) -> bool:
+        """Whether `item` meets every condition (an item whose annotation count is unknown is not annotated)."""
+        if self.annotated is not None and bool(item.annotations_count) != self.annotated:
+            return False
+        if self.review_status is not None and item.review_status is not self.review_status:
+            return False
+        return self.name_contains is None or self.name_contains in (item.name or "")
 
 
 class JobUpdate(_Model):
@@ -217,13 +315,9 @@ class JobUpdate(_Model):
     name: str | None = Field(default=None, min_length=1, max_length=255)
     readme: str | None = None
     description: str | None = None
-    show_skip_button: bool | None = None
-    maximum_annotations: int | None = Field(default=None, ge=1)
-    sampling: Literal["sequential", "uniform", "uncertainty"] | None = None
-    model_version: str | None = None
-    color: str | None = None
+    reviewer: Id | None = None
     label_schema: LabelSchema | None = None
-    options: dict[str, Any] = Field(default_factory=dict)
+    options: SerializeAsAny[ProviderOptions] | None = None
 
     _blank_name = field_validator("name")(_not_blank)
 
@@ -256,7 +350,7 @@ class Export(_Model):
     path: str | None = None
 
 
-StorageKind = Literal["s3", "gcs", "azure", "localfiles", "redis"]
+StorageKind = Literal["s3", "s3s", "gcs", "azure", "localfiles", "redis"]
 
 
 class StorageSpec(_Model):
@@ -274,21 +368,16 @@ class StorageSpec(_Model):
     prefix: str | None = None
     path: str | None = None
     regex_filter: str | None = None
-    use_blob_urls: bool = True
-    presign: bool = True
-    presign_ttl_minutes: int = Field(default=15, ge=1)
     recursive_scan: bool = False
     region: str | None = None
     endpoint_url: str | None = None
-    host: str | None = None
-    port: int | None = Field(default=None, ge=1, le=65535)
-    db: int | None = Field(default=None, ge=0)
     credentials: dict[str, SecretStr] = Field(default_factory=dict)
+    options: SerializeAsAny[ProviderOptions] | None = None  # e.g. LabelStudioStorageOptions (presigning, redis, s3s)
 
     @model_validator(mode="after")
     def _has_a_location(self) -> StorageSpec:
-        needs = {"localfiles": "path", "redis": "host"}.get(self.kind, "bucket")
-        if not getattr(self, needs):
+        needs = {"localfiles": "path", "redis": None}.get(self.kind, "bucket")
+        if needs and not getattr(self, needs):
             raise ValueError(f"a {self.kind} storage needs {needs}")
         return self
 

@@ -10,19 +10,24 @@ from __future__ import annotations
 import functools
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator, Mapping, TypeVar
 
 from .capabilities import Capability
-from .errors import BackendError, Unsupported, ValidationError
+from .errors import BackendError, Conflict, Unsupported, ValidationError
+from .fidelity import FidelityReport
 from .models import (
+    Activity,
     Assignment,
     Export,
     ExportStatus,
     Id,
     Item,
+    ItemFilter,
     Job,
     JobEntity,
+    JobScope,
     JobSpec,
+    JobStats,
     JobStatus,
     JobUpdate,
     Project,
@@ -79,6 +84,25 @@ def _gated(fn: F, capability: Capability) -> F:
 
     setattr(wrapper, _GATE, capability)
     return wrapper  # type: ignore[return-value]
+
+
+def _one_named(name: str, found: list[Any], what: str) -> Any:
+    if len(found) > 1:
+        raise Conflict(f"{len(found)} {what} are named {name!r} (ids {sorted(str(x.id) for x in found)}); use an id")
+    return found[0] if found else None
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """The first of name, name_001, name_002... not in `taken`.
+
+    >>> _free_name("lemons", {"lemons", "lemons_001"})
+    'lemons_002'
+    """
+    candidate, n = name, 0
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}_{n:03d}"
+    return candidate
 
 
 class SubAPI:
@@ -147,10 +171,25 @@ class ProjectsAPI(SubAPI):
         """Delete the project and everything in it."""
         raise self._missing("projects.delete")
 
+    @requires(Capability.PROJECTS)
+    def find(self, name: str) -> Project | None:
+        """The project named `name`, or None; Conflict naming their ids when several have it."""
+        return _one_named(name, [p for p in self.list() if p.name == name], "projects")
+
+    @requires(Capability.PROJECTS)
+    def free_name(self, name: str) -> str:
+        """`name`, or the first of "name_001", "name_002"... no project has (Supervisely's get_free_name)."""
+        return _free_name(name, {p.name for p in self.list()})
+
     @requires(Capability.SCHEMA)
     def get_schema(self, project_id: Id) -> LabelSchema:
         """The project's label schema, read from the backend's own form (ProjectMeta, label config)."""
         raise self._missing("projects.get_schema")
+
+    @requires(Capability.SCHEMA)
+    def schema_report(self, project_id: Id) -> tuple[LabelSchema, FidelityReport]:
+        """The project's label schema and what reading it from the backend's form approximated or dropped."""
+        return self.get_schema(project_id), FidelityReport()
 
     @requires(Capability.SCHEMA)
     def set_schema(self, project_id: Id, schema: LabelSchema) -> LabelSchema:
@@ -160,6 +199,34 @@ class ProjectsAPI(SubAPI):
 
 class JobsAPI(SubAPI):
     """Labeling jobs: create, find, steer through their lifecycle, remove."""
+
+    settings_needing: ClassVar[dict[str, Capability]] = {  # JobSpec settings only some backends can honour
+        "objects_limit_per_item": Capability.JOB_LIMITS,
+        "tags_limit_per_item": Capability.JOB_LIMITS,
+        "include_items_with_tags": Capability.JOB_LIMITS,
+        "exclude_items_with_tags": Capability.JOB_LIMITS,
+        "custom_data": Capability.JOB_CUSTOM_DATA,
+        "annotators": Capability.ASSIGNMENTS,
+        "reviewer": Capability.ASSIGNMENTS,
+    }
+
+    def check_settings(self, spec: JobSpec) -> None:
+        """Refuse (Unsupported naming the setting and the backend) a setting of `spec` this backend cannot honour,
+        before anything is written; providers call it first thing in create.
+
+        >>> from annobridge.provider import Provider
+        >>> JobsAPI(Provider("x://h")).check_settings(JobSpec(name="j", project_id=1, objects_limit_per_item=5))
+        Traceback (most recent call last):
+        annobridge.errors.Unsupported: job_limits is not supported by provider (x://h): objects_limit_per_item: the provider provider does not offer it
+        """
+        for field, capability in self.settings_needing.items():
+            if getattr(spec, field) not in (None, [], {}):
+                self.needs(capability, field)
+
+    def needs(self, capability: Capability, field: str) -> None:
+        """Unsupported naming the setting `field` and why this backend lacks `capability`, when it does."""
+        if not self.backend.supports(capability):
+            raise Unsupported(capability, self.backend.describe(), f"{field}: {self.backend.unsupported_reason(capability)}")
 
     @requires(Capability.JOBS)
     def create(self, spec: JobSpec) -> list[Job]:
@@ -183,6 +250,44 @@ class JobsAPI(SubAPI):
     ) -> list[Job]:
         """Jobs, filtered by project, dataset, creator or assignee; archived ones only when asked."""
         raise self._missing("jobs.list")
+
+    @requires(Capability.JOBS)
+    def project_of(self, job_id: Id) -> Id:
+        """The project holding the job's items (where annotations.write and predictions.write address them):
+        the job itself where a job is a project (JobScope.PROJECT), else the project the job belongs to."""
+        if self.backend.job_scope is JobScope.PROJECT:
+            return job_id
+        project = self.get(job_id).project_id
+        if project is None:
+            raise BackendError(f"job {job_id} on {self.backend.describe()} names no project")
+        return project
+
+    @requires(Capability.JOBS)
+    def find(self, name: str, *, project_id: Id | None = None) -> Job | None:
+        """The job named `name` (in the project, when given), or None; Conflict naming their ids when several have it."""
+        return _one_named(name, [j for j in self.list(project_id=project_id) if j.name == name], "jobs")
+
+    @requires(Capability.JOBS)
+    def free_name(self, name: str, *, project_id: Id | None = None) -> str:
+        """`name`, or the first of "name_001", "name_002"... no job (in the project, when given) has."""
+        return _free_name(name, {j.name for j in self.list(project_id=project_id, include_archived=True)})
+
+    @requires(Capability.JOBS)
+    def stats(self, job_id: Id) -> JobStats:
+        """Where the job's work stands: items per review status, annotations, each person's share."""
+        job = self.get(job_id)
+        return JobStats(
+            job_id=job.id,
+            items=job.items_count,
+            annotated=job.finished_items_count,
+            accepted=job.accepted_items_count,
+            rejected=job.rejected_items_count,
+        )
+
+    @requires(Capability.JOB_ACTIVITY)
+    def activity(self, job_id: Id) -> list[Activity]:
+        """What happened in the job, oldest first: who did what to which item, and when."""
+        raise self._missing("jobs.activity")
 
     @requires(Capability.JOBS)
     def update(self, job_id: Id, changes: JobUpdate) -> Job:
@@ -233,11 +338,22 @@ class JobsAPI(SubAPI):
         """New job(s) over the rejected items (all unaccepted with only_rejected=False), for these assignees."""
         raise self._missing("jobs.restart")
 
-    @requires(Capability.JOB_RESTART)
+    @requires(Capability.JOB_CLONE)
     def clone(
-        self, job_id: Id, *, name: str | None = None, assignees: list[Id] | None = None, reviewer: Id | None = None
+        self,
+        job_id: Id,
+        *,
+        name: str | None = None,
+        assignees: list[Id] | None = None,
+        reviewer: Id | None = None,
+        with_annotations: bool | None = None,
     ) -> list[Job]:
-        """Copies of the job (same items, classes, tags, limits) for other assignees or under a new name."""
+        """Copies of the job (same items, classes, tags, limits) for other assignees or under a new name.
+
+        with_annotations: True copies the items' annotations, False leaves them out, None does what the
+        backend does (a job that is a project copies none; jobs over one project's items share them).
+        A choice the backend cannot make is refused with Unsupported.
+        """
         raise self._missing("jobs.clone")
 
     @requires(Capability.JOB_CUSTOM_DATA)
@@ -273,6 +389,27 @@ class ItemsAPI(SubAPI):
     ) -> Iterator[Item]:
         """Every item of the job, or of the project / dataset, page by page; never capped."""
         raise self._missing("items.list")
+
+    @requires(Capability.ITEMS)
+    def select(
+        self, job_id: Id | None = None, *, project_id: Id | None = None, where: ItemFilter | None = None
+    ) -> Iterator[Item]:
+        """The items of the job (or project) that meet `where` (all without it); providers may filter on the server."""
+        for item in self.list(job_id, project_id=project_id):
+            if where is None or where.matches(item):
+                yield item
+
+    @requires(Capability.ITEMS)
+    def download(
+        self,
+        job_id: Id | None = None,
+        *,
+        project_id: Id | None = None,
+        directory: str | Path,
+        item_ids: Iterable[Id] | None = None,
+    ) -> list[Path]:
+        """Write the media of the job's (or project's) items, or only `item_ids`, into `directory`; their paths."""
+        raise self._missing("items.download")
 
     @requires(Capability.ITEMS)
     def get(self, item_id: Id) -> Item:
@@ -328,8 +465,10 @@ class AssignmentsAPI(SubAPI):
         fraction: float = 1.0,
         overlap: int = 1,
         seed: int | str | bytes | None = None,
+        where: ItemFilter | None = None,
     ) -> list[Assignment]:
-        """Plan with `plan_assignments` over the job's items and apply the plan with `assign`; returns the plan.
+        """Plan with `plan_assignments` over the job's items (those meeting `where`, when given) and apply the
+        plan with `assign`; returns the plan.
 
         The arguments are checked (ValidationError naming the bad one) before the job's items are
         read, and the plan is made before anything is written. What `assign` returns (on
@@ -344,13 +483,13 @@ class AssignmentsAPI(SubAPI):
         people = list(users) if isinstance(users, Iterable) and not isinstance(users, (str, bytes)) else users
         options = dict(role=role, fraction=fraction, overlap=overlap, seed=seed)
         plan_assignments([], people, **options)  # bad arguments fail here, before the items are read
-        items = [item.id for item in self.backend.items.list(job_id)]
+        items = [item.id for item in self.backend.items.select(job_id, where=where)]
         plan = plan_assignments(items, people, **options)
         if plan:
             self.assign(job_id, plan)
         return plan
 
-    @requires(Capability.ASSIGNMENTS)
+    @requires(Capability.UNASSIGN)
     def unassign(self, job_id: Id, item_ids: Iterable[Id], role: Role = Role.ANNOTATOR) -> None:
         """Take the items of the job away from whoever holds them in `role`."""
         raise self._missing("assignments.unassign")
@@ -375,6 +514,13 @@ class ReviewsAPI(SubAPI):
         raise self._missing("reviews.set")
 
     @requires(Capability.REVIEWS)
+    def set_many(self, job_id: Id, verdicts: Mapping[Id, ReviewStatus | str]) -> int:
+        """Give many items of the job their verdicts (in bulk where the backend can); returns how many were set."""
+        for item_id, status in verdicts.items():
+            self.set(job_id, item_id, ReviewStatus(getattr(status, "value", status)))
+        return len(verdicts)
+
+    @requires(Capability.REVIEWS)
     def reject(self, job_id: Id, *, only_unmarked: bool = False) -> None:
         """Reject every item of the job (only those without a verdict with only_unmarked=True)."""
         raise self._missing("reviews.reject")
@@ -393,9 +539,9 @@ class ExportsAPI(SubAPI):
         """The export as it is now (its status changes until it completes or fails)."""
         raise self._missing("exports.get")
 
-    @requires(Capability.EXPORTS)
+    @requires(Capability.EXPORT_SNAPSHOTS)
     def list(self, job_id: Id) -> list[Export]:
-        """The job's exports."""
+        """The job's export snapshots the server keeps (made by anyone, at any time)."""
         raise self._missing("exports.list")
 
     @requires(Capability.EXPORTS)
