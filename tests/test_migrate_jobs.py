@@ -35,8 +35,7 @@ def job(sv, ls):
     (made,) = sv.jobs.create(
         JobSpec(
             name=f"job-{login}",
-            project_id=LEMONS,
-            dataset_id=DATASET,
+            project_id=LEMONS,  # its one dataset
             annotators=[labeler.id],
             reviewer=7,
             item_ids=items,
@@ -104,10 +103,11 @@ def test_enterprise_assignments_and_verdicts_become_supervisely_jobs(sv, ee, job
     (copy,) = sv.jobs.list(project_id=int(back.target_project))
     copy = sv.jobs.get(copy.id)
     assert [u.login for u in copy.assignees] == [login]
+    assert [u.login for u in copy.reviewers] == ["admin"]  # the reviewer assignments, mapped back
     names = {i.id: i.name for i in sv.items.list(project_id=int(back.target_project))}
     original = {e.name: e.review_status for e in sv.jobs.get(made.id).entities}
     assert {names[e.id]: e.review_status for e in copy.entities} == original  # the four items, both verdicts
-    assert (back.tally("jobs").carried, back.tally("assignments").carried, back.tally("reviews").carried) == (1, 4, 2)
+    assert (back.tally("jobs").carried, back.tally("assignments").carried, back.tally("reviews").carried) == (1, 8, 2)
 
 
 def _reviews_of(ee, target) -> dict[int, list[bool]]:

@@ -136,7 +136,7 @@ class _Run:
         known = read_binding(path)
         chooser = TargetChooser(src, dst, media=self.media, policy=self.policy)
         binding = chooser.binding(source_project, target_project, known, path)
-        schema, schema_losses = _schema(src, source_project.id)
+        schema, schema_losses = src.projects.schema_report(source_project.id)
         report = MigrationReport(
             source=src.url,
             target=dst.url,
@@ -254,10 +254,7 @@ def batch_policy(target: Provider, retries: int | None = None) -> RetryPolicy:
     """
     from dataclasses import replace
 
-    from .retry import RetryPolicy
-
-    policy = getattr(target, "policy", None) or getattr(getattr(target, "connection", None), "policy", None)
-    policy = policy if isinstance(policy, RetryPolicy) else RetryPolicy()
+    policy = target.retry_policy
     if retries is not None:
         policy = replace(policy, retries=retries)
     return policy.with_transient(Unavailable, RateLimited)
@@ -282,15 +279,6 @@ def _kind_of(entry: str) -> str | None:
     if entry.endswith(" tag") and "timestamps" not in entry:
         return "tags"
     return None
-
-
-def _schema(backend: Provider, project_id: Id):
-    from .fidelity import FidelityReport
-
-    reporter = getattr(backend.projects, "meta_report", None)
-    if reporter is not None:
-        return reporter(project_id)
-    return backend.projects.get_schema(project_id), FidelityReport()
 
 
 class _closing:

@@ -1,25 +1,92 @@
 """Jobs, assignments and review statuses in a migration: carried where the target has them, else counted as dropped.
 
-Supervisely jobs (one annotator, at most one reviewer, a set of images, a verdict per image)
-become task assignments (AN/RE) and reviews in the Label Studio project where the server has
-those capabilities (Enterprise). Label Studio assignments become one Supervisely job per
-annotator. Each job is recorded in the ledger, so a rerun does not carry it twice; verdicts go in
-bulk where the target can, and a verdict the target holds already is not given twice.
+Each provider declares how its jobs relate to its projects (`Provider.job_scope`), and that alone
+decides the way: the source's work is read as `Work` (who labels and reviews which items, and the
+verdicts), from its jobs (one of many per project) or from the project's task assignments (a job
+that is the project). The target gets it as jobs in the target project, or as assignments and
+verdicts in the target project itself. Each piece of work is recorded in the ledger, so a rerun
+does not carry it twice; verdicts go through `reviews.set_many`, which gives none twice.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from .capabilities import Capability
 from .errors import Unsupported
 from .ledger import Ledger
 from .migration_report import MigrationReport
 from .migration_users import UserMap
-from .models import Assignment, Job, JobSpec, Project, ReviewStatus, Role
+from .models import Assignment, Id, JobScope, JobSpec, Project, ReviewStatus, Role
 from .provider import Provider
 
-__all__ = ["carry_jobs"]
+__all__ = ["Work", "carry_jobs", "read_work"]
+
+
+@dataclass
+class Work:
+    """One piece of labeling work on the source: its ledger key, name, people (logins), items and verdicts."""
+
+    key: str
+    name: str
+    annotators: list[str]
+    reviewers: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)  # source item ids, as text
+    verdicts: dict[str, ReviewStatus] = field(default_factory=dict)
+
+
+def read_work(src: Provider, project: Project) -> list[Work]:
+    """The source project's labeling work, read the way its provider's job scope says.
+
+    >>> [w.name for w in read_work(sv, project)]            # doctest: +SKIP
+    ['labeler1_lemons_task']
+    """
+    if src.job_scope is JobScope.IN_PROJECT and src.supports(Capability.JOBS):
+        return [_work_of_job(src, j.id) for j in src.jobs.list(project_id=project.id) if not j.archived]
+    if src.job_scope is JobScope.PROJECT and src.supports(Capability.ASSIGNMENTS):
+        return _work_of_assignments(src, project)
+    return []
+
+
+def _work_of_job(src: Provider, job_id: Id) -> Work:
+    job = src.jobs.get(job_id)  # jobs.list leaves out the entities (items and verdicts); jobs.get has them
+    entities = job.entities or []
+    return Work(
+        key=str(job.id),
+        name=job.name,
+        annotators=[u.login or str(u.id) for u in job.assignees],
+        reviewers=[u.login or str(u.id) for u in job.reviewers],
+        items=[str(e.id) for e in entities],
+        verdicts={str(e.id): e.review_status for e in entities if e.review_status is not ReviewStatus.NONE},
+    )
+
+
+def _work_of_assignments(src: Provider, project: Project) -> list[Work]:
+    """A project that is a job: one Work per annotator over their items, reviewed by whoever reviews most of them."""
+    annotated: dict[str, list[str]] = defaultdict(list)
+    reviewer_of: dict[str, list[str]] = defaultdict(list)
+    for a in src.assignments.list(project.id):
+        (annotated if a.role is Role.ANNOTATOR else reviewer_of)[str(a.user_id)].append(str(a.item_id))
+    verdicts = {}
+    if src.supports(Capability.REVIEWS):
+        verdicts = {str(e.id): e.review_status for e in src.reviews.list(project.id)}
+    logins = {str(u.id): u.login or str(u.id) for u in src.users.list()}
+    work = []
+    for user, items in sorted(annotated.items()):
+        mine = set(items)
+        reviewing = Counter({r: len(mine & set(held)) for r, held in reviewer_of.items() if mine & set(held)})
+        work.append(
+            Work(
+                key=f"assignments:{user}",
+                name=f"{project.name} - {logins.get(user, user)}",
+                annotators=[logins.get(user, user)],
+                reviewers=[logins.get(r, r) for r, _ in reviewing.most_common(1)],
+                items=items,
+                verdicts={i: verdicts[i] for i in items if verdicts.get(i, ReviewStatus.NONE) is not ReviewStatus.NONE},
+            )
+        )
+    return work
 
 
 def carry_jobs(
@@ -33,117 +100,119 @@ def carry_jobs(
     *,
     dry_run: bool = False,
 ) -> None:
-    """Carry the source project's jobs (or assignments) into the target project; count what cannot go.
+    """Carry the source project's labeling work into the target project; count what cannot go.
 
     >>> carry_jobs(sv, ls, project, target, users, ledger, report)   # doctest: +SKIP
     """
-    items = ledger.done("item") if ledger is not None else {}
-    if src.name == "supervisely" and src.supports(Capability.JOBS):
-        # jobs.list leaves out the entities (items and verdicts); jobs.get has them
-        jobs = [src.jobs.get(j.id) for j in src.jobs.list(project_id=project.id) if not j.archived]
-        _jobs_to_assignments(jobs, dst, target, users, items, ledger, report, dry_run)
-    elif src.supports(Capability.ASSIGNMENTS) and dst.supports(Capability.JOBS) and dst.name == "supervisely":
-        _assignments_to_jobs(src, dst, project, target, users, items, ledger, report, dry_run)
-    elif src.supports(Capability.ASSIGNMENTS):
-        report.notes.append(f"assignments: {dst.describe()} keeps no per-item assignments; not carried")
+    work = read_work(src, project)
+    if not work:
+        return
+    carrier = _Carrier(src, dst, target, users, ledger, report, dry_run)
+    for piece in work:
+        if ledger is not None and ledger.target_id("job", piece.key) is not None:
+            continue
+        carrier.carry(piece)
     report.notes = list(dict.fromkeys(report.notes))
 
 
-def _jobs_to_assignments(jobs: list[Job], dst, target, users: UserMap, items, ledger, report, dry_run) -> None:
-    can_assign, can_review = dst.supports(Capability.ASSIGNMENTS), dst.supports(Capability.REVIEWS)
-    ids = {u.login: u.id for u in dst.users.list() if u.login}
-    for job in jobs:
-        if ledger is not None and ledger.target_id("job", job.id) is not None:
-            continue
-        entities = job.entities or []
-        people = [(u.login, Role.ANNOTATOR) for u in job.assignees] + [(u.login, Role.REVIEWER) for u in job.reviewers]
-        verdicts = [e for e in entities if e.review_status is not ReviewStatus.NONE]
-        if not can_assign:
+class _Carrier:
+    """Writes Work into one target project, as jobs or as the project's own assignments (its job scope)."""
+
+    def __init__(self, src, dst, target, users: UserMap, ledger, report: MigrationReport, dry_run: bool) -> None:
+        self.src, self.dst, self.target, self.users = src, dst, target, users
+        self.ledger, self.report, self.dry_run = ledger, report, dry_run
+        self.items = ledger.done("item") if ledger is not None else {}
+        self.writing = not dry_run and target is not None
+        self.as_project = dst.job_scope is JobScope.PROJECT
+        need = Capability.ASSIGNMENTS if self.as_project else Capability.JOBS
+        self.missing = None if dst.supports(need) else _why(dst, need)
+        self.reviews = dst.supports(Capability.REVIEWS)
+        self.ids = {u.login: u.id for u in dst.users.list() if u.login} if self.missing is None else {}
+        self.made_before = {}
+        if self.writing and not self.as_project and self.missing is None:
+            self.made_before = {j.name: j.id for j in dst.jobs.list(project_id=target.id)}  # a killed run's jobs
+
+    def person(self, login: str) -> Id | None:
+        mapped = self.users.target(login)
+        return self.ids.get(mapped) if mapped is not None else None
+
+    def carry(self, work: Work) -> None:
+        report = self.report
+        items = [i for i in work.items if i in self.items]
+        people = [(login, Role.ANNOTATOR) for login in work.annotators]
+        people += [(login, Role.REVIEWER) for login in work.reviewers]
+        if self.missing is not None:
             report.add("jobs", "dropped")
-            report.add("assignments", "dropped", len(entities) * len(people))
-            report.add("reviews", "dropped", len(verdicts))
-            report.notes.append(f"jobs: {_why(dst, Capability.ASSIGNMENTS)}")
-            continue
-        plan = []
-        for login, role in people:
-            mapped = users.target(login)
-            if mapped is None or mapped not in ids:
-                report.add("assignments", "dropped", len(entities))
-                continue
-            plan += [
-                Assignment(item_id=items[str(e.id)], user_id=ids[mapped], role=role)
-                for e in entities
-                if str(e.id) in items
-            ]
-        if not dry_run and target is not None:
-            ledger.begin_batch("job", [job.id])
-            dst.assignments.assign(target.id, plan)
-        report.add("jobs", "approximated")  # a job becomes assignments in the one target project
-        report.add("assignments", "carried", len(plan))
-        judged = {items[str(e.id)]: e.review_status for e in verdicts if can_review and str(e.id) in items}
-        if judged and not dry_run and target is not None:
-            set_verdicts(dst, target.id, judged)
-        report.add("reviews", "carried", len(judged))
-        report.add("reviews", "dropped", len(verdicts) - len(judged))
-        if not dry_run and target is not None:
-            ledger.finish_batch("job", {job.id: target.id})
-    if jobs and not can_review:
-        report.notes.append(f"reviews: {_why(dst, Capability.REVIEWS)}")
+            report.add("assignments", "dropped", len(work.items) * len(people))
+            report.add("reviews", "dropped", len(work.verdicts))
+            report.notes.append(f"jobs: {self.missing}")
+            return
+        found = {(login, role): self.person(login) for login, role in people}
+        for user in found.values():  # a person the target lacks, and items that were not carried
+            report.add("assignments", "dropped", len(work.items) if user is None else len(work.items) - len(items))
+        verdicts = {self.items[i]: s for i, s in work.verdicts.items() if i in self.items} if self.reviews else {}
+        if not self.reviews and work.verdicts:
+            report.notes.append(f"reviews: {_why(self.dst, Capability.REVIEWS)}")
+        if self.as_project:
+            self._as_assignments(work, items, found, verdicts)
+        else:
+            self._as_jobs(work, items, found, verdicts)
+        report.add("reviews", "carried", len(verdicts))
+        report.add("reviews", "dropped", len(work.verdicts) - len(verdicts))
 
-
-def _assignments_to_jobs(src, dst, project, target, users: UserMap, items, ledger, report, dry_run) -> None:
-    """Label Studio assignments -> one Supervisely job per annotator over their items, with the tasks' verdicts."""
-    by_user: dict[str, list] = defaultdict(list)
-    for a in src.assignments.list(project.id):
-        if a.role is Role.ANNOTATOR and str(a.item_id) in items:
-            by_user[str(a.user_id)].append(a.item_id)
-    verdicts = {}
-    if src.supports(Capability.REVIEWS):
-        verdicts = {str(e.id): e.review_status for e in src.reviews.list(project.id)}
-    logins = {str(u.id): u.login for u in src.users.list()}
-    ids = {u.login: u.id for u in dst.users.list() if u.login}
-    made_before = {j.name: j.id for j in dst.jobs.list(project_id=target.id)} if target is not None else {}
-    for user, tasks in sorted(by_user.items()):
-        mapped = users.target(logins.get(user, user))
-        key = f"assignments:{user}"
-        judged = [
-            (items[str(t)], verdicts[str(t)]) for t in tasks if verdicts.get(str(t), ReviewStatus.NONE).value != "none"
+    def _as_assignments(self, work: Work, items: list[str], found: dict, verdicts: dict) -> None:
+        """The target project is the job (its provider says so): its id is the job id for assignments and reviews."""
+        plan = [
+            Assignment(item_id=self.items[i], user_id=user, role=role)
+            for (_, role), user in found.items()
+            if user is not None
+            for i in items
         ]
-        if mapped is None or mapped not in ids:
-            report.add("assignments", "dropped", len(tasks))
-            report.add("reviews", "dropped", len(judged))
-            continue
-        if ledger is not None and ledger.target_id("job", key) is not None:
-            continue
-        name = f"{project.name} - {mapped}"[:255]
-        if not dry_run and target is not None:
-            ledger.begin_batch("job", [key])
-            job_id = made_before.get(name)  # a killed run may have made it already
-            if job_id is None:
-                spec = JobSpec(
-                    name=name, project_id=target.id, annotators=[ids[mapped]], item_ids=[items[str(t)] for t in tasks]
-                )
-                job_id = dst.jobs.create(spec)[0].id
-            if judged and dst.supports(Capability.REVIEWS):
-                dst.jobs.set_status(job_id, "on_review")  # a verdict is given on review
-                set_verdicts(dst, job_id, dict(judged))
-            ledger.finish_batch("job", {key: job_id})
-        report.add("jobs", "carried")
-        report.add("assignments", "carried", len(tasks))
-        report.add("reviews", "carried" if dst.supports(Capability.REVIEWS) else "dropped", len(judged))
+        if self.writing:
+            self.ledger.begin_batch("job", [work.key])
+            self.dst.assignments.assign(self.target.id, plan)
+            if verdicts:
+                self.dst.reviews.set_many(self.target.id, verdicts)
+            self.ledger.finish_batch("job", {work.key: self.target.id})
+        exact = self.src.job_scope is JobScope.PROJECT  # assignments to assignments; a job folded into one project is not
+        self.report.add("jobs", "carried" if exact else "approximated")
+        self.report.add("assignments", "carried", len(plan))
 
+    def _as_jobs(self, work: Work, items: list[str], found: dict, verdicts: dict) -> None:
+        annotators = [u for (_, role), u in found.items() if role is Role.ANNOTATOR and u is not None]
+        reviewers = [u for (_, role), u in found.items() if role is Role.REVIEWER and u is not None]
+        if not annotators:
+            self.report.add("jobs", "dropped")
+            verdicts.clear()  # counted as dropped by carry()
+            self.report.notes.append(f"jobs: no annotator of {work.name!r} is a user of {self.dst.describe()}")
+            return
+        if len(reviewers) > 1:  # a job has one reviewer
+            self.report.add("assignments", "dropped", len(items) * (len(reviewers) - 1))
+            self.report.notes.append(f"jobs: {work.name!r} has {len(reviewers)} reviewers; a job takes the first")
+        if self.writing:
+            self.ledger.begin_batch("job", [work.key])
+            job_ids = self._jobs_for(work, items, annotators, reviewers[:1])
+            if verdicts:
+                for job_id in job_ids:
+                    if self.dst.supports(Capability.JOB_STATUS_CONTROL):
+                        self.dst.jobs.set_status(job_id, "on_review")  # a verdict is given on review
+                    self.dst.reviews.set_many(job_id, verdicts)
+            self.ledger.finish_batch("job", {work.key: job_ids[0]})
+        self.report.add("jobs", "carried")
+        self.report.add("assignments", "carried", len(items) * (len(annotators) + len(reviewers[:1])))
 
-def set_verdicts(backend: Provider, job_id, verdicts: dict) -> None:
-    """Item -> verdict on the target: in bulk where the backend can (skipping verdicts it holds already), else one by one.
-
-    >>> set_verdicts(ls, project.id, {101: ReviewStatus.ACCEPTED})                  # doctest: +SKIP
-    """
-    bulk = getattr(backend.reviews, "set_many", None)
-    if bulk is not None:
-        bulk(job_id, verdicts)
-        return
-    for item, status in verdicts.items():
-        backend.reviews.set(job_id, item, status)
+    def _jobs_for(self, work: Work, items: list[str], annotators: list[Id], reviewer: list[Id]) -> list[Id]:
+        name = work.name[:255]
+        if name in self.made_before:
+            return [self.made_before[name]]
+        spec = JobSpec(
+            name=name,
+            project_id=self.target.id,
+            annotators=annotators,
+            reviewer=reviewer[0] if reviewer else None,
+            item_ids=[self.items[i] for i in items],
+        )
+        return [job.id for job in self.dst.jobs.create(spec)]
 
 
 def _why(backend: Provider, capability: Capability) -> str:
