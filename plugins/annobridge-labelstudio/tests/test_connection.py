@@ -84,6 +84,31 @@ def test_community_capabilities_and_the_class_matrix(backend):
     assert LabelStudioProvider.capabilities == COMMUNITY | ENTERPRISE_ONLY
 
 
+def test_every_capability_is_declared_with_its_reason_or_condition():
+    for capability in Capability:
+        declared = LabelStudioProvider.declared(capability)
+        assert capability in LabelStudioProvider.support, capability
+        assert declared.kind == "yes" or declared.text, capability  # a reason for a no, a condition for a when
+        if declared.kind == "when":
+            assert declared.text == "Label Studio Enterprise" and declared.what, capability
+    assert LabelStudioProvider.declared(Capability.JOB_ACTIVITY).kind == "when"
+    assert LabelStudioProvider.declared(Capability.JOB_CLONE).kind == "yes"
+    assert "s3s" in LabelStudioProvider.declared(Capability.STORAGES).text
+
+
+def test_the_sub_apis_are_the_provider_s_classes(backend):
+    from annobridge.provider import AnnotationsAPI, PausesAPI, PredictionsAPI
+
+    from annobridge_labelstudio.annotations_api import LabelStudioAnnotations
+    from annobridge_labelstudio.enterprise import LabelStudioPauses
+    from annobridge_labelstudio.predictions_api import LabelStudioPredictions
+
+    assert (LabelStudioProvider.annotations_api, LabelStudioProvider.predictions_api, LabelStudioProvider.pauses_api) == (
+        LabelStudioAnnotations, LabelStudioPredictions, LabelStudioPauses)
+    assert isinstance(backend.annotations, AnnotationsAPI) and isinstance(backend.predictions, PredictionsAPI)
+    assert isinstance(backend.pauses, PausesAPI)
+
+
 @pytest.mark.parametrize(
     ("call", "sentence"),
     [
@@ -92,6 +117,9 @@ def test_community_capabilities_and_the_class_matrix(backend):
         (lambda b: b.users.add_member(1), "membership needs Label Studio Enterprise; this server is Community 1.23.2"),
         (lambda b: b.users.project_members(1), "membership needs Label Studio Enterprise"),
         (lambda b: b.pauses.pause(1, 1), "pausing annotators needs Label Studio Enterprise; this server is Community 1.23.2"),
+        (lambda b: b.pauses.resume(1, 1), "pausing annotators needs Label Studio Enterprise"),
+        (lambda b: b.jobs.activity(1), r"activity \(the annotation history\) needs Label Studio Enterprise"),
+        (lambda b: b.jobs.restart(1), "rejected tasks .* needs Label Studio Enterprise"),
     ],
 )
 def test_enterprise_calls_on_community_are_unsupported_before_any_request(backend, counted, call, sentence):

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from annobridge import Assignment, JobSpec, JobStatus, ReviewStatus, Role, Unsupported, ValidationError
+from annobridge import Assignment, JobSpec, JobStatus, JobUpdate, ReviewStatus, Role, Unsupported, ValidationError
 from annobridge.testing.conformance import SAMPLE_SCHEMA
 
 
@@ -74,10 +74,20 @@ def test_a_job_with_annotators_and_a_reviewer_assigns_every_task(ee_backend, job
         ee_backend.jobs.delete(made.id)
 
 
+def test_update_gives_every_task_to_the_new_reviewer(ee_backend, ee_job, people, images):
+    annotator, reviewer = people
+    ids = ee_backend.items.add(ee_job.id, images(2))
+    ee_backend.assignments.assign_users(ee_job.id, [annotator.id], ids, Role.REVIEWER)
+    ee_backend.jobs.update(ee_job.id, JobUpdate(reviewer=reviewer.id))
+    assert set(ee_backend.assignments.list(ee_job.id)) == {
+        Assignment(item_id=t, user_id=reviewer.id, role=Role.REVIEWER) for t in ids}
+    assert reviewer.id in {u.id for u in ee_backend.users.project_members(ee_job.id)}
+
+
 def test_reviews_set_reject_and_the_status_they_give(ee_backend, ee_job, images, choice):
     ids = ee_backend.items.add(ee_job.id, images(3))
     for tid in ids:
-        ee_backend.annotations.create(tid, result=choice())
+        ee_backend.annotations.create_json(tid, result=choice())
     assert ee_backend.jobs.status(ee_job.id) is JobStatus.COMPLETED  # all labeled, no review yet in use
     assert {e.review_status for e in ee_backend.reviews.list(ee_job.id)} == {ReviewStatus.NONE}
     ee_backend.reviews.set(ee_job.id, ids[0], ReviewStatus.ACCEPTED)
@@ -90,7 +100,7 @@ def test_reviews_set_reject_and_the_status_they_give(ee_backend, ee_job, images,
     ee_backend.reviews.set(ee_job.id, ids[1], ReviewStatus.NONE)
     ee_backend.reviews.set(ee_job.id, ids[2], ReviewStatus.ACCEPTED)
     assert ee_backend.jobs.status(ee_job.id) is JobStatus.ON_REVIEW
-    annotation = ee_backend.annotations.list(ids[1])[0]["id"]
+    annotation = ee_backend.annotations.list_json(ids[1])[0]["id"]
     ee_backend.reviews.review(annotation, accepted=True, comment="fine")
     assert ee_backend.reviews.of_annotation(annotation)[-1]["comment"] == "fine"
     assert ee_backend.jobs.status(ee_job.id) is JobStatus.COMPLETED
@@ -183,7 +193,7 @@ def reviewed(ee_backend, ee_job, people, images, choice):
     annotator, reviewer = people
     ids = ee_backend.items.add(ee_job.id, images(3))
     for tid, size in zip(ids, ("small", "large", "small")):
-        ee_backend.annotations.create(tid, result=choice(size))
+        ee_backend.annotations.create_json(tid, result=choice(size))
     ee_backend.assignments.assign_users(ee_job.id, [annotator.id], ids)
     ee_backend.assignments.assign_users(ee_job.id, [reviewer.id], ids, Role.REVIEWER)
     ee_backend.reviews.set(ee_job.id, ids[0], ReviewStatus.ACCEPTED)

@@ -15,9 +15,9 @@ from annobridge_labelstudio.items import LABELED
 @pytest.fixture
 def labeled_job(backend, job, images, choice):
     ids = backend.items.add(job.id, images(4))
-    backend.annotations.create(ids[0], result=choice())
-    backend.annotations.create(ids[1], result=choice("large"), was_cancelled=True)  # a skipped one
-    backend.predictions.create(ids[2], choice(), model_version="m")
+    backend.annotations.create_json(ids[0], result=choice())
+    backend.annotations.create_json(ids[1], result=choice("large"), was_cancelled=True)  # a skipped one
+    backend.predictions.create_json(ids[2], choice(), model_version="m")
     return job, ids
 
 
@@ -33,7 +33,7 @@ def test_snapshot_with_task_filters_and_serialization_options(backend, labeled_j
     assert [t["id"] for t in tasks] == ids
     by_id = {t["id"]: t for t in tasks}
     assert by_id[ids[0]]["annotations"][0]["completed_by"] == backend.users.me().id  # only the id
-    assert by_id[ids[2]]["predictions"] == [p["id"] for p in backend.predictions.list(item_id=ids[2])]
+    assert by_id[ids[2]]["predictions"] == [p["id"] for p in backend.predictions.list_json(item_id=ids[2])]
 
     finished = backend.exports.wait(backend.exports.create(
         job.id, only_finished=True, annotations_skipped=False, completed_by_only_id=False, predictions_only_id=False))

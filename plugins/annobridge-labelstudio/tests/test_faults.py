@@ -75,3 +75,22 @@ def test_a_fault_on_an_import_is_reported_and_never_repeated(server, backend, ki
     assert proxy.injected_counts() == {kind: 1}, "one try: an import is not safe to repeat"
     assert len(_server_side(backend, job.id)) == on_server
     backend.jobs.delete(job.id)
+
+
+def test_a_failed_annotation_write_removes_what_it_made(server, backend):
+    from annobridge.annotations import ItemAnnotation, Tag
+
+    (job,) = backend.jobs.create(JobSpec(name=f"faults-{uuid.uuid4().hex[:8]}", label_schema=SAMPLE_SCHEMA))
+    ids = backend.items.add(job.id, _tasks(3, "write"))
+    posts = iter(range(100))
+    plan = FaultPlan(seed=1, unavailable=1.0,  # the first annotation goes through, the second fails
+                     eligible=lambda m, p: m == "POST" and p.rstrip("/").endswith("/annotations") and next(posts) >= 1)
+    written = [ItemAnnotation(item=t, width=64, height=48, tags=[Tag(name="size", value="small")]) for t in ids]
+    with FaultProxy(server.url, plan) as proxy:
+        faulty = annobridge.connect(f"labelstudio+{proxy.url}", token=server.token, retries=3, retry_backoff=0)
+        with pytest.raises(annobridge.Unavailable):
+            faulty.annotations.write(job.id, written)
+        faulty.close()
+    assert proxy.injected_counts() == {"unavailable": 1}
+    assert list(backend.annotations.list(job.id)) == [], "nothing half-written that a rerun would duplicate"
+    backend.jobs.delete(job.id)

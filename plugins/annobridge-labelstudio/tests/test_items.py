@@ -53,8 +53,8 @@ def test_listing_pages_to_the_end_without_a_failing_or_extra_request(backend, jo
 
 def test_filters_ordering_views_labeled_and_unlabeled(backend, job, images, choice):
     ids = backend.items.add(job.id, images(5))
-    backend.annotations.create(ids[1], result=choice())
-    backend.annotations.create(ids[3], result=choice())
+    backend.annotations.create_json(ids[1], result=choice())
+    backend.annotations.create_json(ids[3], result=choice())
     assert [i.id for i in backend.items.labeled(job.id)] == [ids[1], ids[3]]
     assert [i.id for i in backend.items.unlabeled(job.id)] == [ids[0], ids[2], ids[4]]
     assert [i.id for i in backend.items.list(job.id, ordering=["-tasks:id"])] == ids[::-1]

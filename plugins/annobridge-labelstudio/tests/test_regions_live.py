@@ -78,8 +78,8 @@ def task(backend, project):
 
 def annotate(backend, task_id, result):
     """Post `result` as an annotation and return the annotation as the server stores it."""
-    made = backend.annotations.create(task_id, result=result)
-    return backend.annotations.get(made["id"])
+    made = backend.annotations.create_json(task_id, result=result)
+    return backend.annotations.get_json(made["id"])
 
 
 def _region(rid, kind, control, value, label, **extra):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from annobridge.hookspecs import hookimpl
 
-__all__ = ["LabelStudioProvider"]
+from .options import LabelStudioJobOptions, LabelStudioStorageOptions
+
+__all__ = ["LabelStudioJobOptions", "LabelStudioProvider", "LabelStudioStorageOptions"]
 
 
 def __getattr__(name: str):

@@ -1,47 +1,135 @@
-"""Annotations and predictions of Label Studio tasks, in Label Studio's own JSON (regions.py converts them).
+"""Annotations of Label Studio tasks as neutral ItemAnnotations (one per annotator's annotation), and in LS JSON.
 
-    >>> ann = backend.annotations.create(task_id, result=[{"from_name": "size", "to_name": "image",
-    ...       "type": "choices", "value": {"choices": ["small"]}}])                     # doctest: +SKIP
-    >>> backend.predictions.create(task_id, "small", score=0.9, model_version="v1")      # doctest: +SKIP
-    >>> backend.annotations.from_predictions(job_id, model_versions=["v1"])              # doctest: +SKIP
-    1
+    >>> report = backend.annotations.write(job.id, [ItemAnnotation(item=task_id, width=640, height=480,
+    ...                                     tags=[Tag(name="size", value="small")], author="anna")])  # doctest: +SKIP
+    >>> [a.author for a in backend.annotations.get(task_id)]                                         # doctest: +SKIP
+    ['anna']
+
+Label Studio extras, in its own JSON (a region list as `result`): `list_json(item_id)`,
+`get_json(annotation_id)`, `create_json(item_id, result, **fields)`, `update_json(annotation_id,
+**fields)`, `delete_json(annotation_id)`.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any, Iterable
+import contextlib
+from typing import Any, Iterable, Iterator
 
+from annobridge.annotation_apis import AnnotationsAPI, WriteMode, checked_writes
+from annobridge.annotations import ItemAnnotation
 from annobridge.capabilities import Capability
 from annobridge.errors import ValidationError
+from annobridge.fidelity import LABEL_STUDIO, FidelityReport
 from annobridge.models import Id
-from annobridge.provider import SubAPI, requires
+from annobridge.provider import requires
 
-from .common import LabelStudioSubAPI, as_dict, as_int
+from .annotation_io import context, known_tasks, logins, sized, task_projects, user_ids
+from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, chunks
 
-__all__ = ["LabelStudioAnnotations", "LabelStudioPredictions"]
-
-_CREATED = re.compile(r"(\d+)")
+__all__ = ["LabelStudioAnnotations"]
 
 
-class LabelStudioAnnotations(LabelStudioSubAPI, SubAPI):
-    """Annotations: create, list, get, update, delete; and annotations made from predictions."""
+class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
+    """Annotations: neutral list/get/write/delete; Label Studio JSON through the *_json extras.
+
+    Skipped (cancelled) annotations are left out of what is read. An annotation written here always
+    carries its image size (on item tag results too); one made elsewhere with only item tags, on a task
+    no region gives the size of, has the task's image read for it.
+    """
+
+    def list(
+        self, job_id: Id | None = None, *, project_id: Id | None = None, item_ids: Iterable[Id] | None = None
+    ) -> Iterator[ItemAnnotation]:
+        """Every annotation of the job's (= project's) tasks, or of `item_ids` only, 1000 tasks a request."""
+        pid = self.backend.items._project(job_id, project_id, None)
+        wanted = known_tasks(self, pid, item_ids, "item_ids") if item_ids is not None else None
+        ctx, authors = context(self, pid), logins(self)
+        for chunk in [None] if wanted is None else chunks(wanted, 500):
+            for task in self.backend.items.tasks(pid, selected_ids=chunk):
+                for raw in task.get("annotations") or []:
+                    if not raw.get("was_cancelled"):
+                        yield ctx.read(self, task, raw, authors)[0]
+
+    def get(self, item_id: Id) -> list[ItemAnnotation]:
+        """The task's annotations, one per Label Studio annotation (skipped ones left out)."""
+        task = self.backend.items.task(item_id)
+        ctx, authors = context(self, as_int(task["project"], "project")), logins(self)
+        return [ctx.read(self, task, raw, authors)[0] for raw in task.get("annotations") or []
+                if not raw.get("was_cancelled")]
+
+    def write(
+        self, project_id: Id, annotations: Iterable[ItemAnnotation], *, mode: WriteMode = "append"
+    ) -> FidelityReport:
+        """Write each ItemAnnotation as one Label Studio annotation of its task; `replace` first removes the tasks'
+        annotations (in bulk). Authors (logins or emails) become `completed_by`; an author with no user here is
+        counted as dropped, and the annotation is the token user's.
+
+        Everything is converted and checked (tasks of the project, the schema, the config) before the first
+        write; Label Studio has no bulk call for annotations of existing tasks, so it is one request each,
+        and a failed request removes the annotations this call had made.
+        """
+        from .regions import to_labelstudio
+
+        listed = checked_writes(annotations, mode)
+        pid = as_int(project_id, "project_id")
+        if not listed:
+            return FidelityReport()
+        tasks = known_tasks(self, pid, [a.item for a in listed], "annotations")
+        ctx = context(self, pid)
+        users = user_ids(self) if any(_authors(a) for a in listed) else {}
+        report, plan = FidelityReport(), []
+        for ann in listed:
+            data, losses = to_labelstudio(ann, label_config=ctx.config, schema=ctx.schema)
+            report.merge(losses)
+            author = data.pop("completed_by", None)
+            extra = {}
+            if author is not None and str(author) in users:
+                extra["completed_by"] = users[str(author)]
+            elif author is not None:
+                report.dropped("annotation author", LABEL_STUDIO, f"no user {author!r} on the server", item=ann.item)
+            plan.append((as_int(ann.item, "item"), sized(data["result"], ann), extra))
+        if mode == "replace":
+            self._remove(pid, tasks)
+        made: list[int] = []
+        try:
+            for tid, result, extra in plan:
+                with self.call(f"annotating task {tid}"):
+                    made.append(self.sdk.annotations.create(tid, result=result, **extra).id)
+        except BaseException:
+            for aid in made:
+                with contextlib.suppress(Exception):
+                    self.sdk.annotations.delete(aid)  # nothing half-written that a rerun would duplicate
+            raise
+        report.carried("annotation", LABEL_STUDIO, len(made))
+        return report
+
+    def delete(self, item_ids: Iterable[Id]) -> None:
+        """Remove every annotation of these tasks (Data Manager action, 1000 tasks a request); the tasks stay."""
+        for pid, tasks in task_projects(self, item_ids).items():
+            self._remove(pid, tasks)
+
+    def _remove(self, pid: int, tasks: list[int]) -> None:
+        for chunk in chunks(tasks, BATCH):
+            self.backend.items._action(pid, "delete_tasks_annotations", {"all": False, "included": chunk})
+
+    # ---------------------------------------------------------------- Label Studio extras (its own JSON)
 
     @requires(Capability.ANNOTATIONS)
-    def list(self, item_id: Id) -> list[dict[str, Any]]:
-        """Every annotation of a task."""
+    def list_json(self, item_id: Id) -> list[dict[str, Any]]:
+        """Every annotation of a task, as Label Studio returns it."""
         tid = as_int(item_id, "item_id")
         with self.call(f"listing the annotations of task {tid}"):
             return [as_dict(a) for a in self.sdk.annotations.list(tid)]
 
     @requires(Capability.ANNOTATIONS)
-    def get(self, annotation_id: Id) -> dict[str, Any]:
+    def get_json(self, annotation_id: Id) -> dict[str, Any]:
+        """One annotation, as Label Studio returns it."""
         aid = as_int(annotation_id, "annotation_id")
         with self.call(f"reading annotation {aid}"):
             return as_dict(self.sdk.annotations.get(aid))
 
     @requires(Capability.ANNOTATIONS)
-    def create(self, item_id: Id, result: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    def create_json(self, item_id: Id, result: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
         """Add an annotation to a task as an annotator would (fields: ground_truth, lead_time, completed_by, ...)."""
         tid = as_int(item_id, "item_id")
         if not isinstance(result, list):
@@ -50,92 +138,25 @@ class LabelStudioAnnotations(LabelStudioSubAPI, SubAPI):
             return as_dict(self.sdk.annotations.create(tid, result=result, **fields))
 
     @requires(Capability.ANNOTATIONS)
-    def update(self, annotation_id: Id, **fields: Any) -> dict[str, Any]:
+    def update_json(self, annotation_id: Id, **fields: Any) -> dict[str, Any]:
         """Change an annotation (result, ground_truth, was_cancelled, ...)."""
         aid = as_int(annotation_id, "annotation_id")
         with self.call(f"updating annotation {aid}"):
             return as_dict(self.sdk.annotations.update(aid, **fields))
 
     @requires(Capability.ANNOTATIONS)
-    def delete(self, annotation_id: Id) -> None:
+    def delete_json(self, annotation_id: Id) -> None:
+        """Delete one annotation by its Label Studio id."""
         aid = as_int(annotation_id, "annotation_id")
         with self.call(f"deleting annotation {aid}"):
             self.sdk.annotations.delete(aid)
 
     @requires(Capability.ANNOTATIONS)
     def from_predictions(self, job_id: Id, *, model_versions: Iterable[str] | None = None) -> int:
-        """Turn the job's predictions (of these model versions; all when None) into annotations; returns how many."""
-        pid = as_int(job_id, "job_id")
-        body = {"model_version": list(model_versions) if model_versions is not None else None}
-        answer = self.backend.items._action(pid, "predictions_to_annotations", {"all": True, "excluded": []}, **body)
-        match = _CREATED.search(str(answer.get("detail", "")))
-        return int(match.group(1)) if match else int(answer.get("processed_items") or 0)
+        """The same as `predictions.to_annotations` (kept for scripts written against it)."""
+        return self.backend.predictions.to_annotations(job_id, model_versions=model_versions)
 
 
-class LabelStudioPredictions(LabelStudioSubAPI, SubAPI):
-    """Predictions (pre-annotations): create one or many, list, get, update, delete."""
-
-    @requires(Capability.PREDICTIONS)
-    def list(self, job_id: Id | None = None, *, item_id: Id | None = None) -> list[dict[str, Any]]:
-        """The predictions of a job, or of one task."""
-        if (job_id is None) == (item_id is None):
-            raise ValidationError("predictions.list takes exactly one of job_id and item_id")
-        params = {"task": as_int(item_id, "item_id")} if item_id is not None else {"project": as_int(job_id, "job_id")}
-        with self.call(f"listing predictions of {params}"):
-            return [as_dict(p) for p in self.sdk.predictions.list(**params)]
-
-    @requires(Capability.PREDICTIONS)
-    def get(self, prediction_id: Id) -> dict[str, Any]:
-        pid = as_int(prediction_id, "prediction_id")
-        with self.call(f"reading prediction {pid}"):
-            return as_dict(self.sdk.predictions.get(pid))
-
-    @requires(Capability.PREDICTIONS)
-    def create(self, item_id: Id, result: list[dict[str, Any]] | dict[str, Any] | str, *, score: float = 0.0,
-               model_version: str | None = None) -> dict[str, Any]:
-        """A prediction for a task. `result` is a region list, or (as the legacy SDK took) just the
-        value payload of the config's first control, or just a class name for it."""
-        tid = as_int(item_id, "item_id")
-        regions = result if isinstance(result, list) else self._regions(tid, result)
-        extra = {"model_version": model_version} if model_version is not None else {}
-        with self.call(f"predicting task {tid}"):
-            return as_dict(self.sdk.predictions.create(task=tid, result=regions, score=score, **extra))
-
-    @requires(Capability.PREDICTIONS)
-    def create_many(self, job_id: Id, predictions: list[dict[str, Any]]) -> int:
-        """Bulk-create predictions ({"task": id, "result": [...], "score", "model_version"}); returns the count."""
-        pid = as_int(job_id, "job_id")
-        if not predictions:
-            return 0
-        with self.call(f"importing {len(predictions)} predictions into project {pid}"):
-            answer = as_dict(self.sdk.projects.import_predictions(pid, request=predictions))
-        return int(answer.get("created") or len(predictions))
-
-    @requires(Capability.PREDICTIONS)
-    def update(self, prediction_id: Id, **fields: Any) -> dict[str, Any]:
-        pid = as_int(prediction_id, "prediction_id")
-        with self.call(f"updating prediction {pid}"):
-            return as_dict(self.sdk.predictions.update(pid, **fields))
-
-    @requires(Capability.PREDICTIONS)
-    def delete(self, prediction_id: Id) -> None:
-        pid = as_int(prediction_id, "prediction_id")
-        with self.call(f"deleting prediction {pid}"):
-            self.sdk.predictions.delete(pid)
-
-    def _regions(self, task_id: int, result: dict[str, Any] | str) -> list[dict[str, Any]]:
-        """A short-form result (value payload or class name) as one region of the config's first control."""
-        from label_studio_sdk.label_interface import LabelInterface
-
-        project = self.backend.items.task(task_id)["project"]
-        controls = list(LabelInterface(self.backend.projects.label_config(project)).controls)
-        if not controls:
-            raise ValidationError(f"result: project {project} has no control tag to put {result!r} in")
-        if isinstance(result, str):
-            fitting = [c for c in controls if result in (c.labels or ())]
-        else:
-            fitting = [c for c in controls if c.tag.lower() in result]
-        control = (fitting or controls)[0]
-        kind = control.tag.lower()
-        value = result if isinstance(result, dict) else {kind: [result]}
-        return [{"from_name": control.name, "to_name": control.to_name[0], "type": kind, "value": value}]
+def _authors(annotation: ItemAnnotation) -> bool:
+    return annotation.author is not None or any(o.author is not None for o in annotation.objects) or any(
+        t.author is not None for t in annotation.tags)

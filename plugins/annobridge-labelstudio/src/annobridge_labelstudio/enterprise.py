@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 from annobridge.capabilities import Capability
 from annobridge.errors import ValidationError
 from annobridge.models import Assignment, Id, JobEntity, ReviewStatus, Role
-from annobridge.provider import AssignmentsAPI, ReviewsAPI, SubAPI, requires
+from annobridge.provider import AssignmentsAPI, PausesAPI, ReviewsAPI, requires
 
 from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, as_ints, chunks
 
@@ -312,10 +312,9 @@ def remove_project_member(api: LabelStudioSubAPI, pid: int, user_id: int) -> Non
 # ---------------------------------------------------------------- pauses
 
 
-class LabelStudioPauses(LabelStudioSubAPI, SubAPI):
-    """Pausing an annotator in a project (they see no tasks until resumed)."""
+class LabelStudioPauses(LabelStudioSubAPI, PausesAPI):
+    """Pausing an annotator in a project (they see no tasks until resumed); `list` is a Label Studio extra."""
 
-    @requires(Capability.PAUSE_ANNOTATORS)
     def pause(self, job_id: Id, user_id: Id, *, reason: str = "MANUAL", message: str | None = None) -> dict[str, Any]:
         """Pause the user in the job's project, with a reason and an optional message they see."""
         pid, uid = as_int(job_id, "job_id"), as_int(user_id, "user_id")
@@ -330,12 +329,10 @@ class LabelStudioPauses(LabelStudioSubAPI, SubAPI):
         with self.call(f"listing the pauses of user {uid} in project {pid}"):
             return [as_dict(p) for p in self.sdk.projects.pauses.list(pid, uid)]
 
-    @requires(Capability.PAUSE_ANNOTATORS)
     def is_paused(self, job_id: Id, user_id: Id) -> bool:
         """Whether the user has a pause in the job's project that is not resumed."""
         return any(not p.get("deleted_at") for p in self.list(job_id, user_id))
 
-    @requires(Capability.PAUSE_ANNOTATORS)
     def resume(self, job_id: Id, user_id: Id) -> int:
         """Lift every active pause of the user in the project; returns how many."""
         pid, uid = as_int(job_id, "job_id"), as_int(user_id, "user_id")

@@ -14,15 +14,16 @@ import time
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator
 
+from annobridge.capabilities import Capability
 from annobridge.errors import BackendError, NotFound, ValidationError
-from annobridge.models import Id, Item, ReviewStatus
-from annobridge.provider import ItemsAPI, SubAPI
+from annobridge.models import Id, Item, ItemFilter, ReviewStatus
+from annobridge.provider import ItemsAPI
 
 from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, as_ints, chunks
 from .paging import every_shrinking
 
 __all__ = ["ANNOTATION_FIELDS", "ITEM_FIELDS", "LABELED", "PREDICTION_FIELDS", "TASK_FIELDS", "UNLABELED",
-           "LabelStudioItems", "LabelStudioViews", "to_item"]
+           "LabelStudioItems", "to_item"]
 
 
 def _completed(empty: bool) -> dict[str, Any]:
@@ -87,7 +88,7 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
             raise ValidationError(f"job_id {job_id!r} and project_id {project_id!r}: on Label Studio a job is a project")
         chosen = job_id if job_id is not None else project_id
         if chosen is None:
-            raise ValidationError("items.list needs job_id or project_id")
+            raise ValidationError("job_id or project_id: one of them is needed (on Label Studio a job is a project)")
         return as_int(chosen, "job_id" if job_id is not None else "project_id")
 
     def tasks(
@@ -144,6 +145,54 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
                                selected_ids=selected_ids, fields="task_only", include=ITEM_FIELDS,
                                page_size=page_size):
             yield to_item(task)
+
+    def select(
+        self, job_id: Id | None = None, *, project_id: Id | None = None, where: ItemFilter | None = None
+    ) -> Iterator[Item]:
+        """The tasks meeting `where`: whether annotated is filtered on the server (Data Manager), the review
+        status from the annotations' reviews on Enterprise (none on Community), the name on the client."""
+        pid = self._project(job_id, project_id, None)
+        if where is None:
+            yield from self.list(pid)
+            return
+        filters = None
+        if where.annotated is not None:
+            filters = {"conjunction": "and", "items": [{"filter": "filter:tasks:total_annotations", "type": "Number",
+                                                        "operator": "greater" if where.annotated else "equal", "value": 0}]}
+        statuses = None
+        if where.review_status is not None and self.backend.supports(Capability.REVIEWS):
+            from .enterprise import task_statuses
+
+            statuses = task_statuses(self, pid, list(self.tasks(pid, include=("id", "annotations"), filters=filters)))
+        for item in self.list(pid, filters=filters):
+            if statuses is not None:
+                item = item.model_copy(update={"review_status": statuses.get(item.id, ReviewStatus.NONE)})
+            if where.matches(item):
+                yield item
+
+    def download(
+        self,
+        job_id: Id | None = None,
+        *,
+        project_id: Id | None = None,
+        directory: str | Path,
+        item_ids: Iterable[Id] | None = None,
+    ) -> list[Path]:
+        """Write the files of the job's tasks (or of `item_ids`) into `directory`, named as stored; their paths.
+
+        Uploads, local files and cloud objects come through the server (with the token), other URLs
+        straight from where they are. The directory is checked before any request.
+
+        >>> [p.name for p in backend.items.download(job.id, directory="frames")]   # doctest: +SKIP
+        ['frame0.png', 'frame1.png']
+        """
+        from annobridge.provider import ExportsAPI
+
+        from .media import download_tasks
+
+        folder = ExportsAPI.check_directory(directory)
+        pid = self._project(job_id, project_id, None)
+        return download_tasks(self, pid, folder, list(item_ids) if item_ids is not None else None)
 
     def ids(self, job_id: Id, **kwargs: Any) -> list[int]:
         """The ids of the job's tasks (same filters as `list`)."""
@@ -286,27 +335,3 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
             return raw.response.json() or {}
         except ValueError:
             return {}
-
-
-class LabelStudioViews(LabelStudioSubAPI, SubAPI):
-    """Data Manager views (tabs): saved filters and ordering to list or export tasks by."""
-
-    def list(self, job_id: Id) -> list[dict[str, Any]]:
-        """The views of the job's project, as the server gives them."""
-        pid = as_int(job_id, "job_id")
-        with self.call(f"listing the views of project {pid}"):
-            return [as_dict(v) for v in self.sdk.views.list(project=pid)]
-
-    def create(self, job_id: Id, *, filters: dict[str, Any] | None = None, ordering: list[str] | None = None,
-               title: str = "Tasks") -> dict[str, Any]:
-        """A view of the job's tasks; its id works as `view_id` in items.list and exports.create."""
-        pid = as_int(job_id, "job_id")
-        data = {"title": title, "filters": filters or {"conjunction": "and", "items": []}, "ordering": ordering or []}
-        with self.call(f"creating a view in project {pid}"):
-            return as_dict(self.sdk.views.create(project=pid, data=data))
-
-    def delete(self, view_id: Id) -> None:
-        """Delete the view; the tasks it listed stay."""
-        vid = as_int(view_id, "view_id")
-        with self.call(f"deleting view {vid}"):
-            self.sdk.views.delete(str(vid))

@@ -13,63 +13,64 @@ from __future__ import annotations
 
 from typing import Any
 
-from annobridge.capabilities import Capability
+from annobridge.capabilities import Capability, Support, no, when, yes
+from annobridge.models import JobScope
 from annobridge.provider import Provider
 from annobridge.retry import RetryPolicy
 from annobridge.tokens import clean_token, warn_plain_http
 from annobridge.urls import BackendURL
 
-from .annotations_api import LabelStudioAnnotations, LabelStudioPredictions
+from .annotations_api import LabelStudioAnnotations
 from .client import Connection, Edition
 from .enterprise import LabelStudioAssignments, LabelStudioPauses, LabelStudioReviews
 from .exports import LabelStudioExports
-from .items import LabelStudioItems, LabelStudioViews
+from .items import LabelStudioItems
 from .jobs import LabelStudioJobs
+from .predictions_api import LabelStudioPredictions
 from .projects import LabelStudioProjects
 from .storages import LabelStudioStorages
 from .transfer import LabelStudioTransfer
 from .users import LabelStudioUsers
+from .views import LabelStudioViews
 
-__all__ = ["COMMUNITY", "ENTERPRISE_ONLY", "LabelStudioProvider"]
+__all__ = ["COMMUNITY", "ENTERPRISE_ONLY", "SUPPORT", "LabelStudioProvider"]
 
-COMMUNITY = frozenset(
-    {
-        Capability.PROJECTS,
-        Capability.SCHEMA,
-        Capability.ITEMS,
-        Capability.ANNOTATIONS,
-        Capability.PREDICTIONS,
-        Capability.JOBS,
-        Capability.USERS,
-        Capability.EXPORTS,
-        Capability.EXPORT_SNAPSHOTS,
-        Capability.STORAGES,
-    }
-)
-ENTERPRISE_ONLY = frozenset(
-    {Capability.ASSIGNMENTS, Capability.REVIEWS, Capability.MEMBERS, Capability.PAUSE_ANNOTATORS, Capability.JOB_RESTART}
-)
-_WHAT = {
-    Capability.ASSIGNMENTS: "task assignment",
-    Capability.REVIEWS: "annotation review",
-    Capability.MEMBERS: "project and organization membership",
-    Capability.PAUSE_ANNOTATORS: "pausing annotators",
-    Capability.JOB_RESTART: "restarting a job with its rejected tasks (it reads annotation reviews)",
+
+def _enterprise(provider: LabelStudioProvider) -> bool:
+    return provider.edition.enterprise
+
+
+def _enterprise_only(what: str) -> Support:
+    return when("Label Studio Enterprise", _enterprise, what=what)
+
+
+SUPPORT = {
+    Capability.PROJECTS: yes(),
+    Capability.SCHEMA: yes("the label config"),
+    Capability.ITEMS: yes("tasks"),
+    Capability.ANNOTATIONS: yes("one annotation per annotator and task"),
+    Capability.PREDICTIONS: yes("with model version and score"),
+    Capability.JOBS: yes("a job is a project"),
+    Capability.JOB_STATUS_CONTROL: no("a Label Studio project's status is derived from its tasks, annotations and reviews"),
+    Capability.JOB_ARCHIVE: no("Label Studio archives workspaces (on Enterprise), not projects"),
+    Capability.JOB_RESTART: _enterprise_only("restarting a job with its rejected tasks (it reads annotation reviews)"),
+    Capability.JOB_CLONE: yes("a new project with the same config, settings and tasks"),
+    Capability.JOB_CUSTOM_DATA: no("a Label Studio project has no custom data field"),
+    Capability.JOB_LIMITS: no("Label Studio sets no limit of objects or tags per task, and its tasks have no tags "
+                              "to choose them by (pass item_ids)"),
+    Capability.JOB_ACTIVITY: _enterprise_only("a job's activity (the annotation history)"),
+    Capability.USERS: yes(),
+    Capability.MEMBERS: _enterprise_only("project and organization membership"),
+    Capability.ASSIGNMENTS: _enterprise_only("task assignment"),
+    Capability.UNASSIGN: _enterprise_only("taking task assignments back"),
+    Capability.REVIEWS: _enterprise_only("annotation review"),
+    Capability.PAUSE_ANNOTATORS: _enterprise_only("pausing annotators"),
+    Capability.EXPORTS: yes(),
+    Capability.EXPORT_SNAPSHOTS: yes(),
+    Capability.STORAGES: yes("s3, gcs, azure, local files, redis; s3s (an IAM role) on Enterprise"),
 }
-_NEVER = {
-    Capability.JOB_STATUS_CONTROL: "a Label Studio project's status is derived from its tasks, annotations and reviews",
-    Capability.JOB_ARCHIVE: "Label Studio archives workspaces, not projects",
-    Capability.JOB_CUSTOM_DATA: "a Label Studio project has no custom data field",
-}
-
-
-class _EditionCapabilities:
-    """On the class: everything either edition offers; on a connected provider: what its edition offers."""
-
-    def __get__(self, provider: LabelStudioProvider | None, owner: type) -> frozenset[Capability]:
-        if provider is None:
-            return COMMUNITY | ENTERPRISE_ONLY
-        return COMMUNITY | ENTERPRISE_ONLY if provider.edition.enterprise else COMMUNITY
+ENTERPRISE_ONLY = frozenset(c for c, s in SUPPORT.items() if s.kind == "when")
+COMMUNITY = frozenset(c for c, s in SUPPORT.items() if s.kind == "yes")
 
 
 class LabelStudioProvider(Provider):
@@ -79,19 +80,26 @@ class LabelStudioProvider(Provider):
     default 120, else ANNOBRIDGE_TIMEOUT), `retries` (extra tries of a request safe to repeat, default 3,
     else ANNOBRIDGE_RETRIES; `max_retries` is the same), `retry_backoff` (first backoff, seconds),
     `verify` (TLS: True by default; False or a CA bundle path only when asked), `httpx_client` (your
-    own httpx.Client, used as it is, e.g. with event hooks). Beyond the neutral sub-APIs it has
-    `annotations`, `predictions`, `views` and `pauses`.
+    own httpx.Client, used as it is, e.g. with event hooks).
+
+    Label Studio's own settings travel in LabelStudioJobOptions (JobSpec, JobUpdate, Job.options) and
+    LabelStudioStorageOptions (StorageSpec.options). Beyond the neutral sub-APIs it has `views` (Data
+    Manager tabs), and Label Studio extras on several: annotations/predictions in its own JSON
+    (`*_json`), tasks with Data Manager filters (`items.tasks`), project parameters (`jobs.params`).
     """
 
     name = "labelstudio"
     schemes = ("labelstudio", "labelstudio+http", "labelstudio+https")
     package = "annobridge-labelstudio"
-    capabilities = _EditionCapabilities()  # type: ignore[assignment]
-    capability_notes = {cap: "Label Studio Enterprise" for cap in ENTERPRISE_ONLY}
+    support = SUPPORT
+    job_scope = JobScope.PROJECT
 
     projects_api = LabelStudioProjects
     jobs_api = LabelStudioJobs
     items_api = LabelStudioItems
+    annotations_api = LabelStudioAnnotations
+    predictions_api = LabelStudioPredictions
+    pauses_api = LabelStudioPauses
     assignments_api = LabelStudioAssignments
     reviews_api = LabelStudioReviews
     exports_api = LabelStudioExports
@@ -114,10 +122,7 @@ class LabelStudioProvider(Provider):
             verify=options.get("verify", True),
             httpx_client=options.get("httpx_client"),
         )
-        self.annotations = LabelStudioAnnotations(self)
-        self.predictions = LabelStudioPredictions(self)
-        self.views = LabelStudioViews(self)
-        self.pauses = LabelStudioPauses(self)
+        self.views = LabelStudioViews(self)  # a Label Studio extra: Data Manager tabs
 
     @classmethod
     def open(cls, address: BackendURL, token: str | None = None, **options: Any) -> LabelStudioProvider:
@@ -152,12 +157,12 @@ class LabelStudioProvider(Provider):
         edition = self.connection._edition
         return f"{self.name} ({self.url}, {edition.describe()})" if edition else super().describe()
 
-    def unsupported_reason(self, capability: Capability) -> str:
-        if capability in ENTERPRISE_ONLY:
-            return f"{_WHAT[capability]} needs Label Studio Enterprise; this server is {self.edition.describe()}"
-        if capability in _NEVER:
-            return _NEVER[capability]
-        return super().unsupported_reason(capability)
+    def edition_name(self) -> str:
+        return self.edition.describe()
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self.connection.policy
 
     def close(self) -> None:
         self.connection.close()

@@ -12,12 +12,10 @@ without its ledger); an import is one database transaction, so a found task has 
 
 from __future__ import annotations
 
-import io
 import json
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from pathlib import PurePosixPath
 from typing import Any, Iterable, Iterator
 
 from annobridge.annotations import ItemAnnotation
@@ -30,6 +28,7 @@ from annobridge.transfer import SOURCE_KEY, MediaMode, Page, Record, TransferAPI
 from .common import LabelStudioSubAPI, as_dict, as_int
 from .items import to_item
 from .label_config import parse_label_config
+from .media import fetch, image_size, plain_name
 
 __all__ = ["LabelStudioTransfer", "region_size", "split_by_author"]
 
@@ -80,7 +79,7 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
                 continue
             item = to_item(task)
             url = (task.get("data") or {}).get(key) or item.url
-            name = _plain_name(item.name or f"task-{task['id']}")
+            name = plain_name(item.name or f"task-{task['id']}")
             kept = []
             for raw in task.get("annotations") or []:
                 if raw.get("was_cancelled"):
@@ -114,16 +113,8 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
         """(width, height) read from the record's image, whose bytes are kept in `media` (no region gave it)."""
         if not record.url:
             return None
-        from PIL import Image, UnidentifiedImageError
-
         record.media = self._download(record.url)
-        try:
-            with Image.open(io.BytesIO(record.media)) as image:
-                return image.size
-        except (UnidentifiedImageError, OSError):
-            raise ValidationError(
-                f"item {record.name!r}: no annotation region gives the image size and {record.url} is not an image"
-            ) from None
+        return image_size(record.media, f"item {record.name!r}: no annotation region gives the image size and {record.url}")
 
     def fetch_media(self, project_id: Id, records: list[Record]) -> None:
         """Each record's bytes from its URL: files the server keeps through its authenticated client, a few at once."""
@@ -136,15 +127,7 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
                 record.media = blob
 
     def _download(self, url: str) -> bytes:
-        if url.startswith("/"):  # stored by the server (/data/upload/...): needs the token
-            return self.conn.request("GET", url.lstrip("/"), f"downloading {url}").content
-        import httpx
-
-        with self.call(f"downloading {url}"):
-            response = httpx.get(url, follow_redirects=True, timeout=120)
-        if response.status_code >= 400:
-            raise ValidationError(f"media: {url} answered HTTP {response.status_code}")
-        return response.content
+        return fetch(self.conn, url)
 
     def present(self, project_id: Id) -> dict[str, Id]:
         """Every source key the project's tasks carry -> task id: one streamed read of ids and data, 1000 a request."""
@@ -326,10 +309,3 @@ def region_size(annotation: dict[str, Any]) -> tuple[int, int] | None:
 def _served(path: str) -> str:
     """The URL a stored upload is served at: file-uploads lists "upload/2/x.jpg", tasks need "/data/upload/2/x.jpg"."""
     return path if path.startswith(("/", "http://", "https://")) else MEDIA_URL + path
-
-
-def _plain_name(name: str) -> str:
-    """A stored upload's name without the 8-character prefix Label Studio adds ("1a2b3c4d-IMG_1.jpeg")."""
-    base = PurePosixPath(name).name
-    head, sep, rest = base.partition("-")
-    return rest if sep and len(head) == 8 and rest else base

@@ -1,8 +1,9 @@
 """A stand-in for the Enterprise-only endpoints, in front of a real (Community) Label Studio server.
 
 It answers /api/version as Enterprise and serves task assignments, annotation reviews, project
-members, pauses and organization roles itself, from memory; every other request goes on to the
-real server unchanged, so projects, tasks and annotations stay real. Used through the official
+members, pauses, organization roles and s3s storage records itself, from memory, and a project's
+annotation history from the real server's annotations and its own reviews; every other request
+goes on to the real server unchanged, so projects, tasks and annotations stay real. Used through the official
 SDK's methods, it checks the requests the SDK sends (at most 1000 tasks per bulk assignment).
 
     >>> with EnterpriseStandIn(server.url) as ee:                       # doctest: +SKIP
@@ -40,6 +41,7 @@ class EnterpriseStandIn:
         self.members: dict[int, set[int]] = {}
         self.pauses: dict[tuple[int, int], list[dict[str, Any]]] = {}
         self.roles: dict[int, str] = {}
+        self.storages: dict[tuple[str, int], dict[str, Any]] = {}  # ("import"|"export", id) -> an s3s storage
         self._ids = itertools.count(1)
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -262,6 +264,63 @@ class EnterpriseStandIn:
                 return Response(status_code=204)
             return JSONResponse(found[0])
 
+        # -------- annotation history (read from the real annotations and the stand-in's reviews), s3s storages
+        async def history(request: Request) -> Response:
+            local(request)
+            pid = request.path_params["pid"]
+            tasks, page = [], 1
+            while True:  # the real server's tasks, 1000 a page, with their annotations
+                status, data = await upstream_json(request, f"/api/tasks/?project={pid}&fields=all&page={page}&page_size=1000")
+                tasks += (data or {}).get("tasks") or [] if status == 200 else []
+                if status != 200 or len((data or {}).get("tasks") or []) < 1000:
+                    break
+                page += 1
+            entries, task_of = [], {}
+            for task in tasks:
+                for ann in task.get("annotations") or []:
+                    task_of[ann["id"]] = task["id"]
+                    entries.append({"action": "skipped" if ann.get("was_cancelled") else "submitted",
+                                    "annotation_id": ann["id"], "task_id": task["id"], "project_id": pid,
+                                    "created_at": ann.get("created_at"), "created_by": ann.get("completed_by"),
+                                    "result": ann.get("result"), "comment": None, "review_id": None})
+            for r in self.reviews.values():
+                if r["_project"] == pid:
+                    entries.append({"action": "accepted" if r["accepted"] else "rejected", "review_id": r["id"],
+                                    "annotation_id": r["annotation"], "task_id": task_of.get(r["annotation"]),
+                                    "project_id": pid, "created_at": r["created_at"], "created_by": r["created_by"],
+                                    "comment": r.get("comment"), "result": None})
+            entries.sort(key=lambda e: str(e["created_at"]))
+            for n, entry in enumerate(entries, 1):
+                entry["id"] = n
+            page, size = int(request.query_params.get("page", 1)), int(request.query_params.get("page_size", 100))
+            chunk = entries[(page - 1) * size: page * size]
+            more = page * size < len(entries)
+            return JSONResponse({"count": len(entries), "previous": None, "results": chunk,
+                                 "next": f"{request.url.path}?page={page + 1}&page_size={size}" if more else None})
+
+        async def s3s(request: Request) -> Response:
+            local(request)
+            direction = "export" if "/export/" in request.url.path else "import"
+            sid = request.path_params.get("sid")
+            if sid is None and request.method == "GET":
+                project = int(request.query_params.get("project", 0))
+                return JSONResponse([v for (d, _), v in self.storages.items() if d == direction and v["project"] == project])
+            if sid is None:
+                body = await request.json()
+                if not body.get("role_arn") or not body.get("bucket"):
+                    return JSONResponse({"detail": "role_arn and bucket are required"}, status_code=400)
+                kept = {k: v for k, v in body.items() if not k.startswith("aws_")}  # secrets never come back
+                storage = {**kept, "id": next(self._ids), "type": "s3s", "status": "initialized",
+                           "last_sync": None, "last_sync_count": None, "created_at": _now()}
+                self.storages[(direction, storage["id"])] = storage
+                return JSONResponse(storage, status_code=201)
+            if (direction, sid) not in self.storages:
+                return JSONResponse({"detail": "Not found."}, status_code=404)
+            if request.method == "DELETE":
+                del self.storages[(direction, sid)]
+                return Response(status_code=204)
+            return JSONResponse(self.storages[(direction, sid)])
+
         every = ["GET", "POST", "PUT", "PATCH", "DELETE"]
         routes = [
             Route("/api/version", version), Route("/api/version/", version),
@@ -276,6 +335,11 @@ class EnterpriseStandIn:
             Route("/api/organizations/{oid:int}/memberships/{uid:int}/", membership),
             Route("/api/projects/{pid:int}/members/{uid:int}/pauses/", pauses, methods=["GET", "POST"]),
             Route("/api/projects/{pid:int}/members/{uid:int}/pauses/{id:int}/", pause, methods=every),
+            Route("/api/projects/{pid:int}/annotation-history/", history),
+            Route("/api/storages/s3s/", s3s, methods=["GET", "POST"]),
+            Route("/api/storages/s3s/{sid:int}", s3s, methods=["GET", "DELETE"]),
+            Route("/api/storages/export/s3s", s3s, methods=["GET", "POST"]),
+            Route("/api/storages/export/s3s/{sid:int}", s3s, methods=["GET", "DELETE"]),
             Route("/{path:path}", forward, methods=every),
         ]
         return Starlette(routes=routes)
