@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
@@ -17,7 +18,7 @@ from annobridge.models import Role
 from annobridge.urls import BackendURL
 from annobridge_supervisely import SuperviselyProvider
 
-__all__ = ["World", "connect", "fresh_project", "sv", "unique", "url_of", "world"]
+__all__ = ["World", "connect", "counted", "fresh_project", "sv", "unique", "url_of", "world"]
 
 
 SEED_TEAM, SEED_WORKSPACE = 8, 349  # the seed's "Demo Team" and its workspace; other tests add more of both
@@ -97,3 +98,21 @@ def fresh_project(sv, world):
     yield project
     with contextlib.suppress(NotFound):
         sv.projects.delete(project.id)
+
+
+@contextlib.contextmanager
+def counted(backend):
+    """Count the API methods `backend` posts inside the block (a count is stable where a time is not)."""
+    seen: Counter = Counter()
+    api = backend.api
+    post = api.post
+
+    def counting(method, data, *args, **kwargs):
+        seen[method] += 1
+        return post(method, data, *args, **kwargs)
+
+    api.post = counting
+    try:
+        yield seen
+    finally:
+        del api.post

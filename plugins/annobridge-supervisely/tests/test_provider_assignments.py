@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from annobridge.errors import Unsupported, ValidationError
-from annobridge.models import Assignment, JobSpec, Role
+from annobridge.models import Assignment, ItemFilter, JobSpec, ReviewStatus, Role
 from annobridge.sampling import plan_assignments
 
 # isort: split
@@ -53,7 +53,7 @@ def test_a_plan_becomes_one_job_per_annotator_with_the_templates_settings(sv, wo
         mine = {a.item_id for a in plan if a.user_id == job.assignees[0].id}
         assert {e.id for e in job.entities} == mine
         assert (job.readme, job.classes_to_label, job.objects_limit_per_item) == ("how to label", ["lemon"], 4)
-        assert job.dataset_id == world.dataset_id and job.custom_data == {"annobridge": {"plan_of": template.id}}
+        assert job.options.dataset_id == world.dataset_id and job.custom_data == {"annobridge": {"plan_of": template.id}}
     assert _pairs(plan) <= _pairs(sv.assignments.list(template.id))
 
 
@@ -150,6 +150,22 @@ def test_sampling_gives_each_annotator_one_job_of_their_sampled_items(sv, world,
         assert {e.id for e in full.entities} == mine and full.readme == "how to label"
     expected = {(a.item_id, by_login[a.user_id]) for a in plan}
     assert expected <= _pairs(sv.assignments.list(template.id))
+
+
+def test_sampling_takes_only_the_items_where_asks(sv, world, template):
+    rejected = world.image_ids[1:4]
+    sv.reviews.set_many(template.id, {i: ReviewStatus.REJECTED for i in rejected})
+    where = ItemFilter(review_status=ReviewStatus.REJECTED)
+    plan = sv.assignments.assign_by_sampling(template.id, world.labelers[1:], where=where, seed=4)
+    assert {a.item_id for a in plan} == set(rejected) and len(plan) == 3
+    held = [{e.id for e in sv.jobs.get(j.id).entities} for j in sv.assignments.jobs_of(template.id)]
+    assert set().union(*held) == set(rejected) and sorted(map(len, held)) == [1, 2]
+    assert sv.assignments.assign_by_sampling(template.id, world.labelers, where=ItemFilter(annotated=False)) == []
+    assert len(sv.assignments.jobs_of(template.id)) == 2, "an empty plan makes no job: the seeded images are labeled"
+    named = ItemFilter(name_contains=sv.items.get(world.image_ids[0]).name)
+    assert [a.item_id for a in sv.assignments.assign_by_sampling(template.id, world.labelers[:1], where=named)] == [
+        world.image_ids[0]
+    ]
 
 
 def test_sampled_reviewers_are_spread_over_the_templates_annotator(sv, world, template):

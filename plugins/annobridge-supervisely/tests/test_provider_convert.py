@@ -10,6 +10,7 @@ from supervisely.api.labeling_job_api import LabelingJobApi, LabelingJobInfo
 from annobridge.errors import ValidationError
 from annobridge.models import JobStatus, ReviewStatus
 from annobridge_supervisely.convert import job_from_info, job_status, review_status, sly_id
+from annobridge_supervisely.options import SuperviselyJobDetails
 
 # LabelingJobApi.info_sequence()'s example in ../shared/seeds/000, with get_info_by_id's entities.
 SEED_INFO = dict(
@@ -81,8 +82,10 @@ TUTORIAL_INFO = {
 def test_the_seed_example_maps_field_by_field():
     job = job_from_info(LabelingJobInfo(**SEED_INFO))
     assert (job.id, job.name, job.backend) == (2, "Annotation Job (#1) (#1) (dataset_01)", "supervisely")
-    assert (job.team_id, job.workspace_id, job.workspace_name) == (4, 8, "First Workspace")
-    assert (job.project_id, job.project_name, job.dataset_id, job.dataset_name) == (
+    details = job.options
+    assert isinstance(details, SuperviselyJobDetails)
+    assert (details.team_id, details.workspace_id, details.workspace_name) == (4, 8, "First Workspace")
+    assert (job.project_id, job.project_name, details.dataset_id, details.dataset_name) == (
         58,
         "tutorial_project",
         54,

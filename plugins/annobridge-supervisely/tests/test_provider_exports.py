@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from annobridge.errors import NotFound
+from annobridge.errors import NotFound, Unsupported
 from annobridge.models import ExportStatus, JobSpec, ReviewStatus
 
 # isort: split
@@ -34,7 +34,7 @@ def test_an_export_is_complete_at_once_and_holds_the_jobs_annotations(sv, job, w
     sv.reviews.set(job.id, world.image_ids[0], ReviewStatus.ACCEPTED)
     export = sv.exports.create(job.id, format="json", title="mine")
     assert export.status is ExportStatus.COMPLETED and export.items_count == 3 and export.title == "mine"
-    assert sv.exports.wait(export) == export and sv.exports.list(job.id) == [export]
+    assert sv.exports.wait(export) == export and sv.exports.get(job.id, export.id) == export
     path = sv.exports.download(export, tmp_path / "out")
     assert path.parent == tmp_path / "out"
     document = json.loads(path.read_text())
@@ -50,9 +50,14 @@ def test_an_export_is_complete_at_once_and_holds_the_jobs_annotations(sv, job, w
 def test_delete_forgets_the_export(sv, job):
     export = sv.exports.create(job.id)
     sv.exports.delete(export)
-    assert sv.exports.list(job.id) == []
     with pytest.raises(NotFound):
         sv.exports.get(job.id, export.id)
+
+
+def test_the_server_keeps_no_snapshots_to_list(sv, job):
+    sv.exports.create(job.id)
+    with pytest.raises(Unsupported, match="export_snapshots.*no export snapshots"):
+        sv.exports.list(job.id)
 
 
 def test_exports_of_a_missing_job_are_not_found(sv):

@@ -10,6 +10,7 @@ import pytest
 
 from annobridge.errors import NotFound, Unsupported, ValidationError
 from annobridge.models import JobSpec, JobStatus, JobUpdate, ReviewStatus
+from annobridge_supervisely import SuperviselyJobChanges, SuperviselyJobDetails, SuperviselyJobOptions
 
 # isort: split
 sys.path.insert(0, str(Path(__file__).parent))
@@ -41,10 +42,8 @@ def test_create_maps_every_option(sv, world, made):
         objects_limit_per_item=10,
         tags_limit_per_item=20,
         item_ids=world.image_ids[:3],
-        dynamic_classes=True,
-        dynamic_tags=True,
         custom_data={"batch": 7},
-        options={"disable_submit": False},
+        options=SuperviselyJobOptions(dynamic_classes=True, dynamic_tags=True, disable_submit=False),
     )
     (job,) = sv.jobs.create(spec)
     made.append(job)
@@ -54,7 +53,14 @@ def test_create_maps_every_option(sv, world, made):
     assert (got.classes_to_label, got.tags_to_label) == (["kiwi"], ["size", "origin"])
     assert (got.objects_limit_per_item, got.tags_limit_per_item) == (10, 20)
     assert [u.id for u in got.assignees] == world.labelers[:1] and [u.id for u in got.reviewers] == [world.reviewer]
-    assert (got.project_id, got.dataset_id, got.team_id) == (world.project_id, world.dataset_id, world.team_id)
+    assert isinstance(got.options, SuperviselyJobDetails) and got.options == job.options
+    assert (got.project_id, got.options.dataset_id, got.options.team_id) == (
+        world.project_id,
+        world.dataset_id,
+        world.team_id,
+    )
+    assert (got.options.dynamic_classes, got.options.dynamic_tags, got.options.disable_submit) == (True, True, False)
+    assert got.options.dataset_name == "ds1" and got.options.workspace_id == world.workspace_id
     assert sorted(e.id for e in got.entities) == sorted(world.image_ids[:3]) and got.items_count == 3
     assert all(e.review_status is ReviewStatus.NONE for e in got.entities)
     assert got.custom_data == {"batch": 7} == job.custom_data
@@ -81,9 +87,11 @@ def test_annotators_may_be_logins(sv, world, made):
     assert made[0].assignees[0].login == "labeler_2" and made[0].reviewers[0].id == world.reviewer
 
 
-def test_dataset_id_alone_places_the_job(sv, world, made):
-    made += sv.jobs.create(_spec(world, project_id=None, dataset_id=world.dataset_id))
-    assert made[0].project_id == world.project_id
+def test_a_dataset_alone_places_the_job(sv, world, made):
+    schema = sv.projects.get_schema(world.project_id)
+    options = SuperviselyJobOptions(dataset_id=world.dataset_id)
+    made += sv.jobs.create(_spec(world, project_id=None, label_schema=schema, options=options))
+    assert made[0].project_id == world.project_id and made[0].options.dataset_id == world.dataset_id
 
 
 def test_non_members_are_named_and_nothing_is_made(sv, world):
@@ -111,12 +119,15 @@ def test_a_label_schema_must_be_the_projects_and_fills_classes_to_label(sv, worl
         sv.jobs.create(_spec(world, label_schema=LabelSchema(classes=[ObjectClass(name="pear", shape="mask")])))
 
 
-def test_a_project_with_two_datasets_needs_dataset_id(sv, world, fresh_project):
-    sv.api.dataset.create(fresh_project.id, "second")
+def test_a_project_with_two_datasets_needs_a_dataset(sv, world, fresh_project, made):
+    second = sv.api.dataset.create(fresh_project.id, "second")
     with pytest.raises(ValidationError, match="2 datasets"):
         sv.jobs.create(_spec(world, project_id=fresh_project.id))
-    with pytest.raises(ValidationError, match="belongs to project"):
-        sv.jobs.create(_spec(world, dataset_id=world.dataset_id, project_id=fresh_project.id))
+    with pytest.raises(ValidationError, match="options.dataset_id: dataset .* belongs to project"):
+        sv.jobs.create(_spec(world, project_id=fresh_project.id, options=SuperviselyJobOptions(dataset_id=world.dataset_id)))
+    first = next(d for d in sv.api.dataset.get_list(fresh_project.id) if d.id != second.id)
+    made += sv.jobs.create(_spec(world, project_id=fresh_project.id, options=SuperviselyJobOptions(dataset_id=first.id)))
+    assert made[0].options.dataset_id == first.id
 
 
 def test_list_filters(sv, world, made):
@@ -195,18 +206,22 @@ def test_update_edits_names_texts_and_people(sv, world, made):
             name="renamed",
             readme="new manual",
             description="second round",
-            options={"annotator": world.labelers[2], "reviewer": "reviewer_1"},
+            reviewer="reviewer_1",
+            options=SuperviselyJobChanges(annotator=world.labelers[2]),
         ),
     )
     assert (job.name, job.readme, job.description) == ("renamed", "new manual", "second round")
     assert [u.id for u in job.assignees] == [world.labelers[2]] and [u.id for u in job.reviewers] == [world.reviewer]
     assert sv.jobs.update(made[0].id, JobUpdate()).name == "renamed"
-    with pytest.raises(Unsupported, match="sampling"):
-        sv.jobs.update(made[0].id, JobUpdate(sampling="uniform"))
+    with pytest.raises(Unsupported, match="label_schema"):
+        sv.jobs.update(made[0].id, JobUpdate(label_schema=sv.projects.get_schema(world.project_id)))
     with pytest.raises(NotFound, match="labeling job 987654321"):
         sv.jobs.update(987654321, JobUpdate(description="x"))
-    with pytest.raises(ValidationError, match="not a member"):
-        sv.jobs.update(made[0].id, JobUpdate(options={"annotator": world.stranger}))
+    with pytest.raises(ValidationError, match="options.annotator: .* is not a member"):
+        sv.jobs.update(made[0].id, JobUpdate(options=SuperviselyJobChanges(annotator=world.stranger)))
+    with pytest.raises(ValidationError, match="reviewer: .* is not a member"):
+        sv.jobs.update(made[0].id, JobUpdate(reviewer=world.stranger))
+    assert [u.id for u in sv.jobs.get(made[0].id).assignees] == [world.labelers[2]], "a refused change changes nothing"
 
 
 def test_clone_copies_items_and_settings_for_new_people(sv, world, made):
@@ -240,33 +255,7 @@ def test_delete_one_and_many(sv, world, made):
     assert not {j.id for j in jobs} & {j.id for j in sv.jobs.list(include_archived=True)}
 
 
-def test_the_jobs_annotations_and_schema(sv, world, made):
+def test_the_jobs_schema_is_its_classes_and_tags(sv, world, made):
     made += sv.jobs.create(_spec(world, classes_to_label=["kiwi"], tags_to_label=["size"]))
-    sv.jobs.set_status(made[0].id, "on_review")
-    sv.reviews.set(made[0].id, world.image_ids[1], "rejected")
-    annotations = sv.jobs.annotations(made[0].id)
-    assert list(annotations) == [e.id for e in sv.jobs.get(made[0].id).entities]
-    assert all(a["size"]["width"] > 0 for a in annotations.values())
-    assert any(a["objects"] for a in annotations.values()), "the seeded images carry labels"
-    neutral, report = sv.jobs.item_annotations(made[0].id)
-    assert [n.item for n in neutral] == list(annotations)
-    assert [len(n.objects) for n in neutral] == [len(a["objects"]) for a in annotations.values()]
-    assert report.count(outcome="dropped") == 0
-    assert {n.item: n.review_status.value for n in neutral}[world.image_ids[1]] == "rejected"
     schema = sv.jobs.label_schema(made[0].id)
     assert [c.name for c in schema.classes] == ["kiwi"] and [t.name for t in schema.tags] == ["size"]
-
-
-def test_stats_follow_the_seed_shape(sv, world, made):
-    made += sv.jobs.create(_spec(world))
-    stats = sv.jobs.stats(made[0].id)
-    assert stats["job"]["id"] == made[0].id and stats["images"]["total"] == len(world.image_ids)
-
-
-def test_a_job_for_every_class_keeps_its_labels_where_the_sdk_default_drops_them(sv, world, made):
-    made += sv.jobs.create(_spec(world))  # classes_to_label empty: every class
-    ids = [e.id for e in sv.jobs.get(made[0].id).entities]
-    ours = sv.jobs.annotations(made[0].id)
-    sdk_default = sv.api.labeling_job.get_annotations(made[0].id, image_ids=ids)
-    assert sum(len(a["objects"]) for a in ours.values()) > 0
-    assert sum(len(a.labels) for a in sdk_default) == 0

@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pydantic
 import pytest
 
 import annobridge
 from annobridge.capabilities import Capability
 from annobridge.errors import ConfigurationError, Unsupported, ValidationError
-from annobridge.models import JobSpec, JobUpdate
+from annobridge.models import JobSpec, JobUpdate, ProviderOptions
+from annobridge_supervisely import SuperviselyJobChanges, SuperviselyJobOptions
 
 # isort: split
 sys.path.insert(0, str(Path(__file__).parent))
@@ -56,9 +58,29 @@ def test_a_job_needs_an_annotator(sv):
         sv.jobs.create(JobSpec(name="x", project_id=1))
 
 
-def test_unknown_job_options_are_named(sv):
-    with pytest.raises(ValidationError, match="speed"):
-        sv.jobs.create(JobSpec(name="x", project_id=1, annotators=[1], options={"speed": 2}))
+class OtherOptions(ProviderOptions):
+    provider = "other"
+
+    colour: str = "red"
+
+
+def test_unknown_job_options_are_named():
+    with pytest.raises(pydantic.ValidationError, match="speed"):
+        SuperviselyJobOptions(speed=2)
+
+
+@pytest.mark.parametrize("options", [OtherOptions(), SuperviselyJobChanges(annotator=1)])
+def test_another_kind_of_options_is_refused_on_create_naming_both(sv, options):
+    name = type(options).__name__
+    with pytest.raises(ValidationError, match=rf"options: {name} is for .*supervisely .* takes SuperviselyJobOptions"):
+        sv.jobs.create(JobSpec(name="x", project_id=1, annotators=[1], options=options))
+
+
+@pytest.mark.parametrize("options", [OtherOptions(), SuperviselyJobOptions(dataset_id=3)])
+def test_another_kind_of_options_is_refused_on_update_naming_both(sv, options):
+    name = type(options).__name__
+    with pytest.raises(ValidationError, match=rf"options: {name} is for .* takes SuperviselyJobChanges"):
+        sv.jobs.update(1, JobUpdate(description="new", options=options))
 
 
 def test_custom_data_must_be_json(sv):
@@ -69,15 +91,39 @@ def test_custom_data_must_be_json(sv):
 def test_a_schema_alone_cannot_place_a_job(sv):
     from annobridge.testing.conformance import SAMPLE_SCHEMA
 
-    with pytest.raises(ValidationError, match="project_id / dataset_id"):
+    with pytest.raises(ValidationError, match="project_id / options.dataset_id.*supervisely"):
         sv.jobs.create(JobSpec(name="x", label_schema=SAMPLE_SCHEMA, annotators=[1]))
 
 
-def test_update_of_what_editinfo_cannot_change_is_unsupported_with_a_sentence(sv):
-    with pytest.raises(Unsupported, match="show_skip_button.*clone the job"):
-        sv.jobs.update(1, JobUpdate(description="new", show_skip_button=True))
-    with pytest.raises(Unsupported, match="options.priority"):
-        sv.jobs.update(1, JobUpdate(options={"priority": 1}))
+def test_update_of_a_label_schema_is_unsupported_with_a_sentence(sv):
+    from annobridge.testing.conformance import SAMPLE_SCHEMA
+
+    with pytest.raises(Unsupported, match="jobs.update of label_schema is not supported by supervisely.*set_schema"):
+        sv.jobs.update(1, JobUpdate(description="new", label_schema=SAMPLE_SCHEMA))
+
+
+def test_a_clone_without_the_images_annotations_is_unsupported(sv):
+    with pytest.raises(Unsupported, match=r"with_annotations=False.*same images"):
+        sv.jobs.clone(1, with_annotations=False)
+
+
+def test_annotation_calls_name_their_one_place(sv):
+    with pytest.raises(ValidationError, match="exactly one of job_id, project_id"):
+        sv.annotations.list()
+    with pytest.raises(ValidationError, match="exactly one of job_id, project_id"):
+        sv.annotations.list(1, project_id=2)
+    with pytest.raises(ValidationError, match="mode: 'append' or 'replace', not 'merge'"):
+        sv.annotations.write(1, [], mode="merge")
+    assert sv.annotations.write(1, []).lossless
+    sv.annotations.delete([])
+
+
+def test_download_checks_its_directory_and_its_place_first(sv, tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValidationError, match="directory"):
+        sv.items.download(1, directory=tmp_path / "file" / "media")
+    with pytest.raises(ValidationError, match="exactly one of job_id, project_id"):
+        sv.items.download(directory=tmp_path)
 
 
 def test_bad_statuses_are_named(sv):

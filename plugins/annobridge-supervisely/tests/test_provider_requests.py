@@ -4,34 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from annobridge.models import Assignment, JobSpec
+from annobridge_supervisely import SuperviselyJobOptions
 
 # isort: split
 sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import sv, unique, world  # noqa: E402,F401
-
-
-@contextlib.contextmanager
-def counted(backend):
-    """Count the API methods `backend` posts inside the block."""
-    seen: Counter = Counter()
-    api = backend.api
-    post = api.post
-
-    def counting(method, data, *args, **kwargs):
-        seen[method] += 1
-        return post(method, data, *args, **kwargs)
-
-    api.post = counting
-    try:
-        yield seen
-    finally:
-        del api.post
+from provider_fixtures import counted, sv, unique, world  # noqa: E402,F401
 
 
 @pytest.fixture
@@ -57,11 +39,13 @@ def test_a_jobs_items_are_two_requests(sv, jobs):
 
 def test_create_for_k_annotators_checks_once_then_adds_once(sv, world):
     assert sv.team_id == world.team_id  # resolved once per connection (teams.list), not per call
+    schema = sv.projects.get_schema(world.project_id)
     with counted(sv) as seen:
         made = sv.jobs.create(
             JobSpec(
                 name=unique("k"),
-                dataset_id=world.dataset_id,
+                label_schema=schema,  # a job placed by its dataset alone (options) and the project's schema
+                options=SuperviselyJobOptions(dataset_id=world.dataset_id),
                 annotators=world.labelers,
                 reviewer=world.reviewer,
                 custom_data={"a": 1},

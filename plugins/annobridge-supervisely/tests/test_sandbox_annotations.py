@@ -143,3 +143,20 @@ def test_image_from_another_dataset_is_refused(api, shapes_project, seed_ids):
     empty = {"description": "", "size": {"height": 1, "width": 1}, "tags": [], "objects": []}
     with pytest.raises(requests.exceptions.HTTPError, match="is not in dataset"):
         api.post("annotations.bulk.add", {"datasetId": dataset.id, "annotations": [{"imageId": seeded.id, "annotation": empty}]})
+
+
+def test_an_upload_keeps_each_figures_and_tags_author_and_the_rest_are_the_uploaders(api, shapes_project):
+    meta, _, image = shapes_project
+    box = sly.Label(
+        sly.Rectangle(1, 2, 10, 20, labeler_login="labeler_1"),
+        meta.get_obj_class("box"),
+        tags=[sly.Tag(meta.get_tag_meta("score"), 0.5, labeler_login="labeler_2")],
+    )
+    dot = sly.Label(sly.Point(5, 5), meta.get_obj_class("dot"), tags=[sly.Tag(meta.get_tag_meta("score"), 1)])
+    ann = sly.Annotation((60, 80), [box, dot], img_tags=[sly.Tag(meta.get_tag_meta("quality"), "good", labeler_login="labeler_1")])
+    api.annotation.upload_ann(image.id, ann)
+    got = api.annotation.download_json(image.id)
+    me = api.user.get_my_info().login
+    assert [o["labelerLogin"] for o in got["objects"]] == ["labeler_1", me]
+    assert [[t["labelerLogin"] for t in o["tags"]] for o in got["objects"]] == [["labeler_2"], [me]]
+    assert [t["labelerLogin"] for t in got["tags"]] == ["labeler_1"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from annobridge.hookspecs import hookimpl
 
-__all__ = ["SuperviselyProvider"]
+from .options import SuperviselyJobChanges, SuperviselyJobDetails, SuperviselyJobOptions
+
+__all__ = ["SuperviselyJobChanges", "SuperviselyJobDetails", "SuperviselyJobOptions", "SuperviselyProvider"]
 
 
 def __getattr__(name: str):

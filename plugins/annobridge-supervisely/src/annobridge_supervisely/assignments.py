@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Iterable
 
-from annobridge.errors import NotFound, Unsupported, ValidationError
+from annobridge.errors import NotFound, ValidationError
 from annobridge.models import Assignment, Id, Job, Role
 from annobridge.provider import AssignmentsAPI
 
@@ -149,14 +149,6 @@ class SuperviselyAssignments(AssignmentsAPI):
                 if job.reviewer_id is not None:
                     seen[Assignment(item_id=entity["id"], user_id=job.reviewer_id, role=Role.REVIEWER)] = None
         return list(seen)
-
-    def unassign(self, job_id: Id, item_ids: Iterable[Id], role: Role = Role.ANNOTATOR) -> None:
-        raise Unsupported(
-            "assignments.unassign",
-            self._b.describe(),
-            "a Supervisely labeling job's items are fixed when it is made; stop or delete the job, "
-            "or assign a new plan",
-        )
 
     def jobs_of(self, job_id: Id) -> list[Job]:
         """The jobs that plans applied to this job made (live ones only)."""

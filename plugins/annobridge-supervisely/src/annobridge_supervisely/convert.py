@@ -8,6 +8,7 @@
 | images_range (start, end) | item_range; (None, None) is no range |
 | objects/tags limit 0 or None | no limit (the SDK sends 0 for "no limit") |
 | entity reviewStatus none / done / accepted / rejected | ReviewStatus none / none / accepted / rejected ("done" is the labeler's mark, not a verdict) |
+| dataset, workspace, team; dynamic classes/tags, guide... (jobs.info meta) | Job.options, a SuperviselyJobDetails |
 """
 
 from __future__ import annotations
@@ -93,8 +94,10 @@ def entities(raw: list[dict[str, Any]] | None) -> list[JobEntity] | None:
     ]
 
 
-def job_from_info(info, *, backend: str = "supervisely", custom_data: dict[str, Any] | None = None) -> Job:
-    """A Job from a LabelingJobInfo.
+def job_from_info(
+    info, *, backend: str = "supervisely", custom_data: dict[str, Any] | None = None, meta: dict[str, Any] | None = None
+) -> Job:
+    """A Job from a LabelingJobInfo; where it lives and the settings of its jobs.info `meta` go to Job.options.
 
     >>> from types import SimpleNamespace as NS
     >>> info = NS(id=1, name="lemons", readme="", description="", team_id=8, workspace_id=9, workspace_name="w",
@@ -108,7 +111,11 @@ def job_from_info(info, *, backend: str = "supervisely", custom_data: dict[str, 
     >>> job = job_from_info(info)
     >>> job.status.value, job.archived, [u.login for u in job.assignees], job.objects_limit_per_item
     ('pending', True, ['labeler_1'], None)
+    >>> job.options.dataset_name, job.options.team_id
+    ('ds1', 8)
     """
+    from .options import details_from_info
+
     start, end = tuple(info.images_range or (None, None))
     return Job(
         id=info.id,
@@ -118,13 +125,8 @@ def job_from_info(info, *, backend: str = "supervisely", custom_data: dict[str, 
         description=info.description or "",
         status=job_status(info.status),
         archived=bool(info.disabled),
-        team_id=info.team_id,
-        workspace_id=info.workspace_id,
-        workspace_name=info.workspace_name,
         project_id=info.project_id,
         project_name=info.project_name,
-        dataset_id=info.dataset_id,
-        dataset_name=info.dataset_name,
         created_by=_user(info.created_by_id, info.created_by_login),
         assignees=[u for u in [_user(info.assigned_to_id, info.assigned_to_login)] if u],
         reviewers=[u for u in [_user(info.reviewer_id, info.reviewer_login)] if u],
@@ -146,6 +148,7 @@ def job_from_info(info, *, backend: str = "supervisely", custom_data: dict[str, 
         entities=entities(info.entities),
         priority=info.priority,
         custom_data=dict(custom_data or {}),
+        options=details_from_info(info, meta),
     )
 
 

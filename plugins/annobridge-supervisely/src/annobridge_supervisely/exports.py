@@ -3,7 +3,8 @@
 An export is one JSON document: the job, the project's meta, and each item of the job with
 its review status and its Supervisely annotation JSON. It is written when created (so it
 is a snapshot of that moment) to the connection's scratch directory, and lives as long as
-the connection; download() copies it into the directory you name.
+the connection; download() copies it into the directory you name. The server keeps none, so
+there is no list of them (EXPORT_SNAPSHOTS is declared unsupported).
 """
 
 from __future__ import annotations
@@ -88,10 +89,6 @@ class SuperviselyExports(ExportsAPI):
 
     def get(self, job_id: Id, export_id: Id) -> Export:
         return self._entry(job_id, export_id)[0]
-
-    def list(self, job_id: Id) -> list[Export]:
-        """The exports of the job made through this connection."""
-        return [e for (job, _), (e, _) in self._made.items() if job == str(job_id)]
 
     def download(self, export: Export, directory: str | Path) -> Path:
         """Copy the export's JSON into `directory` (created if missing); returns the file's path.

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from annobridge.errors import NotFound, ValidationError
 from annobridge.models import Id, Item
-from annobridge.provider import ItemsAPI
+from annobridge.provider import ExportsAPI, ItemsAPI
 
 from .convert import entities, item_from_info, sly_id
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .provider import SuperviselyProvider
 
 ID_FILTER_CHUNK = 500  # ids per images.list "in" filter: keeps request bodies small
+DOWNLOAD_PAGE = 100  # images a page when downloading: one images.bulk.download each
 
 
 class SuperviselyItems(ItemsAPI):
@@ -83,6 +84,99 @@ class SuperviselyItems(ItemsAPI):
         for dataset in datasets:
             yield from self._of_dataset(dataset.id)
 
+    def download(
+        self,
+        job_id: Id | None = None,
+        *,
+        project_id: Id | None = None,
+        directory: str | Path,
+        item_ids: Iterable[Id] | None = None,
+    ) -> list[Path]:
+        """Write the images of the job (in its order) or the project, or only `item_ids`, into `directory` under
+        their names (a name met again in another dataset gets the image id: "IMG_1_77.jpeg"); their paths.
+
+        The directory is checked before anything is read; bytes come as stored, 100 images a request.
+
+        >>> sv.items.download(job.id, directory="media/")     # doctest: +SKIP
+        [PosixPath('media/IMG_8144.jpeg'), ...]
+        """
+        target = ExportsAPI.check_directory(directory)
+        if (job_id is None) == (project_id is None):
+            raise ValidationError("items.download takes exactly one of job_id, project_id")
+        wanted = None if item_ids is None else list(dict.fromkeys(sly_id(i, "item_ids") for i in item_ids))
+        pages = self._media_pages(job_id, project_id, wanted)
+        target.mkdir(parents=True, exist_ok=True)
+        taken: set[str] = set()
+        paths: list[Path] = []
+        for dataset_id, infos in pages:
+            names = [_file_name(info, taken) for info in infos]
+            page_paths = [target / name for name in names]
+            with self._b.errors():
+                self._b.api.image.download_paths(dataset_id, [i.id for i in infos], [str(p) for p in page_paths])
+            paths += page_paths
+        return paths
+
+    def _media_pages(self, job_id: Id | None, project_id: Id | None, wanted: list[int] | None):
+        """(dataset id, ImageInfos) pages of the images to download; checked now, read as they are written."""
+        if job_id is not None:
+            info, _ = self._b.jobs.fetch(job_id)
+            ids = [e["id"] for e in info.entities or []]
+            if wanted is not None:
+                strangers = sorted(set(wanted) - set(ids))
+                if strangers:
+                    raise ValidationError(f"item_ids: {strangers[:20]} are not items of labeling job {info.id}")
+                ids = [i for i in ids if i in set(wanted)]
+            return self._by_ids(info.dataset_id, ids)
+        pid = sly_id(project_id, "project_id")
+        if wanted is None:
+            return self._project_pages(pid)
+        found = self._of_ids(pid, wanted)
+        strangers = [i for i in wanted if i not in found]
+        if strangers:
+            raise ValidationError(f"item_ids: {strangers[:20]} are not images of project {pid}")
+        groups: dict[int, list[Any]] = {}
+        for image_id in wanted:
+            groups.setdefault(found[image_id].dataset_id, []).append(found[image_id])
+        return [(d, g[k : k + DOWNLOAD_PAGE]) for d, g in groups.items() for k in range(0, len(g), DOWNLOAD_PAGE)]
+
+    def _by_ids(self, dataset_id: int, ids: list[int]):
+        for start in range(0, len(ids), DOWNLOAD_PAGE):
+            chunk = ids[start : start + DOWNLOAD_PAGE]
+            with self._b.errors():
+                infos = {
+                    i.id: i
+                    for i in self._b.api.image.get_list(
+                        dataset_id, filters=[{"field": "id", "operator": "in", "value": chunk}]
+                    )
+                }
+            yield dataset_id, [infos[i] for i in chunk if i in infos]
+
+    def _project_pages(self, project_id: int):
+        try:
+            with self._b.errors():
+                datasets = self._b.api.dataset.get_list(project_id)
+        except NotFound:
+            raise self._b.not_found(f"project {project_id}") from None
+
+        def pages():
+            for dataset in datasets:
+                with self._b.errors():
+                    for infos in self._b.api.image.get_list_generator(dataset.id, batch_size=DOWNLOAD_PAGE):
+                        yield dataset.id, infos
+
+        return pages()
+
+    def _of_ids(self, project_id: int, ids: list[int]) -> dict[int, Any]:
+        found: dict[int, Any] = {}
+        for start in range(0, len(ids), ID_FILTER_CHUNK):
+            chunk = ids[start : start + ID_FILTER_CHUNK]
+            with self._b.errors():
+                infos = self._b.api.image.get_list(
+                    project_id=project_id, filters=[{"field": "id", "operator": "in", "value": chunk}]
+                )
+            found.update((i.id, i) for i in infos)
+        return found
+
     def get(self, item_id: Id) -> Item:
         with self._b.errors():
             info = self._b.api.image.get_info_by_id(sly_id(item_id, "item_id"))
@@ -140,6 +234,16 @@ class SuperviselyItems(ItemsAPI):
         if ids:
             with self._b.errors():
                 self._b.api.image.remove_batch(ids)
+
+
+def _file_name(info, taken: set[str]) -> str:
+    """The image's name as a file name in the download directory, made unique with its id when met again."""
+    name = Path(info.name).name or str(info.id)
+    if name in taken:
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem}_{info.id}.{ext}" if dot and stem else f"{name}_{info.id}"
+    taken.add(name)
+    return name
 
 
 def _payload(index: int, item: Any) -> dict[str, Any]:

@@ -1,46 +1,27 @@
-"""Neutral jobs on Supervisely's LabelingJobApi: create (one job per annotator), find, steer, remove."""
+"""Neutral jobs on Supervisely's LabelingJobApi: create (one job per annotator), find, steer, clone, remove."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Iterable
 
-from annobridge.annotations import ItemAnnotation
-from annobridge.capabilities import Capability
 from annobridge.errors import NotFound, Unsupported, ValidationError
-from annobridge.fidelity import FidelityReport
-from annobridge.models import Id, Job, JobSpec, JobStatus, JobUpdate
-from annobridge.provider import JobsAPI, requires
+from annobridge.models import Activity, Id, Job, JobSpec, JobStats, JobStatus, JobUpdate
+from annobridge.provider import JobsAPI
 from annobridge.schema import LabelSchema
 
 from .convert import job_from_info, job_status, sly_id
-from .job_annotations import neutral_annotations, sly_annotations
+from .job_create import create_plan, json_object, update_plan
+from .job_progress import activity_from_event, stats_from_sly
+from .options import META_KEYS
 from .users import _as_int, resolve_members, team_members
 
 if TYPE_CHECKING:
     from .provider import SuperviselyProvider
 
-# LabelingJobApi.create options without a neutral field, passed through JobSpec.options.
-CREATE_OPTIONS = frozenset(
-    {
-        "disable_confirm",
-        "disable_submit",
-        "toolbox_settings",
-        "enable_quality_check",
-        "guide_id",
-        "allow_restore",
-        "read_only_tags",
-    }
-)
-# What jobs.editInfo changes: JobUpdate fields, and JobUpdate.options by their jobs.editInfo keys.
-EDITABLE = frozenset({"name", "readme", "description", "options"})
-EDITABLE_OPTIONS = {"annotator": "userId", "reviewer": "reviewerId"}
-
 
 class SuperviselyJobs(JobsAPI):
-    """Labeling jobs (api.labeling_job). JobSpec fields Supervisely has no counterpart for
-    (show_skip_button, maximum_annotations, sampling, model_version, color) are Label Studio
-    project settings and are ignored here, as JobSpec documents."""
+    """Labeling jobs (api.labeling_job). What only Supervisely has goes in SuperviselyJobOptions (create),
+    SuperviselyJobChanges (update) and comes back in Job.options (SuperviselyJobDetails); see options.py."""
 
     @property
     def _b(self) -> SuperviselyProvider:
@@ -54,19 +35,26 @@ class SuperviselyJobs(JobsAPI):
 
     def fetch(self, job_id: Id) -> tuple[Any, dict[str, Any]]:
         """The job's LabelingJobInfo (with entities) and its custom data, from one jobs.info request."""
+        info, payload = self.fetch_payload(job_id)
+        return info, payload.get("customData") or {}
+
+    def fetch_payload(self, job_id: Id) -> tuple[Any, dict[str, Any]]:
+        """The job's LabelingJobInfo and the jobs.info JSON it was read from (custom data, meta)."""
         ident = sly_id(job_id, "job_id")
         try:
             with self._b.errors():
                 payload = self._b.api.post("jobs.info", {"id": ident}).json()
                 # the SDK's own parser of jobs.info, as get_info_by_id uses it
-                return self._sdk._convert_json_info(payload), payload.get("customData") or {}
+                return self._sdk._convert_json_info(payload), payload
         except NotFound:
             raise self._b.not_found(f"labeling job {job_id}") from None
 
     def get(self, job_id: Id) -> Job:
-        """The job with its entities (items and their review statuses) and custom data."""
-        info, custom = self.fetch(job_id)
-        return job_from_info(info, backend=self._b.name, custom_data=custom)
+        """The job with its entities (items and their review statuses), custom data and Supervisely details."""
+        info, payload = self.fetch_payload(job_id)
+        return job_from_info(
+            info, backend=self._b.name, custom_data=payload.get("customData") or {}, meta=payload.get("meta")
+        )
 
     def list(
         self,
@@ -107,33 +95,27 @@ class SuperviselyJobs(JobsAPI):
         """
         return super().wait(job_id, job_status(status), timeout=timeout, poll_interval=poll_interval)
 
-    def stats(self, job_id: Id) -> dict[str, Any]:
-        """The job's statistics as Supervisely reports them (jobs.stats): durations, per-class and per-image counts."""
-        with self._b.errors():
-            return self._sdk.get_stats(sly_id(job_id, "job_id"))
+    def stats(self, job_id: Id) -> JobStats:
+        """Items per review status, labeled objects, and the annotator's and reviewer's shares, from jobs.stats.
 
-    @requires(Capability.ANNOTATIONS)
-    def annotations(self, job_id: Id, item_ids: Iterable[Id] | None = None) -> dict[int, dict[str, Any]]:
-        """The job's annotations as Supervisely annotation JSON, by item id, in the job's order.
-
-        Labels of every class of the project are kept (see job_annotations.py).
+        >>> sv.jobs.stats(job.id).accepted   # doctest: +SKIP
+        3
         """
-        info, ids = self._items(job_id, item_ids)
-        return sly_annotations(self._b, info, ids)
-
-    @requires(Capability.ANNOTATIONS)
-    def item_annotations(
-        self, job_id: Id, item_ids: Iterable[Id] | None = None
-    ) -> tuple[list[ItemAnnotation], FidelityReport]:
-        """The job's annotations as neutral ItemAnnotations, and the report of what they could not hold."""
-        info, ids = self._items(job_id, item_ids)
-        return neutral_annotations(self._b, info, ids)
-
-    def _items(self, job_id: Id, item_ids: Iterable[Id] | None) -> tuple[Any, list[int]]:
         info, _ = self.fetch(job_id)
-        if item_ids is None:
-            return info, [e["id"] for e in info.entities or []]
-        return info, [sly_id(i, "item_ids") for i in item_ids]
+        with self._b.errors():
+            return stats_from_sly(self._sdk.get_stats(info.id), info)
+
+    def activity(self, job_id: Id) -> list[Activity]:
+        """What happened in the job, oldest first: the team's activity filtered by the job (teams.activity).
+
+        LabelingJobApi.get_activity sends the same request and wraps the answer in a pandas
+        DataFrame; TeamApi.get_activity hands back the events themselves.
+        """
+        info, _ = self.fetch(job_id)
+        with self._b.errors():
+            events = self._b.api.team.get_activity(info.team_id, filter_job_id=info.id)
+        # the server answers newest first: reversed, a stable sort by date keeps ties in the order they happened
+        return [activity_from_event(e) for e in sorted(reversed(events), key=lambda e: e.get("date") or "")]
 
     def label_schema(self, job_id: Id) -> LabelSchema:
         """The classes and tags the job labels (LabelingJobApi.get_project_meta) as a LabelSchema."""
@@ -148,45 +130,18 @@ class SuperviselyJobs(JobsAPI):
     def create(self, spec: JobSpec) -> list[Job]:
         """One labeling job per annotator, on one dataset; custom data is set on each afterwards.
 
-        Everything is checked before anything is written: the dataset, the users' team
-        membership, class and tag names against the project, and the Supervisely options.
+        Everything is checked before anything is written (job_create.py): the dataset, the users'
+        team membership, class and tag names against the project, the options (SuperviselyJobOptions).
 
-        >>> sv.jobs.create(JobSpec(name="lemons", project_id=5, annotators=["labeler_1"], classes_to_label=["lemon"]))  # doctest: +SKIP
+        >>> sv.jobs.create(JobSpec(name="lemons", project_id=5, annotators=["labeler_1"], classes_to_label=["lemon"],
+        ...                        options=SuperviselyJobOptions(dynamic_tags=True)))  # doctest: +SKIP
         [Job(id=1, name='lemons', ...)]
         """
+        self.check_settings(spec)
         b = self._b
-        if not spec.annotators:
-            raise ValidationError("annotators: a Supervisely labeling job needs at least one annotator")
-        unknown = sorted(set(spec.options) - CREATE_OPTIONS)
-        if unknown:
-            raise ValidationError(f"options: {unknown} are not labeling job options; known: {sorted(CREATE_OPTIONS)}")
-        _json_object(spec.custom_data, "custom_data")
-        project_id, dataset_id = self._home(spec)
-        classes, tags = self._labels(spec, project_id)
-        people = resolve_members(
-            b, [*spec.annotators, *([spec.reviewer] if spec.reviewer is not None else [])], "annotators"
-        )
-        annotators, reviewer = people[: len(spec.annotators)], (people[-1] if spec.reviewer is not None else None)
+        plan = create_plan(b, spec)
         with b.errors():
-            infos = self._sdk.create(
-                name=spec.name,
-                dataset_id=dataset_id,
-                user_ids=annotators,
-                readme=spec.readme,
-                description=spec.description,
-                classes_to_label=classes,
-                objects_limit_per_image=spec.objects_limit_per_item,
-                tags_to_label=tags,
-                tags_limit_per_image=spec.tags_limit_per_item,
-                include_images_with_tags=list(spec.include_items_with_tags),
-                exclude_images_with_tags=list(spec.exclude_items_with_tags),
-                images_range=list(spec.item_range) if spec.item_range else None,
-                reviewer_id=reviewer,
-                images_ids=[int(i) for i in spec.item_ids],
-                dynamic_classes=spec.dynamic_classes,
-                dynamic_tags=spec.dynamic_tags,
-                **spec.options,
-            )
+            infos = self._sdk.create(**plan)
         if spec.custom_data:
             try:
                 with b.errors():
@@ -195,80 +150,19 @@ class SuperviselyJobs(JobsAPI):
             except Exception:
                 self.delete_many([info.id for info in infos])  # leave nothing half-made
                 raise
-        return [job_from_info(info, backend=b.name, custom_data=spec.custom_data) for info in infos]
-
-    def _home(self, spec: JobSpec) -> tuple[int, int]:
-        if spec.dataset_id is None and spec.project_id is None:
-            raise ValidationError(
-                "project_id / dataset_id: a Supervisely labeling job works on one dataset of a project; "
-                "a label_schema alone cannot place it"
-            )
-        if spec.dataset_id is None:
-            return int(spec.project_id), self._b.sole_dataset(spec.project_id)
-        with self._b.errors():
-            dataset = self._b.api.dataset.get_info_by_id(int(spec.dataset_id))
-        if dataset is None:
-            raise ValidationError(f"dataset_id: no dataset {spec.dataset_id} on {self._b.describe()}")
-        if spec.project_id is not None and int(spec.project_id) != dataset.project_id:
-            raise ValidationError(
-                f"dataset_id: dataset {spec.dataset_id} belongs to project {dataset.project_id}, not {spec.project_id}"
-            )
-        return dataset.project_id, dataset.id
-
-    def _labels(self, spec: JobSpec, project_id: int) -> tuple[list[str], list[str]]:
-        """classes_to_label and tags_to_label, checked against the project's meta (a label_schema fills empty ones)."""
-        with self._b.errors():
-            meta = self._b.api.project.get_meta(project_id)
-        classes_known = [c.get("title") for c in meta.get("classes", [])]
-        tags_known = [t.get("name") for t in meta.get("tags", [])]
-        classes, tags = list(spec.classes_to_label), list(spec.tags_to_label)
-        checks = [
-            ("classes_to_label", classes, classes_known),
-            ("tags_to_label", tags, tags_known),
-            ("include_items_with_tags", spec.include_items_with_tags, tags_known),
-            ("exclude_items_with_tags", spec.exclude_items_with_tags, tags_known),
-        ]
-        if spec.label_schema is not None:
-            schema_classes = [c.name for c in spec.label_schema.classes]
-            schema_tags = [t.name for t in spec.label_schema.tags]
-            checks += [
-                ("label_schema.classes", schema_classes, classes_known),
-                ("label_schema.tags", schema_tags, tags_known),
-            ]
-            classes, tags = classes or schema_classes, tags or schema_tags
-        for field, names, known in checks:
-            missing = [n for n in names if n not in known]
-            if missing:
-                raise ValidationError(f"{field}: {missing} not in project {project_id}, which has {known}")
-        return classes, tags
+        meta = _meta_of(plan)
+        return [job_from_info(info, backend=b.name, custom_data=spec.custom_data, meta=meta) for info in infos]
 
     # -- changing --------------------------------------------------------------------------
 
     def update(self, job_id: Id, changes: JobUpdate) -> Job:
-        """Change the job's name, readme, description, and (options) annotator and reviewer: one jobs.editInfo.
+        """Change the job's name, readme, description, reviewer and (options) annotator: one jobs.editInfo.
 
-        jobs.editInfo is the public method the SDK edits custom data and assignees with
-        (set_custom_data, set_assignees); the Label Studio settings and a label schema have
-        no counterpart on a labeling job, and Unsupported says so.
-
-        >>> sv.jobs.update(job.id, JobUpdate(description="second round", options={"reviewer": "reviewer_1"}))  # doctest: +SKIP
+        >>> sv.jobs.update(job.id, JobUpdate(description="second round", reviewer="reviewer_1",
+        ...                                  options=SuperviselyJobChanges(annotator="labeler_2")))  # doctest: +SKIP
         """
-        asked = [f for f in type(changes).model_fields if f not in EDITABLE and getattr(changes, f) is not None]
-        asked += [f"options.{k}" for k in sorted(set(changes.options) - set(EDITABLE_OPTIONS))]
-        if asked:
-            raise Unsupported(
-                f"jobs.update of {', '.join(asked)}",
-                self._b.describe(),
-                "a Supervisely labeling job's editable fields are name, readme, description, annotator and "
-                "reviewer (jobs.editInfo); clone the job with the new settings instead",
-            )
         ident = sly_id(job_id, "job_id")
-        data: dict[str, Any] = {
-            k: getattr(changes, k) for k in ("name", "readme", "description") if getattr(changes, k) is not None
-        }
-        refs = {k: changes.options[k] for k in ("annotator", "reviewer") if changes.options.get(k) is not None}
-        people = resolve_members(self._b, list(refs.values()), "options." + "/".join(refs)) if refs else []
-        data.update({EDITABLE_OPTIONS[k]: person for k, person in zip(refs, people)})
+        data = update_plan(self._b, changes)
         if data:
             try:
                 with self._b.errors():
@@ -354,27 +248,67 @@ class SuperviselyJobs(JobsAPI):
         return [self.get(job["id"]) for job in created]
 
     def clone(
-        self, job_id: Id, *, name: str | None = None, assignees: list[Id] | None = None, reviewer: Id | None = None
+        self,
+        job_id: Id,
+        *,
+        name: str | None = None,
+        assignees: list[Id] | None = None,
+        reviewer: Id | None = None,
+        with_annotations: bool | None = None,
     ) -> list[Job]:
-        """Copies of the job (same dataset, items, classes, tags, limits) for `assignees` (default: its annotator)."""
+        """Copies of the job (same dataset, images, classes, tags, limits, settings) for `assignees` (default: its
+        annotator) and `reviewer` (default: its own).
+
+        The copies label the same images, so they hold the annotations the images hold (with_annotations
+        None or True); a copy without them (False) cannot be had, and is refused before anything is made.
+        Made as LabelingJobApi.clone makes them, with the settings of the job's meta it leaves out
+        (dynamic classes and tags, guide, buttons, quality check, read-only tags).
+        """
+        if with_annotations is False:
+            raise Unsupported(
+                "jobs.clone(with_annotations=False)",
+                self._b.describe(),
+                "a Supervisely job's copies label the same images, and an image's annotation is one for every "
+                "job on it; copy the project (or its items) and make the job there instead",
+            )
+        if name is not None:
+            _check_title(name)
+        if assignees is not None and not assignees:
+            raise ValidationError(
+                "assignees: an empty list leaves the items to nobody; pass None to keep the annotator"
+            )
         people = resolve_members(
             self._b, [*(assignees or []), *([reviewer] if reviewer is not None else [])], "assignees"
         )
+        info, payload = self.fetch_payload(job_id)
+        meta = payload.get("meta") or {}
+        settings = {field: meta[key] for field, key in META_KEYS.items() if meta.get(key) is not None}
         with self._b.errors():
-            infos = self._sdk.clone(
-                sly_id(job_id, "job_id"),
-                new_title=name,
-                reviewer_id=people[-1] if reviewer is not None else None,
-                assignee_ids=people[: len(assignees)] if assignees is not None else None,
+            infos = self._sdk.create(
+                name=name if name is not None else info.name,
+                dataset_id=info.dataset_id,
+                user_ids=people[: len(assignees)] if assignees is not None else [info.assigned_to_id],
+                readme=info.readme,
+                description=info.description,
+                classes_to_label=info.classes_to_label,
+                objects_limit_per_image=info.objects_limit_per_image,
+                tags_to_label=info.tags_to_label,
+                tags_limit_per_image=info.tags_limit_per_image,
+                include_images_with_tags=info.include_images_with_tags,
+                exclude_images_with_tags=info.exclude_images_with_tags,
+                images_range=info.images_range,
+                reviewer_id=people[-1] if reviewer is not None else info.reviewer_id,
+                images_ids=[entity["id"] for entity in info.entities or []],
+                **settings,
             )
-        return [job_from_info(info, backend=self._b.name) for info in infos]
+        return [job_from_info(i, backend=self._b.name, meta=meta) for i in infos]
 
     def get_custom_data(self, job_id: Id) -> dict[str, Any]:
         return self.fetch(job_id)[1]
 
     def set_custom_data(self, job_id: Id, data: dict[str, Any], *, replace: bool = False) -> None:
         """Merge `data` into the job's custom data, or replace it entirely."""
-        _json_object(data, "data")
+        json_object(data, "data")
         self.fetch(job_id)  # NotFound for a missing job: the SDK would read its data as {}
         with self._b.errors():
             self._sdk.set_custom_data(sly_id(job_id, "job_id"), data, update=not replace)
@@ -404,18 +338,16 @@ def _opt_int(value: Id | None, field: str = "id") -> int | None:
     return sly_id(value, field) if value is not None else None
 
 
-def _json_object(data: Any, field: str) -> None:
-    if not isinstance(data, dict):
-        raise ValidationError(f"{field}: custom data must be a JSON object (dict), not {type(data).__name__}")
-    try:
-        json.dumps(data)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError(f"{field}: custom data must be JSON: {exc}") from None
-
-
 def _check_title(name: Any) -> None:
     """A job title Supervisely takes: a non-blank string of at most 255 characters."""
     if not isinstance(name, str) or not name.strip():
         raise ValidationError(f"name: {name!r} is not a job title (a non-blank string)")
     if len(name) > 255:
         raise ValidationError(f"name: {len(name)} characters, Supervisely takes at most 255")
+
+
+def _meta_of(plan: dict[str, Any]) -> dict[str, Any]:
+    """The meta keys of the settings a create plan sent, as jobs.info reports them (LabelingJobApi.create
+    always sends dynamicClasses and dynamicTags, False unless asked)."""
+    sent = {"dynamic_classes": False, "dynamic_tags": False, **{k: v for k, v in plan.items() if v is not None}}
+    return {key: sent[field] for field, key in META_KEYS.items() if field in sent}

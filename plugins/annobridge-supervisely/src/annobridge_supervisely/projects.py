@@ -84,10 +84,10 @@ class SuperviselyProjects(ProjectsAPI):
             raise self._b.not_found(f"project {project_id}") from None
 
     def get_schema(self, project_id: Id) -> LabelSchema:
-        """The project's ProjectMeta as a LabelSchema (what it cannot hold is in meta_report())."""
-        return self.meta_report(project_id)[0]
+        """The project's ProjectMeta as a LabelSchema (what it cannot hold is in schema_report())."""
+        return self.schema_report(project_id)[0]
 
-    def meta_report(self, project_id: Id):
+    def schema_report(self, project_id: Id):
         """(LabelSchema, FidelityReport) of the project's ProjectMeta: what was carried, approximated, dropped."""
         from .meta import meta_to_schema
 

@@ -6,14 +6,15 @@ import shutil
 from contextlib import AbstractContextManager
 from typing import Any
 
-from annobridge.capabilities import Capability
+from annobridge.capabilities import Capability, no, yes
 from annobridge.errors import AuthenticationError, ConfigurationError, ValidationError
-from annobridge.models import Id
+from annobridge.models import Id, JobScope
 from annobridge.provider import Provider
 from annobridge.retry import RetryPolicy
 from annobridge.tokens import clean_token, warn_plain_http
 from annobridge.urls import BackendURL
 
+from .annotations_api import SuperviselyAnnotations
 from .assignments import SuperviselyAssignments
 from .client import make_api, not_found, sdk_errors
 from .exports import SuperviselyExports
@@ -42,39 +43,44 @@ class SuperviselyProvider(Provider):
     name = "supervisely"
     schemes = ("supervisely", "supervisely+http", "supervisely+https")
     package = "annobridge-supervisely"
-    capabilities = frozenset(
-        {
-            Capability.PROJECTS,
-            Capability.SCHEMA,
-            Capability.ITEMS,
-            Capability.ANNOTATIONS,
-            Capability.JOBS,
-            Capability.JOB_STATUS_CONTROL,
-            Capability.JOB_ARCHIVE,
-            Capability.JOB_RESTART,
-            Capability.JOB_CUSTOM_DATA,
-            Capability.USERS,
-            Capability.MEMBERS,
-            Capability.ASSIGNMENTS,
-            Capability.REVIEWS,
-            Capability.EXPORTS,
-        }
-    )
-    capability_notes = {
-        Capability.EXPORTS: "built on the client",
-        Capability.ASSIGNMENTS: "one labeling job per annotator",
-    }
-    missing_reasons = {
-        Capability.EXPORT_SNAPSHOTS: "Supervisely keeps no export snapshots; exports are built on the client at once",
-        Capability.STORAGES: "Supervisely links cloud storage through Team Files and import apps, "
-        "which its public API does not offer as connect-and-sync storages",
-        Capability.PREDICTIONS: "Supervisely has no separate predictions; model output is stored as annotations",
-        Capability.PAUSE_ANNOTATORS: "Supervisely stops a whole labeling job (jobs.stop), not one annotator",
+    job_scope = JobScope.IN_PROJECT  # a project holds many labeling jobs, each over one dataset's images
+    support = {
+        Capability.PROJECTS: yes(),
+        Capability.SCHEMA: yes(),
+        Capability.ITEMS: yes(),
+        Capability.ANNOTATIONS: yes("one annotation per image"),
+        Capability.PREDICTIONS: no(
+            "Supervisely keeps model output as the images' annotations, its objects marked as made by a model "
+            "(nnCreated); write them with annotations.write and ObjectOrigin.MODEL"
+        ),
+        Capability.JOBS: yes(),
+        Capability.JOB_STATUS_CONTROL: yes(),
+        Capability.JOB_ARCHIVE: yes(),
+        Capability.JOB_RESTART: yes(),
+        Capability.JOB_CLONE: yes("the copies label the same images, with their annotations"),
+        Capability.JOB_CUSTOM_DATA: yes(),
+        Capability.JOB_LIMITS: yes(),
+        Capability.JOB_ACTIVITY: yes("the team's activity in the job"),
+        Capability.USERS: yes(),
+        Capability.MEMBERS: yes("team roles"),
+        Capability.ASSIGNMENTS: yes("one labeling job per annotator"),
+        Capability.UNASSIGN: no(
+            "a Supervisely labeling job's items are fixed when it is made; stop or delete the job, or assign a new plan"
+        ),
+        Capability.REVIEWS: yes(),
+        Capability.PAUSE_ANNOTATORS: no("Supervisely stops a whole labeling job (jobs.stop), not one annotator"),
+        Capability.EXPORTS: yes("built on the client"),
+        Capability.EXPORT_SNAPSHOTS: no("Supervisely keeps no export snapshots; exports are built on the client at once"),
+        Capability.STORAGES: no(
+            "Supervisely links cloud storage through Team Files and import apps, "
+            "which its public API does not offer as connect-and-sync storages"
+        ),
     }
 
     projects_api = SuperviselyProjects
     jobs_api = SuperviselyJobs
     items_api = SuperviselyItems
+    annotations_api = SuperviselyAnnotations
     assignments_api = SuperviselyAssignments
     reviews_api = SuperviselyReviews
     exports_api = SuperviselyExports
@@ -114,8 +120,9 @@ class SuperviselyProvider(Provider):
                 options[key] = getattr(settings, key)
         return cls(address, token, **options)
 
-    def unsupported_reason(self, capability: Capability) -> str:
-        return self.missing_reasons.get(capability) or super().unsupported_reason(capability)
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self.policy
 
     # -- the SDK ---------------------------------------------------------------------------
 

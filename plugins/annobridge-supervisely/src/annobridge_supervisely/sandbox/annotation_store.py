@@ -124,7 +124,8 @@ def write_annotation(
     """Replace the image's labels and image tags with `ann`, or answer 400 before writing anything.
 
     `allowed_classes` narrows the classes a labeling job lets its annotator use; the
-    create_figure / attach_tag events name `labeler` (and `job_id` when in a job).
+    create_figure / attach_tag events name `labeler` (and `job_id` when in a job). A figure or tag
+    keeps the labelerLogin and createdAt it comes with (an upload carries them), else `labeler` and now.
     """
     labels, image_tags = _validate(store, image, ann, allowed_classes)
     stamp = now()
@@ -143,18 +144,20 @@ def write_annotation(
             ),
         )
         record(store, "create_figure", user_id=actor, class_id=obj_class["id"], figure_id=figure_id, **where)
-        for tag, value in label["_tags"]:
+        for tag, value, given in label["_tags"]:
             store.execute(
                 "INSERT INTO figure_tags (figure_id, tag_id, value, labeler_login, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (figure_id, tag["id"], dumps(value), labeler, stamp, stamp),
+                (figure_id, tag["id"], dumps(value), given.get("labelerLogin") or labeler,
+                 given.get("createdAt") or stamp, stamp),
             )
             record(store, "attach_tag", user_id=actor, figure_id=figure_id, tag_id=tag["id"], **where)
-    for tag, value in image_tags:
+    for tag, value, given in image_tags:
         store.execute(
             "INSERT INTO image_tags (image_id, tag_id, value, labeler_login, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (image["id"], tag["id"], dumps(value), labeler, stamp, stamp),
+            (image["id"], tag["id"], dumps(value), given.get("labelerLogin") or labeler,
+             given.get("createdAt") or stamp, stamp),
         )
         record(store, "attach_tag", user_id=actor, tag_id=tag["id"], **where)
     extra = {"description": ann.get("description") or "", "customBigData": ann.get("customBigData") or {}}
@@ -191,8 +194,8 @@ def _validate(store: Store, image: dict, ann: Any, allowed_classes: set[str] | N
     return labels, image_tags
 
 
-def _tag(metas: list[dict], tag: Any, scope: str, class_title: str | None) -> tuple[dict, Any]:
-    """(tag meta, value) of one tag in an annotation, checked against the meta."""
+def _tag(metas: list[dict], tag: Any, scope: str, class_title: str | None) -> tuple[dict, Any, dict]:
+    """(tag meta, value, the tag as given) of one tag in an annotation, checked against the meta."""
     if not isinstance(tag, dict):
         raise bad_request(f"a tag must be an object, got {tag!r}", field="tags")
     meta = next((m for m in metas if m["name"] == tag.get("name") or m["id"] == tag.get("tagId")), None)
@@ -206,4 +209,4 @@ def _tag(metas: list[dict], tag: Any, scope: str, class_title: str | None) -> tu
         raise bad_request(f"tag {meta['name']!r} does not apply to class {class_title!r}", field="tags")
     value = tag.get("value")
     check_tag_value(meta, value)
-    return meta, value
+    return meta, value, tag

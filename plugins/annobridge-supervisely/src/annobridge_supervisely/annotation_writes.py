@@ -1,0 +1,95 @@
+"""What annotations.write does to neutral annotations before they are sent: authors, merging, appending.
+
+Supervisely records who drew an object as its labelerLogin, a login; an author that is not a
+member of the team (or a user id that is not) cannot be one, so it is written as the uploader's
+and counted. An image holds one annotation: several for one image are merged (counted when they
+replace what it held). Appending puts the new objects and tags after those the image holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from annobridge.annotations import ItemAnnotation
+from annobridge.fidelity import SUPERVISELY, FidelityReport
+from annobridge.transfer import Record
+
+from .transfer import merge_annotations
+from .users import _as_int
+
+__all__ = ["Authors", "appended", "merged"]
+
+
+class Authors:
+    """Neutral authors (logins or user ids) as labelerLogins of the team's members; the rest counted.
+
+    >>> from types import SimpleNamespace as NS
+    >>> authors = Authors({7: NS(login="admin")}, team=8)
+    >>> authors.login("admin"), authors.login(7), authors.login("stranger")
+    ('admin', 'admin', None)
+    >>> authors.report.count("author", "approximated")
+    1
+    """
+
+    def __init__(self, members: dict[int, Any], *, team: Any) -> None:
+        self.by_id = {user_id: m.login for user_id, m in members.items()}
+        self.logins = set(self.by_id.values())
+        self.team = team
+        self.report = FidelityReport()
+
+    def login(self, author: Any, item: Any = None) -> str | None:
+        """The login `author` is written as: a member's login, else None (the uploader's), counted."""
+        if author is None:
+            return None
+        if isinstance(author, str) and author in self.logins:
+            return author
+        user_id = _as_int(author)
+        if user_id is not None and user_id in self.by_id:
+            return self.by_id[user_id]
+        self.report.approximated(
+            "author", SUPERVISELY, f"not a member of team {self.team}: recorded as the uploader", item=item
+        )
+        return None
+
+    def apply(self, annotation: ItemAnnotation) -> ItemAnnotation:
+        """The annotation with every author (its own, its objects', its tags') written as a member's login."""
+        item = annotation.item
+        own = self.login(annotation.author, item)
+
+        def tags(entries: Iterable) -> tuple:
+            return tuple(t.model_copy(update={"author": self.login(t.author, item)}) for t in entries)
+
+        objects = tuple(
+            o.model_copy(update={"author": self.login(o.author, item), "tags": tags(o.tags)})
+            for o in annotation.objects
+        )
+        return annotation.model_copy(update={"author": own, "objects": objects, "tags": tags(annotation.tags)})
+
+
+def merged(item: Any, annotations: list[ItemAnnotation], report: FidelityReport, *, counted: bool) -> ItemAnnotation:
+    """Several annotations of one image as its one: objects and tags keep their authors; with `counted` the
+    merge is reported (it replaces what the image held), else it is what appending means and is not a loss."""
+    if len(annotations) == 1:
+        return annotations[0]
+    record = Record(key=str(item), name=str(item), annotations=list(annotations))
+    merged_one = merge_annotations(record, report if counted else FidelityReport())
+    return merged_one.model_copy(update={"item": item})  # type: ignore[union-attr]
+
+
+def appended(held: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The annotation JSON an image holds with `new`'s objects and tags after its own; a description is added
+    to the one it holds (on a new line) unless it is the same.
+
+    >>> both = appended({"objects": [{"id": 1}], "tags": [], "description": "a"},
+    ...                 {"objects": [{"classTitle": "kiwi"}], "tags": [{"name": "ripe"}], "description": "b"})
+    >>> both["objects"], both["tags"], both["description"]
+    ([{'id': 1}, {'classTitle': 'kiwi'}], [{'name': 'ripe'}], 'a\\nb')
+    """
+    old_text, new_text = held.get("description") or "", new.get("description") or ""
+    text = old_text if not new_text or new_text == old_text else "\n".join(t for t in (old_text, new_text) if t)
+    return {
+        **held,
+        "objects": [*(held.get("objects") or []), *(new.get("objects") or [])],
+        "tags": [*(held.get("tags") or []), *(new.get("tags") or [])],
+        "description": text,
+    }
