@@ -1,219 +1,59 @@
 """An in-memory provider used to test the plugin system, the conformance suite and the migration engine.
 
-It is the smallest complete third-party provider: one module, a hookimpl, a Provider
-subclass and the sub-APIs it offers. It stands in for no real backend.
+It is the smallest complete third-party provider: a hookimpl, a Provider subclass declaring every
+capability, and the sub-APIs it offers (tests/memory_jobs.py, tests/memory_labels.py). It stands in
+for no real backend: a job is one of many in a project (JobScope.IN_PROJECT), one per annotator.
 
-State lives per server, not per connection: every `annobridge.connect("memory://hostA")` sees
-the same projects, items and users (keyed by the URL's canonical form), so two connections, or
-two migrations, share one backend. `reset()` forgets every server. The transfer API lets a
-project take part in a migration (items with a source key, annotations, media bytes), and
-`arm(url, Fault(...))` injects a fault into the server's n-th write: a `Killed` (a BaseException
-that is not an Exception, as a SIGKILL would end the run) before the write is applied, after it
-is applied but before it returns, or after part of a batch is applied; a lost answer (Unavailable
-after applying); or a block (wait on an event, for concurrency tests).
+State lives per server (tests/memory_state.py): every `annobridge.connect("memory://hostA")` sees
+the same projects, items, jobs and users, so two connections, or two migrations, share one backend.
+`reset()` forgets every server. The transfer API lets a project take part in a migration (items
+with a source key, annotations, media bytes), and `arm(url, Fault(...))` injects a fault into the
+server's n-th write (see memory_state.Fault).
 """
 
 from __future__ import annotations
 
-import itertools
 import json
-import threading
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
 
-from annobridge import (
-    Capability,
-    Export,
-    ExportStatus,
-    Item,
-    Job,
-    JobEntity,
-    JobSpec,
-    JobStatus,
-    NotFound,
-    Project,
-    User,
-)
-from annobridge.errors import Unavailable
+from annobridge import Capability, Conflict, Export, ExportStatus, NotFound, Project, User
+from annobridge.capabilities import no, yes
+from annobridge.errors import ValidationError
 from annobridge.hookspecs import hookimpl
-from annobridge.provider import ExportsAPI, ItemsAPI, JobsAPI, Provider, ProjectsAPI, ReviewsAPI, UsersAPI
-from annobridge.transfer import SOURCE_KEY, Page, Record, TransferAPI, Written, link_urls, require_media
-from annobridge.urls import BackendURL
+from annobridge.models import JobScope
+from annobridge.provider import ExportsAPI, Provider, ProjectsAPI, UsersAPI
+from annobridge.transfer import Page, Record, TransferAPI, Written, link_urls, require_media
 
-_ids = itertools.count(1)
+from .memory_jobs import MemoryAssignments, MemoryJobs, MemoryPauses, MemoryReviews
+from .memory_labels import MemoryAnnotations, MemoryItems, MemoryPredictions
+from .memory_state import (  # noqa: F401 - the names tests use as memory_provider.<name>
+    USERS,
+    WRITES,
+    Fault,
+    Killed,
+    Server,
+    StoredItem,
+    StoredJob,
+    arm,
+    media,
+    new_id,
+    reset,
+    server,
+    servers,
+)
 
-WRITES = ("projects.create", "projects.delete", "projects.set_schema", "transfer.write")
-"""The operations that count as writes for faults: what a migration changes on its target."""
+__all__ = ["USERS", "WRITES", "Fault", "Killed", "MemoryProvider", "Server", "StoredItem", "StoredJob", "arm", "media",
+           "new_id", "register_providers", "reset", "server", "servers"]
 
-USERS = (("anna", "anna@example.com"), ("bob", "bob@example.com"))
-"""The users every memory server starts with (ids are drawn from the global counter)."""
-
-
-class Killed(BaseException):
-    """The run died here (a SIGKILL, a power cut): not an Exception, so nothing on the way catches it."""
-
-
-@dataclass
-class Fault:
-    """What happens at the server's `at`-th write (counted from when the fault was armed).
-
-    `when`: "before" (Killed, the write not applied), "after" (applied, then Killed before it
-    returns), "partial" (a transfer.write applies the first half of its new items, then Killed;
-    other writes behave as "after"), "lost" (applied, then Unavailable: the answer was lost),
-    "unavailable" (Unavailable, not applied), or "block" (signal `reached`, wait for `release`,
-    then apply as usual). `ops` limits which writes count (default: all of WRITES).
-    """
-
-    at: int
-    when: str = "before"
-    ops: tuple[str, ...] = WRITES
-    reached: threading.Event = field(default_factory=threading.Event)
-    release: threading.Event = field(default_factory=threading.Event)
-    fired: str | None = None  # the op it fired at
-    seen: int = 0
-
-    def __post_init__(self) -> None:
-        if self.when not in ("before", "after", "partial", "lost", "unavailable", "block"):
-            raise ValueError(f"unknown fault {self.when!r}")
-
-
-@dataclass
-class StoredItem:
-    """An item as the memory server keeps it."""
-
-    id: int
-    name: str
-    width: int
-    height: int
-    annotations: list = field(default_factory=list)
-    media: bytes | None = None  # None: a linked item, its bytes are where `link` points
-    key: str | None = None  # the source key a migration wrote on it (transfer.SOURCE_KEY)
-    link: str | None = None
-
-    @property
-    def url(self) -> str:
-        return self.link or f"memory://media/{self.id}"
-
-
-class Server:
-    """One memory server's state: projects, items per project, users, jobs, and the armed fault."""
-
-    def __init__(self, canonical: str) -> None:
-        self.canonical = canonical
-        self.lock = threading.RLock()
-        self.projects: dict[int, Project] = {}
-        self.items: dict[int, dict[int, StoredItem]] = {}
-        self.jobs: dict[int, Job] = {}
-        self.entities: dict[int, dict[int, JobEntity]] = {}
-        self.users = [User(id=next(_ids), login=login, email=email) for login, email in USERS]
-        self.fault: Fault | None = None
-        self.writes: list[str] = []  # every write op applied or attempted, in order
-
-    def __getitem__(self, name: str) -> Any:  # the old dict-shaped state: backend.state["projects"]
-        return getattr(self, name)
-
-    def write(self, op: str, apply: Callable[[], Any], partial: Callable[[], Any] | None = None) -> Any:
-        """Run the write `op` through the armed fault (if this is its write), else just apply it."""
-        self.writes.append(op)
-        fault = self.fault
-        if fault is None or fault.fired is not None or op not in fault.ops:
-            with self.lock:
-                return apply()
-        fault.seen += 1
-        if fault.seen < fault.at:
-            with self.lock:
-                return apply()
-        fault.fired = op
-        if fault.when == "block":
-            fault.reached.set()
-            if not fault.release.wait(60):
-                raise Killed(f"{op}: never released")
-            with self.lock:
-                return apply()
-        if fault.when == "before":
-            raise Killed(f"{op}: killed before it was applied")
-        if fault.when == "unavailable":
-            raise Unavailable(f"{op}: the memory server is unavailable (fault)")
-        with self.lock:
-            if fault.when == "partial" and partial is not None:
-                partial()
-            else:
-                apply()
-        if fault.when == "lost":
-            raise Unavailable(f"{op}: the answer was lost (fault)")
-        raise Killed(f"{op}: killed after it was applied")
-
-    # ------------------------------------------------------------------ helpers for tests
-
-    def add_project(self, name: str, schema=None) -> Project:
-        project = Project(id=next(_ids), name=name, schema=schema)
-        with self.lock:
-            self.projects[project.id] = project
-            self.items[project.id] = {}
-        return project
-
-    def add_item(self, project_id: int, name: str, *, width=64, height=48, annotations=(), media=None, key=None):
-        item = StoredItem(next(_ids), name, width, height, list(annotations), media or f"bytes of {name}".encode(), key)
-        with self.lock:
-            self.items[project_id][item.id] = item
-        return item
-
-    def project_items(self, project_id: int) -> list[StoredItem]:
-        with self.lock:
-            return sorted(self.items.get(project_id, {}).values(), key=lambda i: i.id)
-
-
-servers: dict[str, Server] = {}
-_servers_lock = threading.Lock()
-
-
-def server(url: str | BackendURL) -> Server:
-    """The state of the memory server `url` names (made empty on first use)."""
-    canonical = (url if isinstance(url, BackendURL) else BackendURL.parse(url)).canonical
-    with _servers_lock:
-        if canonical not in servers:
-            servers[canonical] = Server(canonical)
-        return servers[canonical]
-
-
-def reset() -> None:
-    """Forget every memory server: the next connect() starts from nothing."""
-    with _servers_lock:
-        for state in servers.values():
-            if state.fault is not None:
-                state.fault.release.set()
-        servers.clear()
-
-
-def arm(url: str, fault: Fault | None) -> Fault | None:
-    """Arm `fault` on the server `url` names (None disarms); returns it."""
-    state = server(url)
-    state.fault = fault
-    return fault
-
-
-def _media(url: str) -> bytes | None:
-    """The bytes at a memory media URL (memory://media/<item id>), on whichever server holds the item."""
-    item_id = int(url.rsplit("/", 1)[1])
-    with _servers_lock:
-        states = list(servers.values())
-    for state in states:
-        with state.lock:
-            for items in state.items.values():
-                if item_id in items:
-                    found = items[item_id]
-                    return found.media if found.media is not None else _media(found.url)
-    return None
 
 
 class _Projects(ProjectsAPI):
     def create(self, name, schema=None, description=""):
         state = self.backend.state
+        name = self.check_name(name)
 
         def apply():  # the id is given when the server makes it, as a real server's sequence does
-            project = Project(id=next(_ids), name=name, description=description, schema=schema)
+            project = Project(id=new_id(), name=name, description=description, schema=schema)
             state.projects[project.id] = project
             state.items[project.id] = {}
             return project
@@ -223,10 +63,7 @@ class _Projects(ProjectsAPI):
     def get(self, project_id):
         state = self.backend.state
         with state.lock:
-            try:
-                project = state.projects[int(project_id)] if str(project_id).isdigit() else state.projects[project_id]
-            except KeyError:
-                raise NotFound(f"no project {project_id}") from None
+            project = state.project(project_id)
             return project.model_copy(update={"items_count": len(state.items.get(project.id, {}))})
 
     def list(self):
@@ -237,9 +74,12 @@ class _Projects(ProjectsAPI):
     def delete(self, project_id):
         state = self.backend.state
 
-        def apply():
-            state.projects.pop(project_id, None)
-            state.items.pop(project_id, None)
+        def apply():  # its jobs go with it
+            pid = int(project_id) if str(project_id).isdigit() else project_id
+            state.projects.pop(pid, None)
+            state.items.pop(pid, None)
+            for job in [j for j in state.jobs.values() if j.project_id == pid]:
+                del state.jobs[job.id]
 
         state.write("projects.delete", apply)
 
@@ -248,100 +88,37 @@ class _Projects(ProjectsAPI):
 
     def set_schema(self, project_id, schema):
         state = self.backend.state
-        self.get(project_id)
+        project = state.project(project_id)
 
         def apply():
-            state.projects[project_id].schema_ = schema
+            project.schema_ = schema
             return schema
 
         return state.write("projects.set_schema", apply)
 
 
-class _Jobs(JobsAPI):
-    def create(self, spec: JobSpec):
-        created = []
-        for user in spec.annotators or [None]:
-            job = Job(id=next(_ids), name=spec.name, description=spec.description, project_id=spec.project_id,
-                      created_at=datetime.now(timezone.utc))
-            self.backend.state["jobs"][job.id] = job
-            self.backend.state["entities"][job.id] = {n: JobEntity(id=n) for n in range(1, 4)}
-            created.append(job)
-        return created
-
-    def get(self, job_id):
-        try:
-            return self.backend.state["jobs"][job_id]
-        except KeyError:
-            raise NotFound(f"no job {job_id}") from None
-
-    def list(self, *, project_id=None, dataset_id=None, created_by=None, assigned_to=None, include_archived=False):
-        return [
-            j
-            for j in self.backend.state["jobs"].values()
-            if (include_archived or not j.archived) and (project_id is None or j.project_id == project_id)
-        ]
-
-    def update(self, job_id, changes):
-        job = self.get(job_id)
-        for field_name, value in changes.model_dump(exclude_none=True, exclude={"options"}).items():
-            setattr(job, field_name, value)
-        return job
-
-    def delete(self, job_id):
-        self.get(job_id)
-        del self.backend.state["jobs"][job_id]
-
-    def set_status(self, job_id, status):
-        self.get(job_id).status = JobStatus(getattr(status, "value", status))
-
-    def stop(self, job_id):
-        self.set_status(job_id, JobStatus.STOPPED)
-
-    def archive(self, job_id):
-        self.get(job_id).archived = True
-
-    def get_custom_data(self, job_id):
-        return dict(self.get(job_id).custom_data)
-
-    def set_custom_data(self, job_id, data, *, replace=False):
-        job = self.get(job_id)
-        job.custom_data = dict(data) if replace else {**job.custom_data, **data}
-
-
-class _Items(ItemsAPI):
-    def list(self, job_id=None, *, project_id=None, dataset_id=None):
-        if job_id is None and project_id is not None:
-            return iter(
-                Item(id=i.id, name=i.name, width=i.width, height=i.height, project_id=project_id,
-                     meta={SOURCE_KEY: i.key} if i.key is not None else {}, annotations_count=len(i.annotations))
-                for i in self.backend.state.project_items(project_id)
-            )
-        entities = self.backend.state["entities"][job_id].values()
-        return iter(Item(id=e.id, review_status=e.review_status) for e in entities)
-
-
-class _Reviews(ReviewsAPI):
-    def list(self, job_id):
-        return list(self.backend.state["entities"][job_id].values())
-
-    def set(self, job_id, item_id, status):
-        self.backend.state["entities"][job_id][item_id].review_status = status
-
-    def reject(self, job_id, *, only_unmarked=False):
-        for entity in self.backend.state["entities"][job_id].values():
-            if not only_unmarked or entity.review_status.value == "none":
-                entity.review_status = "rejected"
-
-
 class _Exports(ExportsAPI):
+    """Built at once from the job's items, their verdicts and annotations; nothing is kept on the server."""
+
     def create(self, job_id, *, format="JSON", title=None):
-        return Export(id=next(_ids), job_id=job_id, status=ExportStatus.COMPLETED, format=format)
+        self.backend.jobs.get(job_id)
+        return Export(id=new_id(), job_id=job_id, status=ExportStatus.COMPLETED, format=format, title=title)
+
+    def get(self, job_id, export_id):
+        return Export(id=export_id, job_id=job_id, status=ExportStatus.COMPLETED)
 
     def download(self, export, directory):
-        path = Path(directory) / f"job-{export.job_id}.json"
-        entities = self.backend.state["entities"][export.job_id].values()
-        path.write_text(json.dumps([e.model_dump(mode="json") for e in entities]))
+        folder = self.check_directory(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = Path(folder) / f"job-{export.job_id}.json"
+        entities = self.backend.reviews.list(export.job_id)
+        annotations = {str(a.item): a.model_dump(mode="json") for a in self.backend.annotations.list(export.job_id)}
+        path.write_text(json.dumps([{**e.model_dump(mode="json"), "annotation": annotations.get(str(e.id))}
+                                    for e in entities]))
         return path
+
+    def delete(self, export):
+        """Nothing is kept, so nothing is removed."""
 
 
 class _Users(UsersAPI):
@@ -356,6 +133,17 @@ class _Users(UsersAPI):
 
     def list(self):
         return list(self.backend.state.users)
+
+    def create(self, login, *, password=None, email=None):
+        state = self.backend.state
+        if not isinstance(login, str) or not login.strip():
+            raise ValidationError(f"login: a non-blank login is needed, got {login!r}")
+        with state.lock:
+            if any(login == u.login for u in state.users):
+                raise Conflict(f"{self.backend.describe()} has a user {login!r} already")
+            user = User(id=new_id(), login=login, email=email)
+            state.users.append(user)
+        return user
 
 
 class _Transfer(TransferAPI):
@@ -395,7 +183,7 @@ class _Transfer(TransferAPI):
         stored = {str(i.id): i for i in self._items(project_id)}
         for record in records:
             if record.media is None:
-                record.media = _media(stored[record.key].url)
+                record.media = media(stored[record.key].url)
 
     def present(self, project_id):
         found = {}
@@ -423,7 +211,7 @@ class _Transfer(TransferAPI):
             if pid not in state.projects:
                 raise NotFound(f"no project {pid}")
             for r in records:
-                item = StoredItem(next(_ids), r.name, r.width or 1, r.height or 1, list(r.annotations), r.media, r.key)
+                item = StoredItem(new_id(), r.name, r.width or 1, r.height or 1, list(r.annotations), r.media, r.key)
                 item.link = r.url if media == "link" else None
                 state.items[pid][item.id] = item
                 made.append(item)
@@ -442,13 +230,22 @@ class _Transfer(TransferAPI):
 class MemoryProvider(Provider):
     name = "memory"
     schemes = ("memory",)
-    capabilities = frozenset(
-        {Capability.PROJECTS, Capability.SCHEMA, Capability.JOBS, Capability.JOB_STATUS_CONTROL,
-         Capability.JOB_ARCHIVE, Capability.JOB_CUSTOM_DATA, Capability.ITEMS, Capability.REVIEWS,
-         Capability.EXPORTS, Capability.USERS, Capability.ANNOTATIONS}
-    )
-    capability_notes = {Capability.STORAGES: "a real backend"}
-    projects_api, jobs_api, items_api, reviews_api, exports_api = _Projects, _Jobs, _Items, _Reviews, _Exports
+    job_scope = JobScope.IN_PROJECT
+    support = {
+        **{cap: yes() for cap in (
+            Capability.PROJECTS, Capability.SCHEMA, Capability.ITEMS, Capability.ANNOTATIONS, Capability.PREDICTIONS,
+            Capability.JOBS, Capability.JOB_STATUS_CONTROL, Capability.JOB_ARCHIVE, Capability.JOB_RESTART,
+            Capability.JOB_CUSTOM_DATA, Capability.JOB_LIMITS, Capability.JOB_ACTIVITY, Capability.USERS, Capability.ASSIGNMENTS,
+            Capability.UNASSIGN, Capability.REVIEWS, Capability.PAUSE_ANNOTATORS)},
+        Capability.JOB_CLONE: yes("copies share the project's items and their annotations"),
+        Capability.EXPORTS: yes("built at once on the client"),
+        Capability.MEMBERS: no("a memory server has no teams or organizations to be a member of"),
+        Capability.EXPORT_SNAPSHOTS: no("a memory server keeps no export snapshots; exports are built at once"),
+        Capability.STORAGES: no("it needs a real backend"),
+    }
+    projects_api, jobs_api, items_api, reviews_api, exports_api = _Projects, MemoryJobs, MemoryItems, MemoryReviews, _Exports
+    annotations_api, predictions_api, assignments_api, pauses_api = (
+        MemoryAnnotations, MemoryPredictions, MemoryAssignments, MemoryPauses)
     users_api, transfer_api = _Users, _Transfer
 
     def __init__(self, address, token=None, **options):
@@ -457,6 +254,10 @@ class MemoryProvider(Provider):
         from annobridge.retry import RetryPolicy
 
         self.policy = RetryPolicy(backoff=0.0, max_backoff=0.0, sleep=lambda seconds: None)  # no waiting in tests
+
+    @property
+    def retry_policy(self):
+        return self.policy
 
 
 @hookimpl
