@@ -4,6 +4,7 @@ Steps: the Labeling Jobs tutorial on each backend, pre-labeling with review and 
 and the lemons project migrated from Supervisely to Label Studio and back. A failed step is
 reported and the others still run; whatever the demo started is stopped at the end, also after
 a failure or Ctrl+C, and the exit code is non-zero when a step failed. No token is printed.
+Starting the servers is vendor-specific (each plugin knows how to run its own); the steps are not.
 
     python examples/demo.py                 # what `make demo` runs
 """

@@ -124,6 +124,9 @@ def _tutorial(backend: annobridge.Provider, project_name: str) -> dict[str, Any]
         backend.jobs.stop(first[0].id)
         console.print(f"stopped job {first[0].id}: {backend.jobs.status(first[0].id).value}")
     selected = [i.id for i in items][: len(items) // 2]
+    limits = {}
+    if skips.has(Capability.JOB_LIMITS, "limits of 10 objects and 20 tags per item"):
+        limits = {"objects_limit_per_item": 10, "tags_limit_per_item": 20}
     second = backend.jobs.create(
         JobSpec(
             name="labeler2_kiwi_task_with_complex_settings",
@@ -132,10 +135,9 @@ def _tutorial(backend: annobridge.Provider, project_name: str) -> dict[str, Any]
             readme=README,
             description=DESCRIPTION,
             classes_to_label=["kiwi"],
-            objects_limit_per_item=10,
             tags_to_label=["size", "origin"],
-            tags_limit_per_item=20,
             item_ids=selected,
+            **limits,
         )
     )
     job = second[0]

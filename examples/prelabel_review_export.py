@@ -5,7 +5,8 @@
 
 The model is a toy fruit detector (fruit_model.py). Where the backend keeps predictions apart
 (Label Studio) they go in as predictions the labeler accepts or corrects; where it has none
-(Supervisely) they are written as the items' annotations, as its own model apps do. The job is
+(Supervisely) they are written as the items' annotations, marked as drawn by a model, as its own
+model apps do. Only the neutral API is used: the same code runs on both. The job is
 given to a labeler and a reviewer where the backend has assignments. The script then waits:
 for the labeler (status on_review, where the backend has reviews) and for the reviewer
 (completed). With `--stand-ins` a stand-in labeler and reviewer (stand_in_people.py) do the
@@ -27,7 +28,7 @@ from lemons import photos
 from rich.console import Console
 
 import annobridge
-from annobridge import Capability, JobSpec, JobStatus, LabelSchema, ObjectClass, Role
+from annobridge import Capability, ItemAnnotation, JobSpec, JobStatus, LabelSchema, ObjectClass, Prediction, Role
 
 console = Console()
 PROJECT = "Fruit detector (prelabel)"
@@ -55,37 +56,20 @@ def ensure_user(backend: annobridge.Provider, login: str, role: Role) -> annobri
     return user
 
 
-def preannotate(backend: annobridge.Provider, job: annobridge.Job, predictions: dict[Any, Any]) -> str:
+def preannotate(backend: annobridge.Provider, job: annobridge.Job, predictions: dict[Any, ItemAnnotation]) -> str:
     """Put the model's output on the job's items: {item id: ItemAnnotation}. Returns how, in words.
 
     >>> preannotate(backend, job, {item.id: fruit_model.detect(path)})      # doctest: +SKIP
     'as 1 predictions of model fruit-colours-1'
     """
+    labels = [ann.model_copy(update={"item": item}) for item, ann in predictions.items()]
     if backend.supports(Capability.PREDICTIONS):
-        # Only Label Studio declares predictions; its region converter makes them from the neutral boxes.
-        from annobridge_labelstudio.regions import to_labelstudio
-
-        config, schema = backend.projects.label_config(job.id), backend.projects.get_schema(job.id)
-        rows = [
-            {
-                "task": item,
-                "result": to_labelstudio(ann, label_config=config, schema=schema)[0]["result"],
-                "score": 0.9,
-                "model_version": fruit_model.VERSION,
-            }
-            for item, ann in predictions.items()
-        ]
-        made = backend.predictions.create_many(job.id, rows)
-        return f"as {made} predictions of model {fruit_model.VERSION}"
-    from annobridge.transfer import Record
-
-    records = [
-        Record(key=str(item), name=str(ann.item), width=ann.width, height=ann.height, annotations=[ann])
-        for item, ann in predictions.items()
-    ]
-    project = job.project_id
-    written = backend.transfer.write(project, records, schema=SCHEMA, existing={r.key: r.key for r in records})
-    return f"as the items' annotations ({written.annotations} items; {backend.name} keeps no separate predictions)"
+        rows = [Prediction(annotation=a, model_version=fruit_model.VERSION, score=0.9) for a in labels]
+        backend.predictions.write(backend.jobs.project_of(job.id), rows)
+        return f"as {len(rows)} predictions of model {fruit_model.VERSION}"
+    backend.annotations.write(backend.jobs.project_of(job.id), labels, mode="replace")  # the objects say the model drew them
+    reason = backend.unsupported_reason(Capability.PREDICTIONS)
+    return f"as the items' annotations ({len(labels)} items; {reason})"
 
 
 def run(

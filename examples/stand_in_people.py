@@ -1,6 +1,8 @@
 """Stand-ins for the people of a labeling job (the labeler and the reviewer), so demos and CI can run a review unattended.
 
 They are not part of a workflow: with real people you leave them out and the workflow simply waits.
+This is the one example module that is vendor-specific on purpose: a labeler and a reviewer act in
+each tool's UI, which no neutral API stands for.
 On the Supervisely sandbox they act through its sandbox-only job actions (`sandbox.jobs.*`, which stand in
 for the labeling UI and exist on no real Supervisely); on Label Studio the labeler accepts the model's
 predictions as annotations, and the reviewer (Enterprise only) accepts each annotation.
@@ -24,8 +26,8 @@ def label(backend: annobridge.Provider, job: annobridge.Job, model_version: str)
         control.start(backend.api, job.id)
         control.submit(backend.api, job.id)  # marks every image done, keeping the model's boxes
         return "labeler: started, accepted the model's boxes, submitted (sandbox.jobs.start, sandbox.jobs.submit)"
-    if backend.name == "labelstudio":
-        made = backend.annotations.from_predictions(job.id, model_versions=[model_version])
+    if backend.supports(Capability.PREDICTIONS):
+        made = backend.predictions.to_annotations(backend.jobs.project_of(job.id), model_versions=[model_version])
         return f"labeler: accepted the predictions of {made} tasks as annotations"
     raise annobridge.Unsupported("stand-in labeler", backend.describe(), "no stand-in is written for this backend")
 

@@ -118,7 +118,7 @@ def test_label_studio_annotation_of_item_tags_only_migrates_to_supervisely(sv, l
     )
     result = [{"from_name": "ripe", "to_name": "image", "type": "choices", "value": {"choices": ["yes"]}}]
     for task in written.ids.values():
-        ls.annotations.create(task, result=result)
+        ls.annotations.create_json(task, result=result)
     report = annobridge.migrate(ls, sv, project=source.id, target_project=name, ledger=tmp_path / "tags.sqlite")
     assert report.tally("items").carried == 2 and report.tally("annotations").carried == 2
     images = {i.name: i for i in sv.items.list(project_id=int(report.target_project))}
