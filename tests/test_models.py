@@ -5,7 +5,7 @@ from __future__ import annotations
 import pydantic
 import pytest
 
-from annobridge import Assignment, Job, JobSpec, JobStatus, LabelSchema, ObjectClass, StorageSpec, TagSpec
+from annobridge import Assignment, Job, JobSpec, JobStatus, LabelSchema, ObjectClass, Project, StorageSpec, TagSpec
 
 
 def _field_names(exc: pydantic.ValidationError) -> set[str]:
@@ -96,6 +96,7 @@ def test_a_job_spec_holds_no_vendor_fields():
         assert vendor_field not in JobSpec.model_fields
     for vendor_field in ("dataset_id", "team_id", "workspace_id", "workspace_name"):
         assert vendor_field not in Job.model_fields
+    assert "team_id" not in Project.model_fields
 
 
 def test_another_vendors_options_are_refused_naming_both():

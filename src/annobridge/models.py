@@ -129,12 +129,12 @@ class Project(_Model):
     name: str = Field(min_length=1)
     description: str = ""
     workspace_id: Id | None = None
-    team_id: Id | None = None
     items_count: NonNegativeInt | None = None
     schema_: LabelSchema | None = Field(default=None, alias="schema")
     created_at: datetime | None = None
     updated_at: datetime | None = None
     url: str | None = None
+    options: SerializeAsAny[ProviderOptions] | None = None  # what only its vendor reports (a team)
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True)
 

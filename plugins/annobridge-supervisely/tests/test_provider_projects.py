@@ -35,7 +35,7 @@ SCHEMA = LabelSchema(
 def test_the_seeded_project_is_listed_with_its_schema(sv, world):
     lemons = sv.projects.get(world.project_id)
     assert lemons.name == "Lemons (Test)" and lemons.items_count == 6
-    assert lemons.workspace_id == world.workspace_id and lemons.team_id == world.team_id
+    assert lemons.workspace_id == world.workspace_id and lemons.options.team_id == world.team_id
     assert lemons.url.endswith(f"/projects/{world.project_id}/datasets")
     assert world.project_id in {p.id for p in sv.projects.list()}
     schema = sv.projects.get_schema(world.project_id)

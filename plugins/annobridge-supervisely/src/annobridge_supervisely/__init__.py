@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from annobridge.hookspecs import hookimpl
 
-from .options import SuperviselyJobChanges, SuperviselyJobDetails, SuperviselyJobOptions
+from .options import SuperviselyJobChanges, SuperviselyJobDetails, SuperviselyJobOptions, SuperviselyProjectDetails
 
-__all__ = ["SuperviselyJobChanges", "SuperviselyJobDetails", "SuperviselyJobOptions", "SuperviselyProvider"]
+__all__ = [
+    "SuperviselyJobChanges",
+    "SuperviselyJobDetails",
+    "SuperviselyJobOptions",
+    "SuperviselyProjectDetails",
+    "SuperviselyProvider",
+]
 
 
 def __getattr__(name: str):

@@ -19,6 +19,8 @@ from typing import Any
 from annobridge.errors import ValidationError
 from annobridge.models import Item, Job, JobEntity, JobStatus, Project, ReviewStatus, User
 
+from .options import SuperviselyProjectDetails
+
 REVIEW_FROM_SLY = {
     "none": ReviewStatus.NONE,
     "done": ReviewStatus.NONE,
@@ -177,7 +179,7 @@ def project_from_info(info, *, server: str, team_id: Any = None) -> Project:
         name=info.name,
         description=info.description or "",
         workspace_id=info.workspace_id,
-        team_id=getattr(info, "team_id", None) or team_id,
+        options=SuperviselyProjectDetails(team_id=getattr(info, "team_id", None) or team_id),
         items_count=info.items_count if info.items_count is not None else info.images_count,
         created_at=when(info.created_at),
         updated_at=when(info.updated_at),

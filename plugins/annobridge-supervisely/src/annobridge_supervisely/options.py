@@ -22,6 +22,7 @@ __all__ = [
     "SuperviselyJobChanges",
     "SuperviselyJobDetails",
     "SuperviselyJobOptions",
+    "SuperviselyProjectDetails",
     "create_arguments",
     "details_from_info",
 ]
@@ -103,6 +104,14 @@ class SuperviselyJobDetails(_LabelingSettings):
         """The options a job like this one is created with (same dataset and settings)."""
         settings = {k: getattr(self, k) for k in _LabelingSettings.model_fields}
         return SuperviselyJobOptions(dataset_id=self.dataset_id, **settings)
+
+
+class SuperviselyProjectDetails(ProviderOptions):
+    """What a Project record reports only on Supervisely (`Project.options`): the team it belongs to."""
+
+    provider: ClassVar[str] = "supervisely"
+
+    team_id: Id | None = None
 
 
 def create_arguments(options: SuperviselyJobOptions) -> dict[str, Any]:
