@@ -41,7 +41,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 import annobridge
 from annobridge.errors import Conflict, ValidationError
 from annobridge.ledger import read_binding
-from annobridge.migrate import default_ledger, schema_signature
+from annobridge.migration import default_ledger, schema_signature
 from annobridge.models import Project
 
 from . import memory_provider as mp

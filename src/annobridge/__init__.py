@@ -9,66 +9,55 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .capabilities import Capability
-from .connection import connect
-from .errors import (
-    AnnobridgeError,
-    AuthenticationError,
-    BackendError,
-    ConfigurationError,
-    Conflict,
-    InvalidURL,
-    NotFound,
-    ProviderNotInstalled,
-    RateLimited,
-    Unavailable,
-    UnknownProvider,
-    Unsupported,
-    ValidationError,
-)
-from .models import (
-    Activity,
-    Assignment,
-    Export,
-    ExportStatus,
-    Item,
-    ItemFilter,
-    Job,
-    JobEntity,
-    JobScope,
-    JobSpec,
-    JobStats,
-    JobStatus,
-    JobUpdate,
-    Project,
-    ProviderOptions,
-    ReviewStatus,
-    Role,
-    Storage,
-    StorageSpec,
-    User,
-    UserStats,
-)
-from .migrate import MigrationReport, migrate
-from .provider import Provider
-from .sampling import plan_assignments
-from .schema import LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, TagValueType
-from .tokens import PlainHTTPWarning
-from .urls import BackendURL
-
-_ANNOTATIONS = (
-    "ItemAnnotation", "Keypoint", "Keypoints", "Mask", "ObjectAnnotation", "ObjectOrigin", "Point", "Polygon",
-    "Polyline", "Prediction", "Rectangle", "Tag",
-)
+_WHERE = {  # public name -> the module it lives in; imported when first used, so `annobridge --help` stays fast
+    **dict.fromkeys(
+        (
+            'ItemAnnotation', 'Keypoint', 'Keypoints', 'Mask', 'ObjectAnnotation', 'ObjectOrigin', 'Point',
+            'Polygon', 'Polyline', 'Prediction', 'Rectangle', 'Tag',
+        ),
+        "annotations",
+    ),
+    **dict.fromkeys(('Capability',), "capabilities"),
+    **dict.fromkeys(('connect',), "connection"),
+    **dict.fromkeys(
+        (
+            'AnnobridgeError', 'AuthenticationError', 'BackendError', 'ConfigurationError', 'Conflict',
+            'InvalidURL', 'NotFound', 'ProviderNotInstalled', 'RateLimited', 'Unavailable', 'UnknownProvider',
+            'Unsupported', 'ValidationError',
+        ),
+        "errors",
+    ),
+    **dict.fromkeys(('MigrationReport', 'migrate'), "migration"),
+    **dict.fromkeys(
+        (
+            'Activity', 'Assignment', 'Export', 'ExportStatus', 'Item', 'ItemFilter', 'Job', 'JobEntity',
+            'JobScope', 'JobSpec', 'JobStats', 'JobStatus', 'JobUpdate', 'Project', 'ProviderOptions',
+            'ReviewStatus', 'Role', 'Storage', 'StorageSpec', 'User', 'UserStats',
+        ),
+        "models",
+    ),
+    **dict.fromkeys(('Provider',), "provider"),
+    **dict.fromkeys(('plan_assignments',), "sampling"),
+    **dict.fromkeys(('LabelSchema', 'ObjectClass', 'ShapeKind', 'TagSpec', 'TagTarget', 'TagValueType'), "schema"),
+    **dict.fromkeys(('PlainHTTPWarning',), "tokens"),
+    **dict.fromkeys(('BackendURL',), "urls"),
+}
 
 
 def __getattr__(name: str):
-    # The annotation model needs numpy; imported when first named, so `annobridge --help` stays fast.
-    if name in _ANNOTATIONS:
-        from importlib import import_module
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'annobridge' has no attribute {name!r}")
+    from importlib import import_module
 
-        return getattr(import_module(".annotations", __name__), name)  # "annotations" here is the __future__ flag
-    raise AttributeError(f"module 'annobridge' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # asked once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
+
 
 __all__ = [
     "Activity",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import pluggy
 
 from . import hookspecs
 from .errors import ConfigurationError, ProviderNotInstalled, UnknownProvider
-from .provider import Provider
+
+if TYPE_CHECKING:
+    from .provider import Provider
 
 ENTRY_POINT_GROUP = "annobridge"
 
@@ -34,6 +36,8 @@ class Registry:
 
     def add(self, provider: type[Provider]) -> None:
         """Register `provider` under its name and each of its schemes; a clash is an error."""
+        from .provider import Provider  # here, not at the top: building the models takes a tenth of a second
+
         if not (isinstance(provider, type) and issubclass(provider, Provider)):
             raise ConfigurationError(f"register_providers got {provider!r}, which is not a Provider subclass")
         for scheme in provider.schemes:

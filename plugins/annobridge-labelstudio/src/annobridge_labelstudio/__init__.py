@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from annobridge.hookspecs import hookimpl
 
-from .options import LabelStudioJobOptions, LabelStudioStorageOptions
-
 __all__ = ["LabelStudioJobOptions", "LabelStudioProvider", "LabelStudioStorageOptions"]
 
 
 def __getattr__(name: str):
-    # The provider module pulls in the converters (numpy); load it only when asked, so `annobridge --help` stays fast.
+    # Loaded when asked, so `annobridge --help` stays fast: the provider pulls in the converters (numpy),
+    # the options build pydantic models.
     if name == "LabelStudioProvider":
         from .provider import LabelStudioProvider
 
         return LabelStudioProvider
+    if name in ("LabelStudioJobOptions", "LabelStudioStorageOptions"):
+        from . import options
+
+        return getattr(options, name)
     raise AttributeError(name)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from annobridge.hookspecs import hookimpl
 
-from .options import SuperviselyJobChanges, SuperviselyJobDetails, SuperviselyJobOptions, SuperviselyProjectDetails
 
 __all__ = [
     "SuperviselyJobChanges",
@@ -16,11 +15,16 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # The provider module pulls in the converters (numpy); load it only when asked, so `annobridge --help` stays fast.
+    # Loaded when asked, so `annobridge --help` stays fast: the provider pulls in the converters (numpy),
+    # the options build pydantic models.
     if name == "SuperviselyProvider":
         from .provider import SuperviselyProvider
 
         return SuperviselyProvider
+    if name in __all__:
+        from . import options
+
+        return getattr(options, name)
     raise AttributeError(name)
 
 
