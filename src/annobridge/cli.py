@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
+from importlib import import_module
 from typing import Optional
 
 import typer
 
 from . import __version__
 from .errors import AnnobridgeError, exit_code
+
+GROUPS = ("backends", "projects")
 
 app = typer.Typer(
     name="annobridge",
@@ -20,6 +23,8 @@ app = typer.Typer(
 )
 sandbox_app = typer.Typer(help="Local stand-ins for backends that cannot run here.", no_args_is_help=True)
 app.add_typer(sandbox_app, name="sandbox")
+for _group in GROUPS:  # each group's module imports only typer; its commands load the rest when run
+    app.add_typer(import_module(f".commands.{_group}", __package__).app, name=_group)
 
 
 def _version(value: bool) -> None:
@@ -109,7 +114,7 @@ def migrate(
     from contextlib import ExitStack
 
     from .connection import connect
-    from .migrate import migrate as run
+    from .migration import migrate as run
 
     with ExitStack() as stack:  # each side its own token: two servers of one vendor work
         src = stack.enter_context(connect(source, token=source_token))
