@@ -117,3 +117,24 @@ def test_a_ledger_that_is_not_one_is_one_line_and_exit_code_2(urls, ls, tmp_path
     assert code == 2 and len(err.splitlines()) == 1 and err.startswith("annobridge: error: ledger")
     assert "Traceback" not in err and len(ls.projects.list()) == projects
     assert (path.read_bytes() if path.is_file() else None) == before
+
+
+def test_named_backends_and_token_variables_per_side(sandbox, labelstudio_server, ls, name, tmp_path, capsys,
+                                                      monkeypatch):
+    for variable in ("API_TOKEN", "SERVER_ADDRESS", "LABEL_STUDIO_API_KEY", "LABEL_STUDIO_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("ANNOBRIDGE_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("SV_SECRET", sandbox.token)
+    monkeypatch.setenv("LS_SECRET", labelstudio_server.token)
+    assert main(["backends", "add", "sv", "supervisely+" + sandbox.server_address, "--token-env", "SV_SECRET"]) == 0
+    assert main(["backends", "add", "ls", labelstudio_server.backend_url]) == 0  # its token given per run
+    capsys.readouterr()
+    args = ["migrate", "sv", "ls", "--project", "5555", "--target-project", name, "--target-token-env", "LS_SECRET"]
+    assert main([*args, "--ledger", str(tmp_path / "l.sqlite"), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert ls_counts(ls, int(json.loads(out)["target_project"]))[:2] == (6, 6)
+    stored = (tmp_path / "config" / "backends.json").read_text()
+    assert sandbox.token not in stored and labelstudio_server.token not in stored
+    assert main(["migrate", "sv", "nowhere", "--project", "5555"]) == 2
+    assert "'nowhere' is not a URL nor a named backend; named: ls, sv" in capsys.readouterr().err

@@ -85,8 +85,8 @@ def providers(
 
 @app.command()
 def migrate(
-    source: str = typer.Argument(..., help="Source backend URL, e.g. supervisely+http://127.0.0.1:8000"),
-    target: str = typer.Argument(..., help="Target backend URL, e.g. labelstudio+http://127.0.0.1:8080"),
+    source: str = typer.Argument(..., help="Source backend URL (supervisely+http://127.0.0.1:8000) or name."),
+    target: str = typer.Argument(..., help="Target backend URL (labelstudio+http://127.0.0.1:8080) or name."),
     project: str = typer.Option(..., "--project", help="Source project id or name."),
     target_project: Optional[str] = typer.Option(
         None, "--target-project", help="Target project name or id (default: a new project named after the source)."
@@ -107,6 +107,12 @@ def migrate(
     target_token: Optional[str] = typer.Option(
         None, "--target-token", help="Token for TARGET (else the vendor's environment variable).", show_default=False
     ),
+    source_token_env: Optional[str] = typer.Option(
+        None, "--source-token-env", help="Environment variable holding SOURCE's token."
+    ),
+    target_token_env: Optional[str] = typer.Option(
+        None, "--target-token-env", help="Environment variable holding TARGET's token."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and the expected losses; write nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON instead of a table."),
 ) -> None:
@@ -114,11 +120,14 @@ def migrate(
     from contextlib import ExitStack
 
     from .connection import connect
+    from .commands.named import resolve
     from .migration import migrate as run
 
+    source_url, source_secret = resolve(source, source_token, source_token_env)
+    target_url, target_secret = resolve(target, target_token, target_token_env)
     with ExitStack() as stack:  # each side its own token: two servers of one vendor work
-        src = stack.enter_context(connect(source, token=source_token))
-        dst = stack.enter_context(connect(target, token=target_token))
+        src = stack.enter_context(connect(source_url, token=source_secret))
+        dst = stack.enter_context(connect(target_url, token=target_secret))
         report = run(
             src, dst, project=project, target_project=target_project, ledger=ledger, media=media,
             user_map=user_map, dry_run=dry_run, batch_size=batch_size, progress=not as_json, retries=retries,
