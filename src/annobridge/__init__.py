@@ -22,8 +22,8 @@ _WHERE = {  # public name -> the module it lives in; imported when first used, s
     **dict.fromkeys(
         (
             'AnnobridgeError', 'AuthenticationError', 'BackendError', 'ConfigurationError', 'Conflict',
-            'InvalidURL', 'NotFound', 'ProviderNotInstalled', 'RateLimited', 'Unavailable', 'UnknownProvider',
-            'Unsupported', 'ValidationError',
+            'InvalidURL', 'NotFound', 'ProviderNotInstalled', 'RateLimited', 'TimedOut', 'Unavailable',
+            'UnknownProvider', 'Unsupported', 'ValidationError',
         ),
         "errors",
     ),
@@ -111,6 +111,7 @@ __all__ = [
     "TagSpec",
     "TagTarget",
     "TagValueType",
+    "TimedOut",
     "Unavailable",
     "UnknownProvider",
     "Unsupported",

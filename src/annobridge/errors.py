@@ -54,6 +54,10 @@ class Unsupported(AnnobridgeError):
         super().__init__(f"{message}: {detail}" if detail else message)
 
 
+class TimedOut(AnnobridgeError, TimeoutError):
+    """A wait ran out of time before the job or export got where it was asked to; nothing failed."""
+
+
 class ValidationError(AnnobridgeError, ValueError):
     """Bad input, refused before anything is written; names the field and value."""
 
@@ -94,8 +98,32 @@ EXIT_CODES: dict[type[AnnobridgeError], int] = {
     Conflict: 5,
     Unsupported: 6,
     BackendError: 7,
+    TimedOut: 8,
     AnnobridgeError: 2,
 }
+
+
+def in_one_line(error: Exception) -> str:
+    """An error as the one line the command line prints: pydantic's as "field: problem; ..." without its trailer.
+
+    >>> from pydantic import BaseModel
+    >>> class M(BaseModel):
+    ...     n: int
+    >>> try:
+    ...     M(n="x")
+    ... except ValueError as exc:
+    ...     in_one_line(exc)
+    'n: Input should be a valid integer, unable to parse string as an integer'
+    """
+    problems = getattr(error, "errors", None)
+    if callable(problems) and type(error).__module__.startswith("pydantic"):
+        parts = []
+        for problem in problems():
+            where = ".".join(str(part) for part in problem.get("loc", ()))
+            message = str(problem.get("msg", "")).removeprefix("Value error, ")
+            parts.append(f"{where}: {message}" if where else message)
+        return "; ".join(parts)
+    return " ".join(str(error).split())
 
 
 def exit_code(error: AnnobridgeError) -> int:

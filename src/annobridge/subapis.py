@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator, Mapping, TypeVar
 
 from .capabilities import Capability
-from .errors import BackendError, Conflict, Unsupported, ValidationError
+from .errors import BackendError, Conflict, TimedOut, Unsupported, ValidationError
 from .fidelity import FidelityReport
 from .models import (
     Activity,
@@ -31,6 +31,7 @@ from .models import (
     JobStatus,
     JobUpdate,
     Project,
+    ProviderOptions,
     ReviewStatus,
     Role,
     Storage,
@@ -368,7 +369,7 @@ class JobsAPI(SubAPI):
 
     @requires(Capability.JOBS)
     def wait(self, job_id: Id, status: JobStatus | str, *, timeout: float = 60.0, poll_interval: float = 1.0) -> Job:
-        """Poll until the job reaches `status` (enum or string); TimeoutError after `timeout` seconds."""
+        """Poll until the job reaches `status` (enum or string); TimedOut after `timeout` seconds."""
         target = JobStatus(getattr(status, "value", status))
         deadline = time.monotonic() + timeout
         while True:
@@ -376,7 +377,7 @@ class JobsAPI(SubAPI):
             if job.status is target:
                 return job
             if time.monotonic() >= deadline:
-                raise TimeoutError(f"job {job_id} is {job.status.value}, not {target.value}, after {timeout}s")
+                raise TimedOut(f"job {job_id} is {job.status.value}, not {target.value}, after {timeout}s")
             time.sleep(poll_interval)
 
 
@@ -601,11 +602,11 @@ class ExportsAPI(SubAPI):
 
     @requires(Capability.EXPORTS)
     def wait(self, export: Export, *, timeout: float = 300.0, poll_interval: float = 1.0) -> Export:
-        """Poll until the export is completed; BackendError if it failed, TimeoutError after `timeout`."""
+        """Poll until the export is completed; BackendError if it failed, TimedOut after `timeout`."""
         deadline = time.monotonic() + timeout
         while export.status not in (ExportStatus.COMPLETED, ExportStatus.FAILED):
             if time.monotonic() >= deadline:
-                raise TimeoutError(f"export {export.id} is still {export.status.value} after {timeout}s")
+                raise TimedOut(f"export {export.id} is still {export.status.value} after {timeout}s")
             time.sleep(poll_interval)
             export = self.get(export.job_id, export.id)
         if export.status is ExportStatus.FAILED:
@@ -615,6 +616,8 @@ class ExportsAPI(SubAPI):
 
 class StoragesAPI(SubAPI):
     """Cloud and local storages connected to a job."""
+
+    options_model: ClassVar[type[ProviderOptions] | None] = None  # StorageSpec.options this backend takes
 
     @requires(Capability.STORAGES)
     def connect(self, job_id: Id, spec: StorageSpec) -> Storage:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Literal
 
-from annobridge.errors import BackendError, ValidationError
+from annobridge.errors import BackendError, TimedOut, ValidationError
 from annobridge.models import Export, ExportStatus, Id
 from annobridge.provider import ExportsAPI
 
@@ -213,7 +213,7 @@ class LabelStudioExports(LabelStudioSubAPI, ExportsAPI):
             if status == "failed":
                 raise BackendError(f"converting export {eid} of project {pid} to {fmt} failed: {state.get('traceback')}")
             if time.monotonic() > deadline:
-                raise TimeoutError(f"export {eid} of project {pid} not converted to {fmt} after {timeout}s")
+                raise TimedOut(f"export {eid} of project {pid} not converted to {fmt} after {timeout}s")
             time.sleep(0.5)
 
     # ---------------------------------------------------------------- plain export

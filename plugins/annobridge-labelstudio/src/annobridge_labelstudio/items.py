@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator
 
 from annobridge.capabilities import Capability
-from annobridge.errors import BackendError, NotFound, ValidationError
+from annobridge.errors import BackendError, NotFound, TimedOut, ValidationError
 from annobridge.models import Id, Item, ItemFilter, ReviewStatus
 from annobridge.provider import ItemsAPI
 
@@ -281,7 +281,7 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
             if status.get("status") == "failed":
                 raise BackendError(f"import into project {pid} failed on {self.conn.server}: {status.get('error')}")
             if time.monotonic() > deadline:
-                raise TimeoutError(f"import {response['import']} into project {pid} not done after {timeout}s")
+                raise TimedOut(f"import {response['import']} into project {pid} not done after {timeout}s")
             time.sleep(delay)
             delay = min(delay * 1.6, 5.0)
 

@@ -136,6 +136,8 @@ def _spec(kind: str, direction: str, data: dict[str, Any]) -> StorageSpec:
 class LabelStudioStorages(LabelStudioSubAPI, StoragesAPI):
     """Storages of a job; a Storage's spec (kind, direction) says which endpoint family it lives in."""
 
+    options_model = LabelStudioStorageOptions
+
     def _client(self, kind: str, direction: str) -> Any:
         family = self.sdk.import_storage if direction == "import" else self.sdk.export_storage
         return getattr(family, _SDK_NAME[kind])

@@ -87,7 +87,7 @@ class SuperviselyJobs(JobsAPI):
         return job_status(self.fetch(job_id)[0].status)
 
     def wait(self, job_id: Id, status: JobStatus | str, *, timeout: float = 60.0, poll_interval: float = 1.0) -> Job:
-        """Poll until the job reaches `status` (a JobStatus, the SDK's Status, or its string); TimeoutError after `timeout`.
+        """Poll until the job reaches `status` (a JobStatus, the SDK's Status, or its string); TimedOut after `timeout`.
 
         The SDK's own wait compares with `is`, so a string target never matches; this one does.
 
