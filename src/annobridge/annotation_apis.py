@@ -74,6 +74,19 @@ class AnnotationsAPI(SubAPI):
         """Remove every annotation of these items; the items stay."""
         raise self._missing("annotations.delete")
 
+    @requires(Capability.ANNOTATIONS)
+    def to_native(self, project_id: Id, annotations: Iterable[ItemAnnotation]) -> Iterator[dict[str, Any]]:
+        """The annotations in the backend's own JSON, one document per item (a Label Studio task with its
+        annotations; a Supervisely image's annotation with its image id), converted against the project's
+        schema as a write would be; nothing is written. A bad annotation raises ValidationError naming it."""
+        raise self._missing("annotations.to_native")
+
+    @requires(Capability.ANNOTATIONS)
+    def from_native(self, project_id: Id, documents: Iterable[dict[str, Any]]) -> Iterator[ItemAnnotation]:
+        """Neutral annotations of documents in the backend's own JSON (what to_native gives), read against the
+        project's schema; a document that does not fit raises ValidationError naming it. Nothing is written."""
+        raise self._missing("annotations.from_native")
+
 
 class PredictionsAPI(SubAPI):
     """Model output kept apart from people's annotations, for labelers to accept or correct."""

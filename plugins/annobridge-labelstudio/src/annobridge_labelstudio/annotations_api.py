@@ -5,14 +5,16 @@
     >>> [a.author for a in backend.annotations.get(task_id)]                                         # doctest: +SKIP
     ['anna']
 
-Label Studio extras, in its own JSON (a region list as `result`): `list_json(item_id)`,
-`get_json(annotation_id)`, `create_json(item_id, result, **fields)`, `update_json(annotation_id,
-**fields)`, `delete_json(annotation_id)`.
+`to_native` / `from_native` turn neutral annotations into Label Studio tasks with their annotations
+({"id", "data", "annotations"}) and back. Label Studio extras, in its own JSON (a region list as
+`result`): `list_json(item_id)`, `get_json(annotation_id)`, `create_json(item_id, result, **fields)`,
+`update_json(annotation_id, **fields)`, `delete_json(annotation_id)`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 from typing import Any, Iterable, Iterator
 
 from annobridge.annotation_apis import AnnotationsAPI, WriteMode, checked_writes
@@ -112,6 +114,54 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
         for chunk in chunks(tasks, BATCH):
             self.backend.items._action(pid, "delete_tasks_annotations", {"all": False, "included": chunk})
 
+    def to_native(self, project_id: Id, annotations: Iterable[ItemAnnotation]) -> Iterator[dict[str, Any]]:
+        """One Label Studio task per item, {"id", "data", "annotations": [{"result", "completed_by"}, ...]}, the
+        annotations of one item (consecutive ones) together; authors as user ids where the server has them.
+        Each is converted and checked against the project's config as write() would; 100 tasks' data a request."""
+        from .regions import to_labelstudio
+
+        pid = as_int(project_id, "project_id")
+        ctx, users = context(self, pid), user_ids(self)
+
+        def native(ann: ItemAnnotation) -> dict[str, Any]:
+            data, _ = to_labelstudio(ann, label_config=ctx.config, schema=ctx.schema)
+            author = data.pop("completed_by", None)
+            done = {"result": sized(data["result"], ann)}
+            return done | ({"completed_by": users.get(str(author), author)} if author is not None else {})
+
+        def documents() -> Iterator[dict[str, Any]]:
+            groups = itertools.groupby(_each_checked(annotations), key=lambda a: as_int(a.item, "item"))
+            for page in _pages(((tid, [native(a) for a in anns]) for tid, anns in groups), 100):
+                found = {t["id"]: t.get("data") or {} for t in
+                         self.backend.items.tasks(pid, selected_ids=[tid for tid, _ in page], include=("id", "data"))}
+                strangers = [tid for tid, _ in page if tid not in found]
+                if strangers:
+                    raise ValidationError(f"annotations: {strangers[:5]} are not tasks of project {pid}")
+                yield from ({"id": tid, "data": found[tid], "annotations": results} for tid, results in page)
+
+        return documents()
+
+    def from_native(self, project_id: Id, documents: Iterable[dict[str, Any]]) -> Iterator[ItemAnnotation]:
+        """The neutral annotation of each annotation of each Label Studio task {"id", "data", "annotations"} (of
+        the project), skipped (cancelled) ones left out; predictions are not annotations and are not read."""
+        pid = as_int(project_id, "project_id")
+        ctx, authors = context(self, pid), logins(self)
+
+        def read() -> Iterator[ItemAnnotation]:
+            for index, doc in enumerate(documents):
+                if not isinstance(doc, dict) or doc.get("id") is None or not isinstance(doc.get("annotations"), list):
+                    raise ValidationError(f"document #{index}: a Label Studio task is a JSON object with its id and "
+                                          "a list of annotations")
+                task = {"id": as_int(doc["id"], f"document #{index}: id"), "data": doc.get("data") or {},
+                        "annotations": doc["annotations"]}
+                for raw in task["annotations"]:
+                    if not isinstance(raw, dict):
+                        raise ValidationError(f"task {task['id']}: each annotation is a JSON object with a result")
+                    if not raw.get("was_cancelled"):
+                        yield ctx.read(self, task, raw, authors)[0]
+
+        return read()
+
     # ---------------------------------------------------------------- Label Studio extras (its own JSON)
 
     @requires(Capability.ANNOTATIONS)
@@ -155,6 +205,25 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
     def from_predictions(self, job_id: Id, *, model_versions: Iterable[str] | None = None) -> int:
         """The same as `predictions.to_annotations` (kept for scripts written against it)."""
         return self.backend.predictions.to_annotations(job_id, model_versions=model_versions)
+
+
+def _each_checked(annotations: Iterable[ItemAnnotation]) -> Iterator[ItemAnnotation]:
+    """The annotations one by one, each an ItemAnnotation naming its item (ValidationError naming it otherwise)."""
+    for index, ann in enumerate(annotations):
+        if not isinstance(ann, ItemAnnotation) or ann.item is None:
+            raise ValidationError(f"annotations: #{index} is not an ItemAnnotation naming its item")
+        yield ann
+
+
+def _pages(pairs: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    page: list[Any] = []
+    for pair in pairs:
+        page.append(pair)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page
 
 
 def _authors(annotation: ItemAnnotation) -> bool:

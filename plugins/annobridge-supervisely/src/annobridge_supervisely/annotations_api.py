@@ -9,11 +9,13 @@ images a request): "replace" uploads each image's annotation whole, "append" rea
 hold (annotations.bulk.info) and uploads it with the new objects and tags after it (so the objects
 already there keep their class, shape, author, origin and times; Supervisely gives them new figure
 ids). Objects a model made are written as such (nnCreated/nnUpdated, ObjectOrigin.MODEL): that is
-how Supervisely keeps model output. The losses of reading are in `read_report`.
+how Supervisely keeps model output. The losses of reading are in `read_report`. `to_native` and
+`from_native` turn neutral annotations into Supervisely's own JSON ({"image_id", "annotation"}) and back.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
@@ -199,6 +201,49 @@ class SuperviselyAnnotations(AnnotationsAPI):
                 empty = [{"size": {"height": i.height, "width": i.width}, "tags": [], "objects": []} for i in group]
                 self._b.api.annotation.upload_jsons([i.id for i in group], empty)
 
+    # -- Supervisely's own JSON -----------------------------------------------------------------
+
+    def to_native(self, project_id: Id, annotations: Iterable[ItemAnnotation]) -> Iterator[dict[str, Any]]:
+        """One {"image_id", "annotation"} per image (AnnotationInfo's fields; the annotation is Supervisely's image
+        annotation JSON), consecutive annotations of one image merged into its one; each checked against the
+        project's meta and its image (of the project, its size) as write() checks it, 100 images a request."""
+        from .figures import to_supervisely
+        from .meta import meta_to_schema
+
+        pid = sly_id(project_id, "project_id")
+        meta = self._b.projects.meta(pid)
+        schema = meta_to_schema(meta)[0]
+
+        def documents() -> Iterator[dict[str, Any]]:
+            groups = itertools.groupby(_each_checked(annotations), key=lambda a: sly_id(a.item, "annotations.item"))
+            for page in _pages(((i, list(anns)) for i, anns in groups), PAGE):
+                infos = self._images(pid, list(dict.fromkeys(i for i, _ in page)), "annotations.item")
+                for image_id, anns in page:
+                    ann = merged(image_id, anns, FidelityReport(), counted=False)
+                    _same_size(ann, infos[image_id])
+                    ann.validate_against(schema)
+                    yield {"image_id": image_id, "annotation": to_supervisely(ann, meta)[0]}
+
+        return documents()
+
+    def from_native(self, project_id: Id, documents: Iterable[dict[str, Any]]) -> Iterator[ItemAnnotation]:
+        """The neutral annotation of each {"image_id", "annotation"} (what to_native and Supervisely's
+        AnnotationInfo give), read against the project's meta."""
+        from .figures import from_supervisely
+
+        meta = self._b.projects.meta(sly_id(project_id, "project_id"))
+
+        def read() -> Iterator[ItemAnnotation]:
+            for index, doc in enumerate(documents):
+                data = doc if isinstance(doc, dict) else {}
+                if data.get("image_id") is None or not isinstance(data.get("annotation"), dict):
+                    raise ValidationError(f"document #{index}: a Supervisely image annotation is a JSON object with "
+                                          "image_id and annotation (the image's annotation JSON)")
+                image_id = sly_id(data["image_id"], f"document #{index}: image_id")
+                yield from_supervisely(data["annotation"], meta, item=image_id)[0]
+
+        return read()
+
     def _images(self, project_id: int, ids: list[int], field: str) -> dict[int, Any]:
         """ImageInfo by id for images of the project (images.list by id, 500 a request); ValidationError naming
         the ids that are not."""
@@ -215,6 +260,24 @@ class SuperviselyAnnotations(AnnotationsAPI):
             more = " ..." if len(strangers) > 20 else ""
             raise ValidationError(f"{field}: {strangers[:20]}{more} are not images of project {project_id}")
         return found
+
+
+def _each_checked(annotations: Iterable[ItemAnnotation]) -> Iterator[ItemAnnotation]:
+    for index, ann in enumerate(annotations):
+        if not isinstance(ann, ItemAnnotation) or ann.item is None:
+            raise ValidationError(f"annotations: #{index} is not an ItemAnnotation naming its item")
+        yield ann
+
+
+def _pages(pairs: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    page: list[Any] = []
+    for pair in pairs:
+        page.append(pair)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page
 
 
 def _holds_something(annotation: ItemAnnotation) -> bool:
