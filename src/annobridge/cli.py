@@ -10,9 +10,12 @@ from typing import Optional
 import typer
 
 from . import __version__
-from .errors import AnnobridgeError, exit_code
+from .errors import AnnobridgeError, exit_code, in_one_line
 
-GROUPS = ("backends", "projects")
+GROUPS = (
+    "backends", "projects", "items", "jobs", "assign", "reviews", "annotations", "predictions", "exports", "storages",
+    "users",
+)
 
 app = typer.Typer(
     name="annobridge",
@@ -166,8 +169,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         _add_plugin_commands()
         app(args=argv, prog_name="annobridge")
     except (AnnobridgeError, PydanticValidationError) as exc:
-        message = " ".join(str(exc).split())
-        typer.echo(f"annobridge: error: {message}", err=True)
+        typer.echo(f"annobridge: error: {in_one_line(exc)}", err=True)
         return exit_code(exc) if isinstance(exc, AnnobridgeError) else 2
     except SystemExit as exc:  # typer's standalone mode exits after --help, usage errors and commands
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

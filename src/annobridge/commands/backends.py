@@ -22,14 +22,17 @@ def add(
     replace: bool = typer.Option(False, "--replace", help="Replace a backend of this name."),
 ) -> None:
     """Add a named backend (the token itself is never stored)."""
-    from ..errors import Conflict, ValidationError
+    from ..errors import Conflict, ValidationError, in_one_line
+    from ..plugins import registry
+    from ..urls import BackendURL
     from .named import NamedBackend, check_name, load, save
 
     check_name(name)
     try:
         entry = NamedBackend(url=url, token_env=token_env, token_command=token_command)
     except ValueError as exc:  # pydantic's, naming the field
-        raise ValidationError(" ".join(str(exc).split())) from None
+        raise ValidationError(in_one_line(exc)) from None
+    registry().for_scheme(BackendURL.parse(url).scheme)  # a scheme no installed provider serves is refused now
     known = load()
     if name in known and not replace:
         raise Conflict(f"backend {name!r} exists ({known[name].url}); pass --replace to change it")

@@ -21,6 +21,7 @@ __all__ = [
     "TOKEN",
     "TOKEN_ENV",
     "YES",
+    "can_confirm",
     "confirm",
     "connected",
     "emit",
@@ -28,6 +29,7 @@ __all__ = [
     "group",
     "plain",
     "progress",
+    "spinner",
 ]
 
 BACKEND = typer.Option(
@@ -60,16 +62,18 @@ def connected(backend: Optional[str], token: Optional[str], token_env: Optional[
 
 def plain(value: Any) -> Any:
     """A model, enum, path or datetime as JSON-ready data (models by their neutral field names)."""
+    from enum import Enum
+
     from pydantic import BaseModel
 
+    if isinstance(value, Enum):
+        return value.value
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_none=True)
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
-    if hasattr(value, "value") and not isinstance(value, (str, int, float)):
-        return value.value
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
@@ -128,15 +132,38 @@ def progress(label: str, total: int | None = None, *, enabled: bool = True) -> I
         yield lambda n: shown.advance(task, n)
 
 
-def confirm(what: str, yes: bool) -> None:
-    """Ask before deleting `what` (on a terminal); without a terminal, --yes is needed."""
+def spinner(enabled: bool, text: str = "waiting..."):
+    """A context manager showing a spinner and `text` on stderr (never stdout), yielding show(text) to change it;
+    nothing shows when not enabled."""
+    from contextlib import contextmanager, nullcontext
+
+    if not enabled:
+        return nullcontext(lambda text: None)
+
+    @contextmanager
+    def spinning():
+        from rich.console import Console
+
+        with Console(stderr=True).status(text) as shown:
+            yield shown.update
+
+    return spinning()
+
+
+def can_confirm(yes: bool) -> None:
+    """Refuse a delete at once, before connecting, when it could not be confirmed: no --yes and no terminal."""
     import sys
 
     from ..errors import ValidationError
 
+    if not yes and not sys.stdin.isatty():
+        raise ValidationError("deleting: pass --yes to confirm (no terminal to ask on)")
+
+
+def confirm(what: str, yes: bool) -> None:
+    """Ask before deleting `what` (on a terminal); without a terminal, --yes is needed."""
     if yes:
         return
-    if not sys.stdin.isatty():
-        raise ValidationError(f"deleting {what}: pass --yes to confirm (no terminal to ask on)")
+    can_confirm(yes)
     if not typer.confirm(f"Delete {what}?", default=False, err=True):
         raise typer.Exit(1)

@@ -7,7 +7,8 @@ from typing import Optional
 
 import typer
 
-from .common import BACKEND, JSON, JSONL, TOKEN, TOKEN_ENV, YES, confirm, connected, emit, emit_one, group
+from .args import find_project
+from .common import BACKEND, JSON, JSONL, TOKEN, TOKEN_ENV, YES, can_confirm, confirm, connected, emit, emit_one, group
 
 app = group("Projects and their label schemas.")
 
@@ -65,6 +66,7 @@ def delete(
     backend: Optional[str] = BACKEND, token: Optional[str] = TOKEN, token_env: Optional[str] = TOKEN_ENV,
 ) -> None:
     """Delete a project and everything in it (asks first; --yes in scripts)."""
+    can_confirm(yes)
     with connected(backend, token, token_env) as b:
         found = find_project(b, project)
         confirm(f"project {found.name!r} (id {found.id}) on {b.describe()} and everything in it", yes)
@@ -80,7 +82,7 @@ def schema(
     backend: Optional[str] = BACKEND, token: Optional[str] = TOKEN, token_env: Optional[str] = TOKEN_ENV,
 ) -> None:
     """Print the project's label schema (JSON, or YAML with --yaml); --set FILE replaces it first."""
-    chosen = read_schema(set_from) if set_from is not None else None
+    chosen = read_schema(set_from, option="--set") if set_from is not None else None
     with connected(backend, token, token_env) as b:
         found = find_project(b, project)
         held = b.projects.set_schema(found.id, chosen) if chosen is not None else b.projects.get_schema(found.id)
@@ -95,32 +97,20 @@ def schema(
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def find_project(backend, ref: str):
-    """The project `ref` names: an id (digits) or a name; NotFound naming it otherwise."""
-    from ..errors import NotFound
-
-    if ref.isdigit():
-        return backend.projects.get(int(ref))
-    found = backend.projects.find(ref)
-    if found is None:
-        raise NotFound(f"no project named {ref!r} on {backend.describe()}")
-    return found
-
-
-def read_schema(path: Path):
+def read_schema(path: Path, *, option: str = "--schema"):
     """A LabelSchema from a .json, .yaml or .yml file; ValidationError naming the file and the problem."""
-    from ..errors import ValidationError
+    from ..errors import ValidationError, in_one_line
     from ..schema import LabelSchema
 
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValidationError(f"--schema {str(path)!r}: cannot be read ({exc.strerror})") from None
+        raise ValidationError(f"{option} {str(path)!r}: cannot be read ({exc.strerror})") from None
     try:
         data = _parse(text, yaml_file=path.suffix.lower() in (".yaml", ".yml"))
         return LabelSchema.model_validate(data)
     except ValueError as exc:  # the file's syntax, or pydantic naming the field
-        raise ValidationError(f"--schema {str(path)!r}: {' '.join(str(exc).split())[:300]}") from None
+        raise ValidationError(f"{option} {str(path)!r}: {in_one_line(exc)[:300]}") from None
 
 
 def _parse(text: str, *, yaml_file: bool):
