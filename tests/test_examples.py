@@ -237,10 +237,12 @@ def test_migrate_example_there_and_back(sv, ls, tmp_path):
 def test_demo_runs_every_step_on_both_backends(labelstudio_server, tmp_path, capsys):
     assert demo.run(labelstudio=labelstudio_server, out=tmp_path) == 0
     out = capsys.readouterr().out
-    assert "all 5 steps passed" in out
+    assert "all 7 steps passed" in out
     assert labelstudio_server.token not in out
     assert len(list((tmp_path / "supervisely").glob("*.json"))) == 1
     assert len(list((tmp_path / "labelstudio").glob("*.json"))) == 1
+    for backend in ("supervisely", "labelstudio"):  # the command-line pipeline kept its export on each
+        assert list((tmp_path / f"pipeline-{backend}").rglob("*.json")), backend
 
 
 def test_demo_goes_on_after_a_failed_step_stops_what_it_started_and_exits_non_zero(labelstudio_server, capsys):
