@@ -18,7 +18,7 @@ from .subapis import SubAPI, requires
 if TYPE_CHECKING:
     from .annotations import ItemAnnotation, Prediction
 
-__all__ = ["AnnotationsAPI", "PausesAPI", "PredictionsAPI", "WriteMode", "checked_writes"]
+__all__ = ["AnnotationsAPI", "PausesAPI", "PredictionsAPI", "WriteMode", "checked_writes", "each_checked", "in_pages"]
 
 WriteMode = Literal["append", "replace"]
 
@@ -44,6 +44,32 @@ def checked_writes(annotations: Iterable[ItemAnnotation], mode: str) -> list[Ite
         if ann.item is None:
             raise ValidationError(f"annotations: annotation #{index} names no item (set item= to the item's id)")
     return listed
+
+
+def each_checked(annotations: Iterable[ItemAnnotation]) -> Iterator[ItemAnnotation]:
+    """The annotations one by one, as they stream, each an ItemAnnotation naming its item; else a ValidationError."""
+    from .annotations import ItemAnnotation
+
+    for index, ann in enumerate(annotations):
+        if not isinstance(ann, ItemAnnotation) or ann.item is None:
+            raise ValidationError(f"annotations: #{index} is not an ItemAnnotation naming its item")
+        yield ann
+
+
+def in_pages(values: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """`values` in lists of `size` (the last one shorter), read lazily.
+
+    >>> list(in_pages(range(5), 2))
+    [[0, 1], [2, 3], [4]]
+    """
+    page: list[Any] = []
+    for value in values:
+        page.append(value)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page
 
 
 class AnnotationsAPI(SubAPI):

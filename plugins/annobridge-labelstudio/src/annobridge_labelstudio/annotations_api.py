@@ -17,7 +17,7 @@ import contextlib
 import itertools
 from typing import Any, Iterable, Iterator
 
-from annobridge.annotation_apis import AnnotationsAPI, WriteMode, checked_writes
+from annobridge.annotation_apis import AnnotationsAPI, WriteMode, checked_writes, each_checked, in_pages
 from annobridge.annotations import ItemAnnotation
 from annobridge.capabilities import Capability
 from annobridge.errors import ValidationError
@@ -130,8 +130,8 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
             return done | ({"completed_by": users.get(str(author), author)} if author is not None else {})
 
         def documents() -> Iterator[dict[str, Any]]:
-            groups = itertools.groupby(_each_checked(annotations), key=lambda a: as_int(a.item, "item"))
-            for page in _pages(((tid, [native(a) for a in anns]) for tid, anns in groups), 100):
+            groups = itertools.groupby(each_checked(annotations), key=lambda a: as_int(a.item, "item"))
+            for page in in_pages(((tid, [native(a) for a in anns]) for tid, anns in groups), 100):
                 found = {t["id"]: t.get("data") or {} for t in
                          self.backend.items.tasks(pid, selected_ids=[tid for tid, _ in page], include=("id", "data"))}
                 strangers = [tid for tid, _ in page if tid not in found]
@@ -205,25 +205,6 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
     def from_predictions(self, job_id: Id, *, model_versions: Iterable[str] | None = None) -> int:
         """The same as `predictions.to_annotations` (kept for scripts written against it)."""
         return self.backend.predictions.to_annotations(job_id, model_versions=model_versions)
-
-
-def _each_checked(annotations: Iterable[ItemAnnotation]) -> Iterator[ItemAnnotation]:
-    """The annotations one by one, each an ItemAnnotation naming its item (ValidationError naming it otherwise)."""
-    for index, ann in enumerate(annotations):
-        if not isinstance(ann, ItemAnnotation) or ann.item is None:
-            raise ValidationError(f"annotations: #{index} is not an ItemAnnotation naming its item")
-        yield ann
-
-
-def _pages(pairs: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    page: list[Any] = []
-    for pair in pairs:
-        page.append(pair)
-        if len(page) == size:
-            yield page
-            page = []
-    if page:
-        yield page
 
 
 def _authors(annotation: ItemAnnotation) -> bool:

@@ -19,7 +19,7 @@ import itertools
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-from annobridge.annotation_apis import AnnotationsAPI, WriteMode, checked_writes
+from annobridge.annotation_apis import AnnotationsAPI, WriteMode, checked_writes, each_checked, in_pages
 from annobridge.annotations import ItemAnnotation
 from annobridge.errors import ValidationError
 from annobridge.fidelity import FidelityReport
@@ -215,8 +215,8 @@ class SuperviselyAnnotations(AnnotationsAPI):
         schema = meta_to_schema(meta)[0]
 
         def documents() -> Iterator[dict[str, Any]]:
-            groups = itertools.groupby(_each_checked(annotations), key=lambda a: sly_id(a.item, "annotations.item"))
-            for page in _pages(((i, list(anns)) for i, anns in groups), PAGE):
+            groups = itertools.groupby(each_checked(annotations), key=lambda a: sly_id(a.item, "annotations.item"))
+            for page in in_pages(((i, list(anns)) for i, anns in groups), PAGE):
                 infos = self._images(pid, list(dict.fromkeys(i for i, _ in page)), "annotations.item")
                 for image_id, anns in page:
                     ann = merged(image_id, anns, FidelityReport(), counted=False)
@@ -260,24 +260,6 @@ class SuperviselyAnnotations(AnnotationsAPI):
             more = " ..." if len(strangers) > 20 else ""
             raise ValidationError(f"{field}: {strangers[:20]}{more} are not images of project {project_id}")
         return found
-
-
-def _each_checked(annotations: Iterable[ItemAnnotation]) -> Iterator[ItemAnnotation]:
-    for index, ann in enumerate(annotations):
-        if not isinstance(ann, ItemAnnotation) or ann.item is None:
-            raise ValidationError(f"annotations: #{index} is not an ItemAnnotation naming its item")
-        yield ann
-
-
-def _pages(pairs: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    page: list[Any] = []
-    for pair in pairs:
-        page.append(pair)
-        if len(page) == size:
-            yield page
-            page = []
-    if page:
-        yield page
 
 
 def _holds_something(annotation: ItemAnnotation) -> bool:
