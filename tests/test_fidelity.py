@@ -60,9 +60,21 @@ def test_zero_counts_are_not_recorded():
 def test_json_round_trip():
     data = _sample().to_json()
     json.dumps(data)
-    assert data["totals"] == {"carried": 3, "approximated": 1, "dropped": 2}
+    assert data["totals"] == {"carried": 3, "approximated": 1, "kept": 0, "dropped": 2}
     assert data["entries"][2]["line"] == "polygon hole -> dropped (label studio)"
     assert FidelityReport.from_json(data) == _sample()
+
+
+def test_kept_for_the_way_back_is_not_a_loss():
+    report = FidelityReport()
+    report.kept("polygon hole", LABEL_STUDIO, count=2)
+    report.kept("rotation", SUPERVISELY, "shown as bounding rectangle")
+    assert str(report).splitlines() == [
+        "polygon hole -> kept for the way back (label studio): 2",
+        "rotation -> kept for the way back (supervisely, shown as bounding rectangle): 1",
+    ]
+    assert report.lossless and not report.exact
+    assert FidelityReport.from_json(report.to_json()) == report
 
 
 def test_dropped_with_a_reason():

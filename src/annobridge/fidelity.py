@@ -1,8 +1,10 @@
-"""The fidelity report: what a conversion carried, approximated or dropped, counted by kind.
+"""The fidelity report: what a conversion carried, approximated, kept for the way back or dropped, by kind.
 
 Every converter returns `(result, report)`. A report line reads like
-"polygon hole -> dropped (label studio): 3", and it keeps the first few items
-where each loss happened, so a migration can point at them.
+"polygon hole -> kept for the way back (label studio): 3" or "relation -> dropped (label studio): 1",
+and it keeps the first few items where each happened, so a migration can point at them.
+"Kept" is what the target cannot show but stores out of its users' way (keep.py), so it comes
+back when the item migrates back; "dropped" is lost.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class Outcome(str, Enum):
 
     CARRIED = "carried"
     APPROXIMATED = "approximated"
+    KEPT = "kept"  # not shown by the target, stored for the way back
     DROPPED = "dropped"
 
 
@@ -72,6 +75,10 @@ class FidelityReport:
     def approximated(self, kind: str, target: str, how: str, count: int = 1, *, item: Any = None) -> None:
         """Count things carried in an approximate form, saying which ("as bounding rectangle")."""
         self.record(kind, Outcome.APPROXIMATED, target, count, how=how, item=item)
+
+    def kept(self, kind: str, target: str, how: str = "", count: int = 1, *, item: Any = None) -> None:
+        """Count things the target cannot show but keeps for the way back; `how` says what it shows instead."""
+        self.record(kind, Outcome.KEPT, target, count, how=how, item=item)
 
     def dropped(self, kind: str, target: str, why: str = "", count: int = 1, *, item: Any = None) -> None:
         """Count things the target cannot hold, optionally saying why."""
@@ -121,8 +128,18 @@ class FidelityReport:
 
     @property
     def lossless(self) -> bool:
-        """True when nothing was approximated or dropped."""
-        return not any(key.outcome is not Outcome.CARRIED for key in self._counts)
+        """True when nothing was approximated or dropped (what was kept for the way back is not lost).
+
+        >>> r = FidelityReport(); r.kept("polygon hole", "label studio")
+        >>> r.lossless, r.exact
+        (True, False)
+        """
+        return not any(key.outcome in (Outcome.APPROXIMATED, Outcome.DROPPED) for key in self._counts)
+
+    @property
+    def exact(self) -> bool:
+        """True when everything was carried as it was: nothing approximated, kept aside or dropped."""
+        return all(key.outcome is Outcome.CARRIED for key in self._counts)
 
     def losses(self) -> list[str]:
         """One line per kind of loss, the way __str__ prints them."""
@@ -189,7 +206,12 @@ class FidelityReport:
         for column, justify in (("kind", "left"), ("outcome", "left"), ("target", "left"), ("count", "right")):
             table.add_column(column, justify=justify)
         table.add_column("examples")
-        styles = {Outcome.CARRIED: "green", Outcome.APPROXIMATED: "yellow", Outcome.DROPPED: "red"}
+        styles = {
+            Outcome.CARRIED: "green",
+            Outcome.APPROXIMATED: "yellow",
+            Outcome.KEPT: "cyan",
+            Outcome.DROPPED: "red",
+        }
         for key in self._keys():
             outcome = key.outcome.value + (f" {key.how}" if key.how else "")
             table.add_row(
@@ -206,6 +228,9 @@ class FidelityReport:
 
 
 def _phrase(key: _Key) -> str:
+    if key.outcome is Outcome.KEPT:
+        shown = f", {key.how}" if key.how else ""
+        return f"{key.kind} -> kept for the way back ({key.target}{shown})"
     if key.outcome is Outcome.APPROXIMATED and key.how:
         return f"{key.kind} -> approximated {key.how} ({key.target})"
     if key.how:
