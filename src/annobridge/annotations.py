@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Union
+from typing import Any, Union
 
 from pydantic import Field, PositiveInt, StrictFloat, StrictInt, StrictStr, model_validator
 
@@ -115,6 +115,8 @@ class ItemAnnotation(Neutral):
     author: Id | None = None
     description: str = ""
     review_status: ReviewStatus = ReviewStatus.NONE
+    kept: dict[str, Any] = Field(default_factory=dict)
+    """What a backend's own JSON for the item held that annobridge has no field for, by backend (see keep.py)."""
 
     @model_validator(mode="after")
     def _masks_inside(self) -> ItemAnnotation:
