@@ -1,4 +1,5 @@
-"""A migration killed with SIGKILL mid-run and started again: every item exactly once, every annotation exactly once.
+"""A migration killed with SIGKILL mid-run and started again: every item exactly once, every annotation exactly once,
+and the report of the run that finished it covers the whole migration, as an uninterrupted run's does.
 
 The child process (migrate_child.py) runs the real migration against the real Label Studio
 server and the Supervisely sandbox and is killed at the worst moments: right after the target
@@ -62,6 +63,16 @@ def _killed_run(tmp_path, env, source, target, project, target_project, ledger, 
     assert child.returncode == -signal.SIGKILL
 
 
+def _figures(report) -> dict:
+    """What the report of a whole migration says, however many runs it took."""
+    return {
+        "counts": report.model_dump()["counts"],
+        "objects_by_shape": report.objects_by_shape,
+        "losses": report.losses,
+        "users_unmapped": report.users_unmapped,
+    }
+
+
 @pytest.fixture
 def env(sandbox, labelstudio_server):
     return {
@@ -88,7 +99,10 @@ def test_killed_supervisely_to_label_studio_resumes_without_duplicates(
     assert ls_counts(ls, target_id)[:2] == (4, 4)  # ...but the server holds it
 
     report = annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=ledger, batch_size=2)
-    assert (report.already_done, report.reconciled, report.tally("items").carried) == (2, 2, 4)
+    assert (report.already_done, report.reconciled, report.runs) == (2, 2, 2)  # this run's own figures; 2 runs
+    whole = annobridge.migrate(sv, ls, project=LEMONS, target_project=name + " whole", ledger=tmp_path / "whole.sqlite")
+    assert _figures(report) == _figures(whole)  # the report covers every item, as an uninterrupted run's does
+    assert report.tally("items").carried == 6
     tasks, annotations, keys = ls_counts(ls, target_id)
     assert (tasks, annotations) == (6, 6)
     assert Counter(keys) == Counter(str(i.id) for i in sv.items.list(project_id=LEMONS))  # each exactly once
@@ -107,6 +121,10 @@ def test_killed_label_studio_to_supervisely_resumes_without_duplicates(
         ls, sv, project=there.target_project, target_project=name + " back", ledger=ledger, batch_size=2
     )
     assert copy.reconciled == 2  # batch 2: in the target, pending in the ledger
+    whole = annobridge.migrate(
+        ls, sv, project=there.target_project, target_project=name + " whole", ledger=tmp_path / "whole.sqlite"
+    )
+    assert copy.runs == 2 and _figures(copy) == _figures(whole)
     images = list(sv.items.list(project_id=int(copy.target_project)))
     keys = Counter(i.meta["image"].get("annobridge_source") for i in images)
     assert sorted(keys) == sorted(str(t) for t in ls.items.ids(int(there.target_project)))

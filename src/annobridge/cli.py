@@ -88,9 +88,14 @@ def providers(
 
 @app.command()
 def migrate(
-    source: str = typer.Argument(..., help="Source backend URL (supervisely+http://127.0.0.1:8000) or name."),
-    target: str = typer.Argument(..., help="Target backend URL (labelstudio+http://127.0.0.1:8080) or name."),
-    project: str = typer.Option(..., "--project", help="Source project id or name."),
+    ctx: typer.Context,
+    source: Optional[str] = typer.Argument(
+        None, help="Source backend URL (supervisely+http://127.0.0.1:8000) or name.", show_default=False
+    ),
+    target: Optional[str] = typer.Argument(
+        None, help="Target backend URL (labelstudio+http://127.0.0.1:8080) or name.", show_default=False
+    ),
+    project: Optional[str] = typer.Option(None, "--project", help="Source project id or name."),
     target_project: Optional[str] = typer.Option(
         None, "--target-project", help="Target project name or id (default: a new project named after the source)."
     ),
@@ -118,30 +123,75 @@ def migrate(
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and the expected losses; write nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON instead of a table."),
+    show_report: bool = typer.Option(
+        False, "--report", help="Print the whole migration's report again from --ledger alone (no server, no token)."
+    ),
 ) -> None:
-    """Migrate a project (schema, items, annotations, jobs, reviews) from SOURCE to TARGET; resumable."""
-    from contextlib import ExitStack
+    """Migrate a project (schema, items, annotations, jobs, reviews) from SOURCE to TARGET; resumable.
 
-    from .connection import connect
-    from .commands.named import resolve
-    from .migration import migrate as run
+    `annobridge migrate --report --ledger FILE` prints the report of the migration FILE records instead."""
+    if show_report:
+        report = _report_of_ledger(ctx, ledger)
+    else:
+        from contextlib import ExitStack
 
-    source_url, source_secret = resolve(source, source_token, source_token_env)
-    target_url, target_secret = resolve(target, target_token, target_token_env)
-    with ExitStack() as stack:  # each side its own token: two servers of one vendor work
-        src = stack.enter_context(connect(source_url, token=source_secret))
-        dst = stack.enter_context(connect(target_url, token=target_secret))
-        report = run(
-            src, dst, project=project, target_project=target_project, ledger=ledger, media=media,
-            user_map=user_map, dry_run=dry_run, batch_size=batch_size, progress=not as_json, retries=retries,
-            into_existing=into_existing,
-        )
+        from .connection import connect
+        from .commands.named import resolve
+        from .migration import migrate as run
+
+        _needed_for_a_run(SOURCE=source, TARGET=target, **{"--project": project})
+        source_url, source_secret = resolve(source, source_token, source_token_env)
+        target_url, target_secret = resolve(target, target_token, target_token_env)
+        with ExitStack() as stack:  # each side its own token: two servers of one vendor work
+            src = stack.enter_context(connect(source_url, token=source_secret))
+            dst = stack.enter_context(connect(target_url, token=target_secret))
+            report = run(
+                src, dst, project=project, target_project=target_project, ledger=ledger, media=media,
+                user_map=user_map, dry_run=dry_run, batch_size=batch_size, progress=not as_json, retries=retries,
+                into_existing=into_existing,
+            )
     if as_json:
         typer.echo(report.to_json())
     else:
         from rich.console import Console
 
         Console().print(report.to_table())
+
+
+def _needed_for_a_run(**values: Optional[str]) -> None:
+    """SOURCE, TARGET and --project: not needed by `--report`, needed by a run (else one line, exit code 2)."""
+    from .errors import ValidationError
+
+    missing = [name for name, value in values.items() if value is None]
+    if missing:
+        raise ValidationError(
+            f"migrate: {', '.join(missing)} missing; a migration needs SOURCE, TARGET and --project "
+            "(only --report --ledger FILE goes without)"
+        )
+
+
+def _report_of_ledger(ctx: typer.Context, ledger: Optional[str]):
+    """`migrate --report`: the ledger alone says it; an option meant for a run is refused, not ignored."""
+    from .errors import ValidationError
+    from .migration_report import MigrationReport
+
+    def was_given(name: str) -> bool:  # on the command line, not left at its default
+        source = ctx.get_parameter_source(name)
+        return source is not None and source.name != "DEFAULT"
+
+    given = [
+        param.opts[0] if param.param_type_name == "option" else param.name.upper()
+        for param in ctx.command.params
+        if param.name not in ("show_report", "ledger", "as_json") and was_given(param.name)
+    ]
+    if given:
+        raise ValidationError(
+            f"migrate --report: reads the ledger alone and takes only --ledger and --json, not {', '.join(given)}"
+        )
+    if ledger is None:
+        raise ValidationError("migrate --report: --ledger FILE is needed (the ledger of the migration to report)")
+    return MigrationReport.from_ledger(ledger)
+
 
 
 _plugin_commands_added = False

@@ -15,10 +15,15 @@ is written.
 It writes only where the user meant (migration_target.py chooses and makes the target). The
 ledger and the target are locked for the run, so two runs on one machine cannot write into one
 target; two runs that race to create the same project name keep the older project.
+
+The report covers the whole migration, however many runs it took: each batch's part of it (counts,
+losses, users met) goes into the ledger in the transaction that marks the batch done, each piece of
+labeling work's with its own finish, and the report is the sum of them all (migration_report.py).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
@@ -27,12 +32,12 @@ from typing import TYPE_CHECKING, Any, Mapping
 from .errors import Conflict, RateLimited, Unavailable, ValidationError
 from .ledger import Ledger, read_binding
 from .locks import hold
-from .migration_report import MigrationReport
+from .migration_report import MigrationReport, ReportPart
 from .migration_target import TargetChooser, find_project, schema_signature  # noqa: F401 - public here too
 from .migration_users import UserMap, load_user_map
 from .models import Id, Project
 from .provider import Provider
-from .transfer import Record
+from .transfer import Record, Written
 
 if TYPE_CHECKING:  # retry pulls in httpx and pydantic-settings: loaded when a migration runs, not on `import annobridge`
     from .retry import RetryPolicy
@@ -57,7 +62,8 @@ def migrate(
     retries: int | None = None,
     into_existing: bool = False,
 ) -> MigrationReport:
-    """Migrate `project` from `source` to `target`; returns what was carried, approximated and dropped.
+    """Migrate `project` from `source` to `target`; returns what the whole migration carried, approximated, kept
+    for the way back and dropped, over every run its ledger records (`report.runs`), this one included.
 
     `source` and `target` are backend URLs (tokens from the vendors' environment variables, as
     connect() reads them) or connected providers. `target_project` (name or id) is created with
@@ -146,7 +152,8 @@ class _Run:
             dry_run=self.dry_run,
             media=self.media,
         )
-        report.absorb(schema_losses)
+        own = ReportPart()  # what this run counts outside its batches; every run counts it again
+        own.absorb(schema_losses)
         if not self.dry_run:
             stack.enter_context(hold(f"target {binding.target} {binding.target_project}", chooser.describe(binding)))
         existing = chooser.existing(binding, known, schema, path, into_existing=into_existing)
@@ -168,21 +175,27 @@ class _Run:
                     raise
             stack.enter_context(hold(f"target {binding.target} #{existing.id}", chooser.describe(binding, existing)))
             ledger.target_project_id = existing.id
+            run_number = ledger.begin_run(own.model_dump_json())
         if existing is not None:
             report.target_project, report.target_project_name = str(existing.id), existing.name
         else:
             report.notes.append(f"would create the project {binding.target_project!r} on {dst.describe()}")
-        self._items(source_project, existing, schema, ledger, users, report, created=created)
-        from .migration_jobs import carry_jobs
-
-        carry_jobs(src, dst, source_project, existing, users, ledger, report, dry_run=self.dry_run)
-        report.users_unmapped = users.unmapped
-        report.add("users", "carried", len(users.mapped))
-        report.add("users", "dropped", len(users.unmapped))
+        planned = self._items(source_project, existing, schema, ledger, users, report, created=created)
+        planned += self._jobs(source_project, existing, users, ledger, own)
+        if ledger is None:  # a dry run: its parts were kept here, not in a ledger
+            report.total(own, planned)
+        else:
+            ledger.end_run(run_number, own.model_dump_json(), json.dumps(report.last_run()))
+            report.summarize(ledger.history())
         return report
 
-    def _items(self, project: Project, target: Project | None, schema, ledger, users, report, *, created: bool) -> None:
+    def _items(
+        self, project: Project, target: Project | None, schema, ledger, users, report, *, created: bool
+    ) -> list[ReportPart]:
+        """Carry the items page by page, each page one batch; returns the parts of a dry run's batches (a run that
+        writes stores each batch's part in the ledger with the batch)."""
         src, dst = self.src, self.dst
+        planned: list[ReportPart] = []
         done = ledger.done("item") if ledger is not None else {}
         report.already_done = len(done)
         pending = set(ledger.pending("item")) if ledger is not None else set()
@@ -194,37 +207,55 @@ class _Run:
         total = src.transfer.count(project.id)
         with _progress(self.progress, total, len(done)) as advance:
             for page in src.transfer.read(project.id, batch_size=self.batch_size, skip=done):
-                report.absorb(page.report)
-                for record in page.records:
-                    users.apply(record)
+                part = ReportPart()  # this batch's share of the report
+                part.absorb(page.report)
+                with users.recording(part):
+                    for record in page.records:
+                        users.apply(record)
                 known = {r.key: present.pop(r.key) for r in page.records if r.key in present}
                 fresh = [r for r in page.records if r.key not in known]
-                if self.dry_run or target is None:
-                    written = dst.transfer.preview(fresh, schema=schema)
+                writing = not self.dry_run and target is not None
+                carried = [r for r in page.records if r.key not in known or r.key in pending]
+                if writing:
+                    on_target = dict(known)  # known now, and what a failed try turns out to have written
+                    written = self._write(project, target, schema, ledger, page.records, on_target, report)
+                    # the losses of items a killed run or a failed try wrote: that write's report went with it
+                    found = [r for r in carried if r.key in on_target]
+                    if found:
+                        part.absorb(dst.transfer.preview(found, schema=schema).report)
                 else:
-                    written = self._write(project, target, schema, ledger, page.records, dict(known), report)
-                report.absorb(written.report)
+                    written = dst.transfer.preview(fresh, schema=schema)
+                part.absorb(written.report)
                 report.reconciled += sum(1 for k in known if k in pending)
                 report.already_present += sum(1 for k in known if k not in pending)
-                carried = [r for r in page.records if r.key not in known or r.key in pending]
-                report.add("items", "carried", len(carried))
-                if written.held:  # what the target holds for the items this run carried (a found batch included)
-                    report.add("annotations", "carried", sum(written.held.get(r.key, 0) for r in carried))
+                _count_carried(part, carried, written)
+                if writing:  # done, with its counts, in one transaction
+                    ledger.finish_batch("item", written.ids, part=part.model_dump_json())
                 else:
-                    report.add("annotations", "carried", written.annotations)
-                for record in carried:
-                    for ann in record.annotations:
-                        report.add("tags", "carried", len(ann.tags) + sum(len(o.tags) for o in ann.objects))
-                        for obj in ann.objects:
-                            report.objects_by_shape[obj.shape.kind] = report.objects_by_shape.get(obj.shape.kind, 0) + 1
-                            report.add("objects", "carried")
+                    planned.append(part)
                 for record in page.records:
                     record.media = None  # memory stays flat: bytes live for one page
                 advance(len(page.records))
-        _losses_by_kind(report)
+        return planned
 
-    def _write(self, project, target, schema, ledger, records: list[Record], known: dict, report):
-        """Write one batch; after a transient failure, reconcile it with the target and write only what is missing."""
+    def _jobs(self, project: Project, target: Project | None, users, ledger, own: ReportPart) -> list[ReportPart]:
+        """Carry the source's labeling work (migration_jobs.py): each piece written goes into the ledger with its
+        part; what no ledger holds (work the target cannot take) every run counts again, into its own part.
+        Returns the parts of a dry run's pieces."""
+        from .migration_jobs import carry_jobs
+
+        unrecorded = carry_jobs(self.src, self.dst, project, target, users, ledger, dry_run=self.dry_run)
+        if ledger is None:
+            return unrecorded
+        own.merge_all(unrecorded)
+        return []
+
+    def _write(self, project, target, schema, ledger, records: list[Record], known: dict, report) -> Written:
+        """Begin and write one batch (the caller finishes it with its counts); after a transient failure, reconcile
+        it with the target and write only what is missing. `known` (source key -> target id of what the target holds
+        already) gains what a failed try turns out to have written. The losses returned are those of the records
+        this call converted and sent: the items found on the target are written apart (only made whole), so that
+        every target reports their losses alike, whether or not its write converts them again."""
         src, dst = self.src, self.dst
         keys = [r.key for r in records]
         ledger.begin_batch("item", keys)
@@ -235,14 +266,23 @@ class _Run:
             if tries["n"] > 1:  # the failed try may have landed, whole or in part: ask the target, as a restart does
                 report.retried += 1
                 known.update(dst.transfer.find(target.id, [k for k in keys if k not in known]))
-            fresh = [r for r in records if r.key not in known and r.media is None]
-            if self.media == "copy" and fresh:
-                src.transfer.fetch_media(project.id, fresh)
-            return dst.transfer.write(target.id, records, schema=schema, media=self.media, existing=dict(known))
+            unfetched = [r for r in records if r.key not in known and r.media is None]
+            if self.media == "copy" and unfetched:
+                src.transfer.fetch_media(project.id, unfetched)
+            fresh = [r for r in records if r.key not in known]
+            found = [r for r in records if r.key in known]
+            new = dst.transfer.write(target.id, fresh, schema=schema, media=self.media) if fresh else Written({})
+            if not found:
+                return new
+            whole = dst.transfer.write(target.id, found, schema=schema, media=self.media, existing=dict(known))
+            return Written(
+                ids={r.key: {**whole.ids, **new.ids}[r.key] for r in records},
+                annotations=new.annotations + whole.annotations,
+                report=new.report,  # the found ones' losses: the caller previews them
+                held={**whole.held, **new.held},
+            )
 
-        written = self.policy.call(attempt)
-        ledger.finish_batch("item", written.ids)
-        return written
+        return self.policy.call(attempt)
 
 
 def batch_policy(target: Provider, retries: int | None = None) -> RetryPolicy:
@@ -260,25 +300,20 @@ def batch_policy(target: Provider, retries: int | None = None) -> RetryPolicy:
     return policy.with_transient(Unavailable, RateLimited)
 
 
-def _losses_by_kind(report: MigrationReport) -> None:
-    """Move what the converters approximated or dropped from the carried counts into their own columns."""
-    for entry in report.fidelity.get("entries", ()):
-        kind = _kind_of(entry["kind"])
-        if kind is None or entry["outcome"] == "carried":
-            continue
-        report.add(kind, entry["outcome"], entry["count"])
-        report.add(kind, "carried", -min(entry["count"], report.tally(kind).carried))
-
-
-def _kind_of(entry: str) -> str | None:
-    """Which report row a fidelity entry counts against ("bitmap object" -> objects; "annotation" -> annotations)."""
-    if entry.endswith(" object"):
-        return "objects"
-    if entry in ("annotation", "skipped (cancelled) annotation"):
-        return "annotations"
-    if entry.endswith(" tag") and "timestamps" not in entry:
-        return "tags"
-    return None
+def _count_carried(part: ReportPart, carried: list[Record], written) -> None:
+    """Count a batch's carried items, annotations, tags and objects (by shape) into its part; what the converters
+    approximated, kept or dropped is moved out of these counts once, when the report is summed."""
+    part.add("items", "carried", len(carried))
+    if written.held:  # what the target holds for the items this run carried (a found batch included)
+        part.add("annotations", "carried", sum(written.held.get(r.key, 0) for r in carried))
+    else:
+        part.add("annotations", "carried", written.annotations)
+    for record in carried:
+        for ann in record.annotations:
+            part.add("tags", "carried", len(ann.tags) + sum(len(o.tags) for o in ann.objects))
+            for obj in ann.objects:
+                part.objects_by_shape[obj.shape.kind] = part.objects_by_shape.get(obj.shape.kind, 0) + 1
+                part.add("objects", "carried")
 
 
 class _closing:

@@ -4,8 +4,9 @@ Each provider declares how its jobs relate to its projects (`Provider.job_scope`
 decides the way: the source's work is read as `Work` (who labels and reviews which items, and the
 verdicts), from its jobs (one of many per project) or from the project's task assignments (a job
 that is the project). The target gets it as jobs in the target project, or as assignments and
-verdicts in the target project itself. Each piece of work is recorded in the ledger, so a rerun
-does not carry it twice; verdicts go through `reviews.set_many`, which gives none twice.
+verdicts in the target project itself. Each piece of work is recorded in the ledger with its share
+of the report, so a rerun neither carries nor counts it twice; verdicts go through
+`reviews.set_many`, which gives none twice.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from .capabilities import Capability
 from .errors import Unsupported
 from .ledger import Ledger
-from .migration_report import MigrationReport
+from .migration_report import ReportPart
 from .migration_users import UserMap
 from .models import Assignment, Id, JobScope, JobSpec, Project, ReviewStatus, Role
 from .provider import Provider
@@ -96,31 +97,37 @@ def carry_jobs(
     target: Project | None,
     users: UserMap,
     ledger: Ledger | None,
-    report: MigrationReport,
     *,
     dry_run: bool = False,
-) -> None:
-    """Carry the source project's labeling work into the target project; count what cannot go.
+) -> list[ReportPart]:
+    """Carry the source project's labeling work into the target project, count what cannot go, and record each
+    piece written in the ledger with its report part; returns the parts no ledger holds (a dry run's, and those of
+    work the target cannot take, which every run counts again).
 
-    >>> carry_jobs(sv, ls, project, target, users, ledger, report)   # doctest: +SKIP
+    >>> unrecorded = carry_jobs(sv, ls, project, target, users, ledger)   # doctest: +SKIP
     """
     work = read_work(src, project)
     if not work:
-        return
-    carrier = _Carrier(src, dst, target, users, ledger, report, dry_run)
+        return []
+    carrier = _Carrier(src, dst, target, users, ledger, dry_run)
+    unrecorded = []
     for piece in work:
         if ledger is not None and ledger.target_id("job", piece.key) is not None:
-            continue
-        carrier.carry(piece)
-    report.notes = list(dict.fromkeys(report.notes))
+            continue  # an earlier run carried it; its part is in the ledger
+        part, written = carrier.carry(piece)
+        if written is not None:
+            ledger.finish_batch("job", written, part=part.model_dump_json())
+        else:
+            unrecorded.append(part)
+    return unrecorded
 
 
 class _Carrier:
     """Writes Work into one target project, as jobs or as the project's own assignments (its job scope)."""
 
-    def __init__(self, src, dst, target, users: UserMap, ledger, report: MigrationReport, dry_run: bool) -> None:
+    def __init__(self, src, dst, target, users: UserMap, ledger, dry_run: bool) -> None:
         self.src, self.dst, self.target, self.users = src, dst, target, users
-        self.ledger, self.report, self.dry_run = ledger, report, dry_run
+        self.ledger, self.report, self.dry_run = ledger, ReportPart(), dry_run
         self.items = ledger.done("item") if ledger is not None else {}
         self.writing = not dry_run and target is not None
         self.as_project = dst.job_scope is JobScope.PROJECT
@@ -136,7 +143,15 @@ class _Carrier:
         mapped = self.users.target(login)
         return self.ids.get(mapped) if mapped is not None else None
 
-    def carry(self, work: Work) -> None:
+    def carry(self, work: Work) -> tuple[ReportPart, dict[str, Id] | None]:
+        """Write one piece of work; returns its report part and, when written, its ledger entry (key -> target id),
+        for the caller to finish with the part."""
+        self.report = part = ReportPart()
+        with self.users.recording(part):
+            written = self._carry(work)
+        return part, written
+
+    def _carry(self, work: Work) -> dict[str, Id] | None:
         report = self.report
         items = [i for i in work.items if i in self.items]
         people = [(login, Role.ANNOTATOR) for login in work.annotators]
@@ -146,7 +161,7 @@ class _Carrier:
             report.add("assignments", "dropped", len(work.items) * len(people))
             report.add("reviews", "dropped", len(work.verdicts))
             report.notes.append(f"jobs: {self.missing}")
-            return
+            return None
         found = {(login, role): self.person(login) for login, role in people}
         for user in found.values():  # a person the target lacks, and items that were not carried
             report.add("assignments", "dropped", len(work.items) if user is None else len(work.items) - len(items))
@@ -154,13 +169,14 @@ class _Carrier:
         if not self.reviews and work.verdicts:
             report.notes.append(f"reviews: {_why(self.dst, Capability.REVIEWS)}")
         if self.as_project:
-            self._as_assignments(work, items, found, verdicts)
+            written = self._as_assignments(work, items, found, verdicts)
         else:
-            self._as_jobs(work, items, found, verdicts)
+            written = self._as_jobs(work, items, found, verdicts)
         report.add("reviews", "carried", len(verdicts))
         report.add("reviews", "dropped", len(work.verdicts) - len(verdicts))
+        return written
 
-    def _as_assignments(self, work: Work, items: list[str], found: dict, verdicts: dict) -> None:
+    def _as_assignments(self, work: Work, items: list[str], found: dict, verdicts: dict) -> dict[str, Id] | None:
         """The target project is the job (its provider says so): its id is the job id for assignments and reviews."""
         plan = [
             Assignment(item_id=self.items[i], user_id=user, role=role)
@@ -173,22 +189,23 @@ class _Carrier:
             self.dst.assignments.assign(self.target.id, plan)
             if verdicts:
                 self.dst.reviews.set_many(self.target.id, verdicts)
-            self.ledger.finish_batch("job", {work.key: self.target.id})
         exact = self.src.job_scope is JobScope.PROJECT  # assignments to assignments; a job folded into one project is not
         self.report.add("jobs", "carried" if exact else "approximated")
         self.report.add("assignments", "carried", len(plan))
+        return {work.key: self.target.id} if self.writing else None
 
-    def _as_jobs(self, work: Work, items: list[str], found: dict, verdicts: dict) -> None:
+    def _as_jobs(self, work: Work, items: list[str], found: dict, verdicts: dict) -> dict[str, Id] | None:
         annotators = [u for (_, role), u in found.items() if role is Role.ANNOTATOR and u is not None]
         reviewers = [u for (_, role), u in found.items() if role is Role.REVIEWER and u is not None]
         if not annotators:
             self.report.add("jobs", "dropped")
             verdicts.clear()  # counted as dropped by carry()
             self.report.notes.append(f"jobs: no annotator of {work.name!r} is a user of {self.dst.describe()}")
-            return
+            return None
         if len(reviewers) > 1:  # a job has one reviewer
             self.report.add("assignments", "dropped", len(items) * (len(reviewers) - 1))
             self.report.notes.append(f"jobs: {work.name!r} has {len(reviewers)} reviewers; a job takes the first")
+        written = None
         if self.writing:
             self.ledger.begin_batch("job", [work.key])
             job_ids = self._jobs_for(work, items, annotators, reviewers[:1])
@@ -197,9 +214,10 @@ class _Carrier:
                     if self.dst.supports(Capability.JOB_STATUS_CONTROL):
                         self.dst.jobs.set_status(job_id, "on_review")  # a verdict is given on review
                     self.dst.reviews.set_many(job_id, verdicts)
-            self.ledger.finish_batch("job", {work.key: job_ids[0]})
+            written = {work.key: job_ids[0]}
         self.report.add("jobs", "carried")
         self.report.add("assignments", "carried", len(items) * (len(annotators) + len(reviewers[:1])))
+        return written
 
     def _jobs_for(self, work: Work, items: list[str], annotators: list[Id], reviewer: list[Id]) -> list[Id]:
         name = work.name[:255]

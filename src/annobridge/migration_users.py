@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from .errors import ValidationError
 from .models import User
@@ -13,6 +14,7 @@ from .transfer import Record
 
 if TYPE_CHECKING:
     from .annotations import ItemAnnotation
+    from .migration_report import ReportPart
 
 __all__ = ["UserMap", "load_user_map"]
 
@@ -119,6 +121,14 @@ class UserMap:
     def mapped(self) -> list[str]:
         """Source authors met so far that were matched to a target user."""
         return sorted(self._mapped)
+
+    @contextmanager
+    def recording(self, part: ReportPart) -> Iterator[None]:
+        """Record in `part` the source authors first met inside the block, mapped or not."""
+        mapped, unmapped = set(self._mapped), set(self._missing)
+        yield
+        part.users_mapped = sorted(self._mapped - mapped)
+        part.users_unmapped = sorted(self._missing - unmapped)
 
     def apply(self, record: Record) -> None:
         """Rewrite the authors of a record's annotations, objects and tags as target logins."""
