@@ -114,29 +114,40 @@ def restored(
 
 
 def with_native_residue(
-    annotation: ItemAnnotation, backend: str, written: dict[str, Any], original: dict[str, Any]
+    annotation: ItemAnnotation,
+    backend: str,
+    written: dict[str, Any],
+    original: dict[str, Any],
+    digest_of: Any = None,
 ) -> ItemAnnotation:
     """`annotation` holding, under kept[backend], the patch from `written` (what annobridge writes for it) to
-    `original` (what the backend held); unchanged when they are equal."""
+    `original` (what the backend held); unchanged when they are equal. The residue applies while annobridge
+    writes the same `written`, or, given `digest_of`, the same `digest_of` (`written` without what a trip
+    through another backend may change on its own, such as ids its server assigns)."""
     ops = _patch(written, original)
     if not ops:
         return annotation
-    entry = {"v": VERSION, "digest": _hash(written), "patch": ops}
+    entry = {"v": VERSION, "digest": _hash(written if digest_of is None else digest_of), "patch": ops}
     return annotation.model_copy(update={"kept": {**annotation.kept, backend: entry}})
 
 
 def native_restored(
-    annotation: ItemAnnotation, backend: str, written: dict[str, Any], report: FidelityReport
+    annotation: ItemAnnotation,
+    backend: str,
+    written: dict[str, Any],
+    report: FidelityReport,
+    digest_of: Any = None,
 ) -> dict[str, Any]:
     """`written` (a backend's JSON for `annotation`) with the residue `annotation` kept for `backend` applied, if any
-    and if the item is still what it was when read; otherwise `written`, the residue counted as dropped."""
+    and if the item is still what it was when read (`digest_of` as given to with_native_residue); otherwise
+    `written`, the residue counted as dropped."""
     entry = annotation.kept.get(backend)
     if entry is None:
         return written
     if not isinstance(entry, dict) or entry.get("v") != VERSION:
         report.dropped(f"{backend} data kept for the way back", backend, "written by another annobridge")
         return written
-    if entry.get("digest") != _hash(written):
+    if entry.get("digest") != _hash(written if digest_of is None else digest_of):
         report.dropped(
             f"{backend} data kept for the way back", backend, "the item was edited since", item=annotation.item
         )

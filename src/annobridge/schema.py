@@ -91,9 +91,13 @@ class TagSpec(_Strict):
     applies_to: TagTarget = TagTarget.ALL
     classes: tuple[str, ...] = ()
     color: str | None = None
+    multiple: bool = False
+    """A oneof_string tag that takes several of its values at once (Label Studio's choice="multiple")."""
 
     @model_validator(mode="after")
     def _values_match_type(self) -> TagSpec:
+        if self.multiple and self.value_type is not TagValueType.ONEOF_STRING:
+            raise ValueError(f"tag {self.name!r}: only a oneof_string tag can take several values")
         if self.value_type is TagValueType.ONEOF_STRING and not self.values:
             raise ValueError(f"tag {self.name!r}: oneof_string needs at least one value")
         if self.value_type is not TagValueType.ONEOF_STRING and self.values:
