@@ -81,10 +81,11 @@ def test_what_label_studio_cannot_hold_is_in_the_report(backend, job, images):
                                                               interiors=[[(1, 1), (4, 1), (1, 4)]]))
     nobody = ItemAnnotation(item=tid, width=W, height=H, objects=[holed], author="nobody-here@example.com")
     report = backend.annotations.write(job.id, [nobody])
-    assert (report.count("annotation author", "dropped"), report.count("polygon hole", "dropped")) == (1, 1)
+    assert (report.count("annotation author", "dropped"), report.count("polygon hole", "kept")) == (1, 1)
     assert "no user 'nobody-here@example.com' on the server" in str(report)
-    got, = backend.annotations.get(tid)
-    assert got.author == backend.users.me().login and got.objects[0].shape.interiors == ()
+    got, = backend.annotations.get(tid)  # the hole was kept for the way back in the task's meta
+    assert got.author == backend.users.me().login and got.objects[0].shape.interiors == holed.shape.interiors
+    assert backend.items.task(tid)["meta"]["annobridge"]["v"] == 1
 
 
 def test_a_tags_only_annotation_keeps_its_size(backend, job, images):

@@ -49,7 +49,8 @@ def schemas(draw):
         if target is TagTarget.ALL and name + "_object" in graphs:
             target = TagTarget.ITEMS_ONLY
         on = tuple(draw(st.lists(st.sampled_from(class_names), unique=True, max_size=2))) if class_names else ()
-        tags.append(TagSpec(name=name, value_type=kind, values=values, applies_to=target, classes=on))
+        several = kind is TagValueType.ONEOF_STRING and draw(st.booleans())
+        tags.append(TagSpec(name=name, value_type=kind, values=values, applies_to=target, classes=on, multiple=several))
     return LabelSchema(classes=classes, tags=tags)
 
 

@@ -297,7 +297,8 @@ def test_a_graph_is_read_from_its_node_regions():
     first, second = (obj.shape for obj in neutral.objects)
     assert [(p.name, p.x, p.y) for p in first.points] == [("nose", 10, 20), ("eye", 30, 40)]
     assert [p.name for p in second.points] == ["eye"]
-    assert report.count("keypoint marker size", "dropped") == 1
+    assert report.count("keypoint marker size", "kept") == 1  # for the way back: Label Studio gets it again
+    assert to_labelstudio(neutral, label_config=CONFIG, schema=SCHEMA)[0]["result"] == [nose, other, eye]
 
 
 def test_a_graph_keeps_its_first_nodes_note_and_counts_the_others():
@@ -305,7 +306,7 @@ def test_a_graph_keeps_its_first_nodes_note_and_counts_the_others():
     eye = {**_region("g1-eye", "keypointlabels", "person", {"x": 3, "y": 4}, "eye", 100, 100, "manual", "hidden?")}
     neutral, report = from_labelstudio([nose, {**eye, "parentID": "g1"}], label_config=CONFIG, schema=SCHEMA)
     assert neutral.objects[0].description == "seen"
-    assert report.count("keypoint node note or origin", "dropped") == 1
+    assert report.count("keypoint node note or origin", "kept") == 1
 
 
 def test_soft_brush_edges_are_thresholded_and_the_rle_kept():
@@ -363,7 +364,8 @@ def test_joined_labels_results_and_unlabeled_tool_regions_are_read():
     bare = {"id": "t2", "type": "rectangle", "from_name": "bbox", **_SIZE, "value": box}
     neutral, report = from_labelstudio([joined, bare], label_config=OCR, schema=OCR_SCHEMA)
     assert [(o.id, o.class_name) for o in neutral.objects] == [("t1", "Text")]
-    assert report.count("unlabeled region", "dropped") == 1
+    assert report.count("unlabeled region", "kept") == 1
+    assert report.count("one-result region of a <Labels>", "kept") == 1
 
 
 def test_what_annobridge_cannot_hold_is_counted_on_the_way_in():
@@ -398,7 +400,7 @@ def test_what_annobridge_cannot_hold_is_counted_on_the_way_in():
         {"result": results, "lead_time": 4.2, "ground_truth": True}, label_config=CONFIG, schema=SCHEMA
     )
     for kind in ("relation", "region score", "extra label on a region", "lead time", "ground truth flag"):
-        assert report.count(kind, "dropped") == 1, kind
+        assert report.count(kind, "kept") == 1, kind  # kept for the way back, not lost
 
 
 # ---------------------------------------------------------------- writing

@@ -328,10 +328,12 @@ def test_editor_extras_annobridge_has_no_place_for_are_counted(backend, project,
     relation = {"from_id": "Kp1", "to_id": "Rb1", "type": "relation", "direction": "right"}
     stored = annotate(backend, task, [pin, box, relation, road])
     neutral, report = from_labelstudio(stored, label_config=config, schema=SCHEMA, item=task)
-    assert report.count("keypoint marker size", "dropped") == 1 and report.count("relation", "dropped") == 1
-    assert report.count("vector vertex ids", "approximated") == 1 and report.count("bezier curve", "approximated") == 1
-    assert report.count(outcome="dropped") + report.count(outcome="approximated") == 4
+    assert report.count("keypoint marker size", "kept") == 1 and report.count("relation", "kept") == 1
+    assert report.count("vector vertex ids", "kept") == 1 and report.count("bezier curve", "kept") == 1
+    assert report.count(outcome="kept") == 4 and report.lossless  # kept for the way back, none lost
     assert [o.id for o in neutral.objects] == ["Kp1", "Rb1", "Vr1"]
+    back, _ = to_labelstudio(neutral, label_config=config, schema=SCHEMA)
+    assert back["result"] == stored["result"]
 
 
 def test_item_size_comes_from_the_item_when_no_region_carries_it(backend, project, task):

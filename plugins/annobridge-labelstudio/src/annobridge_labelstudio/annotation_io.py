@@ -34,13 +34,16 @@ class Context:
 
     def read(self, api: LabelStudioSubAPI, task: dict[str, Any], raw: dict[str, Any], authors: dict[int, str]
              ) -> tuple[ItemAnnotation, FidelityReport]:
-        """The neutral ItemAnnotation of one annotation (or prediction) of `task`, its author as a login."""
+        """The neutral ItemAnnotation of one annotation (or prediction) of `task`, its author as a login, with what
+        annobridge kept for the way back in the task's meta."""
         from .regions import from_labelstudio
+        from .regions_keep import task_stashes
         from .transfer import region_size
 
         width, height = (None, None) if region_size(raw) is not None else self.size(api, task)
         neutral, report = from_labelstudio(
-            raw, label_config=self.config, schema=self.schema, item=task["id"], width=width, height=height
+            raw, label_config=self.config, schema=self.schema, item=task["id"], width=width, height=height,
+            stashes=task_stashes(task),
         )
         author = raw.get("completed_by")
         author = author.get("id") if isinstance(author, dict) else author

@@ -64,13 +64,15 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
     ) -> FidelityReport:
         """Write each ItemAnnotation as one Label Studio annotation of its task; `replace` first removes the tasks'
         annotations (in bulk). Authors (logins or emails) become `completed_by`; an author with no user here is
-        counted as dropped, and the annotation is the token user's.
+        counted as dropped, and the annotation is the token user's. What Label Studio cannot hold of an item is
+        kept for the way back in its task's meta (one more request a task that needs it).
 
         Everything is converted and checked (tasks of the project, the schema, the config) before the first
         write; Label Studio has no bulk call for annotations of existing tasks, so it is one request each,
         and a failed request removes the annotations this call had made.
         """
         from .regions import to_labelstudio
+        from .regions_keep import FLAGS, STASH
 
         listed = checked_writes(annotations, mode)
         pid = as_int(project_id, "project_id")
@@ -79,17 +81,18 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
         tasks = known_tasks(self, pid, [a.item for a in listed], "annotations")
         ctx = context(self, pid)
         users = user_ids(self) if any(_authors(a) for a in listed) else {}
-        report, plan = FidelityReport(), []
+        report, plan, stashes = FidelityReport(), [], {}
         for ann in listed:
-            data, losses = to_labelstudio(ann, label_config=ctx.config, schema=ctx.schema)
+            data, losses = to_labelstudio(ann, label_config=ctx.config, schema=ctx.schema, keep=True)
             report.merge(losses)
+            stashes.setdefault(as_int(ann.item, "item"), []).append(data.pop(STASH))
             author = data.pop("completed_by", None)
-            extra = {}
+            extra = {k: data[k] for k in FLAGS if k in data}
             if author is not None and str(author) in users:
                 extra["completed_by"] = users[str(author)]
             elif author is not None:
                 report.dropped("annotation author", LABEL_STUDIO, f"no user {author!r} on the server", item=ann.item)
-            plan.append((as_int(ann.item, "item"), sized(data["result"], ann), extra))
+            plan.append((as_int(ann.item, "item"), _sized(data["result"], ann, losses), extra))
         if mode == "replace":
             self._remove(pid, tasks)
         made: list[int] = []
@@ -97,6 +100,7 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
             for tid, result, extra in plan:
                 with self.call(f"annotating task {tid}"):
                     made.append(self.sdk.annotations.create(tid, result=result, **extra).id)
+            self._keep(pid, stashes, fresh=mode == "replace")
         except BaseException:
             for aid in made:
                 with contextlib.suppress(Exception):
@@ -104,6 +108,18 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
             raise
         report.carried("annotation", LABEL_STUDIO, len(made))
         return report
+
+    def _keep(self, pid: int, stashes: dict[int, list], *, fresh: bool) -> None:
+        """Store the stashes in their tasks' meta, merged with what it holds (`fresh`: instead of older stashes)."""
+        from annobridge.keep import KEY
+
+        from .regions_keep import task_meta
+
+        wanted = [tid for tid, found in stashes.items() if any(found)]
+        for chunk in chunks(wanted, 500):
+            for task in self.backend.items.tasks(pid, selected_ids=chunk, include=("id", "meta")):
+                meta = {k: v for k, v in (task.get("meta") or {}).items() if not (fresh and k == KEY)}
+                self.backend.items.update(task["id"], meta=task_meta(meta, stashes[task["id"]]))
 
     def delete(self, item_ids: Iterable[Id]) -> None:
         """Remove every annotation of these tasks (Data Manager action, 1000 tasks a request); the tasks stay."""
@@ -116,18 +132,25 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
 
     def to_native(self, project_id: Id, annotations: Iterable[ItemAnnotation]) -> Iterator[dict[str, Any]]:
         """One Label Studio task per item, {"id", "data", "annotations": [{"result", "completed_by"}, ...]}, the
-        annotations of one item (consecutive ones) together; authors as user ids where the server has them.
-        Each is converted and checked against the project's config as write() would; 100 tasks' data a request."""
+        annotations of one item (consecutive ones) together; authors as user ids where the server has them, and
+        "meta" holding what Label Studio cannot (regions_keep.py) where there is any. Each is converted and checked
+        against the project's config as write() would; 100 tasks' data a request."""
         from .regions import to_labelstudio
+        from .regions_keep import STASH, task_meta
 
         pid = as_int(project_id, "project_id")
         ctx, users = context(self, pid), user_ids(self)
 
         def native(ann: ItemAnnotation) -> dict[str, Any]:
-            data, _ = to_labelstudio(ann, label_config=ctx.config, schema=ctx.schema)
+            data, losses = to_labelstudio(ann, label_config=ctx.config, schema=ctx.schema, keep=True)
             author = data.pop("completed_by", None)
-            done = {"result": sized(data["result"], ann)}
+            done = {**data, "result": _sized(data["result"], ann, losses)}
             return done | ({"completed_by": users.get(str(author), author)} if author is not None else {})
+
+        def document(tid: int, data: dict[str, Any], results: list[dict[str, Any]]) -> dict[str, Any]:
+            stashes = [r.pop(STASH) for r in results]
+            meta = task_meta(None, stashes)
+            return {"id": tid, "data": data, "annotations": results} | ({"meta": meta} if meta else {})
 
         def documents() -> Iterator[dict[str, Any]]:
             groups = itertools.groupby(each_checked(annotations), key=lambda a: as_int(a.item, "item"))
@@ -137,13 +160,14 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
                 strangers = [tid for tid, _ in page if tid not in found]
                 if strangers:
                     raise ValidationError(f"annotations: {strangers[:5]} are not tasks of project {pid}")
-                yield from ({"id": tid, "data": found[tid], "annotations": results} for tid, results in page)
+                yield from (document(tid, found[tid], results) for tid, results in page)
 
         return documents()
 
     def from_native(self, project_id: Id, documents: Iterable[dict[str, Any]]) -> Iterator[ItemAnnotation]:
-        """The neutral annotation of each annotation of each Label Studio task {"id", "data", "annotations"} (of
-        the project), skipped (cancelled) ones left out; predictions are not annotations and are not read."""
+        """The neutral annotation of each annotation of each Label Studio task {"id", "data", "annotations",
+        "meta"?} (of the project), skipped (cancelled) ones left out, what the meta kept for the way back restored;
+        predictions are not annotations and are not read."""
         pid = as_int(project_id, "project_id")
         ctx, authors = context(self, pid), logins(self)
 
@@ -153,7 +177,7 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
                     raise ValidationError(f"document #{index}: a Label Studio task is a JSON object with its id and "
                                           "a list of annotations")
                 task = {"id": as_int(doc["id"], f"document #{index}: id"), "data": doc.get("data") or {},
-                        "annotations": doc["annotations"]}
+                        "annotations": doc["annotations"], "meta": doc.get("meta") or {}}
                 for raw in task["annotations"]:
                     if not isinstance(raw, dict):
                         raise ValidationError(f"task {task['id']}: each annotation is a JSON object with a result")
@@ -205,6 +229,12 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
     def from_predictions(self, job_id: Id, *, model_versions: Iterable[str] | None = None) -> int:
         """The same as `predictions.to_annotations` (kept for scripts written against it)."""
         return self.backend.predictions.to_annotations(job_id, model_versions=model_versions)
+
+
+def _sized(result: list[dict[str, Any]], annotation: ItemAnnotation, report: FidelityReport) -> list[dict[str, Any]]:
+    """`result` sized (annotation_io.sized), unless it is what Label Studio held, given back as it was."""
+    restored = report.count(f"{LABEL_STUDIO} data kept for the way back (restored)")
+    return result if restored else sized(result, annotation)
 
 
 def _authors(annotation: ItemAnnotation) -> bool:

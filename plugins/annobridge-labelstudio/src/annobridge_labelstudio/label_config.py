@@ -7,15 +7,20 @@ The layout written (regions.py reads the same; any other config is parsed by the
   RectangleLabels "bbox", PolygonLabels "polygon", VectorLabels "polyline", KeyPointLabels "point",
   BrushLabels "mask"; a class of shape `any` is in all five;
 - a keypoints class is a KeyPointLabels control named after the class, its Labels the nodes;
-- an item tag is a Choices (none: one Choice named like the tag; oneof_string: its values), TextArea
-  (any_string) or Number (any_number) named after the tag; an object tag is the same with
-  perRegion="true", named after the tag, or "<tag>_object" when the tag is also an item tag.
+- an item tag is a Choices (none: one Choice named like the tag, choice="multiple"; oneof_string: its
+  values, choice="multiple" when the tag takes several), TextArea (any_string) or Number (any_number) named
+  after the tag; an object tag is the same with perRegion="true", named after the tag, or "<tag>_object"
+  when the tag is also an item tag.
 
 Parsing any config: a class drawn by several kinds of tool is `any`; a generic <Labels> beside
 Rectangle/Polygon/... tools takes their shapes; controls annobridge has no neutral form for (text
-spans, ellipses, ratings, ...) are listed in `ParsedConfig.skipped`. What XML cannot say (keypoint
-edges, which classes an object tag applies to, tag colours) rides in one comment,
-``<!-- annobridge {...} -->``, read back when present and ignored by Label Studio.
+spans, ellipses, ratings, ...) are listed in `ParsedConfig.skipped`, and what the config built back from
+the schema would show differently (a class drawn with only some tools, a <Labels> beside tools, a second
+image, a multi-page image, a control on a Text, several labels a region) in `ParsedConfig.differences`;
+the report counts both. Names (of controls, objects, the task data key), layout and styling are
+annobridge's own in a built config and are not counted. What XML cannot say (keypoint edges, which
+classes an object tag applies to, tag colours) rides in one comment, ``<!-- annobridge {...} -->``,
+read back when present and ignored by Label Studio.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from annobridge.schema import KeypointNode, LabelSchema, ObjectClass, ShapeKind,
 
 __all__ = [
     "IMAGE_KEY",
+    "Difference",
     "PER_REGION_SUFFIX",
     "ParsedConfig",
     "build_label_config",
@@ -62,13 +68,25 @@ _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _RGB = re.compile(r"^rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*[\d.]+\s*)?\)$")
 
 
+@dataclass(frozen=True)
+class Difference:
+    """One way the config built back from the schema differs: what, how it comes out, the name it concerns."""
+
+    outcome: str  # "approximated" or "dropped"
+    kind: str
+    how: str
+    subject: str
+
+
 @dataclass
 class ParsedConfig:
-    """A label config read back: its schema, what had no neutral form, and the annobridge extras."""
+    """A label config read back: its schema, what had no neutral form, the annobridge extras, and how the
+    config built back from the schema would differ."""
 
     schema: LabelSchema
     skipped: list[str] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    differences: list[Difference] = field(default_factory=list)
 
     @property
     def report(self) -> FidelityReport:
@@ -87,6 +105,8 @@ class ParsedConfig:
             head, _, why = entry.partition(": ")
             kind, _, name = head.partition(" ")
             report.dropped(f"{kind} control", NEUTRAL, why, item=name.strip("'\""))
+        for diff in self.differences:
+            report.record(diff.kind, diff.outcome, NEUTRAL, how=diff.how, item=diff.subject)
         return report
 
 
@@ -226,6 +246,7 @@ def _tag_control(spec: TagSpec, attrs: dict[str, str]) -> tuple:
         return ("Number", attrs, ())
     if spec.value_type is TagValueType.NONE:
         return ("Choices", {**attrs, "choice": "multiple"}, (("Choice", {"value": spec.name}, ()),))
+    attrs = {**attrs, "choice": "multiple"} if spec.multiple else attrs
     return ("Choices", attrs, tuple(("Choice", {"value": v}, ()) for v in spec.values))
 
 
@@ -250,6 +271,10 @@ def _schema_extras(schema: LabelSchema) -> dict[str, Any]:
     tag_colors = {t.name: t.color for t in schema.tags if t.color}
     if tag_colors:
         extras["tag_colors"] = tag_colors
+    # a multi-choice tag whose one value is its own name is written as a none tag is: say which it is
+    several = [t.name for t in schema.tags if t.multiple and t.values == (t.name,)]
+    if several:
+        extras["multi_choice"] = several
     return extras
 
 
@@ -303,6 +328,7 @@ def parse_label_config(config: str) -> ParsedConfig:
     colors: dict[str, str | None] = {}
     graph_classes: list[ObjectClass] = []
     tools_on = _tools_by_object(controls)
+    drawn = _Drawn()
     for control in controls:
         kind = control.tag.lower()
         if kind == "keypointlabels" and control.name in graphs:
@@ -321,6 +347,7 @@ def parse_label_config(config: str) -> ParsedConfig:
         for label in control.labels or ():
             shapes.setdefault(label, set()).update(kinds)
             colors.setdefault(label, _color((control.labels_attrs or {}).get(label)))
+            drawn.note(label, control, kinds)
     classes = [
         ObjectClass(name=name, shape=next(iter(kinds)) if len(kinds) == 1 else ShapeKind.ANY, color=colors[name])
         for name, kinds in shapes.items()
@@ -334,7 +361,69 @@ def parse_label_config(config: str) -> ParsedConfig:
         schema = LabelSchema(classes=everything, tags=tags)
     except ValueError as exc:
         raise ValidationError(f"label config holds no valid schema: {exc}") from None
-    return ParsedConfig(schema, skipped, extras)
+    differences = drawn.differences(shapes, {c.name for c in graph_classes})
+    differences += _object_differences(interface, controls, {t.name for t in tags})
+    return ParsedConfig(schema, skipped, extras, differences)
+
+
+class _Drawn:
+    """How each class is drawn in a parsed config: by which controls, through a <Labels> beside tools or not, and
+    whether a region takes several labels; what of that a config built from the schema would show differently."""
+
+    def __init__(self) -> None:
+        self.controls: dict[tuple[str, ShapeKind], int] = {}
+        self.split: set[str] = set()
+        self.several: set[str] = set()
+
+    def note(self, label: str, control: Any, kinds: set[ShapeKind]) -> None:
+        for kind in kinds:
+            self.controls[(label, kind)] = self.controls.get((label, kind), 0) + 1
+        if control.tag.lower() == "labels":
+            self.split.add(label)
+        if control.attr.get("choice") == "multiple":
+            self.several.add(label)
+
+    def differences(self, shapes: dict[str, set[ShapeKind]], graphs: set[str]) -> list[Difference]:
+        every = set(_GEOMETRY)
+        found = []
+        for label, kinds in shapes.items():
+            if label in graphs:
+                continue
+            if 1 < len(kinds) < len(every):
+                only = ", ".join(sorted(k.value for k in kinds))
+                found.append(Difference("approximated", "class drawn with some of the tools",
+                                        f"as a class of any shape (every tool), not only {only}", label))
+            if label in self.split:
+                found.append(Difference("approximated", "class of a <Labels> beside tools",
+                                        "as a class of <Tool>Labels controls", label))
+            if any(self.controls.get((label, kind), 0) > 1 for kind in kinds):
+                found.append(Difference("approximated", "class in several controls of one tool",
+                                        "as a class of one control a tool", label))
+            if label in self.several:
+                found.append(Difference("approximated", "class of a control taking several labels a region",
+                                        "as one label a region", label))
+        return found
+
+
+def _object_differences(interface: Any, controls: list[Any], tags: set[str]) -> list[Difference]:
+    """Images a built config would not have (a second image, the pages of a multi-page one), and tag controls on
+    other objects (a Text) that it would put on the image."""
+    images = [o for o in interface.objects if o.tag.lower() == "image"]
+    found = [Difference("dropped", "Image object", "an item holds one image", o.name) for o in images[1:]]
+    found += [
+        Difference("approximated", "multi-page Image", "as a single image", o.name)
+        for o in images
+        if "valueList" in (o.attr or {})
+    ]
+    kinds = {o.name: o.tag.lower() for o in interface.objects}
+    for control in controls:
+        name = control.name.removesuffix(PER_REGION_SUFFIX) if control.name not in tags else control.name
+        if control.tag.lower() in _TAG_CONTROLS and name in tags:
+            others = sorted({kinds.get(o, "?") for o in control.to_name or ()} - {"image"})
+            if others:
+                found.append(Difference("approximated", "tag control on a non-image object",
+                                        f"as a control on the image, not on a {', '.join(others)}", control.name))
+    return found
 
 
 def _note_dynamic(control: Any, skipped: list[str]) -> None:
@@ -400,12 +489,17 @@ def _parse_tags(controls: list[Any], extras: dict[str, Any], classes: set[str]) 
         if per_region and name.endswith(PER_REGION_SUFFIX) and name.removesuffix(PER_REGION_SUFFIX) in item_names:
             name = name.removesuffix(PER_REGION_SUFFIX)
         value_type, values = _TAG_CONTROLS[kind], tuple(control.labels or ())
+        several = False
         if value_type is None:
-            flag = values == (name,) and control.attr.get("choice") == "multiple"  # how a none tag is written
+            several = control.attr.get("choice") == "multiple"
+            flag = values == (name,) and several and name not in (extras.get("multi_choice") or ())
             value_type = TagValueType.NONE if flag else TagValueType.ONEOF_STRING
             values = () if value_type is TagValueType.NONE else values
-        entry = found.setdefault(name, {"type": value_type, "values": values, "item": False, "object": False})
-        if (entry["type"], entry["values"]) != (value_type, values):
+            several = several and value_type is TagValueType.ONEOF_STRING
+        entry = found.setdefault(
+            name, {"type": value_type, "values": values, "multiple": several, "item": False, "object": False}
+        )
+        if (entry["type"], entry["values"], entry["multiple"]) != (value_type, values, several):
             skipped.append(f"{control.tag} {control.name!r}: differs from the other control of tag {name!r}")
             continue
         entry["object" if per_region else "item"] = True
@@ -419,7 +513,7 @@ def _parse_tags(controls: list[Any], extras: dict[str, Any], classes: set[str]) 
         try:
             tags.append(TagSpec(
                 name=name, value_type=entry["type"], values=entry["values"], applies_to=target, classes=on,
-                color=color if isinstance(color, str) else None,
+                color=color if isinstance(color, str) else None, multiple=entry["multiple"],
             ))
         except ValueError as exc:
             skipped.append(f"tag {name!r}: {exc}")

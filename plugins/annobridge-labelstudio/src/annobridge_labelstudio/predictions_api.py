@@ -37,9 +37,12 @@ class LabelStudioPredictions(LabelStudioSubAPI, PredictionsAPI):
         """Import the predictions in bulk (1000 a request), each with its model version and score.
 
         Everything is converted and checked (tasks of the project, the schema, the config) first;
-        an annotation's authors are counted as dropped (a prediction has none).
+        an annotation's authors are counted as dropped (a prediction has none), and so are the annotation flags
+        (ground truth, lead time) an item read from a Label Studio annotation held. Nothing is kept for the way
+        back in the tasks' meta: what a prediction cannot hold is counted as dropped.
         """
         from .regions import to_labelstudio
+        from .regions_keep import FLAGS
 
         listed = list(predictions)
         for n, p in enumerate(listed):
@@ -56,6 +59,9 @@ class LabelStudioPredictions(LabelStudioSubAPI, PredictionsAPI):
             report.merge(losses)
             if data.pop("completed_by", None) is not None:
                 report.dropped("annotation author", LABEL_STUDIO, "a prediction has no author", item=p.annotation.item)
+            for flag in FLAGS:
+                if data.pop(flag, None):
+                    report.dropped(f"annotation {flag}", LABEL_STUDIO, "a prediction has none", item=p.annotation.item)
             row = {"task": as_int(p.annotation.item, "item"), "result": sized(data["result"], p.annotation),
                    "model_version": p.model_version}
             rows.append(row | ({"score": p.score} if p.score is not None else {}))

@@ -103,16 +103,26 @@ class RegionConfig:
 
     def tool(self, obj: ObjectAnnotation) -> Tool | None:
         """Where an object of this class and shape goes: its graph control, or the best labels tool."""
-        kind = shape_kind(obj.shape)
+        return self.tool_for(obj.class_name, shape_kind(obj.shape))
+
+    def tool_for(self, class_name: str, kind: ShapeKind) -> Tool | None:
+        """Where a `kind` object of `class_name` is written: the first control in the config's order of the
+        best-fitting region type, so the choice is the same on every run (the reader counts a region it read
+        from another control of the same type)."""
         if kind is ShapeKind.KEYPOINTS:
-            control = self.controls.get(self.graphs.get(obj.class_name, ""))
+            control = self.controls.get(self.graphs.get(class_name, ""))
             return Tool("keypointlabels", control.name, control.to_name[0]) if control else None
-        tools = [t for t in self.tools.get(obj.class_name, ()) if t.from_name not in self.graphs]
+        tools = [t for t in self.tools.get(class_name, ()) if t.from_name not in self.graphs]
         for wanted in _HOLDS[kind]:
             for tool in tools:
                 if tool.type == wanted:
                     return tool
         return None
+
+    def dynamic(self, control: Any) -> bool:
+        """Whether the control's labels or choices come from each task's data (value="$field"), not the config."""
+        source = (control.attr or {}).get("value")
+        return isinstance(source, str) and source.startswith("$")
 
 
 @lru_cache(maxsize=16)
@@ -132,12 +142,18 @@ def region_config(label_config: str, schema: LabelSchema) -> RegionConfig:
 def px(value: Any, size: int, what: str) -> Fraction:
     """Exact pixels of a Label Studio percentage of `size`; `what` names the field in the error for a non-number.
 
-    >>> px(12.5, 640, "x")
-    Fraction(80, 1)
+    The whole pixel the percentage was written from, when there is one: the float percentage of an integer
+    (float(100 * 1 / 3)) is not exactly that integer's share, but it is the percentage that integer gives, so
+    pixels -> percent -> pixels gives the integer back, and percent -> pixels -> percent the same float.
+
+    >>> px(12.5, 640, "x"), px(100 / 3, 3, "x"), px(0.1, 480, "y") == Fraction(0.1) * 480 / 100
+    (Fraction(80, 1), Fraction(1, 1), True)
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValidationError(f"{what} must be a number, got {value!r}")
-    return Fraction(value) * size / 100
+    exact = Fraction(value) * size / 100
+    whole = Fraction(round(exact))
+    return whole if whole != exact and pct(whole, size) == value else exact
 
 
 def pct(value: Fraction, size: int) -> float:

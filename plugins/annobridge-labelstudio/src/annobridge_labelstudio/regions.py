@@ -18,11 +18,16 @@ How a label config holds a LabelSchema (what label_config.py writes; any config 
   (any_number) control named after the tag; an object tag is the same with perRegion="true",
   named after the tag, or "<tag>_object" when the tag also has an item control.
 
-Coordinates are percentages of original_width / original_height, turned into exact pixels, so
-percent -> pixels -> percent gives back the same float. A rotation no float degree holds exactly
-(a Supervisely angle in radians) is counted as approximated on the way out. Region ids are kept; ids annobridge has
-to make up are derived: "<control>-item" for item-tag results, "<region>-<node>" for the second
-and later nodes of a graph, "<region>-<n>" for vector vertices.
+Coordinates are percentages of original_width / original_height, turned into exact pixels (the whole
+pixel a percentage was written from, when there is one), so percent -> pixels -> percent gives back the
+same float and pixels -> percent -> pixels the same whole pixel. A coordinate or rotation no float holds
+exactly (a third of a pixel, a Supervisely angle in radians) is counted as approximated on the way out.
+Region ids are kept; ids annobridge has to make up are derived: "obj-<n>" for an object without one,
+"<control>-item" for item-tag results, "<region>-<node>" for the second and later nodes of a graph,
+"<region>-<n>" for vector vertices. Results without ids are read as objects of their own (regions_read.py).
+
+What Label Studio held that annobridge has no field for comes back on the way back from the item's residue,
+and what Label Studio cannot hold of an item from elsewhere from its task's meta (regions_keep.py).
 """
 
 from __future__ import annotations

@@ -3,6 +3,11 @@
 Exact pixels become percentages (pulled back to 100 where past the image edge, counted); what a
 config cannot hold (polygon holes, hidden keypoints, per-object authors) is counted as dropped or
 approximated, and the result is checked with LabelInterface.validate_prediction before it is returned.
+
+Keeping for the way back (regions_keep.py): what Label Studio held of an item read from it (relations, scores,
+flags, the control a region was drawn with...) comes back from the item's residue; with keep=True what Label
+Studio cannot hold of the item (holes, timestamps, another backend's data) is handed out as a stash for the
+task's meta, and counted as kept instead of lost.
 """
 
 from __future__ import annotations
@@ -11,24 +16,29 @@ from collections import Counter
 from fractions import Fraction
 from typing import Any
 
+from annobridge import keep as keeping
 from annobridge import rle
 from annobridge.annotations import ItemAnnotation, Keypoints, Mask, ObjectAnnotation, Point, Polygon, Rectangle, Tag
 from annobridge.fidelity import LABEL_STUDIO, FidelityReport
 from annobridge.models import Id, ReviewStatus
 from annobridge.schema import LabelSchema, TagSpec, TagValueType
 
-from .region_config import LS_ORIGIN, TAG_TYPES, Tool, pct, region_config
+from .region_config import LS_ORIGIN, TAG_TYPES, RegionConfig, Tool, pct, px, region_config
+from .regions_keep import STASH, idless, native
 
-__all__ = ["to_labelstudio"]
+__all__ = ["to_labelstudio", "write_result"]
 
 
 def to_labelstudio(
-    annotation: ItemAnnotation, *, label_config: str, schema: LabelSchema
+    annotation: ItemAnnotation, *, label_config: str, schema: LabelSchema, keep: bool = False
 ) -> tuple[dict[str, Any], FidelityReport]:
     """A Label Studio annotation {"result": [...]} for a neutral ItemAnnotation, valid for `label_config`.
 
     The result passes LabelInterface.validate_prediction; anything that does not fit the schema
-    or the config raises ValidationError naming the item and the object.
+    or the config raises ValidationError naming the item and the object. An item read from Label Studio
+    comes back as it was there (its residue: relations, scores, ground_truth, lead_time... in the dict too).
+    With `keep`, what the result cannot hold is in the dict under regions_keep.STASH (None when nothing is
+    missing) for the caller to pop and store in the task's meta, and the report counts it as kept.
 
     >>> config = '<View><Image name="img" value="$image"/><PolygonLabels name="p" toName="img"><Label value="leaf"/></PolygonLabels></View>'
     >>> from annobridge.schema import ObjectClass
@@ -42,12 +52,57 @@ def to_labelstudio(
     annotation.validate_against(schema)
     config = region_config(label_config, schema)
     report = FidelityReport()
+    data = write_result(annotation, config, report)
+    errors = config.interface.validate_prediction({"result": data["result"]}, return_errors=True)
+    if errors:
+        raise annotation.fail("Label Studio would refuse the result: " + "; ".join(errors))
+    author = data.pop("completed_by", None)
+    residue = FidelityReport()  # what became of the item's own residue: the stash cannot hold it
+    written = native(data)
+    data = keeping.native_restored(annotation, LABEL_STUDIO, written, residue, idless(written))
+    if author is not None:
+        data["completed_by"] = author
+    others = sorted(set(annotation.kept) - {LABEL_STUDIO})
+    if keep:
+        differs = others or not report.exact or _folded(annotation)
+        data[STASH] = _stash(annotation, data, config, report) if differs else None
+        if data[STASH] is not None:
+            report = keeping.as_kept(report)
+    elif others:
+        report.dropped("data kept for the way back", LABEL_STUDIO, f"of {', '.join(others)}: this write keeps no "
+                       "stash", item=annotation.item)
+    return data, report.merge(residue)
+
+
+def _folded(annotation: ItemAnnotation) -> bool:
+    """Whether the item has what Label Studio writes in another form, no loss but not read back the same: ids it
+    makes up for objects that have none, ids that are not text, authors (one per annotation in Label Studio)."""
+    things = [*annotation.objects, *annotation.tags, *(t for o in annotation.objects for t in o.tags)]
+    return any(not isinstance(o.id, str) for o in annotation.objects) or any(t.author is not None for t in things)
+
+
+def _stash(annotation: ItemAnnotation, data: dict[str, Any], config: RegionConfig, report: FidelityReport):
+    """What reading `data` back would lack of `annotation` (None when nothing)."""
+    from .regions_read import read_result
+
+    read_back, _ = read_result(data, config, annotation.item, annotation.width, annotation.height)
+    return keeping.stash(annotation, read_back, LABEL_STUDIO)
+
+
+def write_result(annotation: ItemAnnotation, config: RegionConfig, report: FidelityReport) -> dict[str, Any]:
+    """{"result": [...], "completed_by"?} for a neutral item that fits the config's schema, not checked by the SDK
+    and without its residue: what annobridge writes for it, which the reader compares with what Label Studio held."""
     item = annotation.item
     author = _annotation_author(annotation)
     used = {str(obj.id) for obj in annotation.objects if obj.id is not None}
+    written: set[str] = set()
     results: list[dict[str, Any]] = []
     for index, obj in enumerate(annotation.objects):
         region_id = str(obj.id) if obj.id is not None else _fresh(f"obj-{index}", used)
+        if region_id in written:  # one id, two objects: Label Studio would take them for one region
+            region_id = _fresh(f"{region_id}-{index}", used)
+            report.approximated("repeated object id", LABEL_STUDIO, "given a fresh one", item=item)
+        written.add(region_id)
         tool = config.tool(obj)
         if tool is None:
             raise annotation.fail(
@@ -71,13 +126,10 @@ def to_labelstudio(
         report.dropped("item description", LABEL_STUDIO, item=item)
     if annotation.review_status is not ReviewStatus.NONE:
         report.dropped("review status", LABEL_STUDIO, "not in annotation JSON; set it with the reviews API", item=item)
-    errors = config.interface.validate_prediction({"result": results}, return_errors=True)
-    if errors:
-        raise annotation.fail("Label Studio would refuse the result: " + "; ".join(errors))
     data: dict[str, Any] = {"result": results}
     if author is not None:
         data["completed_by"] = author
-    return data, report
+    return data
 
 
 def _annotation_author(annotation: ItemAnnotation) -> Id | None:
@@ -170,6 +222,8 @@ def _regions_of(obj, tool: Tool, region_id, item: ItemAnnotation, report: Fideli
         out = [part for region in out for part in _split(region, tool.split)]
     if clamp.moved:
         report.approximated("coordinates past the image edge", LABEL_STUDIO, "pulled back to 100%", item=item.item)
+    if clamp.rounded:
+        report.approximated("coordinates", LABEL_STUDIO, "to the nearest float percentage", item=item.item)
     return out
 
 
@@ -193,16 +247,19 @@ def _mask_rle(mask: Mask, width: int, height: int) -> list[int]:
 
 
 class _Clamp:
-    """Turns exact pixels into percentages, pulling down any Label Studio would refuse (above 100)."""
+    """Turns exact pixels into percentages, pulling down any Label Studio would refuse (above 100), and notes
+    a value no float percentage gives back (a third of a pixel, say; whole pixels always come back)."""
 
     def __init__(self, width: int, height: int) -> None:
-        self.width, self.height, self.moved = width, height, False
+        self.width, self.height, self.moved, self.rounded = width, height, False, False
 
     def pct(self, value: Fraction, size: int) -> float:
         percent = pct(value, size)
         if percent > 100:
             self.moved = True
             return 100.0
+        if not self.rounded and px(percent, size, "coordinate") != value:
+            self.rounded = True
         return percent
 
     def xy(self, x: Fraction, y: Fraction) -> dict[str, float]:

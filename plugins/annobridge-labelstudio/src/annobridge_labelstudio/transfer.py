@@ -68,6 +68,7 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
         its bytes kept for fetch_media).
         """
         from .regions import from_labelstudio
+        from .regions_keep import task_stashes
 
         pid = as_int(project_id, "project_id")
         skipped = set(skip)
@@ -94,7 +95,8 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
             for raw in kept:
                 given = (None, None) if region_size(raw) is not None else (size or (None, None))
                 neutral, losses = from_labelstudio(
-                    raw, label_config=config, schema=schema, item=name, width=given[0], height=given[1]
+                    raw, label_config=config, schema=schema, item=name, width=given[0], height=given[1],
+                    stashes=task_stashes(task),
                 )
                 report.merge(losses)
                 author = raw.get("completed_by")
@@ -221,15 +223,19 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
 def _convert(
     records: list[Record], config: str, schema: LabelSchema, users: dict[str, int]
 ) -> tuple[list[dict[str, Any]], int, FidelityReport]:
-    """Task dicts (source key in data, annotations inside, authors as user ids), how many annotations, the losses."""
+    """Task dicts (source key in data, annotations inside, authors as user ids, what Label Studio cannot hold in
+    meta), how many annotations, the losses."""
     from .regions import to_labelstudio
+    from .regions_keep import STASH, task_meta
 
     report = FidelityReport()
     tasks, count = [], 0
     for record in records:
-        annotations = []
+        annotations, stashes = [], []
         for ann in split_by_author(record, report):
-            data, losses = to_labelstudio(ann, label_config=config, schema=schema)
+            data, losses = to_labelstudio(ann, label_config=config, schema=schema, keep=True)
+            stashes.append(data.pop(STASH))
+            data.setdefault("ground_truth", False)  # an import marks annotations ground truth unless told
             report.merge(losses)
             author = data.pop("completed_by", None)
             if author is not None and str(author) in users:
@@ -238,7 +244,8 @@ def _convert(
                 report.dropped("annotation author", LABEL_STUDIO, "no such user on the target", item=record.name)
             annotations.append(data)
         count += len(annotations)
-        tasks.append({"data": {SOURCE_KEY: record.key}, "annotations": annotations})
+        meta = task_meta(None, stashes)
+        tasks.append({"data": {SOURCE_KEY: record.key}, "annotations": annotations} | ({"meta": meta} if meta else {}))
     return tasks, count, report
 
 
@@ -259,6 +266,8 @@ def image_key(config: str) -> str:
 
 def split_by_author(record: Record, report: FidelityReport) -> list[ItemAnnotation]:
     """One annotation per author, as Label Studio keeps them: objects go with their author, item tags with theirs.
+    Objects and tags keep their own authors (the same as their annotation's now), so what reads them back from
+    Label Studio, where only the annotation has an author, can give each its own again.
 
     >>> split_by_author(Record(key="1", name="a.jpg"), FidelityReport())
     []
@@ -270,12 +279,10 @@ def split_by_author(record: Record, report: FidelityReport) -> list[ItemAnnotati
         groups: dict[Any, dict[str, list]] = {}
         for obj in ann.objects:
             who = obj.author if obj.author is not None else main
-            groups.setdefault(who, {"objects": [], "tags": []})["objects"].append(
-                obj.model_copy(update={"author": None})
-            )
+            groups.setdefault(who, {"objects": [], "tags": []})["objects"].append(obj)
         for tag in ann.tags:
             who = tag.author if tag.author is not None else main
-            groups.setdefault(who, {"objects": [], "tags": []})["tags"].append(tag.model_copy(update={"author": None}))
+            groups.setdefault(who, {"objects": [], "tags": []})["tags"].append(tag)
         for who, parts in groups.items():
             out.append(
                 ann.model_copy(
