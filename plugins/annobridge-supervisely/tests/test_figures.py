@@ -187,7 +187,7 @@ def test_supervisely_to_label_studio_to_supervisely_is_exact_for_what_both_hold(
     size = {"width": neutral.width, "height": neutral.height}  # from the task, as the provider passes it
     again, from_ls = from_labelstudio(ls, label_config=LS_CONFIG, schema=SCHEMA, item="img-1", **size)
     assert from_ls.lossless, str(from_ls)
-    back, to_sly = to_supervisely(again, META_JSON)
+    back, to_sly = to_supervisely(again, META_JSON, stash=False)  # the conversions alone (test_keep_*: the stash)
     assert to_sly.lossless, str(to_sly)
     assert back == annotation
     sly.Annotation.from_json(back, META)
@@ -239,7 +239,8 @@ def test_rotated_boxes_keep_their_angle_in_oriented_classes_and_become_bounding_
     assert tilted["geometryType"] == thing["geometryType"] == "oriented_bbox"
     assert tilted["points"] == [[-5, 15], [15, 25]] and tilted["angle"] == pytest.approx(math.pi / 2)
     assert box["points"]["exterior"] == [[0, 10], [10, 30]]  # the bounding box of the turned corners
-    assert report.count("rotation", "approximated") == 1
+    assert report.count("rotation", "kept") == 1  # shown as the bounding box, the angle stashed for the way back
+    assert to_supervisely(neutral, meta.to_json(), stash=False)[1].count("rotation", "approximated") == 1
     back, _ = from_supervisely(data, meta.to_json())
     assert back.objects[0].shape.bounds() == pytest.approx(turned.bounds())
 
@@ -264,7 +265,8 @@ def test_subpixel_coordinates_are_rounded_and_counted():
     )
     data, report = to_supervisely(neutral, META_JSON)
     assert data["objects"][0]["points"]["exterior"] == [[2, 4]]
-    assert report.count("subpixel coordinates", "approximated") == 1
+    assert report.count("subpixel coordinates", "kept") == 1  # the exact values ride in the stash
+    assert to_supervisely(neutral, META_JSON, stash=False)[1].count("subpixel coordinates", "approximated") == 1
 
 
 def test_masks_go_through_the_sdk_bitmap_encoding():
@@ -286,8 +288,9 @@ def test_item_size_comes_from_the_item_when_the_annotation_lacks_it():
 
 def test_review_status_is_counted_as_not_written():
     neutral = ItemAnnotation(width=5, height=5, review_status=ReviewStatus.REJECTED)
-    _, report = to_supervisely(neutral, META_JSON)
+    _, report = to_supervisely(neutral, META_JSON, stash=False)
     assert report.count("review status", "dropped") == 1
+    assert to_supervisely(neutral, META_JSON)[1].count("review status", "kept") == 1  # in the stash
 
 
 def _obj(class_title, **geometry):
@@ -381,13 +384,14 @@ def test_bad_neutral_input_for_supervisely_is_named(obj, message):
         to_supervisely(neutral, META_JSON)
 
 
-def test_custom_data_is_counted_as_dropped():
+def test_custom_data_is_counted_as_kept_for_the_way_back():
     tag = sly.Tag(TAGS["note"], "x", custom_data={"source": "import"})
     label = sly.Label(sly.Point(1, 1), CLASSES["pin"], tags=[tag])
     annotation = sly.Annotation((5, 5), [label], custom_data={"batch": 7}).to_json()
-    _, report = from_supervisely(annotation, META_JSON, item="img-8")
-    assert report.count("tag custom data", "dropped") == 1
-    assert report.count("annotation custom data", "dropped") == 1
+    neutral, report = from_supervisely(annotation, META_JSON, item="img-8")
+    assert report.count("tag custom data", "kept") == 1
+    assert report.count("annotation custom data", "kept") == 1
+    assert to_supervisely(neutral, META_JSON)[0] == annotation
 
 
 def test_an_object_of_a_kind_annobridge_lacks_is_dropped_and_counted():
@@ -401,6 +405,7 @@ def test_an_object_of_a_kind_annobridge_lacks_is_dropped_and_counted():
     annotation = sly.Annotation((5, 5), labels).to_json()
     neutral, report = from_supervisely(annotation, meta.to_json(), item="img-9")
     assert [o.class_name for o in neutral.objects] == ["pin"]
-    assert report.losses() == ["alpha_mask object -> dropped (annobridge, no such shape in annobridge): 1  [img-9]"]
+    assert report.losses() == ["alpha_mask object -> kept for the way back (annobridge): 1  [img-9]"]
+    assert to_supervisely(neutral, meta.to_json())[0] == annotation  # Supervisely gets it back
     schema, schema_report = meta_to_schema(meta.to_json())
     assert [c.name for c in schema.classes] == ["pin"] and schema_report.count("alpha_mask class", "dropped") == 1

@@ -9,8 +9,10 @@ images a request): "replace" uploads each image's annotation whole, "append" rea
 hold (annotations.bulk.info) and uploads it with the new objects and tags after it (so the objects
 already there keep their class, shape, author, origin and times; Supervisely gives them new figure
 ids). Objects a model made are written as such (nnCreated/nnUpdated, ObjectOrigin.MODEL): that is
-how Supervisely keeps model output. The losses of reading are in `read_report`. `to_native` and
-`from_native` turn neutral annotations into Supervisely's own JSON ({"image_id", "annotation"}) and back.
+how Supervisely keeps model output. What Supervisely cannot hold of an annotation is stashed in its
+customBigData and given back when it is read (figures.py), so reading asks for customBigData. The losses
+of reading are in `read_report`. `to_native` and `from_native` turn neutral annotations into Supervisely's
+own JSON ({"image_id", "annotation"}) and back.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from annobridge.errors import ValidationError
 from annobridge.fidelity import FidelityReport
 from annobridge.models import Id, ReviewStatus
 
-from .annotation_writes import Authors, appended, merged
+from .annotation_writes import Authors, appended_stashed, merged
 from .convert import entities, sly_id
+from .figures_native import download, download_one
 from .users import team_members
 
 if TYPE_CHECKING:
@@ -111,12 +114,14 @@ class SuperviselyAnnotations(AnnotationsAPI):
             found: dict[int, dict[str, Any]] = {}
             with self._b.errors():
                 for dataset_id, ids in by_dataset.items():
-                    found.update(zip(ids, self._b.api.annotation.download_json_batch(dataset_id, ids)))
+                    found.update(zip(ids, download(self._b.api, dataset_id, ids)))
             for _, image_id in page:
                 neutral, losses = from_supervisely(found[image_id], meta, item=image_id)
                 self.read_report.merge(losses)
+                if image_id in verdicts:  # a job's: the reviewer's verdict; else what the item kept, if anything
+                    neutral = neutral.model_copy(update={"review_status": verdicts[image_id]})
                 if _holds_something(neutral):
-                    yield neutral.model_copy(update={"review_status": verdicts.get(image_id, ReviewStatus.NONE)})
+                    yield neutral
 
     def get(self, item_id: Id) -> list[ItemAnnotation]:
         """The image's one annotation (annotations.info) in a list, [] when it holds nothing; NotFound for a
@@ -130,7 +135,7 @@ class SuperviselyAnnotations(AnnotationsAPI):
             raise self._b.not_found(f"image {item_id}")
         meta = self._b.projects.meta(info.project_id or self._project_of(info.dataset_id))
         with self._b.errors():
-            data = self._b.api.annotation.download_json(ident)
+            data = download_one(self._b.api, ident)
         neutral, self.read_report = from_supervisely(data, meta, item=ident, width=info.width, height=info.height)
         return [neutral] if _holds_something(neutral) else []
 
@@ -146,7 +151,7 @@ class SuperviselyAnnotations(AnnotationsAPI):
         """Write the annotations onto the project's images (see the module docstring); the report of the
         conversion, the authors written as the uploader and the merges. Nothing is sent unless every annotation
         names an image of the project, has its size and fits the project's meta."""
-        from .figures import to_supervisely
+        from .figures import stashed, to_supervisely
         from .meta import meta_to_schema
 
         listed = checked_writes(annotations, mode)
@@ -161,25 +166,33 @@ class SuperviselyAnnotations(AnnotationsAPI):
         infos = self._images(pid, list(groups), "annotations.item")
         authors = Authors(team_members(self._b), team=self._b.team_id)
         report = FidelityReport()
-        payloads: dict[int, dict[str, Any]] = {}
+        converted: dict[int, tuple[ItemAnnotation, dict[str, Any], FidelityReport]] = {}
         for image_id, anns in groups.items():
-            ann = authors.apply(merged(image_id, anns, report, counted=mode == "replace"))
+            original = merged(image_id, anns, report, counted=mode == "replace")
+            losses = FidelityReport()
+            ann = authors.apply(original, losses)
             _same_size(ann, infos[image_id])
             ann.validate_against(schema)
-            payloads[image_id], losses = to_supervisely(ann, meta)
-            report.merge(losses)
-        report.merge(authors.report)
+            native, conversion = to_supervisely(ann, meta, stash=False)  # the stash is made below, of `original`
+            losses.merge(conversion)
+            converted[image_id] = (original, native, losses)
         by_dataset: dict[int, list[int]] = defaultdict(list)
-        for image_id in payloads:
+        for image_id in converted:
             by_dataset[infos[image_id].dataset_id].append(image_id)
         with self._b.errors():
             for dataset_id, ids in by_dataset.items():
                 for start in range(0, len(ids), PAGE):
                     chunk = ids[start : start + PAGE]
-                    sent = [payloads[i] for i in chunk]
-                    if mode == "append":
-                        held = self._b.api.annotation.download_json_batch(dataset_id, chunk)
-                        sent = [appended(old, new) for old, new in zip(held, sent)]
+                    held = download(self._b.api, dataset_id, chunk) if mode == "append" else [None] * len(chunk)
+                    sent = []
+                    for image_id, old in zip(chunk, held):
+                        original, native, losses = converted[image_id]
+                        if old is None:
+                            payload, losses = stashed(original, native, meta, losses)
+                        else:
+                            payload, losses = appended_stashed(old, original, native, losses, meta)
+                        report.merge(losses)
+                        sent.append(payload)
                     self._b.api.annotation.upload_jsons(chunk, sent)
         return report
 

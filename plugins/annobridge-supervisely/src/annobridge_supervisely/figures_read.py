@@ -1,4 +1,7 @@
-"""Supervisely annotation JSON -> the neutral ItemAnnotation, read with the SDK's own classes (figures.py has the rules)."""
+"""Supervisely annotation JSON -> the neutral ItemAnnotation, read with the SDK's own classes (figures.py: the rules).
+
+This is the conversion alone; figures.from_supervisely adds what annobridge keeps for the way back.
+"""
 
 from __future__ import annotations
 
@@ -25,19 +28,26 @@ from annobridge.models import Id
 
 from .meta import parse_meta, sly
 
-__all__ = ["from_supervisely"]
+__all__ = ["convert_from_supervisely"]
 
 _SUBPIXEL = Fraction(1, 10**6)  # closer to a whole pixel than this is that pixel (float noise)
 _PI = Fraction(math.pi)
 _ORIGINS = {"manual": ObjectOrigin.MANUAL, "auto": ObjectOrigin.MODEL, "corrected": ObjectOrigin.MODEL_CORRECTED}
 _STATUSES = {origin: status for status, origin in _ORIGINS.items()}
+# what the reader looks at, and what the server sets on its own
+_KNOWN = {"description", "size", "tags", "objects", "customBigData", "customData", "imageId"}
+_OBJECT_EXTRAS = (
+    (("instance", "instance_key"), "object binding (group)"),
+    (("smartToolInput",), "smart tool input"),
+    (("customData", "meta", "priority"), "object custom data"),
+)
 
 
 def _project_meta(meta):
     return meta if hasattr(meta, "obj_classes") else parse_meta(meta)
 
 
-def from_supervisely(
+def convert_from_supervisely(
     annotation: dict[str, Any],
     meta,
     *,
@@ -54,7 +64,7 @@ def from_supervisely(
     >>> meta = {"classes": [{"title": "kiwi", "shape": "point", "color": "#00FF00"}]}
     >>> ann = {"size": {"height": 4, "width": 6}, "tags": [], "objects": [
     ...     {"classTitle": "kiwi", "tags": [], "points": {"exterior": [[2, 3]], "interior": []}}]}
-    >>> neutral, report = from_supervisely(ann, meta, item="a.jpg")
+    >>> neutral, report = convert_from_supervisely(ann, meta, item="a.jpg")
     >>> neutral.objects[0].shape.x, report.lossless
     (Fraction(2, 1), True)
     """
@@ -89,15 +99,30 @@ def from_supervisely(
     report.carried("item tag", NEUTRAL, len(tags))
     if annotation.get("customBigData") or annotation.get("customData"):
         report.dropped("annotation custom data", NEUTRAL, item=item)
+    others = len(set(annotation) - _KNOWN)
+    report.dropped("annotation field annobridge has no place for", NEUTRAL, count=others, item=item)
     result = ItemAnnotation(
         item=item,
         width=width,
         height=height,
         objects=objects,
         tags=tags,
+        author=sole_author(objects, tags),
         description=annotation.get("description") or "",
     )
     return result, report
+
+
+def sole_author(objects, tags) -> str | None:
+    """The login every object and tag of an annotation names, if they all name the same one: the annotation's
+    author, as Label Studio has one (Supervisely records authors per object and tag only).
+
+    >>> from annobridge.annotations import Tag
+    >>> sole_author([], [Tag(name="a", author="anna"), Tag(name="b", author="anna")]), sole_author([], [])
+    ('anna', None)
+    """
+    named = {o.author for o in objects} | {t.author for o in objects for t in o.tags} | {t.author for t in tags}
+    return next(iter(named)) if len(named) == 1 else None
 
 
 def _unknown_tag(tags: list, project) -> str | None:
@@ -139,8 +164,8 @@ def _object_from_sly(label, data: dict[str, Any], report: FidelityReport, item) 
     report.carried(f"{name} object", NEUTRAL)
     if isinstance(shape, Polygon):
         report.carried("polygon hole", NEUTRAL, len(shape.interiors))
-    for key, what in (("instance_key", "object binding (group)"), ("smartToolInput", "smart tool input")):
-        if data.get(key):
+    for keys, what in _OBJECT_EXTRAS:
+        if any(data.get(key) for key in keys):
             report.dropped(what, NEUTRAL, item=item)
     tags = _tags_from_sly(label.tags, report, item)
     report.carried("object tag", NEUTRAL, len(tags))
@@ -172,12 +197,15 @@ def _shape_from_sly(geometry, obj_class):
         return Polygon(exterior=exterior, interiors=[[(p.col, p.row) for p in hole] for hole in geometry.interior])
     if name == "point":
         return Point(x=geometry.col, y=geometry.row)
-    if name == "graph":
-        labels = {key: node.get("label", key) for key, node in obj_class.geometry_config["nodes"].items()}
+    if name == "graph":  # in the template's order: JSON gives the nodes in no order of their own
+        template = obj_class.geometry_config["nodes"]
+        labels = {key: node.get("label", key) for key, node in template.items()}
+        order = {key: index for index, key in enumerate(template)}
+        nodes = sorted(geometry.nodes.items(), key=lambda entry: order.get(entry[0], len(order)))
         return Keypoints(
             points=[
                 Keypoint(name=labels[key], x=node.location.col, y=node.location.row, visible=not node.disabled)
-                for key, node in geometry.nodes.items()
+                for key, node in nodes
             ]
         )
     if name == "bitmap":

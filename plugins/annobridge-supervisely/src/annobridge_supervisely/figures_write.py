@@ -1,6 +1,7 @@
 """Neutral ItemAnnotation -> Supervisely annotation JSON, built with the SDK's own classes (figures.py has the rules).
 
-What to_supervisely returns has been read back with sly.Annotation.from_json against the meta.
+This is the conversion alone; figures.to_supervisely adds what annobridge keeps for the way back and checks
+the result with sly.Annotation.from_json against the meta (`check_parses`).
 """
 
 from __future__ import annotations
@@ -28,20 +29,19 @@ from annobridge.models import ReviewStatus
 from .figures_read import _PI, _STATUSES, _SUBPIXEL, _project_meta
 from .meta import sly
 
-__all__ = ["to_supervisely"]
+__all__ = ["check_parses", "convert_to_supervisely"]
 
 
-def to_supervisely(annotation: ItemAnnotation, meta) -> tuple[dict[str, Any], FidelityReport]:
+def convert_to_supervisely(annotation: ItemAnnotation, meta) -> tuple[dict[str, Any], FidelityReport]:
     """A Supervisely annotation JSON for a neutral ItemAnnotation, built with the SDK against `meta`.
 
-    The result parses with sly.Annotation.from_json(result, meta). Classes, tags, keypoint
-    names and tag values that the meta does not have raise ValidationError naming the item
-    and the object.
+    Classes, tags, keypoint names and tag values that the meta does not have raise ValidationError
+    naming the item and the object.
 
     >>> meta = {"classes": [{"title": "box", "shape": "rectangle", "color": "#FF0000"}]}
     >>> ann = ItemAnnotation(width=10, height=10, objects=[ObjectAnnotation(class_name="box",
     ...     shape=Rectangle(x=1, y=2, width=3.5, height=4, rotation=0))])
-    >>> data, report = to_supervisely(ann, meta)
+    >>> data, report = convert_to_supervisely(ann, meta)
     >>> data["objects"][0]["points"]["exterior"], str(report).splitlines()[-1]
     ([[1, 2], [4, 6]], 'subpixel coordinates -> approximated rounded to whole pixels (supervisely): 1')
     """
@@ -64,6 +64,11 @@ def to_supervisely(annotation: ItemAnnotation, meta) -> tuple[dict[str, Any], Fi
     except Exception as exc:
         raise annotation.fail(f"item tags: {exc}") from None
     report.carried("item tag", SUPERVISELY, len(img_tags))
+    named = {label.geometry.labeler_login for label in labels} | {
+        t.labeler_login for t in [*img_tags, *(t for label in labels for t in label.tags)]
+    }
+    if annotation.author is not None and named != {annotation.author}:  # Supervisely has no author per annotation
+        report.approximated("annotation author", SUPERVISELY, "as the author of what has none", item=item)
     if annotation.review_status is not ReviewStatus.NONE:
         report.dropped("review status", SUPERVISELY, "not in annotation JSON; set it on the job entity", item=item)
     result = s.Annotation(
@@ -72,11 +77,15 @@ def to_supervisely(annotation: ItemAnnotation, meta) -> tuple[dict[str, Any], Fi
         img_tags=img_tags,
         img_description=annotation.description,
     ).to_json()
-    try:  # what Supervisely would parse: the SDK's own reading against the meta
-        s.Annotation.from_json(result, project)
+    return result, report
+
+
+def check_parses(data: dict[str, Any], meta, annotation: ItemAnnotation) -> None:
+    """ValidationError naming the item unless Supervisely would parse `data` (the SDK's own reading, against `meta`)."""
+    try:
+        sly().Annotation.from_json(data, _project_meta(meta))
     except Exception as exc:
         raise annotation.fail(f"Supervisely would refuse the annotation: {exc}") from None
-    return result, report
 
 
 def _label_to_sly(s, obj: ObjectAnnotation, item: ItemAnnotation, project, report: FidelityReport):

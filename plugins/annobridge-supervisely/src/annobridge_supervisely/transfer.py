@@ -49,6 +49,7 @@ class SuperviselyTransfer(TransferAPI):
     def read(self, project_id: Id, *, batch_size: int = 100, skip: Iterable[str] = ()) -> Iterator[Page]:
         """Every image of every dataset with its annotation, `batch_size` images a page."""
         from .figures import from_supervisely
+        from .figures_native import download
 
         pid = sly_id(project_id, "project_id")
         skipped = set(skip)
@@ -62,7 +63,7 @@ class SuperviselyTransfer(TransferAPI):
                     wanted = [i for i in infos if str(i.id) not in skipped]
                     if not wanted:
                         continue
-                    anns = self._b.api.annotation.download_json_batch(dataset.id, [i.id for i in wanted])
+                    anns = download(self._b.api, dataset.id, [i.id for i in wanted])
                     report = FidelityReport()
                     records = []
                     for info, ann in zip(wanted, anns):
@@ -70,13 +71,14 @@ class SuperviselyTransfer(TransferAPI):
                             ann, meta, item=info.name, width=info.width, height=info.height
                         )
                         report.merge(losses)
+                        held = neutral.objects or neutral.tags or neutral.description
                         records.append(
                             Record(
                                 key=str(info.id),
                                 name=info.name,
                                 width=info.width,
                                 height=info.height,
-                                annotations=[neutral] if neutral.objects or neutral.tags else [],
+                                annotations=[neutral] if held else [],
                                 url=info.full_storage_url or info.link or None,
                                 origin={"dataset_id": dataset.id, "image_id": info.id},
                             )
@@ -207,6 +209,8 @@ def merge_annotations(record: Record, report: FidelityReport) -> ItemAnnotation 
     anns = record.annotations
     if not anns:
         return None
+    if len(anns) == 1:  # as it is, with what it keeps for the way back
+        return anns[0].model_copy(update={"item": record.name})
     if len(anns) > 1:
         report.approximated(
             "annotation",

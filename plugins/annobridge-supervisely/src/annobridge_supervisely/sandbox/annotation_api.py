@@ -12,13 +12,19 @@ from .sql_paging import Listing, sql_page
 _MAX_BULK_INFO = 100  # the real server refuses more imageIds (see annotation_api.BULK_INFO_MAX_BATCH_SIZE)
 
 
+def _with_custom_data(body) -> bool:
+    """withCustomBigData: whether the annotations carry their customBigData (the SDK asks only when told to)."""
+    return body.get("withCustomBigData") is True
+
+
 def info(ctx, body) -> dict:
-    """annotations.info {imageId}."""
-    return annotation_info(ctx.store, get_image(ctx.store, field(body, "imageId", int)))
+    """annotations.info {imageId, withCustomBigData}."""
+    image = get_image(ctx.store, field(body, "imageId", int))
+    return annotation_info(ctx.store, image, custom_data=_with_custom_data(body))
 
 
 def bulk_info(ctx, body) -> list[dict]:
-    """annotations.bulk.info {datasetId, imageIds} (at most 100 ids)."""
+    """annotations.bulk.info {datasetId, imageIds, withCustomBigData} (at most 100 ids)."""
     dataset = get_dataset(ctx.store, field(body, "datasetId", int))
     ids = int_list(body, "imageIds")
     if len(ids) > _MAX_BULK_INFO:
@@ -28,7 +34,7 @@ def bulk_info(ctx, body) -> list[dict]:
         image = get_image(ctx.store, image_id)
         if image["dataset_id"] != dataset["id"]:
             raise bad_request(f"image {image_id} is not in dataset {dataset['id']}", field="imageIds")
-        out.append(annotation_info(ctx.store, image))
+        out.append(annotation_info(ctx.store, image, custom_data=_with_custom_data(body)))
     return out
 
 
@@ -43,9 +49,11 @@ _ANNOTATION_COLUMNS = {
 
 
 def list_(ctx, body) -> dict:
-    """annotations.list {datasetId, filter}: paged AnnotationInfo of every image, one page read at a time."""
+    """annotations.list {datasetId, filter, withCustomBigData}: paged AnnotationInfo of every image, a page at a
+    time."""
     dataset = get_dataset(ctx.store, field(body, "datasetId", int))
     body = {**body, "sort": "imageId"} if body.get("sort") in (None, "id") else body
+    custom = _with_custom_data(body)
     listing = Listing(
         "images i",
         "i.dataset_id = ?",
@@ -55,12 +63,16 @@ def list_(ctx, body) -> dict:
         select="i.id",
         tiebreak="i.id",
     )
-    answer = sql_page(ctx.store, listing, body, lambda row: annotation_info(ctx.store, get_image(ctx.store, row["id"])))
+
+    def to_json(row: dict) -> dict:
+        return annotation_info(ctx.store, get_image(ctx.store, row["id"]), custom_data=custom)
+
+    answer = sql_page(ctx.store, listing, body, to_json)
     if answer is not None:
         return answer
     # a filter or sort on the annotation JSON itself: every image's annotation, as paging.page takes it
     rows = ctx.store.rows("SELECT id FROM images WHERE dataset_id = ? ORDER BY id", (dataset["id"],))
-    return page([annotation_info(ctx.store, get_image(ctx.store, row["id"])) for row in rows], body)
+    return page([to_json(row) for row in rows], body)
 
 
 def bulk_add(ctx, body) -> dict:

@@ -57,28 +57,31 @@ def label_json(store: Store, figure: dict, class_title: str, tag_names: dict[int
     }
 
 
-def annotation_json(store: Store, image: dict) -> dict:
-    """The image's annotation in Supervisely JSON: description, size, tags, objects, customBigData."""
+def annotation_json(store: Store, image: dict, *, custom_data: bool = False) -> dict:
+    """The image's annotation in Supervisely JSON: description, size, tags, objects, and customBigData when asked
+    (withCustomBigData: the SDK's with_custom_data, False by default, as a real instance answers)."""
     class_titles = {c["id"]: c["title"] for c in classes(store, image["project_id"])}
     tag_names = {t["id"]: t["name"] for t in tag_metas(store, image["project_id"])}
     figures = store.rows("SELECT * FROM figures WHERE image_id = ? ORDER BY id", (image["id"],))
     image_tag_rows = store.rows("SELECT * FROM image_tags WHERE image_id = ? ORDER BY id", (image["id"],))
     extra = loads(image["ann_extra"], {})
-    return {
+    answer = {
         "description": extra.get("description", ""),
         "size": {"height": image["height"], "width": image["width"]},
         "tags": [tag_json(row, tag_names.get(row["tag_id"], "")) for row in image_tag_rows],
         "objects": [label_json(store, f, class_titles.get(f["class_id"], ""), tag_names) for f in figures],
-        "customBigData": extra.get("customBigData", {}),
     }
+    if custom_data:
+        answer["customBigData"] = extra.get("customBigData") or {}
+    return answer
 
 
-def annotation_info(store: Store, image: dict) -> dict:
+def annotation_info(store: Store, image: dict, *, custom_data: bool = False) -> dict:
     """AnnotationInfo fields: imageId, imageName, annotation, createdAt, updatedAt, datasetId."""
     return {
         "imageId": image["id"],
         "imageName": image["name"],
-        "annotation": annotation_json(store, image),
+        "annotation": annotation_json(store, image, custom_data=custom_data),
         "createdAt": image["created_at"],
         "updatedAt": image["updated_at"],
         "datasetId": image["dataset_id"],
