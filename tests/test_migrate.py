@@ -31,8 +31,8 @@ def test_supervisely_to_label_studio_carries_items_annotations_and_authors(sv, l
     assert objects_of(ls, target) == objects_of(sv, LEMONS)  # every mask pixel and tag value
     admin = ls.users.me().id
     assert {a["completed_by"] for t in ls.items.tasks(target, include=None) for a in t["annotations"]} == {admin}
-    # what Label Studio cannot hold is counted, not silently lost
-    assert any(line.startswith("object timestamps -> dropped (label studio): 17") for line in report.losses)
+    # what Label Studio cannot hold is kept for the way back, and counted
+    assert any(line.startswith("object timestamps -> kept for the way back (label studio): 17") for line in report.losses)
     assert ls.projects.get_schema(target).classes == sv.projects.get_schema(LEMONS).classes
 
 
@@ -84,7 +84,7 @@ def test_dry_run_writes_nothing_and_reports_the_plan(sv, ls, name, tmp_path):
     report = annobridge.migrate(sv, ls, project=LEMONS, target_project=name, ledger=path, dry_run=True)
     assert report.dry_run and report.target_project is None
     assert report.tally("items").carried == 6 and report.tally("annotations").carried == 6
-    assert any("object timestamps -> dropped (label studio)" in line for line in report.losses)
+    assert any("object timestamps -> kept for the way back (label studio)" in line for line in report.losses)
     assert report.users_unmapped == ["admin"]  # no 'admin' login or email on the Label Studio server
     assert len(ls.projects.list()) == before and not path.exists()
 

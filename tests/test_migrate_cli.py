@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 
 import pytest
@@ -63,7 +65,8 @@ def test_dry_run_prints_the_plan_as_a_table(urls, ls, name, tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert code == 0
-    assert "Planned migration" in out and "object timestamps -> dropped" in out and "users unmapped: admin" in out
+    assert "Planned migration" in out and "users unmapped: admin" in out
+    assert "object timestamps -> kept for the way back" in re.sub(r"[│\s]+", " ", out), out  # cells wrap
     assert len(ls.projects.list()) == before
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
-from ...annotations import ItemAnnotation, ObjectAnnotation, Prediction, Rectangle
+from ...annotations import ItemAnnotation, ObjectAnnotation, Polygon, Prediction, Rectangle, Tag
 from ...capabilities import Capability
 from ...errors import ValidationError
 from ...fidelity import FidelityReport
-from .base import ConformanceBase, assert_unsupported, authors_of, holding, lacks, needs, objects_of
+from .base import IMAGE_SIZE, ConformanceBase, assert_unsupported, authors_of, holding, lacks, needs, objects_of
 
 __all__ = ["AnnotationTests", "PredictionTests"]
 
@@ -20,6 +22,22 @@ def _by_item(annotations) -> dict[str, list[ItemAnnotation]]:
         assert ann.item is not None, "a listed annotation names its item"
         found.setdefault(str(ann.item), []).append(ann)
     return found
+
+
+def _unset_where(got: ItemAnnotation, written: ItemAnnotation) -> ItemAnnotation:
+    """`got` with the server-owned fields (ids, times, authors) that `written` left unset unset too."""
+    owned = ("id", "created_at", "updated_at", "author")
+
+    def like(model, wanted):
+        return model.model_copy(update={k: None for k in owned if k in type(model).model_fields
+                                        and getattr(wanted, k) is None})
+
+    def tags(have, want):
+        return tuple(like(t, w) for t, w in zip(have, want)) + tuple(have[len(want):])
+
+    objects = tuple(like(o, w).model_copy(update={"tags": tags(o.tags, w.tags)})
+                    for o, w in zip(got.objects, written.objects)) + tuple(got.objects[len(written.objects):])
+    return like(got, written).model_copy(update={"objects": objects, "tags": tags(got.tags, written.tags), "kept": {}})
 
 
 class AnnotationTests(ConformanceBase):
@@ -39,6 +57,22 @@ class AnnotationTests(ConformanceBase):
             assert authors_of(got) == {author}
             assert {(a.width, a.height) for a in got} == {(ann.width, ann.height)}
         assert holding(backend.annotations.get(item_ids[2])) == []
+
+    @needs(Capability.ANNOTATIONS)
+    def test_what_the_backend_cannot_show_is_kept_and_read_back(self, backend, project, item_ids, author):
+        """Holes, descriptions and times come back as written, whether the backend shows them or keeps them aside
+        (keep.py); what was left unset (ids, an update time, a tag's times) the backend may fill in."""
+        moment = datetime(2024, 5, 1, 8, 30, 15, tzinfo=timezone.utc)
+        cut = Polygon(exterior=((2, 2), (40, 2), (40, 30), (2, 30)), interiors=(((10, 10), (20, 10), (20, 20)),))
+        kiwi = ObjectAnnotation(class_name="kiwi", shape=cut, author=author, description="cut in half",
+                                created_at=moment)
+        width, height = IMAGE_SIZE
+        written = ItemAnnotation(item=item_ids[0], width=width, height=height, objects=(kiwi,), author=author,
+                                 tags=(Tag(name="size", value="small", author=author),), description="one kiwi")
+        report = backend.annotations.write(project.id, [written])
+        assert report.lossless, str(report)
+        (got,) = holding(backend.annotations.get(item_ids[0]))
+        assert _unset_where(got, written) == written
 
     @needs(Capability.ANNOTATIONS)
     def test_append_adds_and_replace_takes_the_place(self, backend, project, item_ids, annotation_for, author):
