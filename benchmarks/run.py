@@ -1,10 +1,11 @@
 """`make bench`: every benchmark in one go, each in its own process, tables to stdout and benchmarks/results.md.
 
-    .venv/bin/python benchmarks/run.py [--quick] [--only rle,read_tasks,migrate]
+    .venv/bin/python benchmarks/run.py [--quick] [--only rle,read_tasks,migrate,converters,verify]
 
 The real Label Studio server is started once (from .venv-labelstudio) for the benchmarks that
 need it and handed to them by URL, its token through LABEL_STUDIO_API_KEY in their environment
-only; the migration benchmark starts its own Supervisely sandbox. Each benchmark runs in a child
+only (and its log, to those that count its requests); the migration and verify benchmarks start their own
+Supervisely sandbox. Each benchmark runs in a child
 process so that its peak memory (ru_maxrss from wait4) is its own. Not a test: nothing asserts a time.
 """
 
@@ -35,6 +36,7 @@ class Benchmark:
     args: list[str]
     quick_args: list[str]
     needs_labelstudio: bool = False
+    counts_requests: bool = False  # reads Label Studio's log to count the requests it answered
 
     def command(self, quick: bool, url: str | None, log: str | None) -> list[str]:
         """The command line (without any token) for this run.
@@ -45,7 +47,7 @@ class Benchmark:
         args = list(self.quick_args if quick else self.args)
         if self.needs_labelstudio:
             args += ["--url", url or ""]
-            if self.name == "migrate":
+            if self.counts_requests:
                 args += ["--ls-log", log or ""]
         return [sys.executable, str(HERE / self.script), *args]
 
@@ -67,6 +69,23 @@ BENCHMARKS = [
         [],
         ["--quick"],
         needs_labelstudio=True,
+        counts_requests=True,
+    ),
+    Benchmark(
+        "converters",
+        "Converting annotations: Supervisely JSON -> neutral -> Label Studio results, and back",
+        "converters.py",
+        [],
+        ["--quick"],
+    ),
+    Benchmark(
+        "verify",
+        "Verifying a migration item by item",
+        "verify.py",
+        [],
+        ["--quick"],
+        needs_labelstudio=True,
+        counts_requests=True,
     ),
 ]
 

@@ -41,6 +41,8 @@ _WHERE = {  # public name -> the module it lives in; imported when first used, s
     **dict.fromkeys(('LabelSchema', 'ObjectClass', 'ShapeKind', 'TagSpec', 'TagTarget', 'TagValueType'), "schema"),
     **dict.fromkeys(('PlainHTTPWarning',), "tokens"),
     **dict.fromkeys(('BackendURL',), "urls"),
+    **dict.fromkeys(('verify',), "verification"),
+    **dict.fromkeys(('VerifyReport',), "verify_report"),
 }
 
 
@@ -118,8 +120,10 @@ __all__ = [
     "User",
     "UserStats",
     "ValidationError",
+    "VerifyReport",
     "__version__",
     "connect",
     "migrate",
     "plan_assignments",
+    "verify",
 ]

@@ -193,6 +193,7 @@ def _report_of_ledger(ctx: typer.Context, ledger: Optional[str]):
     return MigrationReport.from_ledger(ledger)
 
 
+import_module(".commands.verify", __package__).register(app)  # after migrate: verify takes migrate's options
 
 _plugin_commands_added = False
 
