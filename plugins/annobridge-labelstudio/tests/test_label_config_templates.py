@@ -7,7 +7,7 @@ object; the others (text, audio, video, time series, chat, PDF, tables) label no
 rule, not by a list.
 
 Equivalent, as compared here straight from LabelInterface: the same classes, each drawn with the same kinds of tool
-through the same style of control (a <Tool>Labels, or a <Labels> beside tools), by one control a tool, one label a
+through the same style of control (a <Tool>Labels, or a <Labels> beside tools), by one control per tool, one label a
 region; the same tag controls with the same values, choice mode, region scope and kind of object; the same images
 (how many, multi-page or not). Not compared, because a built config uses annobridge's own: control and object
 names, the task data key, layout and styling (View, Header, Style), hints and validation attributes (placeholder,

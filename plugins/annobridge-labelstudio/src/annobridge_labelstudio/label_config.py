@@ -398,7 +398,7 @@ class _Drawn:
                                         "as a class of <Tool>Labels controls", label))
             if any(self.controls.get((label, kind), 0) > 1 for kind in kinds):
                 found.append(Difference("approximated", "class in several controls of one tool",
-                                        "as a class of one control a tool", label))
+                                        "as a class of one control per tool", label))
             if label in self.several:
                 found.append(Difference("approximated", "class of a control taking several labels a region",
                                         "as one label a region", label))

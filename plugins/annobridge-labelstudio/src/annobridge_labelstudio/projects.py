@@ -123,6 +123,12 @@ class LabelStudioProjects(LabelStudioSubAPI, ProjectsAPI):
     def get_schema(self, project_id: Id) -> LabelSchema:
         return parse_label_config(self.label_config(project_id)).schema
 
+    def schema_report(self, project_id: Id):
+        """(LabelSchema, FidelityReport) of the project's label config: what has no neutral form, and where a config
+        built back from the schema would differ."""
+        parsed = parse_label_config(self.label_config(project_id))
+        return parsed.schema, parsed.report
+
     def set_schema(self, project_id: Id, schema: LabelSchema) -> LabelSchema:
         pid = as_int(project_id, "project_id")
         extras = {k: v for k, v in read_extras(self.label_config(pid)).items() if k in ("source_project", "job")}
