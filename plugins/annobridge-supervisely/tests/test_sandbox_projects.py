@@ -76,7 +76,9 @@ def test_datasets(api, seed_ids, unique):
     assert [d.name for d in api.dataset.get_list(project.id)] == ["top"]
     assert [d.name for d in api.dataset.get_list(project.id, recursive=True)] == ["top", "child"]
     assert [d.name for d in api.dataset.get_list(project.id, parent_id=top.id)] == ["child"]
-    assert api.dataset.get_info_by_name(project.id, "top") == api.dataset.get_info_by_id(top.id)
+    # a listed dataset carries customData only when asked (include_custom_data), datasets.info always
+    by_name = api.dataset.get_info_by_name(project.id, "top")
+    assert by_name.custom_data is None and by_name == api.dataset.get_info_by_id(top.id)._replace(custom_data=None)
     assert api.dataset.create(project.id, "top", change_name_if_conflict=True).name == "top_001"
     assert api.dataset.update(top.id, name="renamed").name == "renamed"
     assert api.project.get_info_by_id(project.id).datasets_count == 3

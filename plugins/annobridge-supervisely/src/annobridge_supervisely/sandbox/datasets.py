@@ -22,14 +22,17 @@ def get_dataset(store: Store, dataset_id: int) -> dict:
     return row
 
 
-def dataset_json(store: Store, row: dict, base_url: str) -> dict:
-    """DatasetInfo fields in info_sequence order (size as a string, like the tutorial's '1277440')."""
+def dataset_json(store: Store, row: dict, base_url: str, custom_data: bool = True) -> dict:
+    """DatasetInfo fields in info_sequence order (size as a string, like the tutorial's '1277440').
+
+    `custom_data` False leaves customData out, as datasets.list does unless extraFields asks for it.
+    """
     stats = store.one(
         "SELECT COUNT(i.id) AS images, COALESCE(SUM(b.size), 0) AS size, MIN(i.id) AS first_image "
         "FROM images i JOIN blobs b ON b.hash = i.hash WHERE i.dataset_id = ?",
         (row["id"],),
     )
-    return {
+    answer = {
         "id": row["id"],
         "name": row["name"],
         "description": row["description"],
@@ -46,10 +49,17 @@ def dataset_json(store: Store, row: dict, base_url: str) -> dict:
         "customData": loads(row["custom_data"], {}),
         "createdBy": row["created_by"],
     }
+    if not custom_data:
+        del answer["customData"]
+    return answer
 
 
 def datasets_list(ctx, body) -> dict:
-    """datasets.list {projectId, filter, recursive}: top level only unless recursive."""
+    """datasets.list {projectId, filter, recursive, extraFields}: top level only unless recursive.
+
+    customData only when extraFields names it (DatasetApi.get_list(include_custom_data=True)): the SDK
+    keeps the infos it lists as dict keys (DatasetApi.get_tree), which a dict field would make unhashable.
+    """
     project = get_project(ctx.store, field(body, "projectId", int))
     rows = ctx.store.rows(
         "SELECT d.*, ? AS workspace_id, ? AS team_id FROM datasets d WHERE d.project_id = ?",
@@ -57,7 +67,9 @@ def datasets_list(ctx, body) -> dict:
     )
     if not field(body, "recursive", bool, default=False):
         rows = [row for row in rows if row["parent_id"] is None]
-    return page([dataset_json(ctx.store, row, ctx.base_url) for row in rows], body)
+    extra = field(body, "extraFields", list, default=[])
+    with_custom = "customData" in extra
+    return page([dataset_json(ctx.store, row, ctx.base_url, with_custom) for row in rows], body)
 
 
 def datasets_info(ctx, body) -> dict:

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from .activity import record
 from .datasets import get_dataset
 from .errors import ApiError, bad_request, field, int_list, not_found
+from .image_links import fetch_link, link_of, set_link
 from .imaging import STORAGE_PREFIX, content_hash, probe, storage_path, storage_url
 from .paging import page
 from .projects import get_project
@@ -53,7 +54,7 @@ def image_json(store: Store, row: dict, base_url: str) -> dict:
     return {
         "id": row["id"],
         "name": row["name"],
-        "link": None,
+        "link": link_of(store, row["id"]),
         "hash": row["hash"],
         "mime": row["mime"],
         "ext": row["mime"].split("/")[1],
@@ -104,6 +105,8 @@ _IMAGE_COLUMNS = {
     "createdBy": "i.created_by",
     "projectId": "d.project_id",
     "description": "i.description",
+    # ImageApi.set_custom_sort keeps the value as meta["customSort"]; sort="customSort" orders by it
+    "customSort": "json_extract(i.meta, '$.customSort')",
     **dict.fromkeys(
         [
             "link",
@@ -122,15 +125,18 @@ _IMAGE_JSON_ONLY = frozenset({"meta", "pathOriginal", "fullStorageUrl", "tags"})
 
 
 def images_list(ctx, body) -> dict:
-    """images.list {datasetId | projectId, filter, filters, sort, sort_order, page/per_page or after}.
+    """images.list {datasetId | projectId, recursive, filter, filters, sort, sort_order, page/per_page or after}.
 
     Paged in SQL: a page reads and serialises its own images only, whatever the dataset's size.
+    With `recursive` a dataset's nested datasets' images are listed too (ImageApi.get_list(recursive=True)).
     """
     dataset_id = field(body, "datasetId", int, default=None)
     project_id = field(body, "projectId", int, default=None)
     if dataset_id is not None:
         get_dataset(ctx.store, dataset_id)
         where, args = "i.dataset_id = ?", (dataset_id,)
+        if field(body, "recursive", bool, default=False):
+            where = f"i.dataset_id IN ({_SUBTREE})"
     elif project_id is not None:
         get_project(ctx.store, project_id)
         where, args = "d.project_id = ?", (project_id,)
@@ -151,26 +157,77 @@ def images_list(ctx, body) -> dict:
         return answer
     # a filter or sort on a JSON-only field (meta, tags): every matching image's JSON, as paging.page takes it
     rows = ctx.store.rows(_IMAGE_ROWS + "WHERE " + where + typed[0] + " ORDER BY i.id", [*args, *typed[1]])
-    return page([image_json(ctx.store, row, ctx.base_url) for row in rows], body)
+    entities = [image_json(ctx.store, row, ctx.base_url) for row in rows]
+    if body.get("sort") != "customSort":
+        return page(entities, body)
+    # customSort is no ImageInfo field: sort by it here, then let paging keep that order
+    for entity in entities:
+        entity["customSort"] = (entity["meta"] or {}).get("customSort")
+    answer = page(entities, body)
+    for entity in answer["entities"]:
+        del entity["customSort"]
+    return answer
+
+
+# the dataset and every dataset nested under it, at any depth
+_SUBTREE = (
+    "WITH RECURSIVE subtree(id) AS (SELECT ? UNION ALL "
+    "SELECT d2.id FROM datasets d2 JOIN subtree s ON d2.parent_id = s.id) SELECT id FROM subtree"
+)
 
 
 def _advanced_sql(filters: Any) -> tuple[str, list]:
-    """The typed `filters` list as one " AND ..." SQL condition; the sandbox knows "objects_class" (only_labelled)."""
+    """The typed `filters` list as one " AND ..." SQL condition; the sandbox knows "objects_class" and "objects_tag"."""
     if filters is not None and not isinstance(filters, list):
         raise bad_request("'filters' must be a list of {type, data} objects", field="filters")
     sql, args = "", []
     for flt in filters or []:
         kind = flt.get("type") if isinstance(flt, dict) else None
-        if kind != "objects_class":
+        data = (flt.get("data") or {}) if isinstance(flt, dict) else {}
+        if kind == "objects_class":
+            condition, condition_args = _objects_class_sql(data)
+        elif kind == "objects_tag":
+            condition, condition_args = _objects_tag_sql(data)
+        else:
             raise bad_request(f"images.list filter type {kind!r} is not supported by the sandbox", field="filters")
-        data = flt.get("data") or {}
-        count, count_args = "SELECT COUNT(*) FROM figures f WHERE f.image_id = i.id", []
-        if data.get("classId") is not None:
-            count, count_args = count + " AND f.class_id = ?", [data["classId"]]
-        inside = f"(({count}) BETWEEN ? AND ?)"
-        sql += f" AND {inside}" if data.get("include", True) else f" AND NOT {inside}"
-        args += [*count_args, data.get("from", 0), data.get("to", 10**9)]
+        sql += " AND " + condition
+        args += condition_args
     return sql, args
+
+
+def _objects_class_sql(data: dict) -> tuple[str, list]:
+    """objects_class {classId?, from, to, include}: images with from..to objects (of the class); include False: not."""
+    count, count_args = "SELECT COUNT(*) FROM figures f WHERE f.image_id = i.id", []
+    if data.get("classId") is not None:
+        count, count_args = count + " AND f.class_id = ?", [data["classId"]]
+    inside = f"(({count}) BETWEEN ? AND ?)"
+    return (inside if data.get("include", True) else f"NOT {inside}"), [*count_args, *_range(data, 0)]
+
+
+def _objects_tag_sql(data: dict) -> tuple[str, list]:
+    """objects_tag {tagId, value?, tagClassId?, from, to, include}: images with from..to objects carrying the tag.
+
+    The web app's "Objects with tag" / "Objects without tag": with include False the objects counted are
+    those lacking the tag (with that value when one is given); tagClassId limits both to one class's objects.
+    """
+    tag_id = data.get("tagId")
+    if not isinstance(tag_id, int) or isinstance(tag_id, bool):
+        raise bad_request("an objects_tag filter needs data.tagId, the tag meta's id", field="filters")
+    tagged, tagged_args = "SELECT 1 FROM figure_tags ft WHERE ft.figure_id = f.id AND ft.tag_id = ?", [tag_id]
+    if data.get("value") is not None:
+        # json_extract compares numbers by value (5 = 5.0) and strings as they are
+        tagged += " AND json_extract(ft.value, '$') = json_extract(?, '$')"
+        tagged_args.append(dumps(data["value"]))
+    has = "EXISTS" if data.get("include", True) else "NOT EXISTS"
+    count, count_args = f"SELECT COUNT(*) FROM figures f WHERE f.image_id = i.id AND {has} ({tagged})", tagged_args
+    if data.get("tagClassId") is not None:
+        count, count_args = count + " AND f.class_id = ?", [*count_args, data["tagClassId"]]
+    return f"(({count}) BETWEEN ? AND ?)", [*count_args, *_range(data, 1)]
+
+
+def _range(data: dict, lowest: int) -> list[int]:
+    """The filter's [from, to] object count range; a missing bound is `lowest` or unbounded."""
+    return [data.get("from", lowest), data.get("to", 10**9)]
 
 
 def images_info(ctx, body) -> dict:
@@ -248,7 +305,7 @@ def bulk_add(ctx, body) -> list[dict]:
         )
     created = []
     for item in items:
-        digest = _item_hash(ctx.store, item)
+        digest = _item_hash(ctx, item)
         stamp = now()
         created.append(
             ctx.store.execute(
@@ -266,6 +323,8 @@ def bulk_add(ctx, body) -> list[dict]:
                 ),
             )
         )
+        if isinstance(item.get("link"), str) and "hash" not in item and "imageId" not in item:
+            set_link(ctx.store, created[-1], item["link"])
         record(
             ctx.store,
             "create_image",
@@ -277,7 +336,9 @@ def bulk_add(ctx, body) -> list[dict]:
     return [image_json(ctx.store, get_image(ctx.store, image_id), ctx.base_url) for image_id in created]
 
 
-def _item_hash(store: Store, item: dict) -> str:
+def _item_hash(ctx, item: dict) -> str:
+    """The blob hash of one images.bulk.add item: an uploaded hash, another image's, or a link's fetched bytes."""
+    store = ctx.store
     if isinstance(item.get("hash"), str):
         if store.one("SELECT hash FROM blobs WHERE hash = ?", (item["hash"],)) is None:
             raise bad_request(
@@ -286,8 +347,11 @@ def _item_hash(store: Store, item: dict) -> str:
         return item["hash"]
     if isinstance(item.get("imageId"), int):
         return get_image(store, item["imageId"])["hash"]
-    if "link" in item:
-        raise bad_request("the sandbox is offline and cannot fetch links; upload the bytes instead", field="link")
+    if isinstance(item.get("link"), str):
+        try:
+            return store_blob(store, fetch_link(store, item["link"], ctx.base_url))
+        except ValueError as error:
+            raise bad_request(f"link {item['link']!r}: {error}", field="link") from None
     raise bad_request(f"image {item['title']!r} needs 'hash' or 'imageId'", field="images")
 
 
@@ -305,6 +369,24 @@ def images_edit(ctx, body) -> dict:
         ),
     )
     return image_json(ctx.store, get_image(ctx.store, row["id"]), ctx.base_url)
+
+
+def bulk_set_custom_sort(ctx, body) -> dict:
+    """images.bulk.set-custom-sort {images: [{id, customSort}]}: kept as meta["customSort"], as the SDK documents."""
+    items = field(body, "images", list)
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), int) or not isinstance(
+            item.get("customSort"), str
+        ):
+            raise bad_request("every entry of 'images' needs an integer 'id' and a string 'customSort'", field="images")
+        get_image(ctx.store, item["id"])
+    stamp = now()
+    for item in items:
+        ctx.store.execute(
+            "UPDATE images SET meta = json_set(COALESCE(meta, '{}'), '$.customSort', ?), updated_at = ? WHERE id = ?",
+            (item["customSort"], stamp, item["id"]),
+        )
+    return {"success": True}
 
 
 def bulk_remove(ctx, body) -> dict:
@@ -369,6 +451,7 @@ ROUTES = {
     "images.bulk.add": bulk_add,
     "images.editInfo": images_edit,
     "images.bulk.remove": bulk_remove,
+    "images.bulk.set-custom-sort": bulk_set_custom_sort,
     "images.download": download,
     "images.bulk.download": bulk_download,
 }
