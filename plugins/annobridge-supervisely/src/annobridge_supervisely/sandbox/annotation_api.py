@@ -1,10 +1,11 @@
-"""Annotation endpoints: annotations.info/bulk.info/list/bulk.add and figures.list (AnnotationApi, FigureApi)."""
+"""Annotation endpoints: annotations.info/bulk.info/list/bulk.add/bulk.copy and figures.list (AnnotationApi)."""
 
 from __future__ import annotations
 
 from .annotation_store import annotation_info, figure_json, write_annotation
 from .datasets import get_dataset
 from .errors import bad_request, field, int_list
+from .figure_store import copy_annotation
 from .images import get_image
 from .paging import page
 from .sql_paging import Listing, sql_page
@@ -87,6 +88,21 @@ def bulk_add(ctx, body) -> dict:
     return {"success": True}
 
 
+def bulk_copy(ctx, body) -> dict:
+    """annotations.bulk.copy {srcImageIds, destImageIds, preserveSourceDate}: each destination gets its source's
+    annotation (copy_batch_by_ids)."""
+    sources, targets = int_list(body, "srcImageIds"), int_list(body, "destImageIds")
+    if len(sources) != len(targets):
+        raise bad_request(
+            f"srcImageIds and destImageIds differ in length ({len(sources)} != {len(targets)})", field="destImageIds"
+        )
+    keep_dates = field(body, "preserveSourceDate", bool, default=True)
+    for source_id, target_id in zip(sources, targets):
+        copy_annotation(ctx.store, get_image(ctx.store, source_id), get_image(ctx.store, target_id),
+                        ctx.user["login"], keep_dates)
+    return {"success": True}
+
+
 _FIGURE_COLUMNS = {
     "id": "f.id",
     "classId": "f.class_id",
@@ -141,5 +157,6 @@ ROUTES = {
     "annotations.bulk.info": bulk_info,
     "annotations.list": list_,
     "annotations.bulk.add": bulk_add,
+    "annotations.bulk.copy": bulk_copy,
     "figures.list": figures_list,
 }

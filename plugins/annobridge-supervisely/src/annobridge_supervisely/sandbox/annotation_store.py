@@ -36,8 +36,15 @@ def tag_json(row: dict, name: str) -> dict:
     }
 
 
-def label_json(store: Store, figure: dict, class_title: str, tag_names: dict[int, str]) -> dict:
-    """One figure as an annotation "objects" entry."""
+# figures whose geometry lives apart from the annotation (figures.bulk.upload/download.geometry), as on a real server
+SEPARATE_GEOMETRY = {"alpha_mask"}
+
+
+def label_json(
+    store: Store, figure: dict, class_title: str, tag_names: dict[int, str], *, all_geometry: bool = False
+) -> dict:
+    """One figure as an annotation "objects" entry (an alpha mask's bitmap only with `all_geometry`)."""
+    separate = figure["geometry_type"] in SEPARATE_GEOMETRY and not all_geometry
     tags = store.rows("SELECT * FROM figure_tags WHERE figure_id = ? ORDER BY id", (figure["id"],))
     extra = loads(figure["extra"], {})
     return {
@@ -53,11 +60,11 @@ def label_json(store: Store, figure: dict, class_title: str, tag_names: dict[int
         "nnUpdated": extra.pop("nnUpdated", False),
         "tags": [tag_json(tag, tag_names.get(tag["tag_id"], "")) for tag in tags],
         **extra,
-        **loads(figure["geometry"]),
+        **({} if separate else loads(figure["geometry"])),
     }
 
 
-def annotation_json(store: Store, image: dict, *, custom_data: bool = False) -> dict:
+def annotation_json(store: Store, image: dict, *, custom_data: bool = False, all_geometry: bool = False) -> dict:
     """The image's annotation in Supervisely JSON: description, size, tags, objects, and customBigData when asked
     (withCustomBigData: the SDK's with_custom_data, False by default, as a real instance answers)."""
     class_titles = {c["id"]: c["title"] for c in classes(store, image["project_id"])}
@@ -69,7 +76,10 @@ def annotation_json(store: Store, image: dict, *, custom_data: bool = False) -> 
         "description": extra.get("description", ""),
         "size": {"height": image["height"], "width": image["width"]},
         "tags": [tag_json(row, tag_names.get(row["tag_id"], "")) for row in image_tag_rows],
-        "objects": [label_json(store, f, class_titles.get(f["class_id"], ""), tag_names) for f in figures],
+        "objects": [
+            label_json(store, f, class_titles.get(f["class_id"], ""), tag_names, all_geometry=all_geometry)
+            for f in figures
+        ],
     }
     if custom_data:
         answer["customBigData"] = extra.get("customBigData") or {}
@@ -133,35 +143,19 @@ def write_annotation(
     labels, image_tags = _validate(store, image, ann, allowed_classes)
     stamp = now()
     actor = store.scalar("SELECT id FROM users WHERE login = ?", (labeler,))
-    where = {"project_id": image["project_id"], "dataset_id": image["dataset_id"], "image_id": image["id"], "job_id": job_id}
+    where = {
+        "project_id": image["project_id"], "dataset_id": image["dataset_id"], "image_id": image["id"], "job_id": job_id,
+    }
     store.execute("DELETE FROM figures WHERE image_id = ?", (image["id"],))
     store.execute("DELETE FROM image_tags WHERE image_id = ?", (image["id"],))
     for obj_class, geometry_type, geometry, label in labels:
-        figure_id = store.execute(
-            "INSERT INTO figures (image_id, class_id, geometry_type, geometry, description, extra, labeler_login, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                image["id"], obj_class["id"], geometry_type, dumps(geometry), label.get("description") or "",
-                dumps({k: label[k] for k in EXTRA_KEYS if k in label}), label.get("labelerLogin") or labeler,
-                label.get("createdAt") or stamp, stamp,
-            ),
-        )
+        figure_id = insert_figure(store, image, obj_class, geometry_type, geometry, label, labeler, stamp)
         record(store, "create_figure", user_id=actor, class_id=obj_class["id"], figure_id=figure_id, **where)
         for tag, value, given in label["_tags"]:
-            store.execute(
-                "INSERT INTO figure_tags (figure_id, tag_id, value, labeler_login, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (figure_id, tag["id"], dumps(value), given.get("labelerLogin") or labeler,
-                 given.get("createdAt") or stamp, stamp),
-            )
+            insert_tag(store, "figure_tags", "figure_id", figure_id, tag, value, given, labeler, stamp)
             record(store, "attach_tag", user_id=actor, figure_id=figure_id, tag_id=tag["id"], **where)
     for tag, value, given in image_tags:
-        store.execute(
-            "INSERT INTO image_tags (image_id, tag_id, value, labeler_login, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (image["id"], tag["id"], dumps(value), given.get("labelerLogin") or labeler,
-             given.get("createdAt") or stamp, stamp),
-        )
+        insert_tag(store, "image_tags", "image_id", image["id"], tag, value, given, labeler, stamp)
         record(store, "attach_tag", user_id=actor, tag_id=tag["id"], **where)
     extra = {"description": ann.get("description") or "", "customBigData": ann.get("customBigData") or {}}
     store.execute("UPDATE images SET ann_extra = ?, updated_at = ? WHERE id = ?", (dumps(extra), stamp, image["id"]))
@@ -169,18 +163,32 @@ def write_annotation(
 
 def _validate(store: Store, image: dict, ann: Any, allowed_classes: set[str] | None):
     if not isinstance(ann, dict) or not isinstance(ann.get("objects", []), list):
-        raise bad_request(f"annotation of image {image['id']} must be an object with an 'objects' list", field="annotation")
-    by_title = {c["title"]: c for c in classes(store, image["project_id"])}
-    by_class_id = {c["id"]: c for c in by_title.values()}
-    tags = tag_metas(store, image["project_id"])
-    labels = []
-    for label in ann.get("objects", []):
+        raise bad_request(
+            f"annotation of image {image['id']} must be an object with an 'objects' list", field="annotation"
+        )
+    checker = LabelChecker(store, image["project_id"], allowed_classes)
+    labels = [checker.check(label) for label in ann.get("objects", [])]
+    image_tags = [check_tag(checker.tags, t, "imagesOnly", None) for t in ann.get("tags") or []]
+    return labels, image_tags
+
+
+class LabelChecker:
+    """Checks labels against one project's meta: (class, geometry type, geometry, label with "_tags") or 400."""
+
+    def __init__(self, store: Store, project_id: int, allowed_classes: set[str] | None = None):
+        self.by_title = {c["title"]: c for c in classes(store, project_id)}
+        self.by_class_id = {c["id"]: c for c in self.by_title.values()}
+        self.tags = tag_metas(store, project_id)
+        self.allowed_classes = allowed_classes
+
+    def check(self, label: Any, geometry_later: bool = False) -> tuple[dict, str, dict, dict]:
+        """One label checked; with `geometry_later` an alpha mask may come without its bitmap."""
         if not isinstance(label, dict):
             raise bad_request("every object must be a JSON object", field="annotation.objects")
-        obj_class = by_title.get(label.get("classTitle")) or by_class_id.get(label.get("classId"))
+        obj_class = self.by_title.get(label.get("classTitle")) or self.by_class_id.get(label.get("classId"))
         if obj_class is None:
             raise bad_request(f"class {label.get('classTitle')!r} is not in the project meta", field="classTitle")
-        if allowed_classes is not None and obj_class["title"] not in allowed_classes:
+        if self.allowed_classes is not None and obj_class["title"] not in self.allowed_classes:
             raise bad_request(f"class {obj_class['title']!r} is not one this job labels", field="classTitle")
         geometry_type = label.get("geometryType") or label.get("shape")
         if obj_class["shape"] not in ("any", geometry_type):
@@ -189,15 +197,42 @@ def _validate(store: Store, image: dict, ann: Any, allowed_classes: set[str] | N
                 field="geometryType",
             )
         geometry = {k: v for k, v in label.items() if k not in LABEL_KEYS | EXTRA_KEYS}
-        if not geometry:
+        if not geometry and not (geometry_later and geometry_type in SEPARATE_GEOMETRY):
             raise bad_request(f"object of class {obj_class['title']!r} has no geometry", field="annotation.objects")
-        label = dict(label, _tags=[_tag(tags, t, "objectsOnly", obj_class["title"]) for t in label.get("tags") or []])
-        labels.append((obj_class, geometry_type, geometry, label))
-    image_tags = [_tag(tags, t, "imagesOnly", None) for t in ann.get("tags") or []]
-    return labels, image_tags
+        tags = [check_tag(self.tags, t, "objectsOnly", obj_class["title"]) for t in label.get("tags") or []]
+        return obj_class, geometry_type, geometry, dict(label, _tags=tags)
 
 
-def _tag(metas: list[dict], tag: Any, scope: str, class_title: str | None) -> tuple[dict, Any, dict]:
+def insert_figure(
+    store: Store, image: dict, obj_class: dict, geometry_type: str, geometry: dict, label: dict, labeler: str,
+    stamp: str,
+) -> int:
+    """Store one checked figure of `image`; it keeps its labelerLogin and createdAt, else `labeler` and `stamp`."""
+    return store.execute(
+        "INSERT INTO figures (image_id, class_id, geometry_type, geometry, description, extra, labeler_login, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            image["id"], obj_class["id"], geometry_type, dumps(geometry), label.get("description") or "",
+            dumps({k: label[k] for k in EXTRA_KEYS if k in label}), label.get("labelerLogin") or labeler,
+            label.get("createdAt") or stamp, stamp,
+        ),
+    )
+
+
+def insert_tag(
+    store: Store, table: str, owner_column: str, owner_id: int, tag: dict, value: Any, given: dict, labeler: str,
+    stamp: str,
+) -> int:
+    """Store one checked tag in image_tags or figure_tags, keeping the labelerLogin and createdAt `given` has."""
+    return store.execute(
+        f"INSERT INTO {table} ({owner_column}, tag_id, value, labeler_login, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (owner_id, tag["id"], dumps(value), given.get("labelerLogin") or labeler, given.get("createdAt") or stamp,
+         stamp),
+    )
+
+
+def check_tag(metas: list[dict], tag: Any, scope: str, class_title: str | None) -> tuple[dict, Any, dict]:
     """(tag meta, value, the tag as given) of one tag in an annotation, checked against the meta."""
     if not isinstance(tag, dict):
         raise bad_request(f"a tag must be an object, got {tag!r}", field="tags")

@@ -17,6 +17,7 @@ from . import (
     activity,
     annotation_api,
     datasets,
+    figure_tag_api,
     images,
     instance,
     job_actions,
@@ -54,7 +55,7 @@ def routes() -> dict[str, Handler]:
     """Every API method the sandbox answers, by Supervisely method name."""
     table: dict[str, Handler] = {}
     for module in (
-        instance, users, teams, activity, workspaces, projects, datasets, images, annotation_api,
+        instance, users, teams, activity, workspaces, projects, datasets, images, annotation_api, figure_tag_api,
         jobs, job_actions, job_stats, lifecycle,
     ):
         overlap = table.keys() & module.ROUTES.keys()
