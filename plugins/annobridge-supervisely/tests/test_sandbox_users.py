@@ -33,7 +33,7 @@ def test_update_and_disable(api, unique):
 
 
 def test_team_membership_roles(api, seed_ids, unique):
-    user = api.user.create(login=f"cat_{unique}", password="pass1234")
+    user = api.user.create(login=f"cat_{unique}", password="pass1234", is_restricted=True)  # no personal team
     assert api.user.get_team_role(user.id, seed_ids.team) is None
     api.user.add_to_team(user.id, seed_ids.team, api.role.DefaultRole.ANNOTATOR)
     member = api.user.get_team_role(user.id, seed_ids.team)

@@ -25,6 +25,7 @@ from . import (
     jobs,
     lifecycle,
     projects,
+    tasks,
     teams,
     users,
     workspaces,
@@ -56,7 +57,7 @@ def routes() -> dict[str, Handler]:
     table: dict[str, Handler] = {}
     for module in (
         instance, users, teams, activity, workspaces, projects, datasets, images, annotation_api, figure_tag_api,
-        jobs, job_actions, job_stats, lifecycle,
+        jobs, job_actions, job_stats, lifecycle, tasks,
     ):
         overlap = table.keys() & module.ROUTES.keys()
         assert not overlap, f"methods registered twice: {overlap}"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from .activity import record
-from .errors import bad_request, field, not_found
+from .errors import bad_request, field, int_list, not_found
 from .imaging import storage_url
 from .paging import page
+from .project_clone import INCLUDE_DEFAULTS, clone_project
 from .project_meta import meta_json, replace_meta
 from .store import Store, dumps, loads, now
+from .tasks import record_finished_task
 from .workspaces import get_workspace
 
 NAME_MAX = 255
@@ -143,6 +145,45 @@ def projects_edit(ctx, body) -> dict:
     return project_json(ctx.store, get_project(ctx.store, row["id"]), ctx.base_url)
 
 
+def projects_clone(ctx, body) -> dict:
+    """projects.clone {id, workspaceId, name, include?, datasetIds?} -> {"taskId"}: ProjectApi.clone(_advanced).
+
+    The copy is made at once; the answered task is already finished and names the new project
+    in meta.output.project.id, where the cloning tutorial reads it.
+    """
+    started = now()
+    if "id" not in body and ("sharedLinkToken" in body or "explorePath" in body):
+        raise bad_request("the sandbox clones projects by 'id' only (it has no shared links or Explore)", field="id")
+    source = get_project(ctx.store, field(body, "id", int))
+    workspace = get_workspace(ctx.store, field(body, "workspaceId", int))
+    name = project_name(body)
+    if ctx.store.one("SELECT id FROM projects WHERE workspace_id = ? AND name = ?", (workspace["id"], name)):
+        raise bad_request(f"project {name!r} already exists in workspace {workspace['id']}", field="name",
+                          type="NONUNIQUE")
+    include = {**INCLUDE_DEFAULTS, **_include(body)}
+    dataset_ids = int_list(body, "datasetIds", default=None)
+    project_id = ctx.store.execute(
+        "INSERT INTO projects (workspace_id, name, description, readme, type, custom_data, settings, "
+        "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, ?)",
+        (workspace["id"], name, source["description"], source["readme"], source["type"], source["custom_data"],
+         ctx.user["id"], started, started),
+    )
+    clone_project(ctx.store, source, get_project(ctx.store, project_id), include, dataset_ids)
+    record(ctx.store, "create_project", user_id=ctx.user["id"], project_id=project_id)
+    meta = {"output": {"project": {"id": project_id}}}
+    return {"taskId": record_finished_task(ctx.store, workspace["id"], "clone", ctx.user["id"], meta, started)}
+
+
+def _include(body) -> dict[str, bool]:
+    include = field(body, "include", dict, default={})
+    for key, value in include.items():
+        if key not in INCLUDE_DEFAULTS:
+            raise bad_request(f"include.{key} is not a clone option ({', '.join(INCLUDE_DEFAULTS)})", field="include")
+        if not isinstance(value, bool):
+            raise bad_request(f"include.{key} must be a boolean, got {value!r}", field="include")
+    return include
+
+
 def projects_archive(ctx, body) -> dict:
     """projects.archive {id}: ProjectApi.remove; the project and all in it go away."""
     row = get_project(ctx.store, field(body, "id", int))
@@ -176,6 +217,7 @@ ROUTES = {
     "projects.add": projects_add,
     "projects.editInfo": projects_edit,
     "projects.archive": projects_archive,
+    "projects.clone": projects_clone,
     "projects.meta": projects_meta,
     "projects.meta.update": projects_meta_update,
     "projects.settings.update": projects_settings_update,

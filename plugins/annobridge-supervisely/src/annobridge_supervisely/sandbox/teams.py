@@ -50,13 +50,28 @@ def teams_add(ctx, body) -> dict:
     name = field(body, "name", str)
     if ctx.store.one("SELECT id FROM teams WHERE name = ?", (name,)):
         raise bad_request(f"team {name!r} already exists", field="name")
-    stamp = now()
-    team_id = ctx.store.execute(
-        "INSERT INTO teams (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)",
-        (name, field(body, "description", str, default=""), stamp, stamp),
-    )
-    ctx.store.execute("INSERT INTO members (team_id, user_id, role_id) VALUES (?, ?, 1)", (team_id, ctx.user["id"]))
+    team_id = insert_team(ctx.store, name, field(body, "description", str, default=""), ctx.user["id"])
     return team_json(ctx.store, get_team(ctx.store, team_id), ctx.user["id"])
+
+
+def insert_team(store: Store, name: str, description: str, admin_id: int) -> int:
+    """A new team with `admin_id` as its admin; returns its id."""
+    stamp = now()
+    team_id = store.execute(
+        "INSERT INTO teams (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        (name, description, stamp, stamp),
+    )
+    store.execute("INSERT INTO members (team_id, user_id, role_id) VALUES (?, ?, 1)", (team_id, admin_id))
+    return team_id
+
+
+def free_team_name(store: Store, wanted: str) -> str:
+    """`wanted`, or `wanted_2`, `wanted_3`... when a team has that name (team names are unique here)."""
+    name, suffix = wanted, 1
+    while store.one("SELECT id FROM teams WHERE name = ?", (name,)):
+        suffix += 1
+        name = f"{wanted}_{suffix}"
+    return name
 
 
 def teams_edit(ctx, body) -> dict:

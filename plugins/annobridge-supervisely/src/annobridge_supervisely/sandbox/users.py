@@ -6,6 +6,11 @@ from .activity import record
 from .errors import bad_request, field, not_found
 from .paging import page
 from .store import Store, now
+from .teams import free_team_name, insert_team
+from .workspaces import insert_workspace
+
+PERSONAL_WORKSPACE = "First Workspace"
+"""The workspace a new user's personal team starts with, as on a real instance."""
 
 
 def user_json(row: dict, team_role: dict | None = None) -> dict:
@@ -37,11 +42,12 @@ def get_user(store: Store, user_id: int) -> dict:
 
 
 def memberships(store: Store, user_id: int) -> list[dict]:
-    """The user's teams as users.info lists them: {id, name, roleId, role}."""
+    """The user's teams as users.info lists them: {id, name, roleId, role}, in the order they joined (the user
+    management tutorial prints a user's personal team first, before an older team they were invited to)."""
     return store.rows(
         "SELECT t.id, t.name, m.role_id AS roleId, r.role FROM members m "
         "JOIN teams t ON t.id = m.team_id JOIN roles r ON r.id = m.role_id "
-        "WHERE m.user_id = ? ORDER BY t.id",
+        "WHERE m.user_id = ? ORDER BY m.rowid",
         (user_id,),
     )
 
@@ -104,6 +110,7 @@ def users_add(ctx, body) -> dict:
         raise bad_request("field 'password' must not be empty", field="password")
     if ctx.store.one("SELECT id FROM users WHERE login = ?", (login,)):
         raise bad_request(f"user with login {login!r} already exists", field="login")
+    restricted = bool(field(body, "isRestricted", bool, default=False))
     stamp = now()
     user_id = ctx.store.execute(
         "INSERT INTO users (login, password, name, email, is_restricted, created_at, updated_at) "
@@ -111,14 +118,24 @@ def users_add(ctx, body) -> dict:
         (
             login,
             "(not stored)",  # the sandbox never keeps passwords
-            field(body, "name", str, default="") or None,
-            field(body, "email", str, default="") or None,
-            int(bool(field(body, "isRestricted", bool, default=False))),
+            field(body, "name", str, default=""),  # the user management tutorial prints name='' ...
+            field(body, "email", str, default="") or None,  # ... and email=None for a user made without them
+            int(restricted),
             stamp,
             stamp,
         ),
     )
+    if not restricted:
+        give_personal_team(ctx.store, user_id, login)
     return {"userId": user_id}
+
+
+def give_personal_team(store: Store, user_id: int, login: str) -> int:
+    """What signing up gives a full-scope user: a team named after the login, the user its admin, and
+    its "First Workspace" (a restricted user gets none). Returns the team id."""
+    team_id = insert_team(store, free_team_name(store, login), "", user_id)
+    insert_workspace(store, team_id, PERSONAL_WORKSPACE)
+    return team_id
 
 
 def users_edit(ctx, body) -> dict:

@@ -46,12 +46,17 @@ def workspaces_add(ctx, body) -> dict:
     name = field(body, "name", str)
     if ctx.store.one("SELECT id FROM workspaces WHERE team_id = ? AND name = ?", (team["id"], name)):
         raise bad_request(f"workspace {name!r} already exists in team {team['id']}", field="name")
-    stamp = now()
-    workspace_id = ctx.store.execute(
-        "INSERT INTO workspaces (team_id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-        (team["id"], name, field(body, "description", str, default=""), stamp, stamp),
-    )
+    workspace_id = insert_workspace(ctx.store, team["id"], name, field(body, "description", str, default=""))
     return workspace_json(get_workspace(ctx.store, workspace_id))
+
+
+def insert_workspace(store: Store, team_id: int, name: str, description: str = "") -> int:
+    """A new workspace in the team; returns its id."""
+    stamp = now()
+    return store.execute(
+        "INSERT INTO workspaces (team_id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+        (team_id, name, description, stamp, stamp),
+    )
 
 
 def workspaces_edit(ctx, body) -> dict:
