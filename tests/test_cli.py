@@ -1,8 +1,10 @@
-"""The command line: version, providers, and one-line errors with their documented exit codes."""
+"""The command line: version, providers, and one-line errors with their documented exit codes; the version and a usage
+error through the console entry point (a fresh process), the rest in this process."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -11,9 +13,17 @@ import pytest
 from annobridge import __version__, cli
 from annobridge.errors import NotFound
 
+from .cli_fixtures import Local
+
 
 def run(*args: str) -> subprocess.CompletedProcess:
+    """`annobridge ARGS` in a fresh process."""
     return subprocess.run([sys.executable, "-m", "annobridge.cli", *args], capture_output=True, text=True)
+
+
+def run_here(*args: str) -> subprocess.CompletedProcess:
+    """`annobridge ARGS` through annobridge.cli.main in this process, with this environment."""
+    return Local("", "", dict(os.environ)).run(*args, backend=False)
 
 
 def test_version():
@@ -23,7 +33,7 @@ def test_version():
 
 
 def test_providers_json_lists_both_backends_with_capabilities():
-    result = run("providers", "--json")
+    result = run_here("providers", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     ls, sv = data["labelstudio"]["capabilities"], data["supervisely"]["capabilities"]
@@ -56,7 +66,7 @@ def test_every_capability_gates_at_least_one_method():
 
 
 def test_providers_table_shows_the_matrix():
-    result = run("providers")
+    result = run_here("providers")
     assert result.returncode == 0, result.stderr
     for word in ("labelstudio", "supervisely", "export_snapshots", "job_archive", "Label Studio archives"):
         assert word in result.stdout
@@ -99,4 +109,4 @@ def test_a_usage_error_is_not_a_traceback():
 
 @pytest.mark.parametrize("args", [["sandbox", "--help"]])
 def test_sandbox_group_exists(args):
-    assert run(*args).returncode == 0
+    assert run_here(*args).returncode == 0

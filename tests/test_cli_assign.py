@@ -1,5 +1,5 @@
-"""`annobridge assign`, through the console entry point, on the Supervisely sandbox, the real Label Studio server
-(Community: exit 6 with the reason) and the Enterprise stand-in in front of it."""
+"""`annobridge assign` on the Supervisely sandbox, the real Label Studio server (Community: exit 6 with the reason) and
+the Enterprise stand-in in front of it: in this process (Local), and through the console entry point once."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from annobridge import JobSpec, ReviewStatus
 from annobridge.sampling import plan_assignments
 
 from .cli_fixtures import (  # noqa: F401 - fixtures
-    LEMONS, ee_cli, error_line, ls_cli, ls_project, ls_shell, offline, sv, sv_cli, sv_shell,
+    LEMONS, ee_cli, error_line, ls_cli, ls_project, ls_shell, offline, offline_cli, sv, sv_cli, sv_shell,
 )
 
 PLAN_KEYS = {"job_id", "role", "dry_run", "candidates", "summary", "plan", "jobs"}
@@ -132,13 +132,14 @@ def test_people_and_jobs_that_are_not_there(sv_cli, template):
         (("users", "1", "-u", " "), "--user"),
     ],
 )
-def test_bad_input_exits_2_before_connecting(offline, args, says):
-    done = offline.run("assign", *args)
+def test_bad_input_exits_2_before_connecting(offline_cli, args, says):
+    done = offline_cli.run("assign", *args)
     assert done.returncode == 2, done.stderr
     assert says in error_line(done)
 
 
 def test_users_are_required(offline):
+    """Through the console entry point (a fresh process): the exit code the process ends with."""
     assert offline.run("assign", "users", "1").returncode == 2
     assert offline.run("assign", "sampling", "1").returncode == 2
 

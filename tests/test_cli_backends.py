@@ -1,5 +1,6 @@
-"""`annobridge backends add|list|remove` and `--backend NAME`, through the console entry point, on both real backends;
-and `--help` of the CLI and of every group loading no vendor SDK, no provider, no pydantic-model module."""
+"""`annobridge backends add|list|remove` and `--backend NAME` on both real backends, in this process (Local) and a named
+backend's first use through the console entry point (a fresh process); and `--help` of the CLI and of every group
+loading no vendor SDK, no provider, no pydantic-model module (fresh processes)."""
 
 from __future__ import annotations
 
@@ -11,19 +12,19 @@ import uuid
 
 import pytest
 
-from annobridge import cli
+from annobridge.cli import GROUPS, app
 
-from .cli_fixtures import Shell, ls_shell, shell, sv_shell  # noqa: F401 - fixtures
+from .cli_fixtures import Local, Shell, ls_shell, shell, sv_shell  # noqa: F401 - fixtures
 
 
-def local(tmp_path, **extra: str) -> Shell:
-    """A shell with its own named-backends file (in tmp_path) and no backend of its own."""
+def local(tmp_path, **extra: str) -> Local:
+    """A user with their own named-backends file (in tmp_path) and no backend of their own, in this process."""
     env = {k: v for k, v in os.environ.items() if k not in ("ANNOBRIDGE_BACKEND", "LABEL_STUDIO_API_KEY", "API_TOKEN")}
-    return Shell("", "", {**env, "ANNOBRIDGE_CONFIG_DIR": str(tmp_path / "config"), "COLUMNS": "200", **extra})
+    return Local("", "", {**env, "ANNOBRIDGE_CONFIG_DIR": str(tmp_path / "config"), "COLUMNS": "200", **extra})
 
 
-def config_text(shell: Shell) -> str:
-    path = os.path.join(shell.env["ANNOBRIDGE_CONFIG_DIR"], "backends.json")
+def config_text(me: Local) -> str:
+    path = os.path.join(me.env["ANNOBRIDGE_CONFIG_DIR"], "backends.json")
     with open(path, encoding="utf-8") as handle:
         return handle.read()
 
@@ -127,7 +128,7 @@ def test_a_named_backend_end_to_end_never_stores_the_token(shell, tmp_path):
     assert added.returncode == 0, added.stderr
     assert shell.token not in config_text(me) and "MY_TOKEN" in config_text(me)
 
-    used = me.run("projects", "list", "--json", "--backend", name, backend=False)
+    used = Shell.like(me).run("projects", "list", "--json", "--backend", name, backend=False)  # a fresh process
     assert used.returncode == 0, used.stderr
     assert isinstance(json.loads(used.stdout), list)
     assert shell.token not in used.stdout + used.stderr
@@ -201,8 +202,8 @@ def test_root_help_loads_nothing_heavy():
     assert loaded_by_help(["--help"]) == []
 
 
-@pytest.mark.parametrize("group", cli.GROUPS)
+@pytest.mark.parametrize("group", GROUPS)
 def test_each_group_help_and_its_commands_help_load_nothing_heavy(group):
-    typer_group = next(g.typer_instance for g in cli.app.registered_groups if g.name == group)
+    typer_group = next(g.typer_instance for g in app.registered_groups if g.name == group)
     commands = [c.name or c.callback.__name__ for c in typer_group.registered_commands]
     assert loaded_by_help([group, "--help"], *([group, c, "--help"] for c in commands)) == []

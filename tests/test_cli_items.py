@@ -1,4 +1,5 @@
-"""`annobridge items add|list|download` through the console entry point, on both real backends."""
+"""`annobridge items add|list|download` on both real backends: in this process (Local), and the ids `items add`
+prints through the console entry point (a fresh process)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,19 @@ import pytest
 
 import annobridge
 
-from .cli_fixtures import Shell, ls_shell, shell, sv_shell  # noqa: F401 - fixtures
+from .cli_fixtures import Local, Shell, cli, ls_cli, ls_shell, sv_cli, sv_shell  # noqa: F401 - fixtures
 
 NOWHERE = "supervisely+http://127.0.0.1:9"  # nothing listens: a command that connects fails with 7, not 2
 COLOURS = ("red", "green", "blue")
 
 
-def offline(shell: Shell, *args: str, stdin: str | None = None):
+def offline(cli: Local, *args: str, stdin: str | None = None):
     """Run against a backend nobody serves: bad input must be refused before connecting (exit 2, not 7)."""
-    return shell.run(*args, "--backend", NOWHERE, "--token", "unused", backend=False, stdin=stdin)
+    return cli.run(*args, "--backend", NOWHERE, "--token", "unused", backend=False, stdin=stdin)
 
 
-def is_supervisely(shell: Shell) -> bool:
-    return shell.url.startswith("supervisely")
+def is_supervisely(cli: Local) -> bool:
+    return cli.url.startswith("supervisely")
 
 
 def image(path: Path, colour: str, size: tuple[int, int] = (12, 8)) -> Path:
@@ -44,19 +45,19 @@ def pictures(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def project(shell):
+def project(cli):
     """A fresh empty project of this module (made and deleted through the CLI): (id, name)."""
     name = f"cli-items-{uuid.uuid4().hex[:8]}"
-    made = shell.run("projects", "create", name)
+    made = cli.run("projects", "create", name)
     assert made.returncode == 0, made.stderr
     yield int(made.stdout), name
-    shell.run("projects", "delete", made.stdout.strip(), "--yes")
+    cli.run("projects", "delete", made.stdout.strip(), "--yes")
 
 
 @pytest.fixture(scope="module")
-def added(shell, project, pictures):
-    """`items add PROJECT DIR`: the ids it printed, one a line, for the directory's three images."""
-    done = shell.run("items", "add", project[1], str(pictures))
+def added(cli, project, pictures):
+    """`items add PROJECT DIR` in a fresh process: the ids it printed, one a line, for the directory's three images."""
+    done = Shell.like(cli).run("items", "add", project[1], str(pictures))
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert all(line.strip().isdigit() for line in lines), done.stdout  # ids alone: $(...) and xargs work
@@ -64,19 +65,19 @@ def added(shell, project, pictures):
 
 
 @pytest.fixture(scope="module")
-def job(shell, project, added):
+def job(cli, project, added):
     """A job over the added items: on Label Studio the project is the job; on Supervisely one made with the API."""
-    if not is_supervisely(shell):
+    if not is_supervisely(cli):
         return project[0]
-    with annobridge.connect(shell.url, token=shell.token) as backend:
+    with annobridge.connect(cli.url, token=cli.token) as backend:
         spec = annobridge.JobSpec(name=f"cli-job-{uuid.uuid4().hex[:6]}", project_id=project[0],
                                   annotators=[backend.users.me().id], item_ids=added[:2])
         (made,) = backend.jobs.create(spec)
     return made.id
 
 
-def listed(shell: Shell, *args: str) -> list[dict]:
-    rows = shell.json("items", "list", *args)
+def listed(cli: Local, *args: str) -> list[dict]:
+    rows = cli.json("items", "list", *args)
     assert isinstance(rows, list)
     return rows
 
@@ -84,33 +85,33 @@ def listed(shell: Shell, *args: str) -> list[dict]:
 # ---------------------------------------------------------------- add
 
 
-def test_add_a_directory_adds_its_images_and_prints_their_ids(shell, project, added):
+def test_add_a_directory_adds_its_images_and_prints_their_ids(cli, project, added):
     assert len(added) == 3 and len(set(added)) == 3
-    rows = listed(shell, "--project", str(project[0]))
+    rows = listed(cli, "--project", str(project[0]))
     assert sorted(r["id"] for r in rows) == sorted(added)
     names = sorted(r["name"] for r in rows)
     assert all(any(n.endswith(f"pic{k}.png") for n in names) for k in range(3)), names  # never notes.txt
 
 
-def test_add_files_json_is_a_list_of_the_new_ids(shell, project, tmp_path):
+def test_add_files_json_is_a_list_of_the_new_ids(cli, project, tmp_path):
     one, two = image(tmp_path / "solo1.png", "yellow"), image(tmp_path / "solo2.jpg", "white")
-    made = shell.json("items", "add", str(project[0]), str(one), str(two))
+    made = cli.json("items", "add", str(project[0]), str(one), str(two))
     assert isinstance(made, list) and len(made) == 2 and all(isinstance(i, int) for i in made)
-    assert set(made) <= {r["id"] for r in listed(shell, "--project", str(project[0]))}
+    assert set(made) <= {r["id"] for r in listed(cli, "--project", str(project[0]))}
 
 
-def test_dry_run_says_what_would_be_added_and_adds_nothing(shell, project, pictures):
-    before = len(listed(shell, "--project", str(project[0])))
-    done = shell.run("items", "add", project[1], str(pictures), "--dry-run")
+def test_dry_run_says_what_would_be_added_and_adds_nothing(cli, project, pictures):
+    before = len(listed(cli, "--project", str(project[0])))
+    done = cli.run("items", "add", project[1], str(pictures), "--dry-run")
     assert done.returncode == 0, done.stderr
     assert "would add 3 items" in done.stdout and "pic1.png" in done.stdout and project[1] in done.stdout
-    as_json = shell.json("items", "add", project[1], str(pictures / "pic0.png"), "--dry-run")
+    as_json = cli.json("items", "add", project[1], str(pictures / "pic0.png"), "--dry-run")
     assert as_json["count"] == 1 and as_json["project_id"] == project[0] and as_json["items"][0].endswith("pic0.png")
-    assert len(listed(shell, "--project", str(project[0]))) == before
+    assert len(listed(cli, "--project", str(project[0]))) == before
 
 
-def test_add_from_jsonl_takes_the_backends_payloads(shell, tmp_path):
-    if is_supervisely(shell):
+def test_add_from_jsonl_takes_the_backends_payloads(cli, tmp_path):
+    if is_supervisely(cli):
         payloads = [{"path": str(image(tmp_path / "j.png", "black")), "name": "from-jsonl.png", "meta": {"k": 1}}]
     else:
         payloads = [{"data": {"image": "https://example.com/from-jsonl-1.png"}},
@@ -118,31 +119,31 @@ def test_add_from_jsonl_takes_the_backends_payloads(shell, tmp_path):
     lines = tmp_path / "items.jsonl"
     lines.write_text("\n".join(json.dumps(p) for p in payloads) + "\n\n", encoding="utf-8")
     name = f"cli-jsonl-{uuid.uuid4().hex[:8]}"  # a project of its own: its media are not all fetchable
-    made = shell.run("projects", "create", name)
+    made = cli.run("projects", "create", name)
     assert made.returncode == 0, made.stderr
     try:
-        done = shell.run("items", "add", name, "--from-jsonl", str(lines))
+        done = cli.run("items", "add", name, "--from-jsonl", str(lines))
         assert done.returncode == 0, done.stderr
         ids = [int(x) for x in done.stdout.split()]
         assert len(ids) == len(payloads)
-        rows = listed(shell, "--project", name, "--filter", "name=from-jsonl")
+        rows = listed(cli, "--project", name, "--filter", "name=from-jsonl")
         assert sorted(r["id"] for r in rows) == sorted(ids)
         assert any('"k": 1' in json.dumps(r["meta"]) for r in rows)  # where the backend keeps it
-        piped = shell.run("items", "add", name, "--from-jsonl", "-", "--dry-run", stdin=lines.read_text())
+        piped = cli.run("items", "add", name, "--from-jsonl", "-", "--dry-run", stdin=lines.read_text())
         assert piped.returncode == 0 and f"would add {len(payloads)} items" in piped.stdout
     finally:
-        shell.run("projects", "delete", made.stdout.strip(), "--yes")
+        cli.run("projects", "delete", made.stdout.strip(), "--yes")
 
 
-def test_a_payload_that_cannot_be_added_names_its_line_and_adds_nothing(shell, project, tmp_path):
-    wrong = {"data": {"image": "https://example.com/x.png"}} if is_supervisely(shell) else ["not", "a", "task"]
+def test_a_payload_that_cannot_be_added_names_its_line_and_adds_nothing(cli, project, tmp_path):
+    wrong = {"data": {"image": "https://example.com/x.png"}} if is_supervisely(cli) else ["not", "a", "task"]
     lines = tmp_path / "wrong.jsonl"
     lines.write_text("\n" + json.dumps(wrong) + "\n", encoding="utf-8")
-    before = len(listed(shell, "--project", str(project[0])))
-    done = shell.run("items", "add", project[1], "--from-jsonl", str(lines))
+    before = len(listed(cli, "--project", str(project[0])))
+    done = cli.run("items", "add", project[1], "--from-jsonl", str(lines))
     assert done.returncode == 2, done.stderr
     assert "line 2" in done.stderr
-    assert len(listed(shell, "--project", str(project[0]))) == before
+    assert len(listed(cli, "--project", str(project[0]))) == before
 
 
 @pytest.mark.parametrize(
@@ -161,7 +162,7 @@ def test_a_payload_that_cannot_be_added_names_its_line_and_adds_nothing(shell, p
         ("jsonl-missing", "cannot be read"),
     ],
 )
-def test_bad_input_to_add_is_exit_2_before_connecting(shell, pictures, tmp_path, how, words):
+def test_bad_input_to_add_is_exit_2_before_connecting(cli, pictures, tmp_path, how, words):
     (tmp_path / "empty").mkdir()
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -184,58 +185,58 @@ def test_bad_input_to_add_is_exit_2_before_connecting(shell, pictures, tmp_path,
         "jsonl-empty": ["--from-jsonl", str(tmp_path / "empty.jsonl")],
         "jsonl-missing": ["--from-jsonl", str(tmp_path / "nowhere.jsonl")],
     }[how]
-    done = offline(shell, "items", "add", "1", *args)
+    done = offline(cli, "items", "add", "1", *args)
     assert done.returncode == 2, done.stderr
     assert words in done.stderr and "Traceback" not in done.stderr
 
 
-def test_add_to_a_project_that_does_not_exist_is_exit_3(shell, pictures):
-    done = shell.run("items", "add", f"no-such-{uuid.uuid4().hex[:6]}", str(pictures))
+def test_add_to_a_project_that_does_not_exist_is_exit_3(cli, pictures):
+    done = cli.run("items", "add", f"no-such-{uuid.uuid4().hex[:6]}", str(pictures))
     assert done.returncode == 3, done.stderr
 
 
-def test_dataset_goes_to_that_dataset_where_there_are_datasets(shell, project, added, tmp_path):
+def test_dataset_goes_to_that_dataset_where_there_are_datasets(cli, project, added, tmp_path):
     pic = image(tmp_path / "in-dataset.png", "purple")
-    if not is_supervisely(shell):  # Label Studio has no datasets: refused, nothing added
-        before = len(listed(shell, "--project", str(project[0])))
-        done = shell.run("items", "add", str(project[0]), str(pic), "--dataset", "1")
+    if not is_supervisely(cli):  # Label Studio has no datasets: refused, nothing added
+        before = len(listed(cli, "--project", str(project[0])))
+        done = cli.run("items", "add", str(project[0]), str(pic), "--dataset", "1")
         assert done.returncode == 2 and "dataset" in done.stderr
-        assert len(listed(shell, "--project", str(project[0]))) == before
+        assert len(listed(cli, "--project", str(project[0]))) == before
         return
-    dataset = next(r["dataset_id"] for r in listed(shell, "--project", str(project[0])) if r["id"] == added[0])
-    (made,) = shell.json("items", "add", str(project[0]), str(pic), "--dataset", str(dataset))
-    assert {r["id"]: r["dataset_id"] for r in listed(shell, "--project", str(project[0]))}[made] == dataset
-    wrong = shell.run("items", "add", str(project[0]), str(pic), "--dataset", "99999999")
+    dataset = next(r["dataset_id"] for r in listed(cli, "--project", str(project[0])) if r["id"] == added[0])
+    (made,) = cli.json("items", "add", str(project[0]), str(pic), "--dataset", str(dataset))
+    assert {r["id"]: r["dataset_id"] for r in listed(cli, "--project", str(project[0]))}[made] == dataset
+    wrong = cli.run("items", "add", str(project[0]), str(pic), "--dataset", "99999999")
     assert wrong.returncode == 2, wrong.stderr
 
 
 # ---------------------------------------------------------------- list
 
 
-def test_list_is_a_table_json_and_json_lines(shell, project, added):
-    table = shell.run("items", "list", "--project", project[1])
+def test_list_is_a_table_json_and_json_lines(cli, project, added):
+    table = cli.run("items", "list", "--project", project[1])
     assert table.returncode == 0, table.stderr
     assert "pic1.png" in table.stdout and "review" in table.stdout and "ReviewStatus" not in table.stdout
-    rows = listed(shell, "--project", project[1])
+    rows = listed(cli, "--project", project[1])
     assert {"id", "name", "project_id", "review_status"} <= set(rows[0])
     assert {r["project_id"] for r in rows} == {project[0]}
-    jsonl = shell.run("items", "list", "--project", str(project[0]), "--jsonl")
+    jsonl = cli.run("items", "list", "--project", str(project[0]), "--jsonl")
     assert jsonl.returncode == 0
     assert [json.loads(line) for line in jsonl.stdout.splitlines()] == rows
 
 
-def test_list_filter(shell, project, added):
-    named = listed(shell, "--project", str(project[0]), "--filter", "name=pic1")
+def test_list_filter(cli, project, added):
+    named = listed(cli, "--project", str(project[0]), "--filter", "name=pic1")
     assert len(named) == 1 and named[0]["name"].endswith("pic1.png")
-    fresh = listed(shell, "--project", str(project[0]), "--filter", "annotated=false, name=pic")
+    fresh = listed(cli, "--project", str(project[0]), "--filter", "annotated=false, name=pic")
     assert sorted(r["id"] for r in fresh) == sorted(added)
-    assert listed(shell, "--project", str(project[0]), "--filter", "annotated=true") == []
-    assert listed(shell, "--project", str(project[0]), "--filter", "review=rejected,annotated=false") == []
+    assert listed(cli, "--project", str(project[0]), "--filter", "annotated=true") == []
+    assert listed(cli, "--project", str(project[0]), "--filter", "review=rejected,annotated=false") == []
 
 
-def test_list_by_job(shell, job, added):
-    rows = listed(shell, "--job", str(job))
-    expected = added[:2] if is_supervisely(shell) else added
+def test_list_by_job(cli, job, added):
+    rows = listed(cli, "--job", str(job))
+    expected = added[:2] if is_supervisely(cli) else added
     assert set(expected) <= {r["id"] for r in rows}
     assert all(r["review_status"] == "none" for r in rows)
 
@@ -252,49 +253,49 @@ def test_list_by_job(shell, job, added):
         (["--project", "1", "--job", "1"], "exactly one of --job or --project"),
     ],
 )
-def test_bad_input_to_list_is_exit_2_before_connecting(shell, args, words):
-    done = offline(shell, "items", "list", *args)
+def test_bad_input_to_list_is_exit_2_before_connecting(cli, args, words):
+    done = offline(cli, "items", "list", *args)
     assert done.returncode == 2, done.stderr
     assert words in done.stderr
 
 
-def test_list_of_a_job_or_project_that_does_not_exist_is_exit_3(shell):
-    assert shell.run("items", "list", "--project", f"nothing-{uuid.uuid4().hex[:6]}").returncode == 3
-    assert shell.run("items", "list", "--job", "98765432").returncode == 3
+def test_list_of_a_job_or_project_that_does_not_exist_is_exit_3(cli):
+    assert cli.run("items", "list", "--project", f"nothing-{uuid.uuid4().hex[:6]}").returncode == 3
+    assert cli.run("items", "list", "--job", "98765432").returncode == 3
 
 
 # ---------------------------------------------------------------- download
 
 
-def test_download_writes_every_item_and_prints_the_paths(shell, project, added, tmp_path):
+def test_download_writes_every_item_and_prints_the_paths(cli, project, added, tmp_path):
     folder = tmp_path / "media"
-    done = shell.run("items", "download", "--project", project[1], "--to", str(folder))
+    done = cli.run("items", "download", "--project", project[1], "--to", str(folder))
     assert done.returncode == 0, done.stderr
     paths = [Path(line) for line in done.stdout.splitlines()]
-    assert len(paths) == len(listed(shell, "--project", str(project[0]))) >= len(added)
+    assert len(paths) == len(listed(cli, "--project", str(project[0]))) >= len(added)
     assert all(p.parent == folder and p.stat().st_size > 0 for p in paths)
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in paths)  # no scratch left behind
 
 
-def test_download_only_some_items_as_json(shell, project, added, tmp_path):
+def test_download_only_some_items_as_json(cli, project, added, tmp_path):
     folder = tmp_path / "some"
-    paths = shell.json("items", "download", "--project", str(project[0]), "--to", str(folder),
+    paths = cli.json("items", "download", "--project", str(project[0]), "--to", str(folder),
                        "--items", f"{added[0]},{added[2]}")
     assert isinstance(paths, list) and len(paths) == 2
     assert sorted(Path(p).name for p in paths) == ["pic0.png", "pic2.png"]
     assert (folder / "pic0.png").read_bytes() == (Path(paths[0]).read_bytes())
 
 
-def test_download_by_job(shell, job, added, tmp_path):
+def test_download_by_job(cli, job, added, tmp_path):
     folder = tmp_path / "job"
-    done = shell.run("items", "download", "--job", str(job), "--to", str(folder), "--items", str(added[1]))
+    done = cli.run("items", "download", "--job", str(job), "--to", str(folder), "--items", str(added[1]))
     assert done.returncode == 0, done.stderr
     assert [Path(p).name for p in done.stdout.splitlines()] == ["pic1.png"]
 
 
-def test_an_item_not_in_the_project_is_exit_2_and_nothing_is_written(shell, project, added, tmp_path):
+def test_an_item_not_in_the_project_is_exit_2_and_nothing_is_written(cli, project, added, tmp_path):
     folder = tmp_path / "never"
-    done = shell.run("items", "download", "--project", str(project[0]), "--to", str(folder),
+    done = cli.run("items", "download", "--project", str(project[0]), "--to", str(folder),
                      "--items", f"{added[0]},987654321")
     assert done.returncode == 2 and "987654321" in done.stderr
     assert not folder.exists()
@@ -310,28 +311,28 @@ def test_an_item_not_in_the_project_is_exit_2_and_nothing_is_written(shell, proj
         (["--to", "{dir}"], "exactly one of --job or --project"),
     ],
 )
-def test_bad_input_to_download_is_exit_2_before_connecting(shell, tmp_path, args, words):
+def test_bad_input_to_download_is_exit_2_before_connecting(cli, tmp_path, args, words):
     (tmp_path / "a-file").write_text("x")
     args = [a.format(file=tmp_path / "a-file", dir=tmp_path / "out") for a in args]
-    done = offline(shell, "items", "download", *args)
+    done = offline(cli, "items", "download", *args)
     assert done.returncode == 2, done.stderr
     assert words in done.stderr
     assert not (tmp_path / "out").exists()
 
 
-def test_download_in_batches_never_overwrites_a_file_of_the_same_name(shell, project, added, pictures, tmp_path):
+def test_download_in_batches_never_overwrites_a_file_of_the_same_name(cli, project, added, pictures, tmp_path):
     """Last in the module: it adds a second "pic0.png" where the backend allows two items of one name."""
-    if is_supervisely(shell):  # names in a dataset are unique there: batches alone
+    if is_supervisely(cli):  # names in a dataset are unique there: batches alone
         folder = tmp_path / "batched"
-        paths = shell.json("items", "download", "--project", str(project[0]), "--to", str(folder), "--batch-size", "1")
-        assert len(paths) == len(set(paths)) == len(listed(shell, "--project", str(project[0])))
+        paths = cli.json("items", "download", "--project", str(project[0]), "--to", str(folder), "--batch-size", "1")
+        assert len(paths) == len(set(paths)) == len(listed(cli, "--project", str(project[0])))
         return
-    again = shell.run("items", "add", str(project[0]), str(pictures / "pic0.png"))
+    again = cli.run("items", "add", str(project[0]), str(pictures / "pic0.png"))
     assert again.returncode == 0, again.stderr
     for size in ("1", "100"):
         folder = tmp_path / f"batch-{size}"
-        paths = shell.json("items", "download", "--project", str(project[0]), "--to", str(folder), "--batch-size", size)
-        assert len(paths) == len(set(paths)) == len(listed(shell, "--project", str(project[0])))
+        paths = cli.json("items", "download", "--project", str(project[0]), "--to", str(folder), "--batch-size", size)
+        assert len(paths) == len(set(paths)) == len(listed(cli, "--project", str(project[0])))
         assert sorted(p.name for p in folder.iterdir()) == sorted(Path(p).name for p in paths)
         copies = [p for p in paths if "pic0" in Path(p).name]
         assert len(copies) == 2 and all(Path(p).read_bytes() == (pictures / "pic0.png").read_bytes() for p in copies)

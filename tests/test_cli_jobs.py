@@ -1,5 +1,6 @@
-"""`annobridge jobs`, through the console entry point, on the Supervisely sandbox, the real Label Studio server
-(Community) and the Enterprise stand-in in front of it: output, --json shapes, exit codes."""
+"""`annobridge jobs` on the Supervisely sandbox, the real Label Studio server (Community) and the Enterprise stand-in in
+front of it: output, --json shapes, exit codes; in this process (Local), and through the console entry point where a
+process shows it (the ids `jobs create` prints, a wait running while the job changes)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ import annobridge
 from annobridge import JobSpec, ReviewStatus
 
 from .cli_fixtures import (  # noqa: F401 - fixtures
-    LEMONS, ee_cli, error_line, ids_of, ls_cli, ls_project, ls_shell, offline, run_all, sv, sv_cli, sv_shell,
+    LEMONS, ee_cli, error_line, ids_of, ls_cli, ls_project, ls_shell, offline, offline_cli, run_all, sv, sv_cli,
+    sv_shell,
 )
 
 JOB_KEYS = {"id", "name", "status", "project_id", "items_count", "assignees", "reviewers", "archived", "backend"}
@@ -239,20 +241,20 @@ def test_bad_settings_the_backend_checks_write_nothing(sv, sv_cli):
         (("jobs", "delete", "1"), "--yes"),
     ],
 )
-def test_bad_input_exits_2_before_connecting(offline, args, says):
-    done = offline.run(*args)
+def test_bad_input_exits_2_before_connecting(offline_cli, args, says):
+    done = offline_cli.run(*args)
     assert done.returncode == 2, done.stderr
     assert says in error_line(done)
 
 
-def test_the_offline_backend_would_have_failed_with_7(offline):
-    done = offline.run("jobs", "status", "1")
+def test_the_offline_backend_would_have_failed_with_7(offline_cli):
+    done = offline_cli.run("jobs", "status", "1")
     assert done.returncode == 7, done.stderr
 
 
-def test_a_usage_error_exits_2(offline):
-    assert offline.run("jobs", "create", "x").returncode == 2  # --project is required
-    assert offline.run("jobs", "wait", "1").returncode == 2  # --status is required
+def test_a_usage_error_exits_2(offline_cli):
+    assert offline_cli.run("jobs", "create", "x").returncode == 2  # --project is required
+    assert offline_cli.run("jobs", "wait", "1").returncode == 2  # --status is required
 
 
 # ---------------------------------------------------------------------------------------------- Label Studio

@@ -1,5 +1,5 @@
-"""`annobridge reviews`, through the console entry point, on the Supervisely sandbox, the real Label Studio server
-(Community: exit 6 with the reason) and the Enterprise stand-in in front of it."""
+"""`annobridge reviews` on the Supervisely sandbox, the real Label Studio server (Community: exit 6 with the reason) and
+the Enterprise stand-in in front of it: in this process (Local), and through the console entry point once."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import annobridge
 from annobridge import JobSpec, ReviewStatus
 
 from .cli_fixtures import (  # noqa: F401 - fixtures
-    LEMONS, ee_cli, error_line, ls_cli, ls_project, ls_shell, offline, sv, sv_cli, sv_shell,
+    LEMONS, ee_cli, error_line, ls_cli, ls_project, ls_shell, offline, offline_cli, sv, sv_cli, sv_shell,
 )
 
 ENTITY_KEYS = {"id", "name", "review_status"}
@@ -134,10 +134,17 @@ def test_a_job_that_is_not_there(sv_cli):
         (("reject", " "), None, "JOB"),
     ],
 )
-def test_bad_input_exits_2_before_connecting(offline, args, stdin, says):
-    done = offline.run("reviews", *args, stdin=stdin)
+def test_bad_input_exits_2_before_connecting(offline_cli, args, stdin, says):
+    done = offline_cli.run("reviews", *args, stdin=stdin)
     assert done.returncode == 2, done.stderr
     assert says in error_line(done)
+
+
+def test_the_console_script_reads_verdicts_from_a_pipe(offline):
+    """Through the console entry point (a fresh process, stdin a pipe): a bad line is exit 2 and one line."""
+    done = offline.run("reviews", "set", "1", "--from-jsonl", "-", stdin='{"item": 1, "status": "accepted"}\n{nope')
+    assert done.returncode == 2, done.stderr
+    assert "line 2: not JSON" in error_line(done)
 
 
 # ---------------------------------------------------------------------------------------------- Label Studio
