@@ -138,23 +138,11 @@ def restart(
     backend: Optional[str] = BACKEND, token: Optional[str] = TOKEN, token_env: Optional[str] = TOKEN_ENV,
 ) -> None:
     """New job(s) over the job's rejected items (every unaccepted one with --all); prints their ids."""
-    from ..errors import ValidationError
-
-    check_refs([job])
-    people = distinct_refs(assignees, "--assignee")
-    chief = distinct_refs([reviewer], "--reviewer")[0] if reviewer is not None else None
-    if name is not None and not name.strip():
-        raise ValidationError("--name: a non-blank job name is needed")
+    people, checker, name = _new_people(job, assignees, reviewer, name)
     with connected(backend, token, token_env) as b:
         require(b, "job_restart")
         ident = job_id(b, job)
-        made = b.jobs.restart(
-            ident,
-            assignees=user_ids(b, people) if people else None,
-            reviewer=user_id(b, chief) if chief is not None else None,
-            name=name.strip() if name is not None else None,
-            only_rejected=not every,
-        )
+        made = b.jobs.restart(ident, **_resolved(b, people, checker), name=name, only_rejected=not every)
     print_ids(made, as_json)
 
 
@@ -173,27 +161,35 @@ def clone(
     backend: Optional[str] = BACKEND, token: Optional[str] = TOKEN, token_env: Optional[str] = TOKEN_ENV,
 ) -> None:
     """Copies of the job (same items, classes, tags, limits) under a new name or for other people; prints their ids."""
-    from ..errors import ValidationError
-
-    check_refs([job])
-    people = distinct_refs(assignees, "--assignee")
-    chief = distinct_refs([reviewer], "--reviewer")[0] if reviewer is not None else None
-    if name is not None and not name.strip():
-        raise ValidationError("--name: a non-blank job name is needed")
+    people, checker, name = _new_people(job, assignees, reviewer, name)
     with connected(backend, token, token_env) as b:
         require(b, "job_clone")
         ident = job_id(b, job)
-        made = b.jobs.clone(
-            ident,
-            name=name.strip() if name is not None else None,
-            assignees=user_ids(b, people) if people else None,
-            reviewer=user_id(b, chief) if chief is not None else None,
-            with_annotations=with_annotations,
-        )
+        made = b.jobs.clone(ident, name=name, **_resolved(b, people, checker), with_annotations=with_annotations)
     print_ids(made, as_json)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+
+def _new_people(job: str, assignees: list[str], reviewer: Optional[str], name: Optional[str]):
+    """The checked references of a restart or clone, before connecting: (annotators, reviewer, stripped name)."""
+    from ..errors import ValidationError
+
+    check_refs([job])
+    people = distinct_refs(assignees, "--assignee")
+    checker = distinct_refs([reviewer], "--reviewer")[0] if reviewer is not None else None
+    if name is not None and not name.strip():
+        raise ValidationError("--name: a non-blank job name is needed")
+    return people, checker, name.strip() if name is not None else None
+
+
+def _resolved(b, people: list[str], checker: Optional[str]) -> dict[str, Any]:
+    """assignees= and reviewer= as user ids on the backend (None: the job's own)."""
+    return {
+        "assignees": user_ids(b, people) if people else None,
+        "reviewer": user_id(b, checker) if checker is not None else None,
+    }
 
 
 def _read_text(path: Path, option: str) -> str:
