@@ -114,11 +114,10 @@ def stashed(
     back would lack of `original`, and `report` (that conversion's) with those losses counted as kept; `native`
     and `report` themselves when nothing is lacking. Only for JSON that is written whole.
 
-    The read back is skipped when nothing can be lacking (the conversion was exact, `original` keeps nothing and
-    has nothing Supervisely writes in another form), unless `always`.
+    The read back always runs (`always` is kept for callers): the SDK itself changes geometry it finds past the
+    image edge (a rectangle's bottom at the image height becomes height - 1) without a word, so an exact report
+    cannot promise an exact read back.
     """
-    if report.exact and not original.kept and not always and not _folded(original):
-        return native, report
     project = _project_meta(meta)
     read_back, _ = _read(native, project, item=original.item)
     entry = keep.stash(original, read_back, SUPERVISELY)
