@@ -14,6 +14,7 @@ live in shapes.py and are importable from here.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from enum import Enum
 from typing import Any, Union
 
@@ -22,7 +23,7 @@ from pydantic import Field, PositiveInt, StrictFloat, StrictInt, StrictStr, mode
 from ._neutral import Neutral, object_name
 from .errors import ValidationError
 from .models import Id, ReviewStatus
-from .schema import LabelSchema, ShapeKind, TagSpec, TagTarget, TagValueType
+from .schema import LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, TagValueType
 from .shapes import (
     Coordinate,
     Keypoint,
@@ -148,27 +149,16 @@ class ItemAnnotation(Neutral):
         >>> s = LabelSchema(classes=[ObjectClass(name="kiwi", shape="point")])
         >>> ItemAnnotation(width=2, height=2, objects=[ObjectAnnotation(class_name="kiwi", shape=Point(x=1, y=1))]).validate_against(s)
         """
-        classes = {cls.name: cls for cls in schema.classes}
-        tags = {tag.name: tag for tag in schema.tags}
         for tag in self.tags:
-            problem = _tag_problem(tag, tags, None)
+            problem = tag_problem(tag, schema, None)
             if problem:
                 raise self.fail(problem)
         for index, obj in enumerate(self.objects):
-            cls = classes.get(obj.class_name)
-            if cls is None:
-                raise self.fail(f"unknown class {obj.class_name!r}; the schema has {sorted(classes)}", index)
-            kind = shape_kind(obj.shape)
-            if cls.shape not in (kind, ShapeKind.ANY):
-                raise self.fail(f"a {kind.value} cannot belong to {cls.shape.value} class {cls.name!r}", index)
-            if isinstance(obj.shape, Keypoints):
-                unknown = sorted({p.name for p in obj.shape.points} - {n.name for n in cls.nodes})
-                if unknown:
-                    raise self.fail(f"keypoints {unknown} are not nodes of class {cls.name!r}", index)
-            for tag in obj.tags:
-                problem = _tag_problem(tag, tags, obj.class_name)
-                if problem:
-                    raise self.fail(problem, index)
+            problem = shape_problem(obj.class_name, obj.shape, schema) or next(
+                filter(None, (tag_problem(tag, schema, obj.class_name) for tag in obj.tags)), None
+            )
+            if problem:
+                raise self.fail(problem, index)
 
 
 class Prediction(Neutral):
@@ -184,7 +174,30 @@ class Prediction(Neutral):
     id: Id | None = None
 
 
-def _tag_problem(tag: Tag, specs: dict[str, TagSpec], class_name: str | None) -> str | None:
+@lru_cache(maxsize=16)
+def _by_name(schema: LabelSchema) -> tuple[dict[str, ObjectClass], dict[str, TagSpec]]:
+    return {cls.name: cls for cls in schema.classes}, {spec.name: spec for spec in schema.tags}
+
+
+def shape_problem(class_name: str, shape: Shape, schema: LabelSchema) -> str | None:
+    """What is wrong with a `class_name` object drawn as `shape` under `schema`, or None."""
+    classes = _by_name(schema)[0]
+    cls = classes.get(class_name)
+    if cls is None:
+        return f"unknown class {class_name!r}; the schema has {sorted(classes)}"
+    kind = shape_kind(shape)
+    if cls.shape not in (kind, ShapeKind.ANY):
+        return f"a {kind.value} cannot belong to {cls.shape.value} class {cls.name!r}"
+    if isinstance(shape, Keypoints):
+        unknown = sorted({p.name for p in shape.points} - {n.name for n in cls.nodes})
+        if unknown:
+            return f"keypoints {unknown} are not nodes of class {cls.name!r}"
+    return None
+
+
+def tag_problem(tag: Tag, schema: LabelSchema, class_name: str | None) -> str | None:
+    """What is wrong with `tag` on an item (class_name None) or on a `class_name` object under `schema`, or None."""
+    specs = _by_name(schema)[1]
     spec = specs.get(tag.name)
     if spec is None:
         return f"unknown tag {tag.name!r}; the schema has {sorted(specs)}"
