@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     NonNegativeInt,
+    PositiveInt,
     SecretStr,
     SerializeAsAny,
     field_validator,
@@ -19,6 +20,7 @@ from pydantic import (
 
 from .errors import ValidationError
 from .schema import LabelSchema
+from .shapes import Coordinate
 
 Id = Union[int, str]
 """Backends number things with ints; ids from elsewhere (a mapping file, a URL) may be strings."""
@@ -149,6 +151,10 @@ class Item(_Model):
     url: str | None = None
     width: NonNegativeInt | None = None
     height: NonNegativeInt | None = None
+    frames_count: PositiveInt | None = None
+    """How many frames a video item has; None for an image."""
+    fps: Coordinate | None = None
+    """A video item's frames per second, exact (video.py); None for an image."""
     data: dict[str, Any] = Field(default_factory=dict)
     meta: dict[str, Any] = Field(default_factory=dict)
     annotations_count: NonNegativeInt | None = None
