@@ -52,7 +52,8 @@ def add_figures(store: Store, figures: list[tuple[dict, dict]], labeler: str) ->
 def attach_tag(store: Store, kind: str, owner: dict, image: dict, tag_meta_id: int, value: Any, labeler: str) -> int:
     """Put one tag (by its meta id) on an image (kind "image") or a figure (kind "figure"), or 400; the new tag's id.
 
-    A tag goes on an image or an object once: a second one of the same meta is refused.
+    A tag goes on an image or an object once: a second one of the same meta is refused unless the
+    project's settings allow duplicate tags (allowDuplicateTags, "Multiple tags mode").
     """
     metas = [m for m in tag_metas(store, image["project_id"]) if m["id"] == tag_meta_id]
     if not metas:
@@ -63,7 +64,9 @@ def attach_tag(store: Store, kind: str, owner: dict, image: dict, tag_meta_id: i
         class_title, scope = (loads(class_data)["title"] if class_data else None), "objectsOnly"
     meta, value, _ = check_tag(metas, {"tagId": tag_meta_id, "value": value}, scope, class_title)
     table, column = ("figure_tags", "figure_id") if kind == "figure" else ("image_tags", "image_id")
-    if store.scalar(f"SELECT 1 FROM {table} WHERE {column} = ? AND tag_id = ?", (owner["id"], meta["id"])):
+    settings = loads(store.scalar("SELECT settings FROM projects WHERE id = ?", (image["project_id"],)), {}) or {}
+    if not settings.get("allowDuplicateTags") and \
+            store.scalar(f"SELECT 1 FROM {table} WHERE {column} = ? AND tag_id = ?", (owner["id"], meta["id"])):
         raise bad_request(f"tag {meta['name']!r} is already on {kind} {owner['id']}", field="tagId", type="NONUNIQUE")
     stamp = now()
     tag_id = insert_tag(store, table, column, owner["id"], meta, value, {}, labeler, stamp)

@@ -1,4 +1,4 @@
-"""Images added by link (ImageApi.upload_link(s)): the link kept as a real server keeps it, fetched offline-safe.
+"""Images added by link (upload_link(s), set_remote): the link kept as a real server keeps it, fetched offline-safe.
 
 The sandbox never reaches the internet: it fetches a link only from 127.0.0.1 (a test's own
 http.server) or from its own storage (read straight from the store, not over HTTP, since the
@@ -12,9 +12,9 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlparse
 
-from .errors import bad_request
+from .errors import bad_request, field, not_found
 from .imaging import STORAGE_PREFIX
-from .store import Store
+from .store import Store, now
 
 FETCH_TIMEOUT_SEC = 10
 MAX_LINK_BYTES = 200 * 1024 * 1024
@@ -74,3 +74,28 @@ def _own_storage(store: Store, tail: str, link: str) -> bytes:
     if row is None:
         raise bad_request(f"link {link!r} names no image in the sandbox's storage", field="link")
     return row["data"]
+
+
+def update_links(ctx, body, store_blob) -> dict:
+    """images.update.links {images: [{id, link}], clearLocalDataSource} (ImageApi.set_remote).
+
+    Each image's source becomes its link: the bytes are fetched (offline-safe) and kept by content
+    hash, so the image's hash, size and pixels are the link's; its id, name, labels and tags stay.
+    """
+    items = field(body, "images", list)
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), int) or not isinstance(item.get("link"), str):
+            raise bad_request("every entry of 'images' needs an integer 'id' and a string 'link'", field="images")
+        if ctx.store.one("SELECT id FROM images WHERE id = ?", (item["id"],)) is None:
+            raise not_found("Image", item["id"])
+    hashes = []
+    for item in items:  # fetch everything first, so one bad link changes nothing
+        try:
+            hashes.append(store_blob(ctx.store, fetch_link(ctx.store, item["link"], ctx.base_url)))
+        except ValueError as error:
+            raise bad_request(f"link {item['link']!r}: {error}", field="link") from None
+    stamp = now()
+    for item, digest in zip(items, hashes):
+        ctx.store.execute("UPDATE images SET hash = ?, updated_at = ? WHERE id = ?", (digest, stamp, item["id"]))
+        set_link(ctx.store, item["id"], item["link"])
+    return {"success": True}

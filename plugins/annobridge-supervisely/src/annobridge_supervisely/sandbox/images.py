@@ -11,7 +11,8 @@ from starlette.responses import Response
 from .activity import record
 from .datasets import get_dataset
 from .errors import ApiError, bad_request, field, int_list, not_found
-from .image_links import fetch_link, link_of, set_link
+from .image_embeddings import embeddings_updated_at
+from .image_links import fetch_link, link_of, set_link, update_links
 from .imaging import STORAGE_PREFIX, content_hash, probe, storage_path, storage_url
 from .paging import page
 from .projects import get_project
@@ -75,7 +76,7 @@ def image_json(store: Store, row: dict, base_url: str) -> dict:
         "offsetStart": None,
         "offsetEnd": None,
         "aiSearchMeta": None,
-        "embeddingsUpdatedAt": None,
+        "embeddingsUpdatedAt": embeddings_updated_at(store, row["id"]),
         "projectId": row["project_id"],
         "description": row["description"],
         "parentId": None,
@@ -115,13 +116,12 @@ _IMAGE_COLUMNS = {
             "offsetStart",
             "offsetEnd",
             "aiSearchMeta",
-            "embeddingsUpdatedAt",
             "parentId",
         ],
         "NULL",
     ),
 }
-_IMAGE_JSON_ONLY = frozenset({"meta", "pathOriginal", "fullStorageUrl", "tags"})
+_IMAGE_JSON_ONLY = frozenset({"meta", "pathOriginal", "fullStorageUrl", "tags", "embeddingsUpdatedAt"})
 
 
 def images_list(ctx, body) -> dict:
@@ -177,22 +177,65 @@ _SUBTREE = (
 
 
 def _advanced_sql(filters: Any) -> tuple[str, list]:
-    """The typed `filters` list as one " AND ..." SQL condition; the sandbox knows "objects_class" and "objects_tag"."""
+    """The typed `filters` list (the web app's image filters, ImageApi.get_filtered_list) as one " AND ..." condition.
+
+    A type the SDK sends that the sandbox cannot honour answers 400 naming the type and why.
+    """
     if filters is not None and not isinstance(filters, list):
         raise bad_request("'filters' must be a list of {type, data} objects", field="filters")
     sql, args = "", []
     for flt in filters or []:
         kind = flt.get("type") if isinstance(flt, dict) else None
         data = (flt.get("data") or {}) if isinstance(flt, dict) else {}
-        if kind == "objects_class":
-            condition, condition_args = _objects_class_sql(data)
-        elif kind == "objects_tag":
-            condition, condition_args = _objects_tag_sql(data)
-        else:
+        if not isinstance(data, dict):
+            raise bad_request(f"images.list filter {kind!r} needs an object 'data'", field="filters")
+        if kind in _UNSERVED_FILTERS:
+            raise bad_request(
+                f"images.list filter type {kind!r} is not served by the sandbox: {_UNSERVED_FILTERS[kind]}",
+                field="filters",
+            )
+        if kind not in _FILTERS:
             raise bad_request(f"images.list filter type {kind!r} is not supported by the sandbox", field="filters")
+        condition, condition_args = _FILTERS[kind](data)
         sql += " AND " + condition
         args += condition_args
     return sql, args
+
+
+def _filename_sql(data: dict) -> tuple[str, list]:
+    """images_filename {value}: names containing the text, ignoring case (the web app's "By filename")."""
+    value = data.get("value")
+    if not isinstance(value, str) or not value:
+        raise bad_request("an images_filename filter needs data.value, the text to find in names", field="filters")
+    return "instr(lower(i.name), lower(?)) > 0", [value]
+
+
+def _images_tag_sql(data: dict) -> tuple[str, list]:
+    """images_tag {tagId, include, value?}: images with (include False: without) the tag, with that value if given.
+
+    A number tag's value may be a {from, to} range (the web app sends its bounds as strings).
+    """
+    tag_id = data.get("tagId")
+    if not isinstance(tag_id, int) or isinstance(tag_id, bool):
+        raise bad_request("an images_tag filter needs data.tagId, the tag meta's id", field="filters")
+    tagged, tagged_args = "SELECT 1 FROM image_tags it WHERE it.image_id = i.id AND it.tag_id = ?", [tag_id]
+    value = data.get("value")
+    if isinstance(value, dict):
+        tagged += " AND CAST(json_extract(it.value, '$') AS REAL) BETWEEN CAST(? AS REAL) AND CAST(? AS REAL)"
+        tagged_args += [value.get("from", -1e308), value.get("to", 1e308)]
+    elif value is not None:
+        tagged += " AND json_extract(it.value, '$') = json_extract(?, '$')"
+        tagged_args.append(dumps(value))
+    return f"{'EXISTS' if data.get('include', True) else 'NOT EXISTS'} ({tagged})", tagged_args
+
+
+def _objects_annotator_sql(data: dict) -> tuple[str, list]:
+    """objects_annotator {userId?, from, to}: images with from..to objects drawn by the user (any user without one)."""
+    count, count_args = "SELECT COUNT(*) FROM figures f WHERE f.image_id = i.id", []
+    if data.get("userId") is not None:
+        count += " AND f.labeler_login = (SELECT login FROM users WHERE id = ?)"
+        count_args.append(data["userId"])
+    return f"(({count}) BETWEEN ? AND ?)", [*count_args, *_range(data, 1)]
 
 
 def _objects_class_sql(data: dict) -> tuple[str, list]:
@@ -223,6 +266,23 @@ def _objects_tag_sql(data: dict) -> tuple[str, list]:
     if data.get("tagClassId") is not None:
         count, count_args = count + " AND f.class_id = ?", [*count_args, data["tagClassId"]]
     return f"(({count}) BETWEEN ? AND ?)", [*count_args, *_range(data, 1)]
+
+
+_FILTERS = {
+    "images_filename": _filename_sql,
+    "images_tag": _images_tag_sql,
+    "objects_tag": _objects_tag_sql,
+    "objects_class": _objects_class_sql,
+    "objects_annotator": _objects_annotator_sql,
+}
+# filter types the SDK may send that the sandbox declines, each with why
+_UNSERVED_FILTERS = {
+    "tagged_by_annotator": "which tags it counts (image, object or both) is not documented",
+    "issues_count": "the sandbox keeps no issues",
+    "job": "its data shape is not documented (list a job's images with api.labeling_job.get_info_by_id)",
+    "entities_collection": "the sandbox keeps no entity collections",
+    "entities_ai_search_collection": "AI search needs the embeddings service a real instance runs beside the API",
+}
 
 
 def _range(data: dict, lowest: int) -> list[int]:
@@ -352,6 +412,12 @@ def _item_hash(ctx, item: dict) -> str:
             return store_blob(store, fetch_link(store, item["link"], ctx.base_url))
         except ValueError as error:
             raise bad_request(f"link {item['link']!r}: {error}", field="link") from None
+    if "teamFileId" in item or "sourceBlob" in item:
+        raise bad_request(
+            f"image {item['title']!r}: blob images (teamFileId, sourceBlob) need Team Files, "
+            "which the sandbox does not keep",
+            field="teamFileId",
+        )
     raise bad_request(f"image {item['title']!r} needs 'hash' or 'imageId'", field="images")
 
 
@@ -430,6 +496,33 @@ def bulk_download(ctx, body) -> Response:
     return Response(b"".join(chunks), media_type=f"multipart/form-data; boundary={boundary}")
 
 
+def bulk_download_by_hash(ctx, body) -> Response:
+    """images.bulk.download-by-hash {hashes}: multipart/form-data, one part named by each hash, in the asked order."""
+    hashes = field(body, "hashes", list)
+    if not all(isinstance(h, str) for h in hashes):
+        raise bad_request("field 'hashes' must be a list of hash strings", field="hashes")
+    rows = {
+        row["hash"]: row
+        for row in ctx.store.rows(
+            "SELECT hash, data, mime FROM blobs WHERE hash IN (SELECT value FROM json_each(?))", (dumps(hashes),)
+        )
+    }
+    unknown = [h for h in hashes if h not in rows]
+    if unknown:
+        raise bad_request(f"no stored image has hash {unknown[0]!r}", field="hashes")
+    boundary = uuid.uuid4().hex
+    chunks = []
+    for digest in dict.fromkeys(hashes):
+        # the SDK reads the hash as everything between 'form-data; name="' and the last character
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{digest}"\r\n'
+            f"Content-Type: {rows[digest]['mime']}\r\n\r\n"
+        )
+        chunks += [head.encode(), rows[digest]["data"], b"\r\n"]
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return Response(b"".join(chunks), media_type=f"multipart/form-data; boundary={boundary}")
+
+
 def storage_endpoint(store: Store):
     """GET <pathOriginal>: image bytes for fullStorageUrl links (no token, like storage links)."""
 
@@ -454,4 +547,17 @@ ROUTES = {
     "images.bulk.set-custom-sort": bulk_set_custom_sort,
     "images.download": download,
     "images.bulk.download": bulk_download,
+    "images.bulk.download-by-hash": bulk_download_by_hash,
+    "images.update.links": lambda ctx, body: update_links(ctx, body, store_blob),
+}
+
+REFUSED = {
+    "images.data.download": "blob-file projects need Team Files, which the sandbox does not keep",
+    "remote-storage.exists": "needs the cloud storages a team connects to a real instance",
+    "file-storage.list": "the sandbox keeps no Team Files",
+    "file-storage.info": "the sandbox keeps no Team Files",
+    "file-storage.download": "the sandbox keeps no Team Files",
+    "file-storage.bulk.upload": "the sandbox keeps no Team Files",
+    "agents.storage.list": "needs an agent's storage, and the sandbox runs no agents",
+    "agents.storage.download": "needs an agent's storage, and the sandbox runs no agents",
 }

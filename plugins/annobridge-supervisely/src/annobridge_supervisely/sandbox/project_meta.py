@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import bad_request
-from .store import Store, dumps, loads
+from .store import Store, dumps, loads, now
 
 GEOMETRIES = {
     "bitmap", "mask_3d", "cuboid", "point", "polygon", "multipolygon", "line", "rectangle", "graph",
@@ -28,6 +28,31 @@ def tag_metas(store: Store, project_id: int) -> list[dict]:
     return [{"id": row["id"], **loads(row["data"])} for row in rows]
 
 
+# when each tag meta was made and last changed (TagInfo.created_at/updated_at), kept apart from its TagMeta JSON so
+# projects.meta answers only what it always has; created on first use rather than in store.SCHEMA
+_TAG_TIMES = """
+CREATE TABLE IF NOT EXISTS tag_meta_times (
+    tag_id INTEGER PRIMARY KEY REFERENCES tag_metas(id) ON DELETE CASCADE, created_at TEXT, updated_at TEXT)
+"""
+
+
+def touch_tag_meta(store: Store, tag_id: int, created: bool = False) -> None:
+    """Record that tag meta `tag_id` was made (`created`) or changed now."""
+    store.execute(_TAG_TIMES)
+    stamp = now()
+    if created or not store.scalar("SELECT 1 FROM tag_meta_times WHERE tag_id = ?", (tag_id,)):
+        store.execute("INSERT OR REPLACE INTO tag_meta_times VALUES (?, ?, ?)", (tag_id, stamp, stamp))
+    else:
+        store.execute("UPDATE tag_meta_times SET updated_at = ? WHERE tag_id = ?", (stamp, tag_id))
+
+
+def tag_meta_times(store: Store, tag_id: int, default: str | None) -> tuple[str | None, str | None]:
+    """(createdAt, updatedAt) of a tag meta; `default` for one made before times were kept."""
+    store.execute(_TAG_TIMES)
+    row = store.one("SELECT created_at, updated_at FROM tag_meta_times WHERE tag_id = ?", (tag_id,))
+    return (row["created_at"], row["updated_at"]) if row else (default, default)
+
+
 def meta_json(store: Store, project_id: int) -> dict:
     """What projects.meta answers; ProjectMeta.from_json reads it."""
     return {"classes": classes(store, project_id), "tags": tag_metas(store, project_id), "projectType": "images"}
@@ -44,7 +69,7 @@ def replace_meta(store: Store, project_id: int, meta: Any) -> dict:
     class_names = {item["title"] for item in new_classes}
     if len(class_names) != len(new_classes):
         raise bad_request("meta has two classes with the same title", field="meta.classes")
-    new_tags = [_check_tag(item, class_names) for item in meta.get("tags") or []]
+    new_tags = [check_tag_meta(item, class_names) for item in meta.get("tags") or []]
     if len({item["name"] for item in new_tags}) != len(new_tags):
         raise bad_request("meta has two tags with the same name", field="meta.tags")
     _sync(store, "obj_classes", project_id, new_classes, "title")
@@ -62,10 +87,14 @@ def _sync(store: Store, table: str, project_id: int, items: list[dict], key: str
         wanted = item.pop("id", None)
         id_ = wanted if wanted in existing else by_name.get(item[key])
         if id_ is None or id_ in kept:
-            store.execute(f"INSERT INTO {table} (project_id, data) VALUES (?, ?)", (project_id, dumps(item)))
+            id_ = store.execute(f"INSERT INTO {table} (project_id, data) VALUES (?, ?)", (project_id, dumps(item)))
+            if table == "tag_metas":
+                touch_tag_meta(store, id_, created=True)
         else:
             kept.add(id_)
             store.execute(f"UPDATE {table} SET data = ? WHERE id = ?", (dumps(item), id_))
+            if table == "tag_metas" and item != existing[id_]:
+                touch_tag_meta(store, id_)
     for id_ in set(existing) - kept:
         store.execute(f"DELETE FROM {table} WHERE id = ?", (id_,))
 
@@ -87,7 +116,8 @@ def _check_class(item: Any) -> dict:
     }
 
 
-def _check_tag(item: Any, class_names: set[str]) -> dict:
+def check_tag_meta(item: Any, class_names: set[str]) -> dict:
+    """A TagMeta JSON checked (value type, values, applicability, classes by title) and completed, or 400."""
     if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
         raise bad_request(f"every tag needs a non-empty 'name', got {item!r}", field="meta.tags")
     name, value_type = item["name"], item.get("value_type")
