@@ -20,7 +20,11 @@ SCHEMA = LabelSchema(classes=[ObjectClass(name="lemon", shape="rectangle")])
 
 
 def _count(sandbox) -> int:
-    return sandbox.store.scalar("SELECT COUNT(*) FROM projects")
+    """Projects not removed (a removed project is archived: its row stays, as on a real instance)."""
+    from annobridge_supervisely.sandbox.archive import LIVE_PROJECT, ensure
+
+    ensure(sandbox.store)
+    return sandbox.store.scalar(f"SELECT COUNT(*) FROM projects p WHERE {LIVE_PROJECT}")
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,9 @@ _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "<": lambda a, b: a is not None and a < b,
     "<=": lambda a, b: a is not None and a <= b,
 }
+ALIASES = {"eq": "=", "not": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+"""Spelled-out operators the API takes too (the SDK's get_list_all documents both spellings)."""
+_OPERATORS.update({alias: _OPERATORS[symbol] for alias, symbol in ALIASES.items()})
 
 
 def apply_filters(entities: list[dict], filters: Any) -> list[dict]:

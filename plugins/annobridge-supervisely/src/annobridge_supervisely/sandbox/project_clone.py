@@ -1,4 +1,4 @@
-"""Copy a project into a new one (projects.clone): meta, datasets, images, tags and figures, with ids remapped.
+"""Copy a project into a new one (projects.clone): meta, datasets, images (with links), tags and figures, ids remapped.
 
 Rows are copied column by column as the table has them (all but the id and the remapped
 references), so a column the schema gains later travels with the clone without a change here.
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from . import archive
+from .image_links import link_of, set_link
 from .store import Store, dumps, loads, now
 
 INCLUDE_DEFAULTS = {
@@ -51,11 +53,12 @@ def clone_project(store: Store, source: dict, target: dict, include: dict[str, b
                   (dumps(_remap_settings(loads(source["settings"], {}), tag_ids)), target["id"]))
     if not include["datasets"]:
         return
-    datasets = store.rows("SELECT * FROM datasets WHERE project_id = ? ORDER BY id", (source["id"],))
+    datasets = archive.live_datasets(
+        store, store.rows("SELECT * FROM datasets WHERE project_id = ? ORDER BY id", (source["id"],)))
     if dataset_ids is not None:
         datasets = [row for row in datasets if row["id"] in set(dataset_ids)]
     dataset_map: dict[int, int] = {}
-    for row in datasets:  # ids grow with creation, so a parent is copied before its children
+    for row in _parents_first(datasets):
         dataset_map.update(_copy(store, "datasets", [row], lambda r: {
             "project_id": target["id"], "parent_id": dataset_map.get(r["parent_id"]),
             "created_at": stamp, "updated_at": stamp,
@@ -65,6 +68,10 @@ def clone_project(store: Store, source: dict, target: dict, include: dict[str, b
     image_map = _copy(store, "images", _by(store, "images", "dataset_id", list(dataset_map)),
                       lambda row: {"dataset_id": dataset_map[row["dataset_id"]], "created_at": stamp,
                                    "updated_at": stamp})
+    for old_id, new_id in image_map.items():  # an image added by link keeps its link, as on a real instance
+        link = link_of(store, old_id)
+        if link is not None:
+            set_link(store, new_id, link)
     if include["imagesTags"]:
         _copy(store, "image_tags", _by(store, "image_tags", "image_id", list(image_map)),
               _remapped({"image_id": image_map, "tag_id": tag_ids}))
@@ -75,6 +82,19 @@ def clone_project(store: Store, source: dict, target: dict, include: dict[str, b
     if include["figuresTags"] and include["annotationObjectsTags"]:
         _copy(store, "figure_tags", _by(store, "figure_tags", "figure_id", list(figure_map)),
               _remapped({"figure_id": figure_map, "tag_id": tag_ids}))
+
+
+def _parents_first(datasets: list[dict]) -> list[dict]:
+    """The dataset rows ordered so each parent comes before its children (datasets.move can nest an older one)."""
+    by_id = {row["id"]: row for row in datasets}
+
+    def depth(row: dict) -> int:
+        level = 0
+        while row["parent_id"] in by_id:
+            row, level = by_id[row["parent_id"]], level + 1
+        return level
+
+    return sorted(datasets, key=lambda row: (depth(row), row["id"]))
 
 
 def _by(store: Store, table: str, column: str, ids: list[int]) -> list[dict]:

@@ -116,7 +116,8 @@ def _filters(listing: Listing, filters: Any) -> tuple[list[str] | None, list]:
 
 def _condition(expr: str, operator: str, value: Any) -> tuple[str, list]:
     """One filter as SQL that treats NULL as Python treats None (None != 5, None not in [5], None > 5 is false)."""
-    if operator in ("=", "eq"):
+    operator = paging.ALIASES.get(operator, operator)
+    if operator == "=":
         return f"{expr} IS ?", [value]
     if operator == "!=":
         return f"{expr} IS NOT ?", [value]
