@@ -1,10 +1,21 @@
-"""Teams: teams.list, teams.info, teams.add, teams.editInfo (TeamApi)."""
+"""Teams: teams.list, teams.info, teams.add, teams.editInfo, teams.archive, teams.remove.permanently (TeamApi).
+
+An archived team leaves teams.list but still answers teams.info; only an archived team can be
+removed for good, and its workspaces, projects, jobs, members and events go with it.
+"""
 
 from __future__ import annotations
 
-from .errors import bad_request, field, not_found
+from .errors import bad_request, field, int_list, not_found
 from .paging import page
 from .store import Store, now
+
+ARCHIVE_TABLE = """
+CREATE TABLE IF NOT EXISTS team_archive (
+    team_id INTEGER PRIMARY KEY REFERENCES teams(id) ON DELETE CASCADE, archived_at TEXT NOT NULL)
+"""
+# kept here rather than in store.SCHEMA so archiving stays whole in this module; created on first use
+MAX_REMOVE_BATCH = 50  # TeamApi.remove_permanently sends at most 50 ids a call
 
 
 def team_json(store: Store, row: dict, user_id: int) -> dict:
@@ -33,9 +44,12 @@ def get_team(store: Store, team_id: int) -> dict:
 
 
 def teams_list(ctx, body) -> dict:
-    """teams.list: the teams the token's owner belongs to."""
+    """teams.list: the teams the token's owner belongs to, archived ones left out."""
+    ctx.store.execute(ARCHIVE_TABLE)
     rows = ctx.store.rows(
-        "SELECT t.* FROM teams t JOIN members m ON m.team_id = t.id WHERE m.user_id = ?", (ctx.user["id"],)
+        "SELECT t.* FROM teams t JOIN members m ON m.team_id = t.id WHERE m.user_id = ? "
+        "AND t.id NOT IN (SELECT team_id FROM team_archive)",
+        (ctx.user["id"],),
     )
     return page([team_json(ctx.store, row, ctx.user["id"]) for row in rows], body)
 
@@ -89,9 +103,37 @@ def teams_edit(ctx, body) -> dict:
     return team_json(ctx.store, get_team(ctx.store, row["id"]), ctx.user["id"])
 
 
+def teams_archive(ctx, body) -> dict:
+    """teams.archive {id}: the team leaves teams.list; archiving twice changes nothing."""
+    team = get_team(ctx.store, field(body, "id", int))
+    ctx.store.execute(ARCHIVE_TABLE)
+    ctx.store.execute("INSERT OR IGNORE INTO team_archive (team_id, archived_at) VALUES (?, ?)", (team["id"], now()))
+    return {"success": True}
+
+
+def teams_remove_permanently(ctx, body) -> dict:
+    """teams.remove.permanently {teamsIds}: instance admin only; every team must exist and be archived."""
+    if ctx.user["role"] != "admin":
+        raise bad_request("only the instance administrator removes teams permanently", field="teamsIds")
+    ids = int_list(body, "teamsIds")
+    if not 1 <= len(ids) <= MAX_REMOVE_BATCH:
+        raise bad_request(f"field 'teamsIds' takes 1 to {MAX_REMOVE_BATCH} ids, got {len(ids)}", field="teamsIds")
+    ctx.store.execute(ARCHIVE_TABLE)
+    for team_id in ids:
+        get_team(ctx.store, team_id)
+        if ctx.store.one("SELECT 1 FROM team_archive WHERE team_id = ?", (team_id,)) is None:
+            raise bad_request(f"team {team_id} is not archived: archive it before removing it", field="teamsIds")
+    for team_id in ids:
+        ctx.store.execute("DELETE FROM events WHERE team_id = ?", (team_id,))
+        ctx.store.execute("DELETE FROM teams WHERE id = ?", (team_id,))  # cascades to all the team holds
+    return {"success": True}
+
+
 ROUTES = {
     "teams.list": teams_list,
     "teams.info": teams_info,
     "teams.add": teams_add,
     "teams.editInfo": teams_edit,
+    "teams.archive": teams_archive,
+    "teams.remove.permanently": teams_remove_permanently,
 }

@@ -226,3 +226,7 @@ ROUTES = {
     "members.remove": members_remove,
     "roles.list": roles_list,
 }
+
+REFUSED = {
+    "users.ssh-keys": "the sandbox keeps no SSH keys: they reach the agents and dev containers it does not run",
+}
