@@ -17,7 +17,7 @@ from .ledger import Binding, mismatch
 from .migration_report import MigrationReport
 from .models import Id, Project
 from .provider import Provider
-from .schema import LabelSchema
+from .schema import LabelSchema, MediaKind
 
 if TYPE_CHECKING:
     from .retry import RetryPolicy
@@ -54,7 +54,8 @@ def schema_signature(schema: LabelSchema) -> tuple:
     """
     classes = sorted((c.name, c.shape.value, tuple(n.name for n in c.nodes)) for c in schema.classes)
     tags = sorted((t.name, t.value_type.value, tuple(t.values), t.applies_to.value) for t in schema.tags)
-    return tuple(classes), tuple(tags)
+    media = (schema.media.value,) if schema.media is not MediaKind.IMAGE else ()  # image signatures stay as they were
+    return (tuple(classes), tuple(tags)) + media
 
 
 def default_target_name(source: Provider, project: Project, limit: int | None) -> str:

@@ -39,6 +39,13 @@ class TagTarget(str, Enum):
     OBJECTS_ONLY = "objects_only"
 
 
+class MediaKind(str, Enum):
+    """What a project's items are: still images, or videos labeled frame by frame."""
+
+    IMAGE = "image"
+    VIDEO = "video"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
@@ -117,6 +124,7 @@ class LabelSchema(_Strict):
 
     classes: tuple[ObjectClass, ...] = ()
     tags: tuple[TagSpec, ...] = ()
+    media: MediaKind = MediaKind.IMAGE
 
     @model_validator(mode="after")
     def _unique_and_consistent(self) -> LabelSchema:

@@ -32,7 +32,19 @@ from typing import Any, Iterable
 
 from annobridge.errors import ValidationError
 from annobridge.fidelity import NEUTRAL, FidelityReport
-from annobridge.schema import KeypointNode, LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, TagValueType
+from annobridge.schema import (
+    KeypointNode,
+    LabelSchema,
+    MediaKind,
+    ObjectClass,
+    ShapeKind,
+    TagSpec,
+    TagTarget,
+    TagValueType,
+)
+
+from .label_colors import HEX, label_color
+from .label_config_video import build_video_label_config, parse_video_schema
 
 __all__ = [
     "IMAGE_KEY",
@@ -64,8 +76,6 @@ _SHAPE_OF = {
 }
 _TAG_CONTROLS = {"choices": None, "textarea": TagValueType.ANY_STRING, "number": TagValueType.ANY_NUMBER}
 _EXTRAS = re.compile(r"<!--\s*annobridge\s+(\{.*?\})\s*-->", re.DOTALL)
-_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
-_RGB = re.compile(r"^rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*[\d.]+\s*)?\)$")
 
 
 @dataclass(frozen=True)
@@ -164,6 +174,8 @@ def build_label_config(schema: LabelSchema, extras: dict[str, Any] | None = None
     """
     from label_studio_sdk.label_interface import LabelInterface
 
+    if schema.media is MediaKind.VIDEO:
+        return write_extras(build_video_label_config(schema), extras or {})
     reserved = _control_names_of_tags(schema)
     for name in sorted(reserved | {c.name for c in schema.classes if c.shape is ShapeKind.KEYPOINTS}):
         if looks_scalar(name):
@@ -297,7 +309,7 @@ def restrict_schema(schema: LabelSchema, classes: Iterable[str] = (), tags: Iter
         for t in schema.tags
         if not tags or t.name in tags
     ]
-    return LabelSchema(classes=kept, tags=kept_tags)
+    return LabelSchema(classes=kept, tags=kept_tags, media=schema.media)
 
 
 # ---------------------------------------------------------------- config -> schema
@@ -321,6 +333,9 @@ def parse_label_config(config: str) -> ParsedConfig:
     except Exception as exc:
         raise ValidationError(f"label config does not parse: {exc}") from None
     extras = read_extras(config)
+    if any(o.tag.lower() == "video" for o in interface.objects):
+        schema, skipped = parse_video_schema(interface)
+        return ParsedConfig(schema, skipped, extras)
     controls = list(interface.controls)
     graphs = set(extras.get("graphs") or ())
     skipped: list[str] = []
@@ -346,7 +361,7 @@ def parse_label_config(config: str) -> ParsedConfig:
         _note_dynamic(control, skipped)
         for label in control.labels or ():
             shapes.setdefault(label, set()).update(kinds)
-            colors.setdefault(label, _color((control.labels_attrs or {}).get(label)))
+            colors.setdefault(label, label_color((control.labels_attrs or {}).get(label)))
             drawn.note(label, control, kinds)
     classes = [
         ObjectClass(name=name, shape=next(iter(kinds)) if len(kinds) == 1 else ShapeKind.ANY, color=colors[name])
@@ -443,31 +458,14 @@ def _tools_by_object(controls: list[Any]) -> dict[str, set[ShapeKind]]:
     return tools
 
 
-def _color(label: Any) -> str | None:
-    """A Label's background as #RRGGBB: hex, a CSS name ("green") or rgb()/rgba() (alpha left out); else None."""
-    value = (getattr(label, "attr", None) or {}).get("background")
-    if not isinstance(value, str):
-        return None
-    if _HEX.match(value):
-        return value.upper()
-    from PIL import ImageColor  # a dependency of label-studio-sdk
-
-    rgb = _RGB.match(value.strip())
-    try:
-        red, green, blue = (int(float(c)) for c in rgb.groups()) if rgb else ImageColor.getrgb(value)[:3]
-    except ValueError:
-        return None
-    return f"#{red:02X}{green:02X}{blue:02X}" if max(red, green, blue) <= 255 else None
-
-
 def _graph_class(control: Any, extras: dict[str, Any]) -> ObjectClass:
-    nodes = [KeypointNode(name=n, color=_color((control.labels_attrs or {}).get(n))) for n in control.labels or ()]
+    nodes = [KeypointNode(name=n, color=label_color((control.labels_attrs or {}).get(n))) for n in control.labels or ()]
     names = {n.name for n in nodes}
     edges = [tuple(e) for e in (extras.get("edges") or {}).get(control.name, ()) if set(e) <= names and len(e) == 2]
     color = (extras.get("class_colors") or {}).get(control.name)
     return ObjectClass(
         name=control.name, shape=ShapeKind.KEYPOINTS, nodes=nodes, edges=edges,
-        color=color if isinstance(color, str) and _HEX.match(color) else None,
+        color=color if isinstance(color, str) and HEX.match(color) else None,
     )
 
 
