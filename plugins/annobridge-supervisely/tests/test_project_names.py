@@ -21,10 +21,9 @@ SCHEMA = LabelSchema(classes=[ObjectClass(name="lemon", shape="rectangle")])
 
 def _count(sandbox) -> int:
     """Projects not removed (a removed project is archived: its row stays, as on a real instance)."""
-    from annobridge_supervisely.sandbox.archive import LIVE_PROJECT, ensure
+    from annobridge_supervisely.sandbox.archive import live_projects
 
-    ensure(sandbox.store)
-    return sandbox.store.scalar(f"SELECT COUNT(*) FROM projects p WHERE {LIVE_PROJECT}")
+    return len(live_projects(sandbox.store))
 
 
 @pytest.mark.parametrize(

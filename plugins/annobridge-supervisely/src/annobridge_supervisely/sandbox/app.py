@@ -17,17 +17,27 @@ from . import (
     activity,
     annotation_api,
     datasets,
+    figure_edit_api,
     figure_tag_api,
+    image_embeddings,
     images,
     instance,
     job_actions,
     job_stats,
     jobs,
     lifecycle,
+    list_all,
+    object_class_api,
+    project_stats,
     projects,
+    task_data,
+    tag_edit_api,
+    tag_meta_api,
     tasks,
     teams,
     users,
+    video_annotations,
+    videos,
     workspaces,
 )
 from .defaults import DEFAULT_TOKEN
@@ -52,16 +62,37 @@ class Context:
     headers: Any = field(default_factory=dict)
 
 
+_MODULES = (
+    instance, users, teams, activity, workspaces, projects, datasets, images, image_embeddings, annotation_api,
+    figure_tag_api, figure_edit_api, tag_meta_api, tag_edit_api,
+    jobs, job_actions, job_stats, lifecycle, tasks, task_data, list_all, project_stats,
+    videos, video_annotations, object_class_api,
+)
+
+
 def routes() -> dict[str, Handler]:
     """Every API method the sandbox answers, by Supervisely method name."""
     table: dict[str, Handler] = {}
-    for module in (
-        instance, users, teams, activity, workspaces, projects, datasets, images, annotation_api, figure_tag_api,
-        jobs, job_actions, job_stats, lifecycle, tasks,
-    ):
+    for module in _MODULES:
         overlap = table.keys() & module.ROUTES.keys()
         assert not overlap, f"methods registered twice: {overlap}"
         table.update(module.ROUTES)
+    for module in _MODULES:  # a method shared by kinds of entity: the module that claims a request answers it
+        for method, (claims, handler) in getattr(module, "CLAIMS", {}).items():
+            table[method] = _claimed(claims, handler, table[method])
+    return table
+
+
+def _claimed(claims: Callable[["Context", Any], bool], handler: Handler, otherwise: Handler) -> Handler:
+    """`handler` for the requests `claims` says are its, `otherwise` for the rest."""
+    return lambda ctx, body: (handler if claims(ctx, body) else otherwise)(ctx, body)
+
+
+def refused() -> dict[str, str]:
+    """API methods the sandbox declines on purpose, each with why (a module's optional REFUSED table)."""
+    table: dict[str, str] = {}
+    for module in _MODULES:
+        table.update(getattr(module, "REFUSED", {}))
     return table
 
 
@@ -85,7 +116,7 @@ def create_app(db_path: str | None = None, token: str = DEFAULT_TOKEN, seed: boo
             bootstrap(store)
             if seed:
                 seed_demo(store)
-    table = routes()
+    table, declined = routes(), refused()
     calls: Counter = Counter()
     expected = token.encode()
 
@@ -98,7 +129,7 @@ def create_app(db_path: str | None = None, token: str = DEFAULT_TOKEN, seed: boo
                 raise unauthorized()
             handler = table.get(method)
             if handler is None:
-                raise ApiError(404, f"API method {method!r} is not implemented by the Supervisely sandbox")
+                raise _unserved(method, declined.get(method))
             body = await _read_body(request)
             owner = store.one("SELECT * FROM users WHERE login = ?", (OWNER_LOGIN,))
             ctx = Context(store, owner, str(request.base_url).rstrip("/"), request.headers)
@@ -124,6 +155,13 @@ def create_app(db_path: str | None = None, token: str = DEFAULT_TOKEN, seed: boo
     app.state.store = store
     app.state.calls = calls
     return app
+
+
+def _unserved(method: str, why: str | None) -> ApiError:
+    """404 naming the method, with the reason when the sandbox declines it on purpose."""
+    if why:
+        return ApiError(404, f"API method {method!r} is not served by the Supervisely sandbox: {why}")
+    return ApiError(404, f"API method {method!r} is not implemented by the Supervisely sandbox")
 
 
 async def _read_body(request: Request) -> Any:

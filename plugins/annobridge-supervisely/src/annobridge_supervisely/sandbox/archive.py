@@ -31,6 +31,12 @@ def ensure(store: Store) -> None:
         store.execute(sql)
 
 
+def live_projects(store: Store) -> list[dict]:
+    """(id, name) of every project not removed, by id: what a test compares before and after."""
+    ensure(store)
+    return store.rows(f"SELECT id, name FROM projects p WHERE {LIVE_PROJECT} ORDER BY id")
+
+
 def project_archived(store: Store, project_id: int) -> bool:
     """True when the project was removed (archived) and not yet deleted."""
     ensure(store)
