@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in one go, each in its own process, tables to stdout and benchmarks/results.md.
 
-    .venv/bin/python benchmarks/run.py [--quick] [--only rle,read_tasks,migrate,converters,verify]
+    .venv/bin/python benchmarks/run.py [--quick] [--only rle,read_tasks,migrate,converters,video,verify]
 
 The real Label Studio server is started once (from .venv-labelstudio) for the benchmarks that
 need it and handed to them by URL, its token through LABEL_STUDIO_API_KEY in their environment
@@ -75,6 +75,13 @@ BENCHMARKS = [
         "converters",
         "Converting annotations: Supervisely JSON -> neutral -> Label Studio results, and back",
         "converters.py",
+        [],
+        ["--quick"],
+    ),
+    Benchmark(
+        "video",
+        "Converting video annotations: Supervisely video JSON -> neutral -> Label Studio tracks, and back",
+        "video_convert.py",
         [],
         ["--quick"],
     ),

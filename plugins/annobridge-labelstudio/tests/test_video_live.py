@@ -59,8 +59,7 @@ def test_tracks_and_ranges_come_back_from_the_server_as_written(backend, video_p
     assert report.exact
     made = backend.annotations.create_json(task_id, result=results)
     stored = backend.annotations.get_json(made["id"])["result"]
-    back, read = video_from_labelstudio(stored, config, width=W, height=H, frames_count=FRAMES, fps=FPS,
-                                        schema=SCHEMA)
+    back, read = video_from_labelstudio(stored, config, width=W, height=H, frames_count=FRAMES, fps=FPS)
     assert read.lossless
     assert back.tags == video.tags
     assert [o.frames for o in back.objects] == [o.frames for o in video.objects]

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from annobridge.annotations import Rectangle
 from annobridge.errors import ValidationError
-from annobridge.schema import LabelSchema, ObjectClass, TagSpec
 from annobridge.video import FrameRange, FrameShape, VideoAnnotation, VideoObject, VideoTag, between
+from annobridge_labelstudio.label_config import parse_label_config
 from annobridge_labelstudio.video_regions import video_config, video_from_labelstudio, video_to_labelstudio
 
 CONFIG = (
@@ -19,17 +19,13 @@ CONFIG = (
     '<VideoRectangle name="box" toName="video"/>'
     '<Labels name="videoLabels" toName="video"><Label value="car"/><Label value="person"/></Labels>'
     '<TimelineLabels name="weather" toName="video"><Label value="rain"/><Label value="sun"/></TimelineLabels>'
-    '<TimelineLabels name="actions" toName="video"><Label value="turn"/></TimelineLabels></View>'
-)
-SCHEMA = LabelSchema(
-    classes=[ObjectClass(name="car", shape="rectangle"), ObjectClass(name="person", shape="rectangle")],
-    tags=[TagSpec(name="weather", value_type="oneof_string", values=["rain", "sun"]), TagSpec(name="turn")],
+    '<TimelineLabels name="turn" toName="video"><Label value="turn"/></TimelineLabels></View>'
 )
 W, H, FRAMES, FPS = 640, 360, 60, 25
 
 
 def _read(results):
-    return video_from_labelstudio(results, CONFIG, width=W, height=H, frames_count=FRAMES, fps=FPS, schema=SCHEMA)
+    return video_from_labelstudio(results, CONFIG, width=W, height=H, frames_count=FRAMES, fps=FPS)
 
 
 def _step(frame, x, enabled=True, y=10, width=64, height=36):
@@ -58,12 +54,13 @@ def test_timeline_ranges_become_frame_range_tags_and_come_back():
     ranges = [
         {"id": "r1", "type": "timelinelabels", "from_name": "weather", "to_name": "video",
          "value": {"ranges": [{"start": 1, "end": 30}], "timelinelabels": ["rain"]}},
-        {"id": "r2", "type": "timelinelabels", "from_name": "actions", "to_name": "video",
+        {"id": "r2", "type": "timelinelabels", "from_name": "turn", "to_name": "video",
          "value": {"ranges": [{"start": 40, "end": 45}], "timelinelabels": ["turn"]}},
     ]
     video, _ = _read(ranges)
     assert video.tags == (VideoTag(name="weather", value="rain", frames=FrameRange(start=0, end=29)),
                           VideoTag(name="turn", frames=FrameRange(start=39, end=44)))
+    video.validate_against(parse_label_config(CONFIG).schema)  # the tags the config's own schema has
     results, report = video_to_labelstudio(video, CONFIG)
     assert [(r["from_name"], r["value"]) for r in results] == [(r["from_name"], r["value"]) for r in ranges]
     assert report.exact

@@ -24,7 +24,7 @@ LS_CONFIG = (
     '<View><Video name="video" value="$video"/><VideoRectangle name="box" toName="video"/>'
     '<Labels name="videoLabels" toName="video"><Label value="car"/></Labels>'
     '<TimelineLabels name="weather" toName="video"><Label value="rain"/><Label value="sun"/></TimelineLabels>'
-    '<TimelineLabels name="actions" toName="video"><Label value="turn"/></TimelineLabels></View>'
+    '<TimelineLabels name="turn" toName="video"><Label value="turn"/></TimelineLabels></View>'
 )
 W, H, FRAMES = 64, 48, 40
 
@@ -106,14 +106,10 @@ def supervisely_videos(draw):
 def test_supervisely_to_label_studio_and_back_keeps_every_figure(data):
     from annobridge_labelstudio.video_regions import video_from_labelstudio, video_to_labelstudio
 
-    from annobridge.schema import LabelSchema, TagSpec
-
     video, _ = video_from_supervisely(data, META, fps=25)
     results, to_ls = video_to_labelstudio(video, LS_CONFIG)
     assert to_ls.lossless
-    schema = LabelSchema(tags=[TagSpec(name="weather", value_type="oneof_string", values=["rain", "sun"])])
-    back, _ = video_from_labelstudio(results, LS_CONFIG, width=W, height=H, frames_count=FRAMES, fps=25,
-                                     schema=schema)
+    back, _ = video_from_labelstudio(results, LS_CONFIG, width=W, height=H, frames_count=FRAMES, fps=25)
     assert [t.model_dump() for t in back.tags] == [t.model_dump() for t in video.tags]
     for before, after in zip(video.objects, back.objects):
         # every figure comes back as a keyframe with its box; no frame the figures left empty is filled in

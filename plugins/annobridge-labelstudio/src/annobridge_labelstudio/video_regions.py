@@ -5,8 +5,9 @@ A track is a sequence of keyframes numbered from 1. The box is on each keyframe;
 video after the last); after a disabled one it is gone until the next keyframe. Reading fills
 those frames in exactly (annobridge.video.between) and marks them interpolated; writing keeps
 each keyframe, adds a frame where the neutral shapes leave the straight line, and sets
-`enabled` where the object stays. Timeline ranges become frame-range tags named by their label,
-or, when the schema has a one-of tag named like the control, that tag with the label as value.
+`enabled` where the object stays. A timeline whose one label is its own name holds a tag of that
+name; any other timeline is a one-of tag named like the control, its label the value (as
+label_config_video.py reads the config).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from annobridge.annotations import Rectangle
 from annobridge.errors import ValidationError
 from annobridge.fidelity import LABEL_STUDIO, NEUTRAL, FidelityReport
 from annobridge.models import Id
-from annobridge.schema import LabelSchema, TagValueType
 from annobridge.video import FrameRange, FrameShape, VideoAnnotation, VideoObject, VideoTag, between
 
 from .region_config import LS_ORIGIN, ORIGINS, pct, px
@@ -78,7 +78,6 @@ def video_from_labelstudio(
     frames_count: int,
     fps: Fraction | float | str,
     item: Id | None = None,
-    schema: LabelSchema | None = None,
 ) -> tuple[VideoAnnotation, FidelityReport]:
     """The neutral VideoAnnotation of one Label Studio annotation's results on a video of that size and rate."""
     config = video_config(label_config)
@@ -100,7 +99,7 @@ def video_from_labelstudio(
                 else:
                     report.dropped("track without keyframes", NEUTRAL, item=item)
             elif kind == "timelinelabels":
-                found = _ranges(result, frames_count, schema)
+                found = _ranges(result, frames_count, config)
                 tags.extend(found)
                 report.carried("frame-range tag", NEUTRAL, len(found))
             else:
@@ -150,10 +149,10 @@ def _box(step: dict[str, Any], width: int, height: int) -> Rectangle:
     )
 
 
-def _ranges(result: dict[str, Any], frames_count: int, schema: LabelSchema | None) -> list[VideoTag]:
+def _ranges(result: dict[str, Any], frames_count: int, config: VideoConfig) -> list[VideoTag]:
     value = result["value"]
     control = result.get("from_name")
-    oneof = {t.name: t for t in (schema.tags if schema else ()) if t.value_type is TagValueType.ONEOF_STRING}
+    own = config.timelines.get(control) == (control,)  # a none tag: one label, its control's name
     tags = []
     for label in value.get("timelinelabels") or []:
         for span in value.get("ranges") or []:
@@ -162,10 +161,10 @@ def _ranges(result: dict[str, Any], frames_count: int, schema: LabelSchema | Non
                 raise ValidationError(f"range {span['start']}..{span['end']} is outside the video's {frames_count}"
                                       " frames")
             frames = FrameRange(start=start, end=end)
-            if control in oneof and label in oneof[control].values:
-                tags.append(VideoTag(name=control, value=label, frames=frames))
-            else:
+            if own or control not in config.timelines:
                 tags.append(VideoTag(name=label, frames=frames))
+            else:
+                tags.append(VideoTag(name=control, value=label, frames=frames))
     return tags
 
 
