@@ -128,3 +128,12 @@ def test_read_back_counts_every_page_and_an_error_answer_is_not_zero(labelstudio
                 _carried(http, 10**9)
         finally:
             http.delete(f"/api/projects/{project}")
+
+
+def test_the_video_benchmark_round_trips_every_figure(capsys):
+    import video_convert
+
+    assert video_convert.main(["--videos", "2", "--frames", "25", "--repeats", "1"]) == 0
+    table = capsys.readouterr().out
+    assert "2 videos x 25 frames (50 figures)" in table
+    assert "Label Studio got 50 keyframes" in table  # every Supervisely figure, as the note says
