@@ -81,6 +81,18 @@ def test_what_label_studio_video_cannot_hold_is_counted():
     assert report.count("video tag", "dropped") == 1  # a whole-video tag has no timeline range
 
 
+def test_tracks_label_studio_holds_oddly_are_counted():
+    odd = [
+        {"type": "videorectangle", "value": {"labels": [], "sequence": [_step(1, 0)]}},
+        {"type": "videorectangle", "value": {"labels": ["car", "person"], "sequence": [_step(1, 0), _step(1, 5)]}},
+    ]
+    video, report = _read(odd)
+    assert [(o.class_name, o.at(0).shape.x) for o in video.objects] == [("car", 32)]  # 5% of 640 px: the later
+    assert report.count("track without a label or keyframes", "dropped") == 1
+    assert report.count("track with several labels", "approximated") == 1
+    assert report.count("keyframe given twice for a frame", "dropped") == 1
+
+
 def test_bad_input_is_named():
     with pytest.raises(ValidationError, match="result #0 .*outside the video's 60 frames"):
         _read([{"type": "videorectangle", "value": {"labels": ["car"], "sequence": [_step(61, 0)]}}])

@@ -74,6 +74,10 @@ def test_bad_input_is_named():
     with pytest.raises(ValidationError, match="video 9, frame 0: a figure of unknown object 'ghost'"):
         video_from_supervisely({"size": {"height": H, "width": W}, "framesCount": 3, "objects": [],
                                 "frames": [_figure("ghost", 0, 1)]}, META, fps=25, item=9)
+    twice = {"size": {"height": H, "width": W}, "framesCount": 3, "objects": [{"key": "c", "classTitle": "car"}],
+             "frames": [_figure("c", 0, 1), _figure("c", 0, 2)]}
+    with pytest.raises(ValidationError, match="video 9, object 'c' \\(car\\): .*each once"):
+        video_from_supervisely(twice, META, fps=25, item=9)
     video = VideoAnnotation(width=W, height=H, frames_count=3, fps=25, objects=[
         VideoObject(class_name="truck", frames=[FrameShape(frame=0, shape=Polygon(exterior=[(0, 0), (1, 0), (0, 1)]))])
     ])

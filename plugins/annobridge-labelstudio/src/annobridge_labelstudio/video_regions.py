@@ -91,13 +91,11 @@ def video_from_labelstudio(
             continue
         try:
             if kind == "videorectangle":
-                obj = _track(result, width, height, frames_count)
+                obj = _track(result, width, height, frames_count, report, item)
                 if obj is not None:
                     objects.append(obj)
                     report.carried("track", NEUTRAL)
                     report.carried("keyframe", NEUTRAL, sum(f.keyframe for f in obj.frames))
-                else:
-                    report.dropped("track without keyframes", NEUTRAL, item=item)
             elif kind == "timelinelabels":
                 found = _ranges(result, frames_count, config)
                 tags.extend(found)
@@ -111,17 +109,22 @@ def video_from_labelstudio(
     return annotation, report
 
 
-def _track(result: dict[str, Any], width: int, height: int, frames_count: int) -> VideoObject | None:
+def _track(result: dict[str, Any], width: int, height: int, frames_count: int, report: FidelityReport,
+           item: Id | None) -> VideoObject | None:
     value = result["value"]
     labels = value.get("labels") or []
-    if len(labels) != 1:
-        raise ValidationError(f"a track needs exactly one label, got {labels!r}")
-    keys: dict[int, dict[str, Any]] = {}
-    for step in value.get("sequence") or []:
-        keys[int(step["frame"]) - 1] = step  # a frame given twice: the later keyframe is the one shown
-    order = sorted(keys)
-    if not order:
+    steps = value.get("sequence") or []
+    if not labels or not steps:
+        report.dropped("track without a label or keyframes", NEUTRAL, item=item)
         return None
+    if len(labels) > 1:
+        report.approximated("track with several labels", NEUTRAL, f"as a {labels[0]!r} track", item=item)
+    keys: dict[int, dict[str, Any]] = {}
+    for step in steps:
+        keys[int(step["frame"]) - 1] = step
+    report.dropped("keyframe given twice for a frame", NEUTRAL, "the later one is the one shown",
+                   len(steps) - len(keys), item=item)
+    order = sorted(keys)
     shapes: list[FrameShape] = []
     for position, frame in enumerate(order):
         step = keys[frame]

@@ -71,11 +71,14 @@ def video_from_supervisely(
             report.dropped("object on no frame", NEUTRAL, item=item)
             continue
         first = _first_figure(annotation, key)
-        tracked.append(VideoObject(
-            class_name=obj["classTitle"], frames=sorted(shapes[key], key=lambda f: f.frame),
-            tags=[_tag(t) for t in obj.get("tags", [])], id=obj.get("id"), author=first.get("labelerLogin"),
-            origin=_origin(first), created_at=obj.get("createdAt"), updated_at=obj.get("updatedAt"),
-        ))
+        try:
+            tracked.append(VideoObject(
+                class_name=obj["classTitle"], frames=sorted(shapes[key], key=lambda f: f.frame),
+                tags=[_tag(t) for t in obj.get("tags", [])], id=obj.get("id"), author=first.get("labelerLogin"),
+                origin=_origin(first), created_at=obj.get("createdAt"), updated_at=obj.get("updatedAt"),
+            ))
+        except ValidationError as exc:  # e.g. two figures of one object on one frame
+            raise ValidationError(f"{where}, object {key!r} ({obj['classTitle']}): {exc}") from None
         report.carried("track", NEUTRAL)
         report.carried("track tag", NEUTRAL, len(obj.get("tags", [])))
     tags = [_tag(t) for t in annotation.get("tags", [])]
