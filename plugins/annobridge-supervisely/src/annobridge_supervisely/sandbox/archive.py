@@ -11,41 +11,31 @@ from __future__ import annotations
 
 from .store import Store, dumps, loads, now
 
-_TABLES = (
-    "CREATE TABLE IF NOT EXISTS archived_projects (project_id INTEGER PRIMARY KEY "
-    "REFERENCES projects(id) ON DELETE CASCADE, archived_at TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS archived_datasets (dataset_id INTEGER PRIMARY KEY "
-    "REFERENCES datasets(id) ON DELETE CASCADE, archived_at TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS project_backups (project_id INTEGER PRIMARY KEY "
-    "REFERENCES projects(id) ON DELETE CASCADE, backup TEXT NOT NULL)",
-)
-# kept out of store.SCHEMA (this module owns them), made on first use as tasks.py makes its table
+TABLES = """
+CREATE TABLE IF NOT EXISTS archived_projects (
+    project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE, archived_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS archived_datasets (
+    dataset_id INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE, archived_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS project_backups (
+    project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE, backup TEXT NOT NULL);
+"""
 
 LIVE_PROJECT = "NOT EXISTS (SELECT 1 FROM archived_projects a WHERE a.project_id = p.id)"
-"""SQL condition on a projects row aliased `p`: not removed (call ensure() first)."""
-
-
-def ensure(store: Store) -> None:
-    """Create the archive's tables when missing (cheap when they exist)."""
-    for sql in _TABLES:
-        store.execute(sql)
+"""SQL condition on a projects row aliased `p`: not removed."""
 
 
 def live_projects(store: Store) -> list[dict]:
     """(id, name) of every project not removed, by id: what a test compares before and after."""
-    ensure(store)
     return store.rows(f"SELECT id, name FROM projects p WHERE {LIVE_PROJECT} ORDER BY id")
 
 
 def project_archived(store: Store, project_id: int) -> bool:
     """True when the project was removed (archived) and not yet deleted."""
-    ensure(store)
     return store.one("SELECT 1 FROM archived_projects WHERE project_id = ?", (project_id,)) is not None
 
 
 def dataset_hidden(store: Store, dataset_id: int) -> bool:
     """True when the dataset, one of its parents, or its project was removed."""
-    ensure(store)
     return store.one(
         "WITH RECURSIVE up(id, parent_id, project_id) AS ("
         "SELECT id, parent_id, project_id FROM datasets WHERE id = ? UNION ALL "
@@ -58,7 +48,6 @@ def dataset_hidden(store: Store, dataset_id: int) -> bool:
 
 def live_datasets(store: Store, rows: list[dict]) -> list[dict]:
     """The dataset rows (all of one project) not removed themselves nor under a removed parent."""
-    ensure(store)
     archived = {row["dataset_id"] for row in store.rows(
         "SELECT dataset_id FROM archived_datasets WHERE dataset_id IN (SELECT value FROM json_each(?))",
         (dumps([row["id"] for row in rows]),),
@@ -77,27 +66,23 @@ def live_datasets(store: Store, rows: list[dict]) -> list[dict]:
 
 def archive_project(store: Store, project_id: int) -> None:
     """Hide the project (and all in it) until it is deleted for good."""
-    ensure(store)
     store.execute("INSERT OR IGNORE INTO archived_projects (project_id, archived_at) VALUES (?, ?)",
                   (project_id, now()))
 
 
 def archive_dataset(store: Store, dataset_id: int) -> None:
     """Hide the dataset and the datasets nested in it until it is deleted for good."""
-    ensure(store)
     store.execute("INSERT OR IGNORE INTO archived_datasets (dataset_id, archived_at) VALUES (?, ?)",
                   (dataset_id, now()))
 
 
 def dataset_archived(store: Store, dataset_id: int) -> bool:
     """True when the dataset itself was removed (not only hidden under a removed parent)."""
-    ensure(store)
     return store.one("SELECT 1 FROM archived_datasets WHERE dataset_id = ?", (dataset_id,)) is not None
 
 
 def keep_backup(store: Store, project_id: int, url: str, annotations_url: str | None) -> None:
     """Delete the project's data and keep its card pointing at the backup made elsewhere."""
-    ensure(store)
     store.execute("DELETE FROM datasets WHERE project_id = ?", (project_id,))
     store.execute("INSERT OR REPLACE INTO project_backups (project_id, backup) VALUES (?, ?)",
                   (project_id, dumps({"url": url, "annotationsUrl": annotations_url})))
@@ -105,5 +90,4 @@ def keep_backup(store: Store, project_id: int, url: str, annotations_url: str | 
 
 def backup_of(store: Store, project_id: int) -> dict | None:
     """ProjectInfo.backup_archive: the backup's URLs once the project was archived to one, else None."""
-    ensure(store)
     return loads(store.scalar("SELECT backup FROM project_backups WHERE project_id = ?", (project_id,)))

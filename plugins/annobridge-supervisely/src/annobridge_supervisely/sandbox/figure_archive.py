@@ -11,23 +11,17 @@ from .errors import not_found
 from .store import Store, dumps, loads, now
 from .tag_custom_data import custom_data_rows, restore_custom_data
 
-ARCHIVE_TABLE = """
+TABLES = """
 CREATE TABLE IF NOT EXISTS removed_figures (
     id INTEGER PRIMARY KEY,
     image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
     class_id INTEGER NOT NULL REFERENCES obj_classes(id) ON DELETE CASCADE,
-    figure TEXT NOT NULL, tags TEXT NOT NULL, removed_at TEXT NOT NULL)
+    figure TEXT NOT NULL, tags TEXT NOT NULL, removed_at TEXT NOT NULL);
 """
-# kept here rather than in store.SCHEMA so removal stays whole in one module; created on first use
-
-
-def _ensure_table(store: Store) -> None:
-    store.execute(ARCHIVE_TABLE)
 
 
 def remove_figures(store: Store, figure_ids: list[int]) -> None:
     """Move each figure (and its tags) to the archive; 404 before anything moves if one is neither live nor removed."""
-    _ensure_table(store)
     live = []
     for figure_id in figure_ids:
         figure = store.one("SELECT * FROM figures WHERE id = ?", (figure_id,))
@@ -49,7 +43,6 @@ def remove_figures(store: Store, figure_ids: list[int]) -> None:
 
 def restore_figures(store: Store, figure_ids: list[int]) -> None:
     """Bring archived figures back with their ids and tags (tags whose meta is gone stay gone); 404 on an unknown id."""
-    _ensure_table(store)
     archived = []
     for figure_id in figure_ids:
         row = store.one("SELECT * FROM removed_figures WHERE id = ?", (figure_id,))

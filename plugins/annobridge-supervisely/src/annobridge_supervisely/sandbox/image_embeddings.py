@@ -5,25 +5,18 @@ The sandbox runs no embeddings service; it only keeps the date a client reports,
 
 from __future__ import annotations
 
-import sqlite3
-
 from .errors import bad_request, field, not_found
 from .store import Store
 
-_TABLE = (
-    "CREATE TABLE IF NOT EXISTS image_embeddings ("
-    "image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE, updated_at TEXT)"
-)
+TABLES = """
+CREATE TABLE IF NOT EXISTS image_embeddings (
+    image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE, updated_at TEXT);
+"""
 
 
 def embeddings_updated_at(store: Store, image_id: int) -> str | None:
     """The image's embeddingsUpdatedAt, None until a client sets it."""
-    try:
-        return store.scalar("SELECT updated_at FROM image_embeddings WHERE image_id = ?", (image_id,))
-    except sqlite3.OperationalError as error:
-        if "no such table" not in str(error):
-            raise
-        return None  # no stamp was ever set in this store
+    return store.scalar("SELECT updated_at FROM image_embeddings WHERE image_id = ?", (image_id,))
 
 
 def update(ctx, body) -> dict:
@@ -39,7 +32,6 @@ def update(ctx, body) -> dict:
             )
         if ctx.store.one("SELECT id FROM images WHERE id = ?", (item["id"],)) is None:
             raise not_found("Image", item["id"])
-    ctx.store.execute(_TABLE)
     for item in items:
         ctx.store.execute(
             "INSERT OR REPLACE INTO image_embeddings (image_id, updated_at) VALUES (?, ?)",

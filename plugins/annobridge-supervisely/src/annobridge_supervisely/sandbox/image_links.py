@@ -7,7 +7,6 @@ server answers one request at a time); any other host is refused with one clear 
 
 from __future__ import annotations
 
-import sqlite3
 import urllib.error
 import urllib.request
 from urllib.parse import urlparse
@@ -20,26 +19,20 @@ FETCH_TIMEOUT_SEC = 10
 MAX_LINK_BYTES = 200 * 1024 * 1024
 ALLOWED_HOSTS = frozenset({"127.0.0.1"})
 
-_TABLE = (
-    "CREATE TABLE IF NOT EXISTS image_links ("
-    "image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE, link TEXT NOT NULL)"
-)
+TABLES = """
+CREATE TABLE IF NOT EXISTS image_links (
+    image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE, link TEXT NOT NULL);
+"""
 
 
 def set_link(store: Store, image_id: int, link: str) -> None:
-    """Remember that image `image_id` came from `link` (the table is made on the first link, in its transaction)."""
-    store.execute(_TABLE)
+    """Remember that image `image_id` came from `link`."""
     store.execute("INSERT OR REPLACE INTO image_links (image_id, link) VALUES (?, ?)", (image_id, link))
 
 
 def link_of(store: Store, image_id: int) -> str | None:
     """ImageInfo.link: the link the image was added from, None for uploaded bytes."""
-    try:
-        return store.scalar("SELECT link FROM image_links WHERE image_id = ?", (image_id,))
-    except sqlite3.OperationalError as error:
-        if "no such table" not in str(error):
-            raise
-        return None  # no link was ever added to this store
+    return store.scalar("SELECT link FROM image_links WHERE image_id = ?", (image_id,))
 
 
 def fetch_link(store: Store, link: str, base_url: str) -> bytes:

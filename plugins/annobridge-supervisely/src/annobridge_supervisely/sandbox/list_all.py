@@ -20,7 +20,6 @@ def _paged(body: dict, entities: list[dict]) -> dict:
 
 
 def _projects(ctx) -> list[dict]:
-    archive.ensure(ctx.store)
     return ctx.store.rows(_PROJECTS.format(live=archive.LIVE_PROJECT), (ctx.user["id"],))
 
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from .store import Store
 
-_TABLE = (
-    "CREATE TABLE IF NOT EXISTS project_embeddings (project_id INTEGER PRIMARY KEY "
-    "REFERENCES projects(id) ON DELETE CASCADE, enabled INTEGER NOT NULL DEFAULT 0, updated_at TEXT, "
-    "in_progress INTEGER NOT NULL DEFAULT 0, error_message TEXT)"
-)
-# kept out of store.SCHEMA (this module owns it), made on first use as tasks.py makes its table
+TABLES = """
+CREATE TABLE IF NOT EXISTS project_embeddings (
+    project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE, enabled INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT, in_progress INTEGER NOT NULL DEFAULT 0, error_message TEXT);
+"""
 
 
 def embeddings_of(store: Store, project_id: int) -> dict:
     """{"embeddingsEnabled", "embeddingsUpdatedAt", "embeddingsInProgress"} of the project (all off by default)."""
-    store.execute(_TABLE)
     row = store.one("SELECT * FROM project_embeddings WHERE project_id = ?", (project_id,)) or {}
     return {
         "embeddingsEnabled": bool(row.get("enabled", 0)),
@@ -25,7 +23,6 @@ def embeddings_of(store: Store, project_id: int) -> dict:
 
 def set_embeddings(store: Store, project_id: int, **values) -> None:
     """Set some of enabled / updated_at / in_progress / error_message for the project."""
-    store.execute(_TABLE)
     store.execute("INSERT OR IGNORE INTO project_embeddings (project_id) VALUES (?)", (project_id,))
     for column, value in values.items():
         assert column in ("enabled", "updated_at", "in_progress", "error_message"), column

@@ -15,6 +15,13 @@ GEOMETRIES = {
 VALUE_TYPES = {"none", "any_number", "any_string", "oneof_string", "date"}
 APPLICABLE = {"all", "imagesOnly", "objectsOnly"}
 
+# when each tag meta was made and last changed (TagInfo.created_at/updated_at), kept apart from its TagMeta JSON so
+# projects.meta answers only what it always has
+TABLES = """
+CREATE TABLE IF NOT EXISTS tag_meta_times (
+    tag_id INTEGER PRIMARY KEY REFERENCES tag_metas(id) ON DELETE CASCADE, created_at TEXT, updated_at TEXT);
+"""
+
 
 def classes(store: Store, project_id: int) -> list[dict]:
     """The project's object classes, each with its "id" (ObjClass JSON)."""
@@ -28,17 +35,8 @@ def tag_metas(store: Store, project_id: int) -> list[dict]:
     return [{"id": row["id"], **loads(row["data"])} for row in rows]
 
 
-# when each tag meta was made and last changed (TagInfo.created_at/updated_at), kept apart from its TagMeta JSON so
-# projects.meta answers only what it always has; created on first use rather than in store.SCHEMA
-_TAG_TIMES = """
-CREATE TABLE IF NOT EXISTS tag_meta_times (
-    tag_id INTEGER PRIMARY KEY REFERENCES tag_metas(id) ON DELETE CASCADE, created_at TEXT, updated_at TEXT)
-"""
-
-
 def touch_tag_meta(store: Store, tag_id: int, created: bool = False) -> None:
     """Record that tag meta `tag_id` was made (`created`) or changed now."""
-    store.execute(_TAG_TIMES)
     stamp = now()
     if created or not store.scalar("SELECT 1 FROM tag_meta_times WHERE tag_id = ?", (tag_id,)):
         store.execute("INSERT OR REPLACE INTO tag_meta_times VALUES (?, ?, ?)", (tag_id, stamp, stamp))
@@ -48,7 +46,6 @@ def touch_tag_meta(store: Store, tag_id: int, created: bool = False) -> None:
 
 def tag_meta_times(store: Store, tag_id: int, default: str | None) -> tuple[str | None, str | None]:
     """(createdAt, updatedAt) of a tag meta; `default` for one made before times were kept."""
-    store.execute(_TAG_TIMES)
     row = store.one("SELECT created_at, updated_at FROM tag_meta_times WHERE tag_id = ?", (tag_id,))
     return (row["created_at"], row["updated_at"]) if row else (default, default)
 

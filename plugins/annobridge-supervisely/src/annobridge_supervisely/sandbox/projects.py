@@ -48,7 +48,6 @@ def get_project(store: Store, project_id: int, removed: bool = False) -> dict:
 
 def name_taken(store: Store, workspace_id: int, name: str) -> bool:
     """True when a project of the workspace, not removed, has the name (a removed one frees it)."""
-    archive.ensure(store)
     return store.one(f"SELECT p.id FROM projects p WHERE p.workspace_id = ? AND p.name = ? AND {archive.LIVE_PROJECT}",
                      (workspace_id, name)) is not None
 
@@ -101,7 +100,6 @@ def projects_list(ctx, body) -> dict:
     """projects.list {workspaceId | groupId (team), filter, fields}."""
     workspace_id = field(body, "workspaceId", int, default=None)
     team_id = field(body, "groupId", int, default=None)
-    archive.ensure(ctx.store)
     sql = ("SELECT p.*, w.team_id FROM projects p JOIN workspaces w ON w.id = p.workspace_id "
            f"WHERE {archive.LIVE_PROJECT}")
     if workspace_id is not None:

@@ -1,4 +1,10 @@
-"""SQLite state of the Supervisely sandbox: schema, JSON columns, and one lock-guarded transaction per request."""
+"""SQLite state of the Supervisely sandbox: schema, JSON columns, and one lock-guarded transaction per request.
+
+Every table is created when a Store opens, with CREATE TABLE IF NOT EXISTS, so a database file
+made by an older sandbox gets the tables it lacks. The core tables are `SCHEMA` below; a module
+that owns tables of its own (archiving, tasks, videos...) declares them in a module-level `TABLES`
+string and is named in `TABLE_MODULES`, so its SQL stays next to the code that uses it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from importlib import import_module
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -93,6 +100,12 @@ CREATE INDEX IF NOT EXISTS figure_tags_by_figure ON figure_tags(figure_id);
 CREATE INDEX IF NOT EXISTS job_entities_by_image ON job_entities(image_id);
 """
 
+TABLE_MODULES = (
+    "archive", "figure_archive", "image_embeddings", "image_links", "project_embeddings", "project_meta",
+    "tag_custom_data", "tasks", "task_data", "teams", "video_files", "video_store", "workspaces",
+)
+"""Sandbox modules whose `TABLES` a Store creates after `SCHEMA` when it opens."""
+
 
 SANDBOX_TABLES = frozenset({"users", "teams", "workspaces", "projects", "datasets", "images", "jobs"})
 """Tables a file must already hold to be taken for a sandbox database (a fresh or empty file gets them all)."""
@@ -161,6 +174,8 @@ class Store:
         self.rows_read = 0  # rows every query has returned, so tests can see what a request reads
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.executescript(SCHEMA)
+        for name in TABLE_MODULES:  # imported here, not at the top: each of them imports this module
+            self._conn.executescript(import_module(f".{name}", __package__).TABLES)
 
     @contextmanager
     def transaction(self) -> Iterator["Store"]:

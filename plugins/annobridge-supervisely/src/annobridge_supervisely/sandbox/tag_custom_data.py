@@ -7,21 +7,18 @@ from typing import Any
 from .errors import bad_request
 from .store import Store, dumps, loads
 
-# one table per kind of tag, each going with its tag; kept here rather than in store.SCHEMA, created on first use
-_TABLES = {
+# one table per kind of tag, each going with its tag
+TABLES = """
+CREATE TABLE IF NOT EXISTS image_tag_custom_data (
+    tag_id INTEGER PRIMARY KEY REFERENCES image_tags(id) ON DELETE CASCADE, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS figure_tag_custom_data (
+    tag_id INTEGER PRIMARY KEY REFERENCES figure_tags(id) ON DELETE CASCADE, data TEXT NOT NULL);
+"""
+_TABLE_AND_OWNER = {
     "image": ("image_tag_custom_data", "image_tags"),
     "figure": ("figure_tag_custom_data", "figure_tags"),
 }
 STRATEGIES = ("merge", "replace")
-
-
-def _ensure_table(store: Store, kind: str) -> str:
-    table, owner = _TABLES[kind]
-    store.execute(
-        f"CREATE TABLE IF NOT EXISTS {table} (tag_id INTEGER PRIMARY KEY REFERENCES {owner}(id) ON DELETE CASCADE, "
-        "data TEXT NOT NULL)"
-    )
-    return table
 
 
 def _merged(stored: Any, update: Any) -> Any:
@@ -41,7 +38,7 @@ def update_custom_data(store: Store, kind: str, tag_id: int, data: Any, strategy
     if strategy not in (None, *STRATEGIES):
         raise bad_request(f"field 'updateStrategy' must be one of {list(STRATEGIES)}, got {strategy!r}",
                           field="updateStrategy")
-    table = _ensure_table(store, kind)
+    table = _TABLE_AND_OWNER[kind][0]
     stored = loads(store.scalar(f"SELECT data FROM {table} WHERE tag_id = ?", (tag_id,)), {})
     new = data if strategy == "replace" else _merged(stored, data)
     store.execute(f"INSERT OR REPLACE INTO {table} (tag_id, data) VALUES (?, ?)", (tag_id, dumps(new)))
@@ -50,7 +47,7 @@ def update_custom_data(store: Store, kind: str, tag_id: int, data: Any, strategy
 
 def custom_data_rows(store: Store, kind: str, tag_ids: list[int]) -> dict[str, Any]:
     """{tag id: custom data} of the tags that have some (to archive them with a removed figure)."""
-    table = _ensure_table(store, kind)
+    table = _TABLE_AND_OWNER[kind][0]
     out = {}
     for tag_id in tag_ids:
         data = store.scalar(f"SELECT data FROM {table} WHERE tag_id = ?", (tag_id,))
@@ -61,7 +58,7 @@ def custom_data_rows(store: Store, kind: str, tag_ids: list[int]) -> dict[str, A
 
 def restore_custom_data(store: Store, kind: str, rows: dict[str, Any]) -> None:
     """Put archived custom data back on the tags that came back."""
-    table, owner = _ensure_table(store, kind), _TABLES[kind][1]
+    table, owner = _TABLE_AND_OWNER[kind]
     for tag_id, data in rows.items():
         if store.scalar(f"SELECT 1 FROM {owner} WHERE id = ?", (int(tag_id),)):
             store.execute(f"INSERT OR REPLACE INTO {table} (tag_id, data) VALUES (?, ?)", (int(tag_id), dumps(data)))

@@ -14,22 +14,16 @@ from .errors import bad_request, field
 from .store import Store, dumps, loads, now
 from .tasks import get_task
 
-TABLES = (
-    """CREATE TABLE IF NOT EXISTS task_data (
+TABLES = """
+CREATE TABLE IF NOT EXISTS task_data (
     task_id INTEGER PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE, fields TEXT NOT NULL DEFAULT '{}',
-    output TEXT)""",
-    """CREATE TABLE IF NOT EXISTS task_logs (
+    output TEXT);
+CREATE TABLE IF NOT EXISTS task_logs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
-    level TEXT, message TEXT, timestamp TEXT NOT NULL)""",
-)
-# kept here rather than in store.SCHEMA so the task's own data stays whole in one file; created on first use
+    level TEXT, message TEXT, timestamp TEXT NOT NULL);
+"""
 LOG_KEYS = ("level", "message", "timestamp", "task_id")
 """The keys of a tasks.log.download entry (the SDK's get_logs example)."""
-
-
-def _ensure_tables(store: Store) -> None:
-    for table in TABLES:
-        store.execute(table)
 
 
 def _task_id(store: Store, value: Any, name: str) -> int:
@@ -38,7 +32,6 @@ def _task_id(store: Store, value: Any, name: str) -> int:
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
         raise bad_request(f"field {name!r} must be a task id, got {value!r}", field=name)
-    _ensure_tables(store)
     return get_task(store, value)["id"]
 
 
@@ -120,7 +113,6 @@ def output_set(ctx, body) -> dict:
 
 def task_output(store: Store, task_id: int) -> dict | None:
     """The output tasks.output.set last gave the task, or None."""
-    _ensure_tables(store)
     return loads(store.scalar("SELECT output FROM task_data WHERE task_id = ?", (task_id,)), None)
 
 

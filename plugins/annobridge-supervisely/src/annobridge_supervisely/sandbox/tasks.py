@@ -13,14 +13,13 @@ from .paging import page
 from .store import Store, dumps, loads, now
 from .workspaces import get_workspace
 
-TASKS_TABLE = """
+TABLES = """
 CREATE TABLE IF NOT EXISTS tasks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     type TEXT NOT NULL, status TEXT NOT NULL, description TEXT, user_id INTEGER, meta TEXT,
-    started_at TEXT, finished_at TEXT)
+    started_at TEXT, finished_at TEXT);
 """
-# kept here rather than in store.SCHEMA so the tasks module stays whole in one file; created on first use
 FINISHED = "finished"
 STATUSES = ("queued", "consumed", "started", "deployed", "error", "finished", "terminating", "stopped")
 """TaskApi.Status values."""
@@ -28,14 +27,9 @@ ENDED = ("error", "finished", "stopped")
 NO_APPS = "the sandbox runs no apps or agents"
 
 
-def _ensure_table(store: Store) -> None:
-    store.execute(TASKS_TABLE)
-
-
 def record_finished_task(store: Store, workspace_id: int, kind: str, user_id: int, meta: dict,
                          started_at: str) -> int:
     """Record a task of `kind` that ran from `started_at` until now and finished; returns its id."""
-    _ensure_table(store)
     return store.execute(
         "INSERT INTO tasks (workspace_id, type, status, description, user_id, meta, started_at, finished_at) "
         "VALUES (?, ?, ?, '', ?, ?, ?, ?)",
@@ -67,7 +61,6 @@ def task_json(store: Store, row: dict) -> dict:
 
 def get_task(store: Store, task_id: int) -> dict:
     """The tasks row, or 404."""
-    _ensure_table(store)
     row = store.one("SELECT * FROM tasks WHERE id = ?", (task_id,))
     if row is None:
         raise not_found("Task", task_id)
@@ -128,7 +121,6 @@ def stop(ctx, body) -> dict:
 
 def tasks_list(ctx, body) -> dict:
     """tasks.list {workspaceId, filter}: the workspace's tasks, oldest first."""
-    _ensure_table(ctx.store)
     workspace = get_workspace(ctx.store, field(body, "workspaceId", int))
     rows = ctx.store.rows("SELECT * FROM tasks WHERE workspace_id = ? ORDER BY id", (workspace["id"],))
     return page([task_json(ctx.store, row) for row in rows], body)

@@ -10,11 +10,10 @@ from .errors import bad_request, field, int_list, not_found
 from .paging import page
 from .store import Store, now
 
-ARCHIVE_TABLE = """
+TABLES = """
 CREATE TABLE IF NOT EXISTS team_archive (
-    team_id INTEGER PRIMARY KEY REFERENCES teams(id) ON DELETE CASCADE, archived_at TEXT NOT NULL)
+    team_id INTEGER PRIMARY KEY REFERENCES teams(id) ON DELETE CASCADE, archived_at TEXT NOT NULL);
 """
-# kept here rather than in store.SCHEMA so archiving stays whole in this module; created on first use
 MAX_REMOVE_BATCH = 50  # TeamApi.remove_permanently sends at most 50 ids a call
 
 
@@ -45,7 +44,6 @@ def get_team(store: Store, team_id: int) -> dict:
 
 def teams_list(ctx, body) -> dict:
     """teams.list: the teams the token's owner belongs to, archived ones left out."""
-    ctx.store.execute(ARCHIVE_TABLE)
     rows = ctx.store.rows(
         "SELECT t.* FROM teams t JOIN members m ON m.team_id = t.id WHERE m.user_id = ? "
         "AND t.id NOT IN (SELECT team_id FROM team_archive)",
@@ -106,7 +104,6 @@ def teams_edit(ctx, body) -> dict:
 def teams_archive(ctx, body) -> dict:
     """teams.archive {id}: the team leaves teams.list; archiving twice changes nothing."""
     team = get_team(ctx.store, field(body, "id", int))
-    ctx.store.execute(ARCHIVE_TABLE)
     ctx.store.execute("INSERT OR IGNORE INTO team_archive (team_id, archived_at) VALUES (?, ?)", (team["id"], now()))
     return {"success": True}
 
@@ -118,7 +115,6 @@ def teams_remove_permanently(ctx, body) -> dict:
     ids = int_list(body, "teamsIds")
     if not 1 <= len(ids) <= MAX_REMOVE_BATCH:
         raise bad_request(f"field 'teamsIds' takes 1 to {MAX_REMOVE_BATCH} ids, got {len(ids)}", field="teamsIds")
-    ctx.store.execute(ARCHIVE_TABLE)
     for team_id in ids:
         get_team(ctx.store, team_id)
         if ctx.store.one("SELECT 1 FROM team_archive WHERE team_id = ?", (team_id,)) is None:

@@ -18,7 +18,6 @@ from .store import Store, dumps, loads, now
 from .video_store import (
     check_frame,
     check_frame_range,
-    ensure,
     get_object,
     get_video,
     insert_tag,
@@ -31,7 +30,6 @@ from .video_store import (
 
 def annotation_json(store: Store, video: dict) -> dict:
     """One video's annotation in Supervisely's video annotation JSON, with server ids and keys."""
-    ensure(store)
     titles = {c["id"]: c["title"] for c in classes(store, video["project_id"])}
     objects, object_keys = [], {}
     for row in store.rows("SELECT * FROM video_objects WHERE video_id = ? ORDER BY id", (video["id"],)):
@@ -176,7 +174,6 @@ def _tag_answer(store: Store, tag_id: int) -> dict:
 
 def _get_tag(store: Store, body: Any, on_object: bool) -> tuple[dict, dict]:
     """(tag row, its video) of a video tag (on_object False) or an object tag, or 404."""
-    ensure(store)
     tag_id = field(body, "id", int)
     row = store.one("SELECT * FROM video_tags WHERE id = ?", (tag_id,))
     if row is None or (row["object_id"] is not None) != on_object:

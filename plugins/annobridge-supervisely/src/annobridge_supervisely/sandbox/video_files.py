@@ -14,9 +14,9 @@ from typing import Iterator
 from .imaging import content_hash
 from .store import Store, dumps, loads
 
-_SCHEMA = """
+TABLES = """
 CREATE TABLE IF NOT EXISTS video_files (
-    hash TEXT PRIMARY KEY REFERENCES blobs(hash) ON DELETE CASCADE, meta TEXT NOT NULL)
+    hash TEXT PRIMARY KEY REFERENCES blobs(hash) ON DELETE CASCADE, meta TEXT NOT NULL);
 """
 
 # container magic -> (mime, ffprobe's formatName, extension)
@@ -29,11 +29,6 @@ _CONTAINERS = (
 # OpenCV's FOURCC -> ffprobe's codec_name, as Supervisely reports it
 _CODECS = {"fmp4": "mpeg4", "mp4v": "mpeg4", "xvid": "mpeg4", "divx": "mpeg4", "avc1": "h264", "h264": "h264",
            "hev1": "hevc", "hvc1": "hevc", "vp80": "vp8", "vp90": "vp9", "av01": "av1", "mjpg": "mjpeg"}
-
-
-def ensure(store: Store) -> None:
-    """Create the video_files table on first use (it is not in store.SCHEMA)."""
-    store.execute(_SCHEMA)
 
 
 @contextmanager
@@ -90,7 +85,6 @@ def probe_video(data: bytes) -> dict:
 
 def store_video(store: Store, data: bytes) -> str:
     """Keep video bytes and their file meta once per content hash; ValueError when they are not a readable video."""
-    ensure(store)
     digest = content_hash(data)
     if store.one("SELECT 1 FROM video_files WHERE hash = ?", (digest,)) is None:
         meta = probe_video(data)
@@ -104,7 +98,6 @@ def store_video(store: Store, data: bytes) -> str:
 
 def file_meta(store: Store, digest: str) -> dict | None:
     """The stored file meta of a video hash, or None when no video has it."""
-    ensure(store)
     return loads(store.scalar("SELECT meta FROM video_files WHERE hash = ?", (digest,)))
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID, uuid4
 
-from . import video_files
 from .errors import bad_request, not_found
 from .store import Store, dumps, loads
 
-_SCHEMA = """
+TABLES = """
 CREATE TABLE IF NOT EXISTS video_objects (
     id INTEGER PRIMARY KEY AUTOINCREMENT, video_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
     class_id INTEGER NOT NULL REFERENCES obj_classes(id) ON DELETE CASCADE, key TEXT NOT NULL,
@@ -43,17 +42,8 @@ _VIDEO_ROW = (
 )
 
 
-def ensure(store: Store) -> None:
-    """Create the video tables on first use (they are not in store.SCHEMA)."""
-    video_files.ensure(store)
-    for statement in _SCHEMA.split(";"):
-        if statement.strip():
-            store.execute(statement)
-
-
 def video_rows(store: Store, where: str, args: tuple | list) -> list[dict]:
     """Video rows (images joined with blob, file meta, project, workspace) matching a condition, in id order."""
-    ensure(store)
     rows = store.rows(_VIDEO_ROW + "WHERE " + where + " ORDER BY i.id", args)
     for row in rows:
         row["file_meta"] = loads(row["file_meta"])
@@ -74,7 +64,6 @@ def is_video(store: Store, entity_id: Any) -> bool:
     """True when the id names a video (not an image, not nothing)."""
     if not isinstance(entity_id, int) or isinstance(entity_id, bool):
         return False
-    ensure(store)
     return store.one("SELECT 1 FROM images i JOIN video_files vf ON vf.hash = i.hash WHERE i.id = ?",
                      (entity_id,)) is not None
 
@@ -118,7 +107,6 @@ def key_of(given: Any) -> str:
 
 def get_object(store: Store, object_id: Any) -> dict:
     """The video object row with its video's project and dataset, or 404."""
-    ensure(store)
     row = store.one(
         "SELECT o.*, i.dataset_id, d.project_id FROM video_objects o JOIN images i ON i.id = o.video_id "
         "JOIN datasets d ON d.id = i.dataset_id WHERE o.id = ?",
@@ -144,7 +132,6 @@ def tag_json(row: dict, name: str) -> dict:
 
 def tags_json(store: Store, video_id: int, object_id: int | None = None) -> list[dict]:
     """The video's own tags (object_id None) or one object's tags, in the order they were put."""
-    ensure(store)
     owner = "t.object_id IS NULL" if object_id is None else "t.object_id = ?"
     rows = store.rows(
         "SELECT t.*, tm.data AS meta FROM video_tags t JOIN tag_metas tm ON tm.id = t.tag_id "
@@ -157,7 +144,6 @@ def tags_json(store: Store, video_id: int, object_id: int | None = None) -> list
 def insert_tag(store: Store, video: dict, object_id: int | None, meta: dict, value: Any,
                span: tuple[int, int] | None, given: dict, labeler: str, stamp: str) -> int:
     """Store one checked tag on the video (object_id None) or on one of its objects; its id."""
-    ensure(store)
     finished = given.get("isFinished", True) is not False and given.get("nonFinalValue") is not True
     return store.execute(
         "INSERT INTO video_tags (video_id, object_id, tag_id, key, value, frame_from, frame_to, is_finished, "
@@ -170,7 +156,6 @@ def insert_tag(store: Store, video: dict, object_id: int | None, meta: dict, val
 
 def next_figure_id(store: Store) -> int:
     """A figure id no image figure or video figure has: both kinds share one id space, as on Supervisely."""
-    ensure(store)
     last = max(
         store.scalar("SELECT MAX(seq) FROM sqlite_sequence WHERE name IN ('figures', 'video_figures')") or 0,
         store.scalar("SELECT MAX(id) FROM figures") or 0,

@@ -12,12 +12,11 @@ from .paging import page
 from .store import Store, now
 from .teams import get_team
 
-FLAGS_TABLE = """
+TABLES = """
 CREATE TABLE IF NOT EXISTS workspace_flags (
     workspace_id INTEGER PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
-    hidden INTEGER NOT NULL DEFAULT 0, archived_at TEXT)
+    hidden INTEGER NOT NULL DEFAULT 0, archived_at TEXT);
 """
-# kept here rather than in store.SCHEMA so these flags stay whole in this module; created on first use
 MAX_REMOVE_BATCH = 50  # WorkspaceApi.remove_permanently sends at most 50 ids a call
 
 
@@ -44,7 +43,6 @@ def get_workspace(store: Store, workspace_id: int) -> dict:
 def workspaces_list(ctx, body) -> dict:
     """workspaces.list {teamId, filter}: archived workspaces left out."""
     team = get_team(ctx.store, field(body, "teamId", int))
-    ctx.store.execute(FLAGS_TABLE)
     rows = ctx.store.rows(
         "SELECT * FROM workspaces WHERE team_id = ? AND id NOT IN "
         "(SELECT workspace_id FROM workspace_flags WHERE archived_at IS NOT NULL)",
@@ -93,14 +91,12 @@ def workspaces_edit(ctx, body) -> dict:
 
 
 def _flag(store: Store, workspace_id: int, column: str, value) -> None:
-    store.execute(FLAGS_TABLE)
     store.execute("INSERT OR IGNORE INTO workspace_flags (workspace_id) VALUES (?)", (workspace_id,))
     store.execute(f"UPDATE workspace_flags SET {column} = ? WHERE workspace_id = ?", (value, workspace_id))
 
 
 def is_hidden(store: Store, workspace_id: int) -> bool:
     """Whether workspaces.visibility.set hid the workspace."""
-    store.execute(FLAGS_TABLE)
     return bool(store.scalar("SELECT hidden FROM workspace_flags WHERE workspace_id = ?", (workspace_id,)))
 
 
@@ -114,7 +110,6 @@ def workspaces_visibility(ctx, body) -> dict:
 def workspaces_archive(ctx, body) -> dict:
     """workspaces.archive {id}: the workspace leaves workspaces.list; archiving twice keeps the first date."""
     row = get_workspace(ctx.store, field(body, "id", int))
-    ctx.store.execute(FLAGS_TABLE)
     stamp = ctx.store.scalar("SELECT archived_at FROM workspace_flags WHERE workspace_id = ?", (row["id"],))
     _flag(ctx.store, row["id"], "archived_at", stamp or now())
     return {"success": True}
@@ -129,7 +124,6 @@ def workspaces_remove_permanently(ctx, body) -> dict:
         raise bad_request(
             f"field 'workspacesIds' takes 1 to {MAX_REMOVE_BATCH} ids, got {len(ids)}", field="workspacesIds"
         )
-    ctx.store.execute(FLAGS_TABLE)
     for workspace_id in ids:
         get_workspace(ctx.store, workspace_id)
         archived = ctx.store.scalar("SELECT archived_at FROM workspace_flags WHERE workspace_id = ?", (workspace_id,))
