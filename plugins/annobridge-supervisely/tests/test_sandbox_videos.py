@@ -228,3 +228,15 @@ def test_video_methods_the_sandbox_does_not_serve_answer_404_with_their_name(fre
             api.post(method, {})
         assert unserved.value.response.status_code == 404
         assert method in unserved.value.response.json()["error"] and says in unserved.value.response.json()["error"]
+
+
+def test_a_labeling_job_on_videos_keeps_its_toolbox_settings(video_project):
+    """The LabelingJobApi reference's video example: create with toolbox_settings; the job holds both videos."""
+    api, project, dataset, meta, videos = video_project
+    settings = {"playbackRate": 32, "skipFramesSize": 15, "showVideoTime": True}
+    (job,) = api.labeling_job.create("video job", dataset.id, user_ids=[7], readme="track every square",
+                                     classes_to_label=["square"], toolbox_settings=settings)
+    info = api.labeling_job.get_info_by_id(job.id)
+    assert sorted(e["name"] for e in info.entities) == ["a.mp4", "b.mp4"] and info.classes_to_label == ["square"]
+    # LabelingJobInfo has no field for them: the job's own JSON, as jobs.info answers it, does
+    assert api.post("jobs.info", {"id": job.id}).json()["meta"]["toolboxSettings"] == settings
