@@ -72,3 +72,21 @@ def test_missing_projects_are_not_found(sv):
     for call in (sv.projects.get, sv.projects.get_schema, sv.projects.delete):
         with pytest.raises(NotFound, match="project 987654321"):
             call(987654321)
+
+
+def test_a_video_schema_makes_a_video_project_and_reads_back_as_one(sv, api):
+    schema = LabelSchema(media="video", classes=[ObjectClass(name="car", shape="rectangle", color="#FF0000")],
+                         tags=[TagSpec(name="weather", value_type="oneof_string", values=["rain", "sun"])])
+    project = sv.projects.create(unique("clips"), schema=schema)
+    try:
+        assert api.project.get_info_by_id(int(project.id)).type == "videos"  # Supervisely's own word
+        got = sv.projects.get_schema(project.id)  # Supervisely gives the tag a colour of its own
+        assert got.model_copy(update={"tags": tuple(t.model_copy(update={"color": None}) for t in got.tags)}) == schema
+    finally:
+        sv.projects.delete(project.id)
+    image_project = sv.projects.create(unique("stills"), schema=LabelSchema(classes=schema.classes))
+    try:
+        assert api.project.get_info_by_id(int(image_project.id)).type == "images"
+        assert sv.projects.get_schema(image_project.id).media.value == "image"
+    finally:
+        sv.projects.delete(image_project.id)

@@ -21,7 +21,16 @@ from typing import Any
 
 from annobridge.errors import ValidationError
 from annobridge.fidelity import NEUTRAL, SUPERVISELY, FidelityReport
-from annobridge.schema import KeypointNode, LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, TagValueType
+from annobridge.schema import (
+    KeypointNode,
+    LabelSchema,
+    MediaKind,
+    ObjectClass,
+    ShapeKind,
+    TagSpec,
+    TagTarget,
+    TagValueType,
+)
 
 __all__ = ["meta_to_schema", "schema_to_meta"]
 
@@ -71,7 +80,8 @@ def meta_to_schema(meta: dict[str, Any]) -> tuple[LabelSchema, FidelityReport]:
 
     if project.project_settings.to_json() != ProjectSettings().to_json():
         report.dropped("project settings (multi-view, labeling interface)", NEUTRAL)
-    return LabelSchema(classes=classes, tags=tags), report
+    media = MediaKind.VIDEO if str(project.project_type) == "videos" else MediaKind.IMAGE
+    return LabelSchema(classes=classes, tags=tags, media=media), report
 
 
 def _class_from_sly(obj_class, report: FidelityReport) -> ObjectClass | None:
@@ -183,7 +193,8 @@ def schema_to_meta(schema: LabelSchema) -> tuple[dict[str, Any], FidelityReport]
             )
         )
         report.carried(f"{tag.value_type.value} tag", SUPERVISELY)
-    return s.ProjectMeta(obj_classes=classes, tag_metas=tags).to_json(), report
+    kind = "videos" if schema.media is MediaKind.VIDEO else None  # image metas stay as they were, with no type
+    return s.ProjectMeta(obj_classes=classes, tag_metas=tags, project_type=kind).to_json(), report
 
 
 @lru_cache(maxsize=8)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from annobridge.errors import BackendError, Conflict, NotFound
 from annobridge.models import Id, Project
 from annobridge.provider import ProjectsAPI
-from annobridge.schema import LabelSchema
+from annobridge.schema import LabelSchema, MediaKind
 
 from .convert import project_from_info, sly_id
 
@@ -43,7 +43,8 @@ class SuperviselyProjects(ProjectsAPI):
         return self._project(info)
 
     def create(self, name: str, schema: LabelSchema | None = None, description: str = "") -> Project:
-        """An images project in the workspace, with the schema as its ProjectMeta; removed again if the meta fails.
+        """A project in the workspace (of videos for a video schema), with the schema as its ProjectMeta; removed
+        again if the meta fails.
 
         The name is checked first (blank, or over Supervisely's 255 characters: ValidationError), so
         nothing is made for a name the server would refuse.
@@ -54,7 +55,8 @@ class SuperviselyProjects(ProjectsAPI):
         meta = _meta_json(schema) if schema is not None else None
         try:
             with self._b.errors():
-                info = self._b.api.project.create(self._b.workspace_id, name, description=description)
+                kind = "videos" if schema is not None and schema.media is MediaKind.VIDEO else "images"
+                info = self._b.api.project.create(self._b.workspace_id, name, description=description, type=kind)
         except BackendError:
             with self._b.errors():  # names are unique in a workspace: a refusal for a taken name is a Conflict
                 taken = self._b.api.project.get_info_by_name(self._b.workspace_id, name)

@@ -52,7 +52,8 @@ def tag_meta_times(store: Store, tag_id: int, default: str | None) -> tuple[str 
 
 def meta_json(store: Store, project_id: int) -> dict:
     """What projects.meta answers; ProjectMeta.from_json reads it."""
-    return {"classes": classes(store, project_id), "tags": tag_metas(store, project_id), "projectType": "images"}
+    kind = store.scalar("SELECT type FROM projects WHERE id = ?", (project_id,)) or "images"
+    return {"classes": classes(store, project_id), "tags": tag_metas(store, project_id), "projectType": kind}
 
 
 def replace_meta(store: Store, project_id: int, meta: Any) -> dict:
