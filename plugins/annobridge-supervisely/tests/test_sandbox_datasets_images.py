@@ -70,6 +70,18 @@ def test_recursive_image_list_includes_nested_datasets(api, nested):
     assert [i.name for i in api.image.get_list(grandchild.id, recursive=True)] == ["g.png"]
 
 
+def test_images_of_a_removed_dataset_are_gone_with_it(api, project, nested):
+    """DatasetApi.remove archives the dataset: its images, and its nested datasets' images, answer as gone."""
+    top, child, grandchild, sibling = nested
+    kept = api.image.get_list(child.id)[0]
+    api.dataset.remove(child.id)
+    assert sorted(i.name for i in api.image.get_list(top.id, recursive=True)) == ["t.png"]
+    listed = api.image.get_list_all_pages("images.list", {"projectId": project.id})
+    assert sorted(i.name for i in listed) == ["s.png", "t.png"]
+    assert api.image.get_info_by_id(kept.id) is None
+    assert api.image.get_info_by_id(api.image.get_list(sibling.id)[0].id).name == "s.png"
+
+
 def _object_tag_counts(api, seed_ids) -> dict[int, list[tuple[str, dict]]]:
     """image id -> [(class, {tag name: value})] for every object of the seeded dataset."""
     infos = api.image.get_list(seed_ids.dataset)

@@ -24,6 +24,13 @@ LIVE_PROJECT = "NOT EXISTS (SELECT 1 FROM archived_projects a WHERE a.project_id
 """SQL condition on a projects row aliased `p`: not removed."""
 
 
+HIDDEN_DATASETS = (
+    "WITH RECURSIVE hidden(id) AS (SELECT dataset_id FROM archived_datasets UNION "
+    "SELECT d.id FROM datasets d JOIN hidden h ON d.parent_id = h.id) SELECT id FROM hidden"
+)
+"""SQL listing the ids of removed datasets and of every dataset nested in one (for `... NOT IN (...)`)."""
+
+
 def live_projects(store: Store) -> list[dict]:
     """(id, name) of every project not removed, by id: what a test compares before and after."""
     return store.rows(f"SELECT id, name FROM projects p WHERE {LIVE_PROJECT} ORDER BY id")

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .activity import record
+from .archive import HIDDEN_DATASETS, dataset_hidden
 from .datasets import get_dataset
 from .errors import ApiError, bad_request, field, int_list, not_found
 from .image_embeddings import embeddings_updated_at
@@ -29,7 +30,7 @@ def get_image(store: Store, image_id: int) -> dict:
         "JOIN blobs b ON b.hash = i.hash JOIN datasets d ON d.id = i.dataset_id WHERE i.id = ?",
         (image_id,),
     )
-    if row is None:
+    if row is None or dataset_hidden(store, row["dataset_id"]):
         raise not_found("Image", image_id)
     return row
 
@@ -140,11 +141,11 @@ def images_list(ctx, body) -> dict:
     if dataset_id is not None:
         get_dataset(ctx.store, dataset_id)
         where, args = "i.dataset_id = ?", (dataset_id,)
-        if field(body, "recursive", bool, default=False):
-            where = f"i.dataset_id IN ({_SUBTREE})"
+        if field(body, "recursive", bool, default=False):  # removed nested datasets' images left out
+            where = f"i.dataset_id IN ({_SUBTREE}) AND i.dataset_id NOT IN ({HIDDEN_DATASETS})"
     elif project_id is not None:
         get_project(ctx.store, project_id)
-        where, args = "d.project_id = ?", (project_id,)
+        where, args = f"d.project_id = ? AND i.dataset_id NOT IN ({HIDDEN_DATASETS})", (project_id,)
     else:
         raise bad_request("images.list needs 'datasetId' or 'projectId'", field="datasetId")
     listing = Listing(
