@@ -1,8 +1,9 @@
 """Which public SDK `Api` methods the sandbox answers, refuses or lacks, read from the SDK's source and the routes.
 
 Each public method of the APIs in `GROUPS` is traced through the SDK's own source (its body,
-the methods it calls on itself, its base classes and the other sub-APIs) to the API methods it
-sends. It is then:
+the methods it calls or hands on, on itself, its base classes, its sub-APIs, the other APIs and
+local names bound to them, and only the side of an `if type(self) is SomeApi:` that it takes) to
+the API methods it sends. It is then:
 
 - answered: every API method it sends is one the sandbox serves;
 - refused: it sends one the sandbox declines on purpose (`REFUSED` in a sandbox module, with why);
