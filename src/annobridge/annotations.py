@@ -14,8 +14,8 @@ live in shapes.py and are importable from here.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Union
 
 from pydantic import Field, PositiveInt, StrictFloat, StrictInt, StrictStr, model_validator

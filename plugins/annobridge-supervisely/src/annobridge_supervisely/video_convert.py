@@ -47,12 +47,14 @@ def video_from_supervisely(
         raise ValidationError(f"{where}: the annotation needs size and framesCount")
     objects = {obj["key"]: obj for obj in annotation.get("objects", [])}
     shapes: dict[str, list[FrameShape]] = defaultdict(list)
+    firsts: dict[str, dict[str, Any]] = {}  # each object's first figure: its author and origin
     for frame in annotation.get("frames", []):
         index = frame["index"]
         for figure in frame.get("figures", []):
             obj = objects.get(figure.get("objectKey"))
             if obj is None:
                 raise ValidationError(f"{where}, frame {index}: a figure of unknown object {figure.get('objectKey')!r}")
+            firsts.setdefault(obj["key"], figure)
             label = {"classTitle": obj["classTitle"], "tags": [], **_geometry_of(figure)}
             for name in ("geometryType", "labelerLogin", "createdAt", "updatedAt", "nnCreated", "nnUpdated"):
                 if name in figure:
@@ -70,7 +72,7 @@ def video_from_supervisely(
         if not shapes[key]:
             report.dropped("object on no frame", NEUTRAL, item=item)
             continue
-        first = _first_figure(annotation, key)
+        first = firsts[key]
         try:
             tracked.append(VideoObject(
                 class_name=obj["classTitle"], frames=sorted(shapes[key], key=lambda f: f.frame),
@@ -137,14 +139,6 @@ def _geometry_of(figure: dict[str, Any]) -> dict[str, Any]:
     if "geometry" in figure:
         return dict(figure["geometry"])
     return {k: v for k, v in figure.items() if k not in _FIGURE_FIELDS}
-
-
-def _first_figure(annotation: dict[str, Any], object_key: str) -> dict[str, Any]:
-    for frame in annotation.get("frames", []):
-        for figure in frame.get("figures", []):
-            if figure.get("objectKey") == object_key:
-                return figure
-    return {}
 
 
 def _origin(figure: dict[str, Any]) -> ObjectOrigin:
