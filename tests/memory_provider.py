@@ -242,6 +242,7 @@ class MemoryProvider(Provider):
         Capability.MEMBERS: no("a memory server has no teams or organizations to be a member of"),
         Capability.EXPORT_SNAPSHOTS: no("a memory server keeps no export snapshots; exports are built at once"),
         Capability.STORAGES: no("it needs a real backend"),
+        Capability.VIDEO: no("it keeps no media to play"),
     }
     projects_api, jobs_api, items_api, reviews_api, exports_api = _Projects, MemoryJobs, MemoryItems, MemoryReviews, _Exports
     annotations_api, predictions_api, assignments_api, pauses_api = (

@@ -38,10 +38,13 @@ _WHERE = {  # public name -> the module it lives in; imported when first used, s
     ),
     **dict.fromkeys(('Provider',), "provider"),
     **dict.fromkeys(('plan_assignments',), "sampling"),
-    **dict.fromkeys(('LabelSchema', 'ObjectClass', 'ShapeKind', 'TagSpec', 'TagTarget', 'TagValueType'), "schema"),
+    **dict.fromkeys(
+        ('LabelSchema', 'MediaKind', 'ObjectClass', 'ShapeKind', 'TagSpec', 'TagTarget', 'TagValueType'), "schema"
+    ),
     **dict.fromkeys(('PlainHTTPWarning',), "tokens"),
     **dict.fromkeys(('BackendURL',), "urls"),
     **dict.fromkeys(('verify',), "verification"),
+    **dict.fromkeys(('FrameRange', 'FrameShape', 'VideoAnnotation', 'VideoObject', 'VideoTag'), "video"),
     **dict.fromkeys(('VerifyReport',), "verify_report"),
 }
 
@@ -73,6 +76,8 @@ __all__ = [
     "Conflict",
     "Export",
     "ExportStatus",
+    "FrameRange",
+    "FrameShape",
     "InvalidURL",
     "Item",
     "ItemAnnotation",
@@ -88,6 +93,7 @@ __all__ = [
     "Keypoints",
     "LabelSchema",
     "Mask",
+    "MediaKind",
     "MigrationReport",
     "NotFound",
     "ObjectAnnotation",
@@ -121,6 +127,9 @@ __all__ = [
     "UserStats",
     "ValidationError",
     "VerifyReport",
+    "VideoAnnotation",
+    "VideoObject",
+    "VideoTag",
     "__version__",
     "connect",
     "migrate",

@@ -23,8 +23,9 @@ __all__ = ["AnnotationsAPI", "PausesAPI", "PredictionsAPI", "WriteMode", "checke
 WriteMode = Literal["append", "replace"]
 
 
-def checked_writes(annotations: Iterable[ItemAnnotation], mode: str) -> list[ItemAnnotation]:
-    """The annotations as a list, each naming its item, with a known `mode`; else ValidationError, before any write.
+def checked_writes(annotations: Iterable[Any], mode: str, kind: type | None = None) -> list[Any]:
+    """The annotations as a list, each a `kind` (ItemAnnotation unless told) naming its item, with a known `mode`;
+    else ValidationError, before any write.
 
     >>> from annobridge import ItemAnnotation
     >>> checked_writes([ItemAnnotation(item=3, width=2, height=2)], "replace")[0].item
@@ -35,15 +36,20 @@ def checked_writes(annotations: Iterable[ItemAnnotation], mode: str) -> list[Ite
     """
     from .annotations import ItemAnnotation
 
+    kind = kind or ItemAnnotation
     if mode not in ("append", "replace"):
         raise ValidationError(f"mode: 'append' or 'replace', not {mode!r}")
     listed = list(annotations)
     for index, ann in enumerate(listed):
-        if not isinstance(ann, ItemAnnotation):
-            raise ValidationError(f"annotations: #{index} is a {type(ann).__name__}, not an ItemAnnotation")
+        if not isinstance(ann, kind):
+            raise ValidationError(f"annotations: #{index} is a {type(ann).__name__}, not {_a(kind.__name__)}")
         if ann.item is None:
             raise ValidationError(f"annotations: annotation #{index} names no item (set item= to the item's id)")
     return listed
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "AEIOU" else f"a {noun}"
 
 
 def each_checked(annotations: Iterable[ItemAnnotation]) -> Iterator[ItemAnnotation]:

@@ -37,6 +37,7 @@ class Capability(str, Enum):
     EXPORTS = "exports"
     EXPORT_SNAPSHOTS = "export_snapshots"
     STORAGES = "storages"
+    VIDEO = "video"  # video projects: video items with frame counts and rates, tracked objects
 
     def __str__(self) -> str:
         return self.value

@@ -155,6 +155,8 @@ class Item(_Model):
     """How many frames a video item has; None for an image."""
     fps: Coordinate | None = None
     """A video item's frames per second, exact (video.py); None for an image."""
+    source_key: str | None = None
+    """The key a migration stamped on the item it carried (transfer.SOURCE_KEY): the source item's id, as text."""
     data: dict[str, Any] = Field(default_factory=dict)
     meta: dict[str, Any] = Field(default_factory=dict)
     annotations_count: NonNegativeInt | None = None

@@ -28,6 +28,7 @@ from .subapis import (
     requires,
 )
 from .urls import BackendURL
+from .video_apis import VideosAPI
 
 if TYPE_CHECKING:
     from .retry import RetryPolicy
@@ -47,6 +48,7 @@ __all__ = [
     "StoragesAPI",
     "SubAPI",
     "UsersAPI",
+    "VideosAPI",
     "no",
     "requires",
     "when",
@@ -94,6 +96,7 @@ class Provider:
     exports_api: ClassVar[type[ExportsAPI]] = ExportsAPI
     storages_api: ClassVar[type[StoragesAPI]] = StoragesAPI
     users_api: ClassVar[type[UsersAPI]] = UsersAPI
+    videos_api: ClassVar[type[VideosAPI]] = VideosAPI
     transfer_api: ClassVar[type[SubAPI] | None] = None  # annobridge.transfer.TransferAPI or a provider's subclass
 
     def __init__(self, address: BackendURL | str, token: str | None = None, **options: Any) -> None:
@@ -112,6 +115,7 @@ class Provider:
         self.exports = self.exports_api(self)
         self.storages = self.storages_api(self)
         self.users = self.users_api(self)
+        self.videos = self.videos_api(self)
         from .transfer import TransferAPI  # its module imports this one
 
         self.transfer = (self.transfer_api or TransferAPI)(self)

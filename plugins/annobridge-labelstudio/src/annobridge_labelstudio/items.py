@@ -18,9 +18,11 @@ from annobridge.capabilities import Capability
 from annobridge.errors import BackendError, NotFound, TimedOut, ValidationError
 from annobridge.models import Id, Item, ItemFilter, ReviewStatus
 from annobridge.provider import ItemsAPI
+from annobridge.transfer import SOURCE_KEY
 
 from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, as_ints, chunks
 from .paging import every_shrinking
+from .video_probe import INFO_KEY, VideoFacts
 
 __all__ = ["ANNOTATION_FIELDS", "ITEM_FIELDS", "LABELED", "PREDICTION_FIELDS", "TASK_FIELDS", "UNLABELED",
            "LabelStudioItems", "to_item"]
@@ -60,13 +62,18 @@ def to_item(task: Any) -> Item:
     data = as_dict(task)
     payload = data.get("data") or {}
     url = next((v for v in payload.values() if isinstance(v, str) and ("/" in v or v.startswith("data:"))), None)
-    name = data.get("storage_filename") or (PurePosixPath(url.split("?", 1)[0]).name if url else None) or None
+    video = VideoFacts.of_task(payload)  # a video task added by videos.add: its size, frames, rate and name
+    name = (str(payload[INFO_KEY].get("name") or "") if video else None) or data.get("storage_filename") or (
+        PurePosixPath(url.split("?", 1)[0]).name if url else None) or None
     accepted, rejected = data.get("reviews_accepted") or 0, data.get("reviews_rejected") or 0
     review = ReviewStatus.REJECTED if rejected else ReviewStatus.ACCEPTED if accepted else ReviewStatus.NONE
     return Item(
         id=data["id"], name=name, project_id=data.get("project"), url=url, data=payload, meta=data.get("meta") or {},
         annotations_count=data.get("total_annotations"), review_status=review,
+        source_key=str(payload[SOURCE_KEY]) if payload.get(SOURCE_KEY) is not None else None,
         created_at=data.get("created_at"), updated_at=data.get("updated_at"),
+        **({"width": video.width, "height": video.height, "frames_count": video.frames_count, "fps": video.fps}
+           if video else {}),
     )
 
 

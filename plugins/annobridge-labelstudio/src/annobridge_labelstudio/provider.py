@@ -31,6 +31,7 @@ from .projects import LabelStudioProjects
 from .storages import LabelStudioStorages
 from .transfer import LabelStudioTransfer
 from .users import LabelStudioUsers
+from .videos_api import LabelStudioVideos
 from .views import LabelStudioViews
 
 __all__ = ["COMMUNITY", "ENTERPRISE_ONLY", "SUPPORT", "LabelStudioProvider"]
@@ -68,6 +69,7 @@ SUPPORT = {
     Capability.EXPORTS: yes(),
     Capability.EXPORT_SNAPSHOTS: yes(),
     Capability.STORAGES: yes("s3, gcs, azure, local files, redis; s3s (an IAM role) on Enterprise"),
+    Capability.VIDEO: yes("uploaded .mp4/.webm videos; boxes tracked with VideoRectangle, timeline labels as tags"),
 }
 ENTERPRISE_ONLY = frozenset(c for c, s in SUPPORT.items() if s.kind == "when")
 COMMUNITY = frozenset(c for c, s in SUPPORT.items() if s.kind == "yes")
@@ -105,6 +107,7 @@ class LabelStudioProvider(Provider):
     exports_api = LabelStudioExports
     storages_api = LabelStudioStorages
     users_api = LabelStudioUsers
+    videos_api = LabelStudioVideos
     transfer_api = LabelStudioTransfer
 
     def __init__(self, address: BackendURL | str, token: str | None = None, **options: Any) -> None:

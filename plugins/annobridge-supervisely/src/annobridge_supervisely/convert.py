@@ -1,4 +1,4 @@
-"""The SDK's info tuples (LabelingJobInfo, ImageInfo, ProjectInfo, UserInfo) as annobridge models.
+"""The SDK's info tuples (LabelingJobInfo, ImageInfo, VideoInfo, ProjectInfo, UserInfo) as annobridge models.
 
 | Supervisely | annobridge |
 |---|---|
@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 from annobridge.errors import ValidationError
@@ -165,11 +167,71 @@ def item_from_info(info, *, review: ReviewStatus = ReviewStatus.NONE) -> Item:
         width=info.width,
         height=info.height,
         meta={"image": info.meta or {}, "tags": info.tags or [], "hash": info.hash, "mime": info.mime},
+        source_key=_source_key(info.meta),
         annotations_count=info.labels_count,
         review_status=review,
         created_at=when(info.created_at),
         updated_at=when(info.updated_at),
     )
+
+
+def video_fps(file_meta: dict[str, Any] | None, frames_count: int | None = None) -> Fraction | None:
+    """A video's exact frame rate from its file meta: a stream's avgFrameRate ("30000/1001") where the server
+    gives one, else framesCount / duration, which Supervisely rounds to 6 decimals: the whole rate, or the NTSC
+    one (n * 1000/1001), that the rounding allows, else the nearest fraction with a denominator up to 1001.
+
+    >>> video_fps({"framesCount": 7, "duration": 0.291958}), video_fps({"framesCount": 48, "duration": 2.0})
+    (Fraction(24000, 1001), Fraction(24, 1))
+    """
+    meta = file_meta or {}
+    for stream in (meta, *(meta.get("streams") or [])):
+        given = stream.get("avgFrameRate") if isinstance(stream, dict) else None
+        with contextlib.suppress(ValueError, TypeError, ZeroDivisionError):
+            if given and Fraction(str(given)) > 0:
+                return Fraction(str(given))
+    frames, duration = frames_count or meta.get("framesCount"), meta.get("duration")
+    try:
+        frames, duration = int(frames), Fraction(str(duration))
+    except (TypeError, ValueError):
+        return None
+    if frames <= 0 or duration <= 0:
+        return None
+    rate = frames / duration
+    slack = Fraction(1, 2_000_000)  # half the last of the 6 decimals
+    low, high = frames / (duration + slack), frames / max(duration - slack, slack)
+    for candidate in (Fraction(round(rate)), Fraction(round(rate * Fraction(1001, 1000)) * 1000, 1001)):
+        if candidate > 0 and low <= candidate <= high:
+            return candidate
+    return rate.limit_denominator(1001)
+
+
+def item_from_video_info(info, *, review: ReviewStatus = ReviewStatus.NONE) -> Item:
+    """An Item from a VideoInfo: its frame size, frames count and exact rate (video_fps); tags and meta in meta."""
+    meta = info.file_meta or {}
+    return Item(
+        id=info.id,
+        name=info.name,
+        project_id=info.project_id,
+        dataset_id=info.dataset_id,
+        url=info.link or None,
+        width=info.frame_width or meta.get("width"),
+        height=info.frame_height or meta.get("height"),
+        frames_count=info.frames_count or meta.get("framesCount") or None,
+        fps=video_fps(meta, info.frames_count),
+        meta={"video": info.meta or {}, "tags": info.tags or [], "hash": info.hash, "mime": meta.get("mime")},
+        source_key=_source_key(info.meta),
+        review_status=review,
+        created_at=when(info.created_at),
+        updated_at=when(info.updated_at),
+    )
+
+
+def _source_key(meta: dict[str, Any] | None) -> str | None:
+    """The source key a migration stamped in an image's or video's meta, as text."""
+    from annobridge.transfer import SOURCE_KEY
+
+    key = (meta or {}).get(SOURCE_KEY)
+    return str(key) if key is not None else None
 
 
 def project_from_info(info, *, server: str, team_id: Any = None) -> Project:

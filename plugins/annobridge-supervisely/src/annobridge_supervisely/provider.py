@@ -24,6 +24,7 @@ from .projects import SuperviselyProjects
 from .reviews import SuperviselyReviews
 from .transfer import SuperviselyTransfer
 from .users import SuperviselyUsers
+from .videos_api import SuperviselyVideos
 
 OPTIONS = ("team_id", "workspace_id", "retries", "retry_sleep", "retry_backoff", "timeout", "verify")
 
@@ -75,6 +76,7 @@ class SuperviselyProvider(Provider):
             "Supervisely links cloud storage through Team Files and import apps, "
             "which its public API does not offer as connect-and-sync storages"
         ),
+        Capability.VIDEO: yes("video projects: tracked objects with a figure per frame, tags with frame ranges"),
     }
 
     projects_api = SuperviselyProjects
@@ -86,6 +88,7 @@ class SuperviselyProvider(Provider):
     exports_api = SuperviselyExports
     users_api = SuperviselyUsers
     transfer_api = SuperviselyTransfer
+    videos_api = SuperviselyVideos
 
     def __init__(self, address: BackendURL | str, token: str | None = None, **options: Any) -> None:
         unknown = sorted(set(options) - set(OPTIONS))

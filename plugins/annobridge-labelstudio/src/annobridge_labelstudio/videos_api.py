@@ -1,0 +1,293 @@
+"""Videos of Label Studio video projects through the neutral videos sub-API: tasks holding an uploaded video.
+
+    >>> ids = backend.videos.add(project.id, ["clip.mp4"])                                    # doctest: +SKIP
+    >>> [(v.name, v.frames_count, v.fps) for v in backend.videos.list(project_id=project.id)]  # doctest: +SKIP
+    [('clip.mp4', 90, Fraction(30000, 1001))]
+
+Label Studio's player learns a video's size, length and rate only in the browser, so `add` reads them
+from the file (video_probe.py) and keeps them in the task's data beside the video's URL, as
+{"video": "/data/upload/...", "video_info": {"width", "height", "frames_count", "fps": "30000/1001", "name"}};
+reading and writing tracks needs them. Each Label Studio annotation of a task is one VideoAnnotation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from annobridge.annotation_apis import WriteMode
+from annobridge.errors import ValidationError
+from annobridge.fidelity import LABEL_STUDIO, FidelityReport
+from annobridge.models import Id, Item
+from annobridge.schema import LabelSchema, MediaKind
+from annobridge.transfer import SOURCE_KEY
+from annobridge.video import VideoAnnotation
+from annobridge.video_apis import VideosAPI, checked_video_writes, video_files
+
+from .annotation_io import SELECTION, known_tasks, logins, task_projects, user_ids
+from .common import LabelStudioSubAPI, as_int, chunks
+from .label_config import parse_label_config
+from .video_probe import INFO_KEY, VideoFacts, probe_video
+
+__all__ = ["UPLOAD_SUFFIXES", "LabelStudioVideos", "video_key"]
+
+UPLOAD_SUFFIXES = (".mp4", ".webm")  # the video files Label Studio's upload takes (settings.SUPPORTED_EXTENSIONS)
+UPLOAD_FILES = 100  # files a request at most (DATA_UPLOAD_MAX_NUMBER_FILES)
+UPLOAD_BYTES = 200 * 1024 * 1024  # bytes a request, under the server's 250 MB for a request's files
+
+
+@lru_cache(maxsize=16)
+def video_key(config: str) -> str:
+    """The task data key the config's first <Video> reads ("video" for annobridge's configs).
+
+    >>> video_key('<View><Video name="player" value="$clip"/></View>')
+    'clip'
+    """
+    from label_studio_sdk.label_interface import LabelInterface
+
+    for obj in LabelInterface(config).objects:
+        if obj.tag.lower() == "video":
+            return str(obj.value).lstrip("$")
+    raise ValidationError("the label config has no <Video> to put the videos in")
+
+
+class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
+    """Videos as tasks of a video project (a job is a project), their annotations as VideoAnnotations."""
+
+    def _pid(self, job_id: Id | None, project_id: Id | None) -> int:
+        if (job_id is None) == (project_id is None):
+            raise ValidationError("job_id or project_id: exactly one of them (on Label Studio a job is a project)")
+        return as_int(job_id if job_id is not None else project_id, "job_id" if job_id is not None else "project_id")
+
+    def _video_project(self, pid: int) -> tuple[str, LabelSchema]:
+        """The project's label config and schema (one request); ValidationError unless it is a video project."""
+        config = self.backend.projects.label_config(pid)
+        schema = parse_label_config(config).schema
+        if schema.media is not MediaKind.VIDEO:
+            raise ValidationError(f"project {pid} holds images; videos go into a video project "
+                                  "(a schema with media='video')")
+        return config, schema
+
+    # ---------------------------------------------------------------- videos
+
+    def add(self, project_id: Id, videos: Iterable[str | Path | dict[str, Any]], *,
+            dataset_id: Id | None = None) -> list[Id]:
+        """Upload the video files (100 a request) and make a task of each, its size, frame count, rate and name in
+        its data; every file is checked and read with PyAV before the first byte is sent. Task ids, in order."""
+        files = video_files(videos)
+        pid = self.backend.items._project(None, project_id, dataset_id)
+        config, _ = self._video_project(pid)
+        for index, video in enumerate(files):
+            if Path(video["name"]).suffix.lower() not in UPLOAD_SUFFIXES:
+                raise ValidationError(f"videos[{index}].name: {video['name']!r}: Label Studio takes "
+                                      f"{' and '.join(UPLOAD_SUFFIXES)} video files only")
+        facts = [probe_video(v["path"], f"videos[{n}] ({v['path']})") for n, v in enumerate(files)]
+        urls = self._upload(pid, files)
+        key = video_key(config)
+        tasks = [{"data": {key: url, INFO_KEY: {**fact.as_info(), "name": video["name"]},
+                           **({SOURCE_KEY: video["source_key"]} if video["source_key"] is not None else {})}}
+                 for video, fact, url in zip(files, facts, urls)]
+        return self.backend.items.add(pid, tasks)
+
+    def _upload(self, pid: int, files: list[dict[str, Any]]) -> list[str]:
+        """Upload the files without making tasks (`commit_to_project=false`), at most UPLOAD_FILES and about
+        UPLOAD_BYTES a request; the URLs the server serves them at, in order."""
+        from .transfer import _served
+
+        urls: list[str] = []
+        for batch in _batches(files):
+            with contextlib.ExitStack() as stack:
+                sent = {f"file{n}": (v["name"], stack.enter_context(Path(v["path"]).open("rb")))
+                        for n, v in enumerate(batch)}
+                answer = self.conn.request(
+                    "POST", f"api/projects/{pid}/import", f"uploading {len(batch)} videos to project {pid}",
+                    params={"commit_to_project": "false"}, files=sent,
+                ).json()
+            ids = list(answer.get("file_upload_ids") or [])
+            listed = self.conn.request(
+                "GET", f"api/projects/{pid}/file-uploads", f"reading {len(ids)} uploaded files of project {pid}",
+                params={"ids": "[" + ",".join(map(str, ids)) + "]"},
+            ).json()
+            stored = {f["id"]: f["file"] for f in listed}
+            if len(ids) != len(batch) or set(stored) != set(ids):
+                raise ValidationError(f"project {pid}: uploaded {len(batch)} videos, the server kept {len(stored)}")
+            urls += [_served(stored[i]) for i in ids]
+        return urls
+
+    def list(self, job_id: Id | None = None, *, project_id: Id | None = None) -> Iterator[Item]:
+        """The project's videos as Items (name, size, frames_count, exact fps from the task's video_info)."""
+        pid = self._pid(job_id, project_id)
+        self._video_project(pid)
+        return self.backend.items.list(pid)
+
+    def download(self, project_id: Id, *, directory: str | Path, item_ids: Iterable[Id] | None = None) -> list[Path]:
+        """Write the videos, byte for byte, into `directory` named as listed (a repeated name gets the task id in
+        front); every task is checked to have a video before the first is written. Their paths, in list order."""
+        from .media import fetch
+        from .transfer import MEDIA_WORKERS
+
+        pid = as_int(project_id, "project_id")
+        config, _ = self._video_project(pid)
+        key = video_key(config)
+        wanted = known_tasks(self, pid, item_ids, "item_ids") if item_ids is not None else None
+        items: list[Item] = []
+        for chunk in [None] if wanted is None else chunks(wanted, SELECTION):
+            items += self.backend.items.list(pid, selected_ids=chunk)
+        urls = [item.data.get(key) if isinstance(item.data.get(key), str) else None for item in items]
+        bare = [item.id for item, url in zip(items, urls) if not url]
+        if bare:
+            raise ValidationError(f"item_ids: tasks {bare[:5]} of project {pid} have no video to download")
+        directory = Path(directory)
+        paths, taken = [], set()
+        for item in items:
+            name = Path(item.name or f"task-{item.id}").name
+            name = name if name not in taken else f"{item.id}-{name}"
+            taken.add(name)
+            paths.append(directory / name)
+        directory.mkdir(parents=True, exist_ok=True)
+        with ThreadPoolExecutor(max_workers=MEDIA_WORKERS) as pool:
+            blobs = pool.map(lambda pair: fetch(self.conn, pair[1], int(pair[0].id)), zip(items, urls))
+            for path, blob in zip(paths, blobs):
+                path.write_bytes(blob)
+        return paths
+
+    # ---------------------------------------------------------------- annotations
+
+    def annotations(
+        self, job_id: Id | None = None, *, project_id: Id | None = None, item_ids: Iterable[Id] | None = None,
+        report: FidelityReport | None = None,
+    ) -> Iterator[VideoAnnotation]:
+        """One VideoAnnotation per Label Studio annotation (skipped ones left out), its author a login; videos
+        nobody annotated give none. With `item_ids` alone, the projects are those of the tasks."""
+        if job_id is None and project_id is None and item_ids is not None:
+            groups: dict[int, list[int] | None] = dict(task_projects(self, item_ids))
+        else:
+            pid = self._pid(job_id, project_id)
+            groups = {pid: known_tasks(self, pid, item_ids, "item_ids") if item_ids is not None else None}
+        authors = logins(self) if groups else {}
+        for pid, wanted in groups.items():
+            yield from self._annotations_of(pid, wanted, authors, report if report is not None else FidelityReport())
+
+    def _annotations_of(self, pid: int, wanted: list[int] | None, authors: dict[int, str], report: FidelityReport
+                        ) -> Iterator[VideoAnnotation]:
+        from .video_regions import video_from_labelstudio
+
+        config, _ = self._video_project(pid)
+        for chunk in [None] if wanted is None else chunks(wanted, SELECTION):
+            for task in self.backend.items.tasks(pid, selected_ids=chunk):
+                kept = [raw for raw in task.get("annotations") or [] if not raw.get("was_cancelled")]
+                if not kept:
+                    continue
+                video = _facts(task)
+                for raw in kept:
+                    annotation, losses = video_from_labelstudio(
+                        raw.get("result") or [], config, width=video.width, height=video.height,
+                        frames_count=video.frames_count, fps=video.fps, item=task["id"],
+                    )
+                    report.merge(losses)
+                    author = raw.get("completed_by")
+                    author = author.get("id") if isinstance(author, dict) else author
+                    if author is not None:
+                        annotation = annotation.model_copy(update={"author": authors.get(author, author)})
+                    yield annotation
+
+    def preview(self, annotations: Iterable[VideoAnnotation], *, schema: LabelSchema) -> FidelityReport:
+        """Convert the annotations as `write` would for a project with the config built from `schema`; nothing is
+        sent."""
+        from .label_config import build_label_config
+
+        config, report = build_label_config(schema), FidelityReport()
+        for annotation in checked_video_writes(annotations, "append"):
+            annotation.validate_against(schema)
+            report.merge(_converted(annotation, config)[1])
+        return report
+
+    def write(
+        self, project_id: Id, annotations: Iterable[VideoAnnotation], *, mode: WriteMode = "append"
+    ) -> FidelityReport:
+        """Each VideoAnnotation as one Label Studio annotation of its task, its author (a login or email) its
+        `completed_by`; "replace" first removes the tasks' annotations. Every annotation is checked (a video of
+        the project, its size and frame count, the schema, the config) before the first write; Label Studio has
+        no bulk call for annotations of existing tasks, so it is one request each, and a failed one removes the
+        annotations this call had made."""
+
+        listed = checked_video_writes(annotations, mode)
+        pid = as_int(project_id, "project_id")
+        config, schema = self._video_project(pid)
+        if not listed:
+            return FidelityReport()
+        tasks = known_tasks(self, pid, [a.item for a in listed], "annotations")
+        videos: dict[int, dict[str, Any]] = {}
+        for chunk in chunks(tasks, SELECTION):
+            videos.update({t["id"]: t for t in self.backend.items.tasks(
+                pid, selected_ids=chunk, fields="task_only", include=("id", "data"))})
+        users = user_ids(self) if any(a.author is not None for a in listed) else {}
+        report, plan = FidelityReport(), []
+        for ann in listed:
+            tid = as_int(ann.item, "item")
+            video = _facts(videos[tid])
+            if (ann.width, ann.height, ann.frames_count) != (video.width, video.height, video.frames_count):
+                raise ValidationError(
+                    f"video {tid}: the annotation is for {ann.width}x{ann.height} and {ann.frames_count} frames, "
+                    f"the video is {video.width}x{video.height} and {video.frames_count} frames")
+            ann.validate_against(schema)
+            results, losses = _converted(ann, config)
+            report.merge(losses)
+            extra: dict[str, Any] = {}
+            if ann.author is not None and str(ann.author) in users:
+                extra["completed_by"] = users[str(ann.author)]
+            elif ann.author is not None:
+                report.dropped("annotation author", LABEL_STUDIO, f"no user {ann.author!r} on the server", item=tid)
+            plan.append((tid, results, extra))
+        if mode == "replace":
+            self.backend.annotations._remove(pid, tasks)
+        made: list[int] = []
+        try:
+            for tid, results, extra in plan:
+                with self.call(f"annotating video task {tid}"):
+                    made.append(self.sdk.annotations.create(tid, result=results, **extra).id)
+        except BaseException:
+            for aid in made:
+                with contextlib.suppress(Exception):
+                    self.sdk.annotations.delete(aid)  # nothing half-written that a rerun would duplicate
+            raise
+        report.carried("annotation", LABEL_STUDIO, len(made))
+        return report
+
+
+def _converted(annotation: VideoAnnotation, config: str) -> tuple[list[dict[str, Any]], FidelityReport]:
+    """The annotation's Label Studio results and report, with the object authors one annotation cannot hold."""
+    from .video_regions import video_to_labelstudio
+
+    results, report = video_to_labelstudio(annotation, config)
+    others = sum(1 for o in annotation.objects if o.author is not None and o.author != annotation.author)
+    if others:  # Label Studio keeps one author, the annotation's completed_by
+        report.approximated("object author", LABEL_STUDIO, "as the annotation's author", others,
+                            item=annotation.item)
+    return results, report
+
+
+def _facts(task: dict[str, Any]) -> VideoFacts:
+    """The task's video facts; ValidationError when it has none (it was not added with videos.add)."""
+    found = VideoFacts.of_task(task.get("data") or {})
+    if found is None:
+        raise ValidationError(f"task {task['id']} has no video_info (size, frames, rate); add videos with videos.add")
+    return found
+
+
+def _batches(files: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """The files in upload batches: at most UPLOAD_FILES each, and no more than UPLOAD_BYTES unless one file is."""
+    batch: list[dict[str, Any]] = []
+    size = 0
+    for video in files:
+        length = Path(video["path"]).stat().st_size
+        if batch and (len(batch) >= UPLOAD_FILES or size + length > UPLOAD_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(video)
+        size += length
+    if batch:
+        yield batch
