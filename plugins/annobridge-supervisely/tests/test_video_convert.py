@@ -122,3 +122,15 @@ def test_supervisely_to_label_studio_and_back_keeps_every_figure(data):
     figures = lambda d: sorted((f["index"], g["geometry"]["points"]["exterior"]) for f in d["frames"]  # noqa: E731
                                for g in f["figures"])
     assert figures(written) == figures(data)
+
+
+def test_a_box_reaching_the_far_edges_is_counted_where_the_sdk_trims_it():
+    """The SDK keeps figures inside the frame's last pixel row and column: a box to the far edge comes back a pixel
+    short there, and the report says so for that frame alone."""
+    edge, inside = Rectangle(x=48, y=36, width=16, height=12), Rectangle(x=8, y=6, width=16, height=12)
+    video = VideoAnnotation(width=W, height=H, frames_count=3, fps=25, objects=[VideoObject(
+        class_name="car", frames=[FrameShape(frame=0, shape=inside), FrameShape(frame=1, shape=edge)])])
+    data, report = video_to_supervisely(video, META)
+    assert report.count("frame shape", "approximated") == 1 and not report.lossless
+    back, _ = video_from_supervisely(data, META, fps=25)
+    assert [f.shape for f in back.objects[0].frames] == [inside, Rectangle(x=48, y=36, width=15, height=11)]

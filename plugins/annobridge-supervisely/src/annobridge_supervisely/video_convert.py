@@ -100,6 +100,7 @@ def video_to_supervisely(annotation: VideoAnnotation, meta) -> tuple[dict[str, A
     for index, obj in enumerate(annotation.objects):
         key = uuid4().hex
         objects.append({"key": key, "classTitle": obj.class_name, "tags": [_tag_json(t) for t in obj.tags]})
+        trimmed = 0  # frames whose shape the SDK cut at the far edges (it keeps shapes inside the last pixel)
         for shape in obj.frames:
             image = ItemAnnotation(item=annotation.item, width=annotation.width, height=annotation.height,
                                    objects=[ObjectAnnotation(class_name=obj.class_name, shape=shape.shape,
@@ -110,10 +111,15 @@ def video_to_supervisely(annotation: VideoAnnotation, meta) -> tuple[dict[str, A
                 raise annotation.fail(f"frame {shape.frame}: {exc}", index) from None
             report.merge(frame_report)
             label = data["objects"][0]
+            if frame_report.lossless and _read_back(data, project, annotation.item) != shape.shape:
+                trimmed += 1
             figure = {"key": uuid4().hex, "objectKey": key, "geometryType": label["geometryType"],
                       "geometry": _geometry_of(label)}
             figure.update({k: label[k] for k in ("nnCreated", "nnUpdated", "labelerLogin") if k in label})
             frames[shape.frame].append(figure)
+        if trimmed:
+            report.approximated("frame shape", SUPERVISELY, "trimmed to the frame's last pixel row and column",
+                                trimmed, item=annotation.item)
         interpolated = sum(not f.keyframe for f in obj.frames)
         if interpolated:
             report.approximated("interpolated frame", SUPERVISELY, "as a figure set on its frame", interpolated,
@@ -132,6 +138,11 @@ def video_to_supervisely(annotation: VideoAnnotation, meta) -> tuple[dict[str, A
     }
     _check_parses(data, project, annotation)
     return data, report
+
+
+def _read_back(data: dict[str, Any], project, item: Id | None):
+    """The shape a one-figure Supervisely image annotation reads back as."""
+    return convert_from_supervisely(data, project, item=item)[0].objects[0].shape
 
 
 def _geometry_of(figure: dict[str, Any]) -> dict[str, Any]:
