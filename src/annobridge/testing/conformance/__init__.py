@@ -47,6 +47,7 @@ from .projects import ProjectTests, SchemaRoundTripTests, backend_picks_colors
 from .reviews import ItemsAndReviewTests, ReviewWorkflowTests
 from .transfer import TransferTests
 from .users import UserTests
+from .videos import VIDEO_SCHEMA, VideoTests
 
 __all__ = [
     "ALL_SUITES",
@@ -70,6 +71,8 @@ __all__ = [
     "StorageTests",
     "TransferTests",
     "UserTests",
+    "VIDEO_SCHEMA",
+    "VideoTests",
     "assert_unsupported",
     "authors_of",
     "backend_picks_colors",
@@ -102,6 +105,7 @@ ALL_SUITES = (
     TransferTests,
     ExportTests,
     StorageTests,
+    VideoTests,
 )
 
 
