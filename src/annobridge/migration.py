@@ -128,6 +128,7 @@ class _Run:
     def __init__(self, src: Provider, dst: Provider, *, media: str, batch_size: int, dry_run: bool, progress: bool):
         self.src, self.dst = src, dst
         self.media, self.batch_size, self.dry_run, self.progress = media, batch_size, dry_run, progress
+        self.reader, self.writer = src.transfer, dst.transfer  # a video project's are chosen once its schema is read
 
     def execute(
         self, project: Id, target_project: Id | None, ledger_path, explicit, stack: ExitStack, *, into_existing: bool
@@ -143,6 +144,7 @@ class _Run:
         chooser = TargetChooser(src, dst, media=self.media, policy=self.policy)
         binding = chooser.binding(source_project, target_project, known, path)
         schema, schema_losses = src.projects.schema_report(source_project.id)
+        self.reader, self.writer = self._transfers(schema)
         report = MigrationReport(
             source=src.url,
             target=dst.url,
@@ -189,24 +191,39 @@ class _Run:
             report.summarize(ledger.history())
         return report
 
+    def _transfers(self, schema) -> tuple[Any, Any]:
+        """The source's reader and the target's writer: the providers' transfers, or for a video project the
+        videos sub-API's (video_transfer.py), which both ends must offer; checked before anything is written."""
+        from .capabilities import Capability
+        from .schema import MediaKind
+
+        if schema.media is not MediaKind.VIDEO:
+            return self.src.transfer, self.dst.transfer
+        from .video_transfer import VideoTransfer
+
+        for backend in (self.src, self.dst):
+            backend.require(Capability.VIDEO)
+        if self.media != "copy":
+            raise ValidationError("media: video projects migrate with media='copy' (each video is uploaded)")
+        return VideoTransfer(self.src), VideoTransfer(self.dst)
+
     def _items(
         self, project: Project, target: Project | None, schema, ledger, users, report, *, created: bool
     ) -> list[ReportPart]:
         """Carry the items page by page, each page one batch; returns the parts of a dry run's batches (a run that
         writes stores each batch's part in the ledger with the batch)."""
-        src, dst = self.src, self.dst
         planned: list[ReportPart] = []
         done = ledger.done("item") if ledger is not None else {}
         report.already_done = len(done)
         pending = set(ledger.pending("item")) if ledger is not None else set()
         # one streamed read of ids and keys: what an earlier run (ledger or not) left in the target
-        present = dst.transfer.present(target.id) if target is not None and not created else {}
+        present = self.writer.present(target.id) if target is not None and not created else {}
         present = {k: v for k, v in present.items() if k not in done}
         if ledger is not None:
             ledger.forget_pending("item", [k for k in pending if k not in present])
-        total = src.transfer.count(project.id)
+        total = self.reader.count(project.id)
         with _progress(self.progress, total, len(done)) as advance:
-            for page in src.transfer.read(project.id, batch_size=self.batch_size, skip=done):
+            for page in self.reader.read(project.id, batch_size=self.batch_size, skip=done):
                 part = ReportPart()  # this batch's share of the report
                 part.absorb(page.report)
                 with users.recording(part):
@@ -222,9 +239,9 @@ class _Run:
                     # the losses of items a killed run or a failed try wrote: that write's report went with it
                     found = [r for r in carried if r.key in on_target]
                     if found:
-                        part.absorb(dst.transfer.preview(found, schema=schema).report)
+                        part.absorb(self.writer.preview(found, schema=schema).report)
                 else:
-                    written = dst.transfer.preview(fresh, schema=schema)
+                    written = self.writer.preview(fresh, schema=schema)
                 part.absorb(written.report)
                 report.reconciled += sum(1 for k in known if k in pending)
                 report.already_present += sum(1 for k in known if k not in pending)
@@ -256,7 +273,6 @@ class _Run:
         already) gains what a failed try turns out to have written. The losses returned are those of the records
         this call converted and sent: the items found on the target are written apart (only made whole), so that
         every target reports their losses alike, whether or not its write converts them again."""
-        src, dst = self.src, self.dst
         keys = [r.key for r in records]
         ledger.begin_batch("item", keys)
         tries = {"n": 0}
@@ -265,16 +281,16 @@ class _Run:
             tries["n"] += 1
             if tries["n"] > 1:  # the failed try may have landed, whole or in part: ask the target, as a restart does
                 report.retried += 1
-                known.update(dst.transfer.find(target.id, [k for k in keys if k not in known]))
+                known.update(self.writer.find(target.id, [k for k in keys if k not in known]))
             unfetched = [r for r in records if r.key not in known and r.media is None]
             if self.media == "copy" and unfetched:
-                src.transfer.fetch_media(project.id, unfetched)
+                self.reader.fetch_media(project.id, unfetched)
             fresh = [r for r in records if r.key not in known]
             found = [r for r in records if r.key in known]
-            new = dst.transfer.write(target.id, fresh, schema=schema, media=self.media) if fresh else Written({})
+            new = self.writer.write(target.id, fresh, schema=schema, media=self.media) if fresh else Written({})
             if not found:
                 return new
-            whole = dst.transfer.write(target.id, found, schema=schema, media=self.media, existing=dict(known))
+            whole = self.writer.write(target.id, found, schema=schema, media=self.media, existing=dict(known))
             return Written(
                 ids={r.key: {**whole.ids, **new.ids}[r.key] for r in records},
                 annotations=new.annotations + whole.annotations,
@@ -312,7 +328,8 @@ def _count_carried(part: ReportPart, carried: list[Record], written) -> None:
         for ann in record.annotations:
             part.add("tags", "carried", len(ann.tags) + sum(len(o.tags) for o in ann.objects))
             for obj in ann.objects:
-                part.objects_by_shape[obj.shape.kind] = part.objects_by_shape.get(obj.shape.kind, 0) + 1
+                kind = (obj.frames[0].shape if hasattr(obj, "frames") else obj.shape).kind  # a video track: by shape
+                part.objects_by_shape[kind] = part.objects_by_shape.get(kind, 0) + 1
                 part.add("objects", "carried")
 
 
