@@ -1,5 +1,6 @@
 """What a backend cannot hold, kept for the way back: small, versioned JSON Patches matched by a content digest.
 
+Both image annotations (ItemAnnotation) and video annotations (VideoAnnotation) are kept alike.
 Two things are kept, both as RFC 6902 patches (`jsonpatch`) with the digest of what they apply to:
 
 - the *native residue* (`ItemAnnotation.kept[backend]`): what a backend's own JSON held that annobridge has no
@@ -56,7 +57,8 @@ def _editable(content: dict[str, Any]) -> dict[str, Any]:
         _drop_server_owned(tag)
     for obj in content["objects"]:
         _drop_server_owned(obj)
-        obj["shape"].pop("rle", None)  # a cache of the brush RLE: equality ignores it
+        for shape in [obj["shape"]] if "shape" in obj else [f["shape"] for f in obj["frames"]]:  # a video track's
+            shape.pop("rle", None)  # a cache of the brush RLE: equality ignores it
         for tag in obj["tags"]:
             _drop_server_owned(tag)
     return content
@@ -87,8 +89,6 @@ def restored(
     A stash for another content (the item was edited on the target since) or from a newer annobridge is counted in
     `report` as dropped.
     """
-    from .annotations import ItemAnnotation
-
     candidates = [stashes] if isinstance(stashes, dict) else list(stashes or ())
     if not candidates:
         return read
@@ -103,7 +103,7 @@ def restored(
         try:
             data = jsonpatch.apply_patch(_json(read, item=False, without=backend), entry.get("patch") or [])
             own = {backend: read.kept[backend]} if backend in read.kept else {}
-            back = ItemAnnotation.model_validate({**data, "item": read.item, "kept": {**data.get("kept", {}), **own}})
+            back = type(read).model_validate({**data, "item": read.item, "kept": {**data.get("kept", {}), **own}})
         except Exception as exc:  # a patch that does not apply is data we cannot use, never a crash
             report.dropped("kept for the way back", backend, f"could not be applied: {exc}", item=read.item)
             return read
