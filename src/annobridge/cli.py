@@ -14,7 +14,7 @@ from .errors import AnnobridgeError, exit_code, in_one_line
 
 GROUPS = (
     "backends", "projects", "items", "jobs", "assign", "reviews", "annotations", "predictions", "exports", "storages",
-    "users",
+    "users", "videos",
 )
 
 app = typer.Typer(

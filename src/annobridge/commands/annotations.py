@@ -32,15 +32,13 @@ def export(
     backend: Optional[str] = BACKEND, token: Optional[str] = TOKEN, token_env: Optional[str] = TOKEN_ENV,
 ) -> None:
     """Write the annotations of a job or a project, one JSON document per line; with --out FILE, prints FILE."""
-    import json
-
     from ..errors import ValidationError
 
     fmt = _format(format)
     if (job is None) == (project is None):
         raise ValidationError("annotations export: give one of --job and --project")
     wanted = id_list(items, "--items")
-    target = None if out == "-" else _writable(Path(out))
+    target = None if out == "-" else out_file(Path(out))
     with connected(backend, token, token_env) as b:
         if job is not None:
             job_id = as_id(job)
@@ -51,28 +49,7 @@ def export(
             rows = b.annotations.list(project_id=pid, item_ids=wanted)
         if fmt == "native":
             rows = b.annotations.to_native(pid, rows)
-        partial = target.with_name(target.name + ".part") if target is not None else None
-        stream = partial.open("w", encoding="utf-8") if partial is not None else None
-        count = 0
-        try:
-            with progress("exporting annotations") as advance:
-                for row in rows:
-                    data = row if isinstance(row, dict) else row.model_dump(mode="json")
-                    line = json.dumps(data, ensure_ascii=False)
-                    if stream is not None:
-                        stream.write(line + "\n")
-                    else:
-                        typer.echo(line)
-                    count += 1
-                    advance(1)
-        except BaseException:
-            if stream is not None:  # no half-written file left where the whole one is expected
-                stream.close()
-                partial.unlink(missing_ok=True)
-            raise
-        if stream is not None:
-            stream.close()
-            partial.replace(target)
+        count = write_jsonl(rows, target, "exporting annotations")
     if target is not None:
         typer.echo(f"wrote {count} {'documents' if fmt == 'native' else 'annotations'} to {target}", err=True)
         typer.echo(str(target))
@@ -123,6 +100,36 @@ def import_(
     summary = {"annotations": len(annotations), "items": len({str(a.item) for a in annotations}),
                "documents": len(documents), "mode": mode, "dry_run": dry_run}
     show_report(report, summary, as_json, "would write" if dry_run else "wrote")
+
+
+def write_jsonl(rows, target: Optional[Path], label: str) -> int:
+    """Write each row (a neutral model or a dict) as a JSON line to `target` (stdout when None), with a progress
+    bar; a file appears whole or not at all (written aside, then moved in). How many rows."""
+    import json
+
+    partial = target.with_name(target.name + ".part") if target is not None else None
+    stream = partial.open("w", encoding="utf-8") if partial is not None else None
+    count = 0
+    try:
+        with progress(label) as advance:
+            for row in rows:
+                data = row if isinstance(row, dict) else row.model_dump(mode="json")
+                line = json.dumps(data, ensure_ascii=False)
+                if stream is not None:
+                    stream.write(line + "\n")
+                else:
+                    typer.echo(line)
+                count += 1
+                advance(1)
+    except BaseException:
+        if stream is not None:  # no half-written file left where the whole one is expected
+            stream.close()
+            partial.unlink(missing_ok=True)
+        raise
+    if stream is not None:
+        stream.close()
+        partial.replace(target)
+    return count
 
 
 def target(project: str, file: Optional[Path], job: Optional[str]) -> tuple[Optional[str], Path]:
@@ -230,7 +237,7 @@ def parse_line(n: int, data: object, model):
         made = model(**data)
     except (ValidationError, TypeError) as exc:
         raise ValidationError(f"line {n}: {exc}") from None
-    item = getattr(made, "item", None) if model.__name__ == "ItemAnnotation" else made.annotation.item
+    item = made.annotation.item if model.__name__ == "Prediction" else made.item
     if item is None:
         raise ValidationError(f"line {n}: the annotation names no item (set \"item\" to the item's id)")
     return made
@@ -244,7 +251,7 @@ def _format(value: str) -> str:
     return value
 
 
-def _writable(path: Path) -> Path:
+def out_file(path: Path) -> Path:
     from ..errors import ValidationError
 
     if path.is_dir() or not path.parent.is_dir():

@@ -149,6 +149,34 @@ def find_project(backend, ref: str):
     return found
 
 
+def one_of(job: Optional[str], project: Optional[str]) -> None:
+    """ValidationError unless exactly one of --job and --project is given."""
+    from ..errors import ValidationError
+
+    if (job is None) == (project is None):
+        raise ValidationError("give exactly one of --job or --project")
+
+
+def job_or_project(backend, job: Optional[str], project: Optional[str]):
+    """(job id, project id, words for it) for --job / --project (a name looked up)."""
+    if job is not None:
+        found = job_id(backend, job)
+        return found, None, f"job {found}"
+    made = find_project(backend, project)  # type: ignore[arg-type]
+    return None, made.id, f"project {made.name!r}"
+
+
+def directory_option(path: Path) -> Path:
+    """--to as a directory download can write into (checked before connecting), errors naming --to."""
+    from ..errors import ValidationError
+    from ..subapis import ExportsAPI
+
+    try:
+        return ExportsAPI.check_directory(path)
+    except ValidationError as exc:
+        raise ValidationError(str(exc).replace("export directory", "--to", 1)) from None
+
+
 def require(backend, capability: str) -> None:
     """Exit 6 (Unsupported, with the reason) before any lookup when the backend lacks `capability` (its value)."""
     from ..capabilities import Capability

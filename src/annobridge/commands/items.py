@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 import typer
 
-from .args import as_id, find_project, id_list, item_filter, job_id
+from .args import as_id, directory_option, find_project, id_list, item_filter, job_or_project, one_of
 from .common import BACKEND, JSON, JSONL, TOKEN, TOKEN_ENV, connected, emit, group, progress
 
 app = group("Items (images, tasks): add, list, download their media.")
@@ -102,10 +102,10 @@ def list_(
     backend: Optional[str] = BACKEND, token: Optional[str] = TOKEN, token_env: Optional[str] = TOKEN_ENV,
 ) -> None:
     """The items of a job or a project (those meeting --filter)."""
-    _one_of(job, project)
+    one_of(job, project)
     where = item_filter(filter_)
     with connected(backend, token, token_env) as b:
-        job_id, project_id, title = _scope(b, job, project)
+        job_id, project_id, title = job_or_project(b, job, project)
         rows = b.items.select(job_id, project_id=project_id, where=where)
         emit(rows, COLUMNS, as_json=as_json, jsonl=jsonl, title=f"items of {title} on {b.describe()}")
 
@@ -124,11 +124,11 @@ def download(
 
     Files keep their names; a name two items share gets the backend's mark, or "_2", "_3"... before its suffix.
     """
-    _one_of(job, project)
+    one_of(job, project)
     wanted = id_list(items, "--items")
-    directory = _directory(to)
+    directory = directory_option(to)
     with connected(backend, token, token_env) as b:
-        job_id, project_id, title = _scope(b, job, project)
+        job_id, project_id, title = job_or_project(b, job, project)
         every = [i.id for i in b.items.list(job_id, project_id=project_id)]
         ids = every if wanted is None else _known(wanted, every, title)
         with progress(_label(f"downloading the media of {title}"), len(ids)) as advance:
@@ -200,33 +200,6 @@ def _add(backend, project_id, batch: list[Any], dataset_id, labels: list[str]) -
     except ValidationError as exc:
         where = lambda m: labels[int(m.group(1))] if int(m.group(1)) < len(labels) else m.group(0)  # noqa: E731
         raise ValidationError(re.sub(r"items\[(\d+)\]", where, str(exc))) from None
-
-
-def _one_of(job: Optional[str], project: Optional[str]) -> None:
-    from ..errors import ValidationError
-
-    if (job is None) == (project is None):
-        raise ValidationError("give exactly one of --job or --project")
-
-
-def _scope(backend, job: Optional[str], project: Optional[str]):
-    """(job id, project id, words for it) for --job / --project (a name looked up)."""
-    if job is not None:
-        found = job_id(backend, job)
-        return found, None, f"job {found}"
-    made = find_project(backend, project)  # type: ignore[arg-type]
-    return None, made.id, f"project {made.name!r}"
-
-
-def _directory(path: Path) -> Path:
-    """--to as a directory download can write into (checked before connecting), errors naming --to."""
-    from ..errors import ValidationError
-    from ..subapis import ExportsAPI
-
-    try:
-        return ExportsAPI.check_directory(path)
-    except ValidationError as exc:
-        raise ValidationError(str(exc).replace("export directory", "--to", 1)) from None
 
 
 def _say_dry_run(project, where: str, shown: list[str], dataset_id, as_json: bool) -> None:
