@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in one go, each in its own process, tables to stdout and benchmarks/results.md.
 
-    .venv/bin/python benchmarks/run.py [--quick] [--only rle,read_tasks,migrate,converters,video,verify]
+    .venv/bin/python benchmarks/run.py [--quick] [--only rle,read_tasks,migrate,converters,video,verify,video_migrate]
 
 The real Label Studio server is started once (from .venv-labelstudio) for the benchmarks that
 need it and handed to them by URL, its token through LABEL_STUDIO_API_KEY in their environment
@@ -89,6 +89,15 @@ BENCHMARKS = [
         "verify",
         "Verifying a migration item by item",
         "verify.py",
+        [],
+        ["--quick"],
+        needs_labelstudio=True,
+        counts_requests=True,
+    ),
+    Benchmark(
+        "video_migrate",
+        "Migrating a video project (videos and tracks) from Supervisely to Label Studio",
+        "migrate_videos.py",
         [],
         ["--quick"],
         needs_labelstudio=True,

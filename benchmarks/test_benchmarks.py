@@ -137,3 +137,64 @@ def test_the_video_benchmark_round_trips_every_figure(capsys):
     table = capsys.readouterr().out
     assert "2 videos x 25 frames (50 figures)" in table
     assert "Label Studio got 50 keyframes" in table  # every Supervisely figure, as the note says
+
+
+def test_the_video_migration_benchmark_is_registered_with_its_quick_size():
+    (benchmark,) = [b for b in run.BENCHMARKS if b.name == "video_migrate"]
+    command = benchmark.command(True, "labelstudio+http://127.0.0.1:9", "/tmp/ls.log")
+    assert command[1].endswith("migrate_videos.py")
+    assert command[2:] == ["--quick", "--url", "labelstudio+http://127.0.0.1:9", "--ls-log", "/tmp/ls.log"]
+
+
+def test_seeded_videos_read_back_through_the_sdk_with_a_figure_on_every_frame(tmp_path, monkeypatch):
+    import supervisely as sly
+    import sv_video_seed
+
+    monkeypatch.setattr(sv_video_seed, "CACHE", tmp_path)
+    path, project_id = sv_video_seed.seeded(videos=2, frames=12)
+    with counting_sandbox(path) as sandbox:
+        api = sly.Api(sandbox.server_address, sandbox.token)
+        (dataset,) = api.dataset.get_list(project_id)
+        infos = api.video.get_list(dataset.id)
+        held = api.video.annotation.download_bulk(dataset.id, [info.id for info in infos])
+    assert [(i.name, i.frames_count, i.frame_width, i.frame_height) for i in infos] == [
+        (f"clip_{n:04d}.mp4", 12, 64, 48) for n in range(2)
+    ]
+    for annotation in held:
+        assert [o["classTitle"] for o in annotation["objects"]] == ["car"]
+        assert [f["index"] for f in annotation["frames"]] == list(range(12))  # hand-set and in between alike
+        assert [(t["name"], t["value"], t["frameRange"]) for t in annotation["tags"]] == [("weather", "rain", [0, 6])]
+
+
+def test_video_read_back_finds_every_track_and_names_what_is_short(labelstudio_server):
+    from types import SimpleNamespace
+
+    from annobridge.testing.conformance import VIDEO_SCHEMA
+    from annobridge_supervisely.meta import parse_meta, schema_to_meta
+    from annobridge_supervisely.video_convert import video_to_supervisely
+    from migrate_sv_to_ls import _ls_client
+    from migrate_videos import label_config, ls_results, read_back, shortfall
+    from sv_video_seed import FPS, labels_of
+
+    meta = parse_meta(schema_to_meta(VIDEO_SCHEMA)[0])
+    config = label_config()
+    results = []
+    for n in range(3):
+        video = SimpleNamespace(id=n, width=64, height=48, frames_count=25, fps=FPS)
+        results.append(ls_results(video_to_supervisely(labels_of(video, n), meta)[0], meta, FPS, config))
+    tasks = [{"data": {"video": f"/data/upload/v{n}.mp4"}, "annotations": [{"result": r}]}
+             for n, r in enumerate(results)]
+    tasks.append({"data": {"video": "/data/upload/bare.mp4"}})
+    with _ls_client(labelstudio_server.backend_url, labelstudio_server.token) as http:
+        project = http.post("/api/projects", json={"title": "video read back", "label_config": config}).json()["id"]
+        try:
+            assert http.post(f"/api/projects/{project}/import", json=tasks).status_code == 201
+            held = read_back(http, project)
+        finally:
+            http.delete(f"/api/projects/{project}")
+    assert (held["tasks"], held["with_video"], held["annotations"], held["tracks"], held["ranges"]) == (4, 4, 3, 3, 3)
+    assert held["sequences"] == [25, 25, 25]  # every frame a keyframe: Supervisely keeps no keyframes
+    assert shortfall(held, videos=3, frames=25) == "tasks 4 for 3; with_video 4 for 3"
+    assert shortfall(held, videos=4, frames=24) == (
+        "annotations 3 for 4; tracks 3 for 4; ranges 3 for 4; track lengths [25] for 24"
+    )
