@@ -7,7 +7,8 @@
 Label Studio's player learns a video's size, length and rate only in the browser, so `add` reads them
 from the file (video_probe.py) and keeps them in the task's data beside the video's URL, as
 {"video": "/data/upload/...", "video_info": {"width", "height", "frames_count", "fps": "30000/1001", "name"}};
-reading and writing tracks needs them. Each Label Studio annotation of a task is one VideoAnnotation.
+reading and writing tracks needs them. Each Label Studio annotation of a task is one VideoAnnotation; what
+its tracks and timelines cannot hold of one is kept for the way back in the task's meta (video_keep.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from annobridge import keep
 from annobridge.annotation_apis import WriteMode
 from annobridge.errors import ValidationError
 from annobridge.fidelity import LABEL_STUDIO, FidelityReport
@@ -160,8 +162,10 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
         self, job_id: Id | None = None, *, project_id: Id | None = None, item_ids: Iterable[Id] | None = None,
         report: FidelityReport | None = None,
     ) -> Iterator[VideoAnnotation]:
-        """One VideoAnnotation per Label Studio annotation (skipped ones left out), its author a login; videos
-        nobody annotated give none. With `item_ids` alone, the projects are those of the tasks."""
+        """One VideoAnnotation per Label Studio annotation (skipped ones left out), its author a login, with what
+        was kept for the way back in the task's meta (unless the annotation was edited since: then counted as
+        dropped in `report`); videos nobody annotated give none. With `item_ids` alone, the projects are those of
+        the tasks."""
         if job_id is None and project_id is None and item_ids is not None:
             groups: dict[int, list[int] | None] = dict(task_projects(self, item_ids))
         else:
@@ -173,6 +177,7 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
 
     def _annotations_of(self, pid: int, wanted: list[int] | None, authors: dict[int, str], report: FidelityReport
                         ) -> Iterator[VideoAnnotation]:
+        from .video_keep import stashes_for
         from .video_regions import video_from_labelstudio
 
         config, _ = self._video_project(pid)
@@ -192,17 +197,19 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
                     author = author.get("id") if isinstance(author, dict) else author
                     if author is not None:
                         annotation = annotation.model_copy(update={"author": authors.get(author, author)})
-                    yield annotation
+                    yield keep.restored(annotation, stashes_for(task, raw.get("id")), report, LABEL_STUDIO)
 
     def preview(self, annotations: Iterable[VideoAnnotation], *, schema: LabelSchema) -> FidelityReport:
-        """Convert the annotations as `write` would for a project with the config built from `schema`; nothing is
-        sent."""
+        """Convert the annotations as `write` would for a project with the config built from `schema` (what would be
+        kept for the way back counted as kept); nothing is sent."""
         from .label_config import build_label_config
+        from .video_keep import with_stash
 
         config, report = build_label_config(schema), FidelityReport()
         for annotation in checked_video_writes(annotations, "append"):
             annotation.validate_against(schema)
-            report.merge(_converted(annotation, config)[1])
+            results, losses = _converted(annotation, config)
+            report.merge(with_stash(annotation, results, losses, config)[0])
         return report
 
     def write(
@@ -212,7 +219,9 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
         `completed_by`; "replace" first removes the tasks' annotations. Every annotation is checked (a video of
         the project, its size and frame count, the schema, the config) before the first write; Label Studio has
         no bulk call for annotations of existing tasks, so it is one request each, and a failed one removes the
-        annotations this call had made."""
+        annotations this call had made. What Label Studio cannot hold of an annotation is kept for the way back in
+        its task's meta, the meta's other keys as they were (one more request a task that needs it)."""
+        from .video_keep import kept_meta, with_stash
 
         listed = checked_video_writes(annotations, mode)
         pid = as_int(project_id, "project_id")
@@ -223,7 +232,7 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
         videos: dict[int, dict[str, Any]] = {}
         for chunk in chunks(tasks, SELECTION):
             videos.update({t["id"]: t for t in self.backend.items.tasks(
-                pid, selected_ids=chunk, fields="task_only", include=("id", "data"))})
+                pid, selected_ids=chunk, fields="task_only", include=("id", "data", "meta"))})
         users = user_ids(self) if any(a.author is not None for a in listed) else {}
         report, plan = FidelityReport(), []
         for ann in listed:
@@ -235,20 +244,27 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
                     f"the video is {video.width}x{video.height} and {video.frames_count} frames")
             ann.validate_against(schema)
             results, losses = _converted(ann, config)
+            losses, stash = with_stash(ann, results, losses, config, video.fps)
             report.merge(losses)
             extra: dict[str, Any] = {}
             if ann.author is not None and str(ann.author) in users:
                 extra["completed_by"] = users[str(ann.author)]
             elif ann.author is not None:
                 report.dropped("annotation author", LABEL_STUDIO, f"no user {ann.author!r} on the server", item=tid)
-            plan.append((tid, results, extra))
+            plan.append((tid, results, extra, stash))
         if mode == "replace":
             self.backend.annotations._remove(pid, tasks)
         made: list[int] = []
+        kept: dict[int, list[tuple[int, dict[str, Any] | None]]] = {tid: [] for tid in tasks}
         try:
-            for tid, results, extra in plan:
+            for tid, results, extra, stash in plan:
                 with self.call(f"annotating video task {tid}"):
                     made.append(self.sdk.annotations.create(tid, result=results, **extra).id)
+                kept[tid].append((made[-1], stash))
+            for tid, pairs in kept.items():
+                meta = kept_meta(videos[tid].get("meta"), pairs, fresh=mode == "replace")
+                if meta is not None:
+                    self.backend.items.update(tid, meta=meta)
         except BaseException:
             for aid in made:
                 with contextlib.suppress(Exception):
