@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from annobridge.annotations import Rectangle
 from annobridge.errors import Conflict, NotFound, ValidationError
-from annobridge.fidelity import Outcome
+from annobridge.fidelity import FidelityReport, Outcome
 from annobridge.schema import LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, TagValueType
 from annobridge.video import FrameRange, FrameShape, VideoAnnotation, VideoObject, VideoTag
+from annobridge_supervisely import video_keep
 from annobridge_supervisely.convert import video_fps
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -166,12 +167,14 @@ def test_tracks_tags_and_authors_come_back_as_written(sv, world, project, videos
     assert [a.item for a in sv.videos.annotations(project_id=project.id)] == [walk.id]
 
 
-def test_an_author_who_is_not_a_member_is_written_as_the_uploader_and_counted(sv, project, videos, clips):
+def test_an_author_who_is_not_a_member_is_shown_as_the_uploader_and_kept_for_the_way_back(sv, project, videos, clips):
     ntsc = videos["ntsc.mp4"]
     report = sv.videos.write(project.id, [_annotation(ntsc, (_track(clips[1], [0, 1], author="nobody-here"),))])
-    assert report.count("author", Outcome.APPROXIMATED) == 1, str(report)
+    assert report.count("author", Outcome.KEPT) == 1 and report.lossless, str(report)
+    held = sv.api.video.annotation.download(ntsc.id)
+    assert {f["labelerLogin"] for frame in held["frames"] for f in frame["figures"]} == {sv.users.me().login}
     [got] = _read(sv, ntsc)
-    assert got.fps == NTSC and got.objects[0].author == sv.users.me().login
+    assert got.fps == NTSC and got.objects[0].author == "nobody-here"
 
 
 def test_append_adds_and_replace_takes_the_place_of_objects_and_tags(sv, project, videos, clips):
@@ -238,3 +241,115 @@ def test_annotations_are_written_and_read_in_bulk(sv, project, videos, clips):
     assert seen["videos.annotations.bulk.info"] == 1
     with pytest.raises(NotFound):
         list(sv.videos.annotations(item_ids=[10**8]))
+
+
+# -- what Supervisely cannot hold, kept in the video's custom data -------------------------------------------------
+
+KEYFRAMES = (True, False, False, True, False, False, True)  # frames 2..8: keyframes at 2, 5 and 8
+
+
+def _interpolated(clip) -> VideoObject:
+    """The square on frames 2..8, set by hand on 2, 5 and 8 and filled in between."""
+    track = _track(clip, range(2, 9))
+    frames = tuple(f.model_copy(update={"keyframe": k}) for f, k in zip(track.frames, KEYFRAMES, strict=True))
+    return track.model_copy(update={"frames": frames})
+
+
+def test_update_custom_data_replaces_a_videos_custom_data_which_its_info_and_listing_show(sv, videos):
+    walk = videos["walk.mp4"]
+    assert sv.api.video.update_custom_data(walk.id, {"owner": "qa"}) == {"success": True}
+    sv.api.video.update_custom_data(walk.id, {"batch": 2})
+    assert sv.api.video.get_info_by_id(walk.id).custom_data == {"batch": 2}
+    assert {v.id: v.custom_data for v in sv.api.video.get_list(walk.dataset_id)} == {
+        walk.id: {"batch": 2}, videos["ntsc.mp4"].id: {}}
+    with pytest.raises(Exception, match="field 'customData' must be"):
+        sv.api.video.update_custom_data(walk.id, ["not", "an object"])
+    with pytest.raises(Exception, match=str(10**8)):
+        sv.api.video.update_custom_data(10**8, {})
+
+
+def _custom_data(sv, video) -> dict:
+    return sv.api.video.get_info_by_id(video.id).custom_data
+
+
+def _flags(annotation: VideoAnnotation) -> list[list[tuple[int, bool]]]:
+    return [[(f.frame, f.keyframe) for f in o.frames] for o in annotation.objects]
+
+
+def test_an_interpolated_track_comes_back_with_its_keyframe_flags_kept_for_the_way_back(sv, project, videos, clips):
+    walk = videos["walk.mp4"]
+    written = _annotation(walk, (_interpolated(clips[0]),)).model_copy(update={"description": "square crossing"})
+    report = sv.videos.write(project.id, [written])
+    assert report.lossless and report.count("interpolated frame", Outcome.KEPT) == 4, str(report)
+    assert report.count("interpolated frame", Outcome.APPROXIMATED) == 0
+    assert "interpolated frame -> kept for the way back (supervisely, shown as a figure set on its frame): 4" in str(
+        report)
+    assert report.count("video description", Outcome.KEPT) == 1
+    assert sv.videos.preview([written], schema=SCHEMA).losses() == report.losses()  # what write does, dry
+    assert set(_custom_data(sv, walk)) == {video_keep.KEY}
+    held = sv.api.video.annotation.download(walk.id)  # Supervisely shows a figure on every frame, no keyframes
+    assert sorted(frame["index"] for frame in held["frames"]) == list(range(2, 9))
+    read = FidelityReport()
+    [got] = sv.videos.annotations(item_ids=[walk.id], report=read)
+    assert got.objects[0].frames == written.objects[0].frames and got.description == "square crossing"
+    assert read.count("kept for the way back (restored)", Outcome.CARRIED) == 1 and read.lossless, str(read)
+
+
+def test_a_video_edited_since_the_write_reads_as_supervisely_shows_it_and_counts_the_stash_dropped(
+    sv, project, videos, clips
+):
+    walk = videos["walk.mp4"]
+    sv.videos.write(project.id, [_annotation(walk, (_interpolated(clips[0]),))])
+    [held] = sv.api.video.annotation.download(walk.id)["objects"]
+    left, top, right, bottom = clips[0].boxes[12]
+    box = {"points": {"exterior": [[left, top], [right, bottom]], "interior": []}}
+    sv.api.video.figure.create(walk.id, held["id"], 12, box, "rectangle")  # a person adds a figure
+    read = FidelityReport()
+    [got] = sv.videos.annotations(item_ids=[walk.id], report=read)
+    assert _flags(got) == [[(frame, True) for frame in (*range(2, 9), 12)]]
+    assert read.count("kept for the way back", Outcome.DROPPED) == 1, str(read)
+    assert "the item was edited in supervisely since" in str(read)
+
+
+def test_a_users_own_custom_data_survives_writes_and_replace_replaces_the_stash(sv, project, videos, clips):
+    walk = videos["walk.mp4"]
+    sv.api.video.update_custom_data(walk.id, {"owner": "qa", "batch": [1, 2]})
+    sv.videos.write(project.id, [_annotation(walk, (_interpolated(clips[0]),))])
+    stored = _custom_data(sv, walk)
+    assert stored["owner"] == "qa" and stored["batch"] == [1, 2] and video_keep.KEY in stored
+    plain = _annotation(walk, (_track(clips[0], [0, 1]),))
+    report = sv.videos.write(project.id, [plain], mode="replace")
+    assert report.exact and _custom_data(sv, walk) == {"owner": "qa", "batch": [1, 2]}, str(report)
+    read = FidelityReport()
+    [got] = sv.videos.annotations(item_ids=[walk.id], report=read)
+    assert _flags(got) == [[(0, True), (1, True)]] and read.lossless, str(read)
+    again = sv.videos.write(project.id, [_annotation(walk, (_interpolated(clips[0]),))], mode="replace")
+    assert again.count("interpolated frame", Outcome.KEPT) == 4 and _custom_data(sv, walk)["owner"] == "qa"
+    assert _flags(_read(sv, walk)[0]) == [list(zip(range(2, 9), KEYFRAMES))]
+
+
+def test_append_onto_a_video_holding_objects_stores_no_stash_and_counts_what_is_lost(sv, project, videos, clips):
+    walk, ntsc = videos["walk.mp4"], videos["ntsc.mp4"]
+    sv.videos.write(project.id, [_annotation(walk, (_track(clips[0], [0, 1]),))])
+    report = sv.videos.write(project.id, [_annotation(walk, (_interpolated(clips[0]),)),
+                                          _annotation(ntsc, (_track(clips[1], [0, 1], author="nobody-here"),))])
+    assert report.count("interpolated frame", Outcome.APPROXIMATED) == 4, str(report)  # walk held a track
+    assert report.count("interpolated frame", Outcome.KEPT) == 0
+    assert report.count("author", Outcome.KEPT) == 1  # ntsc held nothing: its stash is stored
+    assert not video_keep.stored(_custom_data(sv, walk)) and video_keep.stored(_custom_data(sv, ntsc))
+    read = FidelityReport()
+    got = {a.item: a for a in sv.videos.annotations(project_id=project.id, report=read)}
+    assert sorted(_flags(got[walk.id])) == [[(0, True), (1, True)], [(frame, True) for frame in range(2, 9)]]
+    assert got[ntsc.id].objects[0].author == "nobody-here" and read.lossless, str(read)
+
+
+def test_several_annotations_for_one_video_in_one_call_store_no_stash(sv, project, videos, clips):
+    walk = videos["walk.mp4"]
+    sv.videos.write(project.id, [_annotation(walk, (_interpolated(clips[0]),))])  # a stash is stored
+    parts = [_annotation(walk, (_interpolated(clips[0]),)), _annotation(walk, (_track(clips[0], [20]),))]
+    report = sv.videos.write(project.id, parts, mode="replace")
+    assert report.count("interpolated frame", Outcome.APPROXIMATED) == 4 and not report.count(outcome=Outcome.KEPT)
+    assert not video_keep.stored(_custom_data(sv, walk))  # the old stash went with what it was made for
+    read = FidelityReport()
+    [got] = sv.videos.annotations(item_ids=[walk.id], report=read)
+    assert sorted(_flags(got)) == [[(frame, True) for frame in range(2, 9)], [(20, True)]] and read.lossless

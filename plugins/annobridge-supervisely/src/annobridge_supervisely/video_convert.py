@@ -18,6 +18,7 @@ from annobridge.annotations import ItemAnnotation, ObjectAnnotation, ObjectOrigi
 from annobridge.errors import ValidationError
 from annobridge.fidelity import NEUTRAL, SUPERVISELY, FidelityReport
 from annobridge.models import Id
+from annobridge.schema import LabelSchema
 from annobridge.video import FrameRange, FrameShape, VideoAnnotation, VideoObject, VideoTag
 
 from .figures_read import convert_from_supervisely
@@ -35,9 +36,11 @@ _FIGURE_FIELDS = {
 
 
 def video_from_supervisely(
-    annotation: dict[str, Any], meta, *, fps: Fraction | float | str, item: Id | None = None
+    annotation: dict[str, Any], meta, *, fps: Fraction | float | str, item: Id | None = None,
+    schema: LabelSchema | None = None,
 ) -> tuple[VideoAnnotation, FidelityReport]:
-    """The neutral VideoAnnotation of a Supervisely video annotation JSON (meta: the ProjectMeta JSON)."""
+    """The neutral VideoAnnotation of a Supervisely video annotation JSON (meta: the ProjectMeta JSON); `schema`, the
+    meta's, when the caller has it already (reading many videos of one project: the SDK validates a meta slowly)."""
     project = meta if hasattr(meta, "obj_classes") else parse_meta(meta)
     where = f"video {item!r}" if item is not None else "video"
     report = FidelityReport()
@@ -87,7 +90,7 @@ def video_from_supervisely(
     report.carried("video tag", NEUTRAL, len(tags))
     video = VideoAnnotation(item=item, width=width, height=height, frames_count=frames_count, fps=fps,
                             objects=tracked, tags=tags, description=annotation.get("description") or "")
-    video.validate_against(_schema(project))
+    video.validate_against(schema or _schema(project))
     return video, report
 
 

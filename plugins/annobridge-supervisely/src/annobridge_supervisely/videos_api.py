@@ -6,14 +6,19 @@ video_convert; a write converts and checks every annotation first, then sends ea
 api.video.annotation.append ("replace" first removes the video's objects, with their figures and
 tags, and its own tags). Authors are logins of the team's members, mapped as image annotations'
 are (annotation_writes.Authors); the frame rate is recovered exactly from the file meta (convert.video_fps).
+What Supervisely cannot hold (keyframe flags, the description, authors who are not members...) is kept
+in the video's custom data (video_keep) and comes back on read; the write's report counts it as kept.
+Only a video that holds nothing but the write afterwards gets a stash: an append onto a video holding
+objects or tags, or several annotations for one video in one call, store none and count what is lost.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
+from annobridge import keep
 from annobridge.annotation_apis import WriteMode, in_pages
 from annobridge.errors import BackendError, Conflict, NotFound, ValidationError
 from annobridge.fidelity import SUPERVISELY, FidelityReport
@@ -24,6 +29,7 @@ from annobridge.transfer import SOURCE_KEY
 from annobridge.video import VideoAnnotation
 from annobridge.video_apis import VideosAPI, checked_video_writes, video_files
 
+from . import video_keep
 from .convert import entities, item_from_video_info, sly_id, video_fps
 
 if TYPE_CHECKING:
@@ -145,9 +151,10 @@ class SuperviselyVideos(VideosAPI):
 
     def _read(self, pages: Iterable[list[Any]], metas: dict[int, Any], verdicts: dict[int, ReviewStatus],
               report: FidelityReport) -> Iterator[VideoAnnotation]:
-        from .meta import parse_meta
+        from .meta import meta_to_schema, parse_meta
         from .video_convert import video_from_supervisely
 
+        schemas = {project: meta_to_schema(meta)[0] for project, meta in metas.items()}  # once: the SDK checks slowly
         metas = {project: parse_meta(meta) for project, meta in metas.items()}
         for page in pages:
             by_dataset: dict[int, list[Any]] = defaultdict(list)
@@ -159,9 +166,10 @@ class SuperviselyVideos(VideosAPI):
                     answers = self._b.api.video.annotation.download_bulk(dataset_id, [v.id for v in videos])
                     found.update(zip((v.id for v in videos), answers))
             for video in page:
-                neutral, losses = video_from_supervisely(found[video.id], metas[video.project_id],
-                                                         fps=_fps(video), item=video.id)
+                neutral, losses = video_from_supervisely(found[video.id], metas[video.project_id], fps=_fps(video),
+                                                         item=video.id, schema=schemas[video.project_id])
                 report.merge(losses)
+                neutral = video_keep.restored(neutral, video.custom_data, report)  # made for it without a verdict
                 if video.id in verdicts:
                     neutral = neutral.model_copy(update={"review_status": verdicts[video.id]})
                 if neutral.objects or neutral.tags or neutral.description:
@@ -187,20 +195,27 @@ class SuperviselyVideos(VideosAPI):
         ids = [sly_id(a.item, f"annotations[{n}].item") for n, a in enumerate(listed)]
         infos = self._videos(pid, list(dict.fromkeys(ids)), "annotations.item")
         authors = Authors(team_members(self._b), team=self._b.team_id)
-        report, prepared = FidelityReport(), []
+        report, prepared, given = FidelityReport(), [], Counter(ids)
         for video_id, original in zip(ids, listed):
-            _same_video(original, infos[video_id])
+            info = infos[video_id]
+            _same_video(original, info)
             original.validate_against(schema)
             losses = FidelityReport()
             data, conversion = _converted(authors.apply(original, losses), meta)
             losses.merge(conversion)
-            prepared.append((infos[video_id], _sdk_annotation(data, meta, original), losses))
+            sent = _sdk_annotation(data, meta, original)
+            alone = given[video_id] == 1  # several for one video: no one stash fits what the video ends holding
+            entry = video_keep.stash(original, sent, meta, fps=_fps(info), schema=schema) if alone else None
+            prepared.append((info, sent, losses, entry))
+        kept, custom = self._stashes(prepared, mode)
         with self._b.errors():
             if mode == "replace":
                 self._clear([infos[i] for i in dict.fromkeys(ids)])
-            for info, annotation, losses in prepared:
+            for info, annotation, losses, _ in prepared:
                 self._b.api.video.annotation.append(info.id, annotation, video_info=info)
-                report.merge(losses)
+                report.merge(keep.as_kept(losses) if info.id in kept else losses)
+            for video_id, data in custom.items():
+                self._b.api.video.update_custom_data(video_id, data)
         return report
 
     def preview(self, annotations: Iterable[VideoAnnotation], *, schema: LabelSchema) -> FidelityReport:
@@ -208,23 +223,52 @@ class SuperviselyVideos(VideosAPI):
         from .meta import parse_meta, schema_to_meta
 
         meta, report = parse_meta(schema_to_meta(schema)[0]), FidelityReport()
-        for annotation in checked_video_writes(annotations, "append"):
-            report.merge(_converted(annotation, meta)[1])
+        listed = checked_video_writes(annotations, "append")
+        alone = Counter(a.item for a in listed if a.item is not None)
+        for annotation in listed:  # each onto a video that holds nothing, as a migration writes
+            data, conversion = _converted(annotation, meta)
+            entry = None if alone[annotation.item] > 1 else video_keep.stash(
+                annotation, _sdk_annotation(data, meta, annotation), meta, fps=annotation.fps, schema=schema)
+            report.merge(conversion if entry is None else keep.as_kept(conversion))
         return report
+
+    def _stashes(self, prepared: list[tuple], mode: WriteMode) -> tuple[set[int], dict[int, dict[str, Any]]]:
+        """(the videos whose stash is stored by the write, video id -> the custom data to set): a video that holds
+        only what the write puts on it gets its new stash, or loses its old one; one that holds objects or tags
+        before an append keeps its custom data as it is (its old stash will not match and is counted then)."""
+        entries = {info.id: (info, entry) for info, _, _, entry in prepared}
+        touched = [(i, e) for i, e in entries.values() if e is not None or video_keep.stored(i.custom_data)]
+        if mode == "append" and touched:
+            held = self._held([info for info, _ in touched])
+            touched = [(i, e) for i, e in touched if not (held[i.id].get("objects") or held[i.id].get("tags"))]
+        kept, custom = {info.id for info, entry in touched if entry is not None}, {}
+        for info, entry in touched:
+            data = video_keep.with_stash(info.custom_data, entry)
+            if data != (info.custom_data or {}):
+                custom[info.id] = data
+        return kept, custom
 
     def _clear(self, videos: list[Any]) -> None:
         """Remove what the videos hold: their objects (figures and object tags go with them), then their own tags."""
+        held = list(self._held(videos).values())
+        objects = [o["id"] for h in held for o in h.get("objects") or []]
+        if objects:
+            self._b.api.video.object.remove_batch(objects)  # the SDK sends them in batches
+        for tag in (t for h in held for t in h.get("tags") or []):
+            self._b.api.video.tag.remove_from_video(tag["id"])  # the SDK has no bulk removal of video tags
+
+    def _held(self, videos: list[Any]) -> dict[int, dict[str, Any]]:
+        """Video id -> the annotation JSON the video holds now, 50 videos a videos.annotations.bulk.info."""
         by_dataset: dict[int, list[int]] = defaultdict(list)
         for video in videos:
             by_dataset[video.dataset_id].append(video.id)
-        for dataset_id, ids in by_dataset.items():
-            for start in range(0, len(ids), PAGE):
-                held = self._b.api.video.annotation.download_bulk(dataset_id, ids[start : start + PAGE])
-                objects = [o["id"] for h in held for o in h.get("objects") or []]
-                if objects:
-                    self._b.api.video.object.remove_batch(objects)
-                for tag in (t for h in held for t in h.get("tags") or []):
-                    self._b.api.video.tag.remove_from_video(tag["id"])  # the SDK has no bulk removal of video tags
+        found: dict[int, dict[str, Any]] = {}
+        with self._b.errors():
+            for dataset_id, ids in by_dataset.items():
+                for start in range(0, len(ids), PAGE):
+                    chunk = ids[start : start + PAGE]
+                    found.update(zip(chunk, self._b.api.video.annotation.download_bulk(dataset_id, chunk)))
+        return found
 
     # -- where videos are ------------------------------------------------------------------
 

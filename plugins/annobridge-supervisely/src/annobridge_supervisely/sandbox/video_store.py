@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS video_tags (
     tag_id INTEGER NOT NULL REFERENCES tag_metas(id) ON DELETE CASCADE, key TEXT NOT NULL, value TEXT,
     frame_from INTEGER, frame_to INTEGER, is_finished INTEGER DEFAULT 1, non_final_value INTEGER DEFAULT 0,
     labeler_login TEXT, created_at TEXT, updated_at TEXT);
+CREATE TABLE IF NOT EXISTS video_custom_data (
+    video_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS video_objects_by_video ON video_objects(video_id);
 CREATE INDEX IF NOT EXISTS video_figures_by_video ON video_figures(video_id, frame);
 CREATE INDEX IF NOT EXISTS video_tags_by_video ON video_tags(video_id);
@@ -36,18 +38,26 @@ CREATE INDEX IF NOT EXISTS video_tags_by_video ON video_tags(video_id);
 
 _VIDEO_ROW = (
     "SELECT i.*, b.mime, b.size, b.width, b.height, d.project_id, p.workspace_id, p.type AS project_type, "
-    "w.team_id, vf.meta AS file_meta FROM images i JOIN blobs b ON b.hash = i.hash "
-    "JOIN video_files vf ON vf.hash = i.hash JOIN datasets d ON d.id = i.dataset_id "
+    "w.team_id, vf.meta AS file_meta, vc.data AS custom_data FROM images i JOIN blobs b ON b.hash = i.hash "
+    "JOIN video_files vf ON vf.hash = i.hash LEFT JOIN video_custom_data vc ON vc.video_id = i.id "
+    "JOIN datasets d ON d.id = i.dataset_id "
     "JOIN projects p ON p.id = d.project_id JOIN workspaces w ON w.id = p.workspace_id "
 )
 
 
 def video_rows(store: Store, where: str, args: tuple | list) -> list[dict]:
-    """Video rows (images joined with blob, file meta, project, workspace) matching a condition, in id order."""
+    """Video rows (images joined with blob, file meta, custom data, project, workspace) matching a condition, in id
+    order."""
     rows = store.rows(_VIDEO_ROW + "WHERE " + where + " ORDER BY i.id", args)
     for row in rows:
         row["file_meta"] = loads(row["file_meta"])
+        row["custom_data"] = loads(row["custom_data"], {})
     return rows
+
+
+def set_custom_data(store: Store, video_id: int, data: dict) -> None:
+    """The video's custom data replaced by `data` (VideoInfo.custom_data); it goes with the video."""
+    store.execute("INSERT OR REPLACE INTO video_custom_data (video_id, data) VALUES (?, ?)", (video_id, dumps(data)))
 
 
 def get_video(store: Store, video_id: Any) -> dict:

@@ -1,4 +1,4 @@
-"""Videos (VideoApi): the SDK's upload by hash (videos.bulk.upload, file meta, videos.bulk.add), list, info, download.
+"""Videos (VideoApi): upload by hash (videos.bulk.upload, file meta, videos.bulk.add), list, info, customData, download.
 
 Uploaded bytes are probed with OpenCV (frames count, rate, size, codec) and answered in
 Supervisely's file meta shape; a video's pathOriginal is served like an image's.
@@ -17,7 +17,7 @@ from .paging import page
 from .projects import get_project, live_dataset_rows
 from .store import dumps, loads, now
 from .video_files import file_meta, frame_png, store_video
-from .video_store import get_video, tags_json, video_rows
+from .video_store import get_video, set_custom_data, tags_json, video_rows
 
 
 def video_json(ctx, row: dict) -> dict:
@@ -38,7 +38,7 @@ def video_json(ctx, row: dict) -> dict:
         "updatedAt": row["updated_at"],
         "tags": tags_json(ctx.store, row["id"]),
         "meta": loads(row["meta"], {}),
-        "customData": {},
+        "customData": row["custom_data"],
         "processingPath": f"sandbox/{row['id']}",
         "fullStorageUrl": storage_url(ctx.base_url, row["id"]),
         "description": row["description"],
@@ -137,6 +137,15 @@ def videos_list(ctx, body) -> dict:
     return page([video_json(ctx, row) for row in rows], body)
 
 
+def custom_data_set(ctx, body) -> dict:
+    """videos.custom-data.set {id, customData}: the video's custom data replaced whole (VideoApi.update_custom_data;
+    a caller that keeps other keys sends them along)."""
+    video = get_video(ctx.store, field(body, "id", int))
+    set_custom_data(ctx.store, video["id"], field(body, "customData", dict))
+    ctx.store.execute("UPDATE images SET updated_at = ? WHERE id = ?", (now(), video["id"]))
+    return {"success": True}
+
+
 def _bytes_of(ctx, video_id: int) -> tuple[bytes, str]:
     video = get_video(ctx.store, video_id)
     return ctx.store.scalar("SELECT data FROM blobs WHERE hash = ?", (video["hash"],)), video["mime"]
@@ -181,6 +190,7 @@ ROUTES = {
     "videos.bulk.add": bulk_add,
     "videos.info": videos_info,
     "videos.list": videos_list,
+    "videos.custom-data.set": custom_data_set,
     "videos.download": download,
     "videos.download-frame": download_frame,
     "videos.bulk.download-frame": bulk_download_frames,
