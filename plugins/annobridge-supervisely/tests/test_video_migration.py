@@ -21,7 +21,7 @@ from annobridge.testing.conformance import VIDEO_SCHEMA
 from annobridge.testing.conformance.videos import ranges_of, tracks_of
 from annobridge.testing.faults import FaultPlan, FaultProxy
 from annobridge.testing.videos import write_test_video
-from annobridge.video import FrameRange, FrameShape, VideoAnnotation, VideoObject, VideoTag
+from annobridge.video import FrameRange, FrameShape, VideoAnnotation, VideoObject, VideoTag, between
 
 # name, frames, fps; 64 x 48 pixels, boxes on multiples of 16 x 12 (exact in percent)
 CLIPS = (("street.mp4", 20, Fraction(25)), ("ntsc.mp4", 30, Fraction(30000, 1001)), ("empty.mp4", 12, Fraction(24)))
@@ -170,3 +170,32 @@ def test_a_write_whose_answer_is_lost_is_reconciled_and_leaves_one_of_each(ends,
         assert _contents(ls, target, tmp_path) == _contents(sv, project.id, tmp_path)
     finally:
         ls.projects.delete(target)
+
+
+def test_keyframes_set_in_label_studio_come_back_from_supervisely(env, ends, tmp_path, capsys):
+    """Label Studio -> Supervisely -> Label Studio: Supervisely holds a figure on every frame and no keyframes, and
+    keeps the flags (and the author) in the video's custom data, so the tracks come back as they were set."""
+    sv, ls = ends
+    project = ls.projects.create(f"video-keys-{uuid.uuid4().hex[:6]}", schema=VIDEO_SCHEMA)
+    try:
+        path = write_test_video(tmp_path / "keys.mp4", frames_count=16, fps=Fraction(30000, 1001))
+        [clip] = ls.videos.add(project.id, [path])
+        video = next(iter(ls.videos.list(project_id=project.id)))
+        start, end = FrameShape(frame=0, shape=_box(0, 0)), FrameShape(frame=8, shape=_box(32, 24))
+        moving = ([start] + [FrameShape(frame=f, shape=between(start, end, f), keyframe=False) for f in range(1, 8)]
+                  + [end])
+        written = VideoAnnotation(item=clip, width=video.width, height=video.height, frames_count=16, fps=video.fps,
+                                  objects=[VideoObject(class_name="car", frames=moving)],
+                                  tags=[VideoTag(name="weather", value="sun", frames=FrameRange(start=2, end=9))])
+        assert ls.videos.write(project.id, [written]).lossless
+        there = _migrate((env[1], env[0]), capsys, "--project", str(project.id), "--ledger", str(tmp_path / "a.sqlite"))
+        assert not [line for line in there["losses"] if "dropped" in line or "approximated" in line], there["losses"]
+        back = _migrate(env, capsys, "--project", there["target_project"], "--ledger", str(tmp_path / "b.sqlite"))
+        try:
+            (got,) = list(ls.videos.annotations(project_id=int(back["target_project"])))
+            assert tracks_of([got]) == tracks_of([written]) and ranges_of([got]) == ranges_of([written])
+        finally:
+            sv.projects.delete(int(there["target_project"]))
+            ls.projects.delete(int(back["target_project"]))
+    finally:
+        ls.projects.delete(project.id)
