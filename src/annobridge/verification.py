@@ -160,6 +160,9 @@ class _Run:
         self.report = VerifyReport(source=src.url, target=dst.url, source_project=str(source_project),
                                    target_project=str(target_project))
         self.schema: LabelSchema | None = dst.projects.get_schema(target_project)
+        if self.schema is not None and self.schema.media.value == "video":  # before reading a single item
+            raise ValidationError(f"target project {target_project} is a video project; verify compares image "
+                                  "projects (a video migration's report counts what it carried and lost)")
         self.conversion = FidelityReport()
         self.kept: dict[bool, list[Difference]] = {True: [], False: []}
         self.sampled: list[tuple] = []  # a heap of (-rank, -digest, Sample): the worst-placed on top

@@ -128,6 +128,8 @@ def test_a_rerun_carries_nothing_twice_with_or_without_its_ledger(env, ends, sou
                          "--into-existing", "--ledger", str(tmp_path / "other.sqlite"))
         assert fresh["already_present"] == 3
         assert _contents(ls, target, tmp_path) == before
+        refused = main(["verify", *env, "--project", str(project.id), "--target-project", str(target)])
+        assert refused == 2 and "video project" in capsys.readouterr().err  # verify compares images only, for now
     finally:
         ls.projects.delete(target)
 
