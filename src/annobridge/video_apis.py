@@ -79,6 +79,25 @@ class VideosAPI(SubAPI):
         raise self._missing("videos.add")
 
     @requires(Capability.VIDEO)
+    def add_with_annotations(
+        self, project_id: Id, videos: Iterable[str | Path | dict[str, Any]],
+        annotations: Iterable[Iterable[VideoAnnotation]], *, dataset_id: Id | None = None,
+    ) -> tuple[list[Id], FidelityReport]:
+        """Add the videos, each with its annotations (`annotations[n]` for `videos[n]`; their `item` is set here):
+        the new ids and the report of writing the annotations. Every annotation is checked against the project's
+        schema before the first upload. A backend that takes both at once overrides this (Label Studio: one
+        import); here the videos are added, then the annotations written."""
+        files, groups = list(videos), [list(group) for group in annotations]
+        if len(groups) != len(files):
+            raise ValidationError(f"annotations: {len(groups)} groups for {len(files)} videos; give one per video")
+        schema = self.backend.projects.get_schema(project_id)
+        for annotation in (a for group in groups for a in group):
+            annotation.validate_against(schema)
+        ids = self.add(project_id, files, dataset_id=dataset_id)
+        written = [a.model_copy(update={"item": item}) for item, group in zip(ids, groups) for a in group]
+        return ids, self.write(project_id, written) if written else FidelityReport()
+
+    @requires(Capability.VIDEO)
     def list(self, job_id: Id | None = None, *, project_id: Id | None = None) -> Iterator[Item]:
         """The job's or the project's videos, each with its size, frames_count and fps, page by page."""
         raise self._missing("videos.list")

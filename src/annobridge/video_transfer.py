@@ -73,12 +73,14 @@ class VideoTransfer:
 
     def write(self, project_id: Id, records: list[Record], *, schema: LabelSchema, media: MediaMode = "copy",
               existing: dict[str, Id] | None = None) -> Written:
-        """Add the records' videos (unless `existing` holds them) and write their annotations: appended onto a new
-        video, in place of what an existing one holds (so a rewrite after a failed try leaves no copy)."""
+        """Add the records' videos with their annotations (videos.add_with_annotations), and on the videos
+        `existing` holds write the annotations in place of what they hold (so a rewrite after a failed try leaves
+        no copy)."""
         if media != "copy":
             raise ValidationError("media: video projects migrate with media='copy' (each video is uploaded)")
         ids = {r.key: existing[r.key] for r in records if existing and r.key in existing}
         fresh = [r for r in records if r.key not in ids]
+        report = FidelityReport()
         if fresh:
             require_media(fresh)
             with tempfile.TemporaryDirectory(prefix="annobridge-videos-") as folder:
@@ -87,12 +89,12 @@ class VideoTransfer:
                     path = Path(folder) / f"{index}{Path(record.name).suffix or '.mp4'}"
                     path.write_bytes(record.media or b"")
                     files.append({"path": path, "name": record.name, "source_key": record.key})
-                ids.update(zip((r.key for r in fresh), self.backend.videos.add(project_id, files)))
-        report = FidelityReport()
-        for mode, group in (("append", fresh), ("replace", [r for r in records if r not in fresh])):
-            annotations = [a.model_copy(update={"item": ids[r.key]}) for r in group for a in r.annotations]
-            if annotations:
-                report.merge(self.backend.videos.write(project_id, annotations, mode=mode))
+                made, report = self.backend.videos.add_with_annotations(project_id, files,
+                                                                        [r.annotations for r in fresh])
+                ids.update(zip((r.key for r in fresh), made))
+        found = [a.model_copy(update={"item": ids[r.key]}) for r in records if r not in fresh for a in r.annotations]
+        if found:
+            report.merge(self.backend.videos.write(project_id, found, mode="replace"))
         return Written(ids={r.key: ids[r.key] for r in records}, report=report,
                        annotations=sum(len(r.annotations) for r in records),
                        held={r.key: len(r.annotations) for r in records})

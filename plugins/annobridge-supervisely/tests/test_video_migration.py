@@ -144,11 +144,12 @@ def test_a_video_project_is_refused_in_link_mode_before_anything_is_written(env,
     assert len(ls.projects.list()) == before
 
 
-@pytest.mark.parametrize(("ending", "nth"), [("/import", 2), ("/annotations/", 1)], ids=["task-import", "annotation"])
+@pytest.mark.parametrize(("ending", "nth"), [("/import", 1), ("/import", 2)], ids=["upload", "task-import"])
 def test_a_write_whose_answer_is_lost_is_reconciled_and_leaves_one_of_each(ends, source, labelstudio_server, tmp_path,
                                                                            ending, nth):
-    """The first batch's task import, or its first annotation, lands but its answer is lost: one migrate() call
-    finds the videos by their source keys and makes their annotations whole, each video and track once."""
+    """The first batch's upload, or its task import (tasks with their annotations), lands but its answer is lost:
+    one migrate() call finds the videos by their source keys and makes their annotations whole, each video and
+    track once (an upload whose answer was lost leaves files no task shows, never a second task)."""
     sv, ls = ends
     project, _ = source
     seen: list[str] = []

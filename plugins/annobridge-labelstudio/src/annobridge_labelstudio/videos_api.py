@@ -32,6 +32,7 @@ from annobridge.video_apis import VideosAPI, checked_video_writes, video_files
 from .annotation_io import SELECTION, known_tasks, logins, task_projects, user_ids
 from .common import LabelStudioSubAPI, as_int, chunks
 from .label_config import parse_label_config
+from .regions_keep import task_meta
 from .video_probe import INFO_KEY, VideoFacts, probe_video
 
 __all__ = ["UPLOAD_SUFFIXES", "LabelStudioVideos", "video_key"]
@@ -79,20 +80,69 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
             dataset_id: Id | None = None) -> list[Id]:
         """Upload the video files (100 a request) and make a task of each, its size, frame count, rate and name in
         its data; every file is checked and read with PyAV before the first byte is sent. Task ids, in order."""
+        pid, config, _, files, facts = self._checked(project_id, videos, dataset_id)
+        return self._import(pid, config, files, facts, [{} for _ in files])
+
+    def add_with_annotations(
+        self, project_id: Id, videos: Iterable[str | Path | dict[str, Any]],
+        annotations: Iterable[Iterable[VideoAnnotation]], *, dataset_id: Id | None = None,
+    ) -> tuple[list[Id], FidelityReport]:
+        """Upload the videos and make each a task holding its annotations and their stash, in one import (as
+        many requests as uploads take, plus one); every file and annotation is checked and converted first."""
+        from .video_keep import with_stash
+
+        pid, config, schema, files, facts = self._checked(project_id, videos, dataset_id)
+        groups = [list(group) for group in annotations]
+        if len(groups) != len(files):
+            raise ValidationError(f"annotations: {len(groups)} groups for {len(files)} videos; give one per video")
+        users = user_ids(self) if any(a.author is not None for g in groups for a in g) else {}
+        report, extras = FidelityReport(), []
+        for n, (video, fact, group) in enumerate(zip(files, facts, groups)):
+            made, stashes = [], []
+            for ann in group:
+                _same_size(ann, fact, f"videos[{n}] ({video['name']})")
+                ann.validate_against(schema)
+                results, losses = _converted(ann, config)
+                losses, stash = with_stash(ann, results, losses, config, fact.fps)
+                report.merge(losses)
+                made.append({"result": results, "ground_truth": False, **self._author(ann, users, report, n)})
+                stashes.append(stash)
+            extras.append({"annotations": made, **({"meta": task_meta({}, stashes)} if any(stashes) else {})})
+        report.carried("annotation", LABEL_STUDIO, sum(len(g) for g in groups))
+        return self._import(pid, config, files, facts, extras), report
+
+    def _checked(self, project_id: Id, videos: Iterable[Any], dataset_id: Id | None):
+        """(project id, config, schema, checked files, their facts): everything an add needs, before any upload."""
         files = video_files(videos)
         pid = self.backend.items._project(None, project_id, dataset_id)
-        config, _ = self._video_project(pid)
+        config, schema = self._video_project(pid)
         for index, video in enumerate(files):
             if Path(video["name"]).suffix.lower() not in UPLOAD_SUFFIXES:
                 raise ValidationError(f"videos[{index}].name: {video['name']!r}: Label Studio takes "
                                       f"{' and '.join(UPLOAD_SUFFIXES)} video files only")
-        facts = [probe_video(v["path"], f"videos[{n}] ({v['path']})") for n, v in enumerate(files)]
+        return pid, config, schema, files, [probe_video(v["path"], f"videos[{n}] ({v['path']})")
+                                            for n, v in enumerate(files)]
+
+    def _import(self, pid: int, config: str, files: list[dict[str, Any]], facts: list[VideoFacts],
+                extras: list[dict[str, Any]]) -> list[Id]:
+        """Upload the files and import a task of each: its video, facts and source key, plus its `extras`."""
         urls = self._upload(pid, files)
         key = video_key(config)
         tasks = [{"data": {key: url, INFO_KEY: {**fact.as_info(), "name": video["name"]},
-                           **({SOURCE_KEY: video["source_key"]} if video["source_key"] is not None else {})}}
-                 for video, fact, url in zip(files, facts, urls)]
+                           **({SOURCE_KEY: video["source_key"]} if video["source_key"] is not None else {})}, **extra}
+                 for video, fact, url, extra in zip(files, facts, urls, extras)]
         return self.backend.items.add(pid, tasks)
+
+    @staticmethod
+    def _author(annotation: VideoAnnotation, users: dict[str, int], report: FidelityReport, item: Any
+                ) -> dict[str, Any]:
+        """{"completed_by": the author's user id}, or nothing (an author the server lacks counted as dropped)."""
+        if annotation.author is None:
+            return {}
+        if str(annotation.author) in users:
+            return {"completed_by": users[str(annotation.author)]}
+        report.dropped("annotation author", LABEL_STUDIO, f"no user {annotation.author!r} on the server", item=item)
+        return {}
 
     def _upload(self, pid: int, files: list[dict[str, Any]]) -> list[str]:
         """Upload the files without making tasks (`commit_to_project=false`), at most UPLOAD_FILES and about
@@ -238,19 +288,12 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
         for ann in listed:
             tid = as_int(ann.item, "item")
             video = _facts(videos[tid])
-            if (ann.width, ann.height, ann.frames_count) != (video.width, video.height, video.frames_count):
-                raise ValidationError(
-                    f"video {tid}: the annotation is for {ann.width}x{ann.height} and {ann.frames_count} frames, "
-                    f"the video is {video.width}x{video.height} and {video.frames_count} frames")
+            _same_size(ann, video, f"video {tid}")
             ann.validate_against(schema)
             results, losses = _converted(ann, config)
             losses, stash = with_stash(ann, results, losses, config, video.fps)
             report.merge(losses)
-            extra: dict[str, Any] = {}
-            if ann.author is not None and str(ann.author) in users:
-                extra["completed_by"] = users[str(ann.author)]
-            elif ann.author is not None:
-                report.dropped("annotation author", LABEL_STUDIO, f"no user {ann.author!r} on the server", item=tid)
+            extra = self._author(ann, users, report, tid)
             plan.append((tid, results, extra, stash))
         if mode == "replace":
             self.backend.annotations._remove(pid, tasks)
@@ -284,6 +327,15 @@ def _converted(annotation: VideoAnnotation, config: str) -> tuple[list[dict[str,
         report.approximated("object author", LABEL_STUDIO, "as the annotation's author", others,
                             item=annotation.item)
     return results, report
+
+
+def _same_size(annotation: VideoAnnotation, video: VideoFacts, where: str) -> None:
+    """ValidationError unless the annotation is for the video's size and frame count."""
+    if (annotation.width, annotation.height, annotation.frames_count) != (video.width, video.height,
+                                                                          video.frames_count):
+        raise ValidationError(
+            f"{where}: the annotation is for {annotation.width}x{annotation.height} and {annotation.frames_count} "
+            f"frames, the video is {video.width}x{video.height} and {video.frames_count} frames")
 
 
 def _facts(task: dict[str, Any]) -> VideoFacts:

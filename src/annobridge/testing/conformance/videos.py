@@ -79,7 +79,9 @@ class VideoTests(ConformanceBase):
                                fps=video.fps, objects=objects, tags=tags)
 
     def _read(self, backend, video) -> list[VideoAnnotation]:
-        return [a for a in backend.videos.annotations(item_ids=[video.id]) if a.objects or a.tags]
+        """What the video (an Item, or its id) holds, as the annotations that hold something."""
+        item = getattr(video, "id", video)
+        return [a for a in backend.videos.annotations(item_ids=[item]) if a.objects or a.tags]
 
     @needs(Capability.VIDEO)
     def test_each_video_is_listed_with_its_size_frames_and_exact_rate(self, videos):
@@ -126,6 +128,23 @@ class VideoTests(ConformanceBase):
             approximated = report.count(outcome=Outcome.APPROXIMATED)
             assert approximated == report.count("interpolated frame", Outcome.APPROXIMATED) == 3, str(report)
             assert report.count(outcome=Outcome.DROPPED) == 0, str(report)
+
+    @needs(Capability.VIDEO)
+    def test_videos_added_with_their_annotations_read_back_as_written(self, backend, video_project, video_paths):
+        name, frames, fps = VIDEOS[1]
+        start, end = FrameShape(frame=2, shape=_box(0, 12)), FrameShape(frame=6, shape=_box(32, 24))
+        track = [start] + [FrameShape(frame=f, shape=between(start, end, f), keyframe=False) for f in (3, 4, 5)]
+        written = VideoAnnotation(width=WIDTH, height=HEIGHT, frames_count=frames, fps=fps,
+                                  objects=(VideoObject(class_name="car", frames=track + [end]),),
+                                  tags=(VideoTag(name="turn", frames=FrameRange(start=1, end=2)),))
+        ids, report = backend.videos.add_with_annotations(video_project.id, video_paths, [[], [written]])
+        assert report.lossless, str(report)
+        assert self._read(backend, ids[0]) == []
+        (got,) = self._read(backend, ids[1])
+        assert got.item == ids[1] and tracks_of([got]) == tracks_of([written])
+        assert ranges_of([got]) == ranges_of([written])
+        with pytest.raises(ValidationError, match="groups"):
+            backend.videos.add_with_annotations(video_project.id, video_paths, [[written]])
 
     @needs(Capability.VIDEO)
     def test_append_adds_and_replace_takes_the_place(self, backend, video_project, videos):
