@@ -202,3 +202,13 @@ def test_keyframes_set_in_label_studio_come_back_from_supervisely(env, ends, tmp
             ls.projects.delete(int(back["target_project"]))
     finally:
         ls.projects.delete(project.id)
+
+
+def test_a_dry_run_counts_what_it_would_carry_and_writes_nothing(env, ends, source, capsys, tmp_path):
+    _, ls = ends
+    project, _ = source
+    before = len(ls.projects.list())
+    plan = _migrate(env, capsys, "--project", str(project.id), "--dry-run", "--ledger", str(tmp_path / "dry.sqlite"))
+    assert plan["dry_run"] and plan["counts"]["items"]["carried"] == 3
+    assert plan["counts"]["annotations"]["carried"] == 2 and plan["counts"]["objects"]["carried"] == 4
+    assert len(ls.projects.list()) == before and not (tmp_path / "dry.sqlite").exists()
