@@ -3,12 +3,13 @@ as neutral annotations (with the image size from the regions or the image), and 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from annobridge.annotations import ItemAnnotation
 from annobridge.errors import ValidationError
-from annobridge.fidelity import FidelityReport
+from annobridge.fidelity import LABEL_STUDIO, FidelityReport
 from annobridge.schema import LabelSchema
 
 from .common import LabelStudioSubAPI, as_int, as_ints, chunks
@@ -82,11 +83,11 @@ def _everything(task: dict[str, Any]) -> list[dict[str, Any]]:
 
 def context(api: LabelStudioSubAPI, pid: int) -> Context:
     """The project's config, schema and image data key (one request)."""
-    from .transfer import image_key
+    from .transfer import media_key
 
     config = api.backend.projects.label_config(pid)
     try:
-        key: str | None = image_key(config)
+        key: str | None = media_key(config)
     except ValidationError:
         key = None
     return Context(pid, config, parse_label_config(config).schema, key)
@@ -132,3 +133,28 @@ def task_projects(api: LabelStudioSubAPI, item_ids: Iterable[Id], field: str = "
         groups[pid] = [t for t in left if t in found]
         left = [t for t in left if t not in found]
     return groups
+
+
+def completed_by(author: Any, users: dict[str, int], report: FidelityReport, item: Any) -> dict[str, Any]:
+    """{"completed_by": the author's user id} for an annotation's create; nothing for no author, and nothing for an
+    author the server lacks, counted in `report` as dropped."""
+    if author is None:
+        return {}
+    if str(author) in users:
+        return {"completed_by": users[str(author)]}
+    report.dropped("annotation author", LABEL_STUDIO, f"no user {author!r} on the server", item=item)
+    return {}
+
+
+@contextlib.contextmanager
+def removed_on_failure(api: LabelStudioSubAPI) -> Iterator[list[int]]:
+    """A list to put the ids of annotations being made in: if the block fails, they are deleted again, so nothing
+    half-written is left that a rerun would make twice."""
+    made: list[int] = []
+    try:
+        yield made
+    except BaseException:
+        for annotation_id in made:
+            with contextlib.suppress(Exception):
+                api.sdk.annotations.delete(annotation_id)
+        raise

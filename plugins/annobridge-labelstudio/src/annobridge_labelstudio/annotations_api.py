@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 from typing import Any, Iterable, Iterator
 
@@ -25,7 +24,9 @@ from annobridge.fidelity import LABEL_STUDIO, FidelityReport
 from annobridge.models import Id
 from annobridge.provider import requires
 
-from .annotation_io import context, known_tasks, logins, sized, task_projects, user_ids
+from .annotation_io import (
+    completed_by, context, known_tasks, logins, removed_on_failure, sized, task_projects, user_ids,
+)
 from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, chunks
 
 __all__ = ["LabelStudioAnnotations"]
@@ -88,24 +89,15 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
             stashes.setdefault(as_int(ann.item, "item"), []).append(data.pop(STASH))
             author = data.pop("completed_by", None)
             extra = {k: data[k] for k in FLAGS if k in data}
-            if author is not None and str(author) in users:
-                extra["completed_by"] = users[str(author)]
-            elif author is not None:
-                report.dropped("annotation author", LABEL_STUDIO, f"no user {author!r} on the server", item=ann.item)
+            extra.update(completed_by(author, users, report, ann.item))
             plan.append((as_int(ann.item, "item"), _sized(data["result"], ann, losses), extra))
         if mode == "replace":
             self._remove(pid, tasks)
-        made: list[int] = []
-        try:
+        with removed_on_failure(self) as made:
             for tid, result, extra in plan:
                 with self.call(f"annotating task {tid}"):
                     made.append(self.sdk.annotations.create(tid, result=result, **extra).id)
             self._keep(pid, stashes, fresh=mode == "replace")
-        except BaseException:
-            for aid in made:
-                with contextlib.suppress(Exception):
-                    self.sdk.annotations.delete(aid)  # nothing half-written that a rerun would duplicate
-            raise
         report.carried("annotation", LABEL_STUDIO, len(made))
         return report
 

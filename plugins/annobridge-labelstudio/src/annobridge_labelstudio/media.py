@@ -105,10 +105,10 @@ def download_tasks(items: Any, pid: int, directory: Path, item_ids: list[int] | 
     Every task is checked to have a file before the first one is written."""
     from .annotation_io import SELECTION, known_tasks
     from .common import chunks
-    from .transfer import MEDIA_WORKERS, image_key
+    from .transfer import MEDIA_WORKERS, media_key
 
     try:
-        key: str | None = image_key(items.backend.projects.label_config(pid))
+        key: str | None = media_key(items.backend.projects.label_config(pid))
     except ValidationError:
         key = None
     wanted = known_tasks(items, pid, item_ids, "item_ids") if item_ids is not None else None

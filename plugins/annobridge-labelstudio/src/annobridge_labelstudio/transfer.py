@@ -53,7 +53,7 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
         cache = self.__dict__.setdefault("_configs", {})
         if pid not in cache:
             config = self.backend.projects.label_config(pid)
-            cache[pid] = (config, parse_label_config(config).schema, image_key(config))
+            cache[pid] = (config, parse_label_config(config).schema, media_key(config))
         return cache[pid]
 
     def _logins(self) -> dict[int, str]:
@@ -250,18 +250,20 @@ def _convert(
 
 
 @lru_cache(maxsize=32)
-def image_key(config: str) -> str:
-    """The task data key the config's first Image reads ("image" for annobridge's configs).
+def media_key(config: str, tag: str = "Image") -> str:
+    """The task data key the config's first `tag` (Image, Video) reads ("image", "video" for annobridge's configs).
 
-    >>> image_key('<View><Image name="img" value="$photo"/></View>')
+    >>> media_key('<View><Image name="img" value="$photo"/></View>')
     'photo'
+    >>> media_key('<View><Video name="player" value="$clip"/></View>', "Video")
+    'clip'
     """
     from label_studio_sdk.label_interface import LabelInterface
 
     for obj in LabelInterface(config).objects:
-        if obj.tag.lower() == "image":
+        if obj.tag.lower() == tag.lower():
             return str(obj.value).lstrip("$")
-    raise ValidationError("the label config has no <Image> to put the items in")
+    raise ValidationError(f"the label config has no <{tag}> to put the items in")
 
 
 def split_by_author(record: Record, report: FidelityReport) -> list[ItemAnnotation]:

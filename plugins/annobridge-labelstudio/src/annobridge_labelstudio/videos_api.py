@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -29,10 +28,13 @@ from annobridge.transfer import SOURCE_KEY
 from annobridge.video import VideoAnnotation
 from annobridge.video_apis import VideosAPI, checked_video_writes, video_files
 
-from .annotation_io import SELECTION, known_tasks, logins, task_projects, user_ids
+from .annotation_io import (
+    SELECTION, completed_by, known_tasks, logins, removed_on_failure, task_projects, user_ids,
+)
 from .common import LabelStudioSubAPI, as_int, chunks
 from .label_config import parse_label_config
 from .regions_keep import task_meta
+from .transfer import media_key
 from .video_probe import INFO_KEY, VideoFacts, probe_video
 
 __all__ = ["UPLOAD_SUFFIXES", "LabelStudioVideos", "video_key"]
@@ -42,19 +44,9 @@ UPLOAD_FILES = 100  # files a request at most (DATA_UPLOAD_MAX_NUMBER_FILES)
 UPLOAD_BYTES = 200 * 1024 * 1024  # bytes a request, under the server's 250 MB for a request's files
 
 
-@lru_cache(maxsize=16)
 def video_key(config: str) -> str:
-    """The task data key the config's first <Video> reads ("video" for annobridge's configs).
-
-    >>> video_key('<View><Video name="player" value="$clip"/></View>')
-    'clip'
-    """
-    from label_studio_sdk.label_interface import LabelInterface
-
-    for obj in LabelInterface(config).objects:
-        if obj.tag.lower() == "video":
-            return str(obj.value).lstrip("$")
-    raise ValidationError("the label config has no <Video> to put the videos in")
+    """The task data key the config's first <Video> reads ("video" for annobridge's configs)."""
+    return media_key(config, "Video")
 
 
 class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
@@ -105,7 +97,7 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
                 results, losses = _converted(ann, config)
                 losses, stash = with_stash(ann, results, losses, config, fact.fps)
                 report.merge(losses)
-                made.append({"result": results, "ground_truth": False, **self._author(ann, users, report, n)})
+                made.append({"result": results, "ground_truth": False, **completed_by(ann.author, users, report, n)})
                 stashes.append(stash)
             extras.append({"annotations": made, **({"meta": task_meta({}, stashes)} if any(stashes) else {})})
         report.carried("annotation", LABEL_STUDIO, sum(len(g) for g in groups))
@@ -132,17 +124,6 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
                            **({SOURCE_KEY: video["source_key"]} if video["source_key"] is not None else {})}, **extra}
                  for video, fact, url, extra in zip(files, facts, urls, extras)]
         return self.backend.items.add(pid, tasks)
-
-    @staticmethod
-    def _author(annotation: VideoAnnotation, users: dict[str, int], report: FidelityReport, item: Any
-                ) -> dict[str, Any]:
-        """{"completed_by": the author's user id}, or nothing (an author the server lacks counted as dropped)."""
-        if annotation.author is None:
-            return {}
-        if str(annotation.author) in users:
-            return {"completed_by": users[str(annotation.author)]}
-        report.dropped("annotation author", LABEL_STUDIO, f"no user {annotation.author!r} on the server", item=item)
-        return {}
 
     def _upload(self, pid: int, files: list[dict[str, Any]]) -> list[str]:
         """Upload the files without making tasks (`commit_to_project=false`), at most UPLOAD_FILES and about
@@ -293,13 +274,12 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
             results, losses = _converted(ann, config)
             losses, stash = with_stash(ann, results, losses, config, video.fps)
             report.merge(losses)
-            extra = self._author(ann, users, report, tid)
+            extra = completed_by(ann.author, users, report, tid)
             plan.append((tid, results, extra, stash))
         if mode == "replace":
             self.backend.annotations._remove(pid, tasks)
-        made: list[int] = []
         kept: dict[int, list[tuple[int, dict[str, Any] | None]]] = {tid: [] for tid in tasks}
-        try:
+        with removed_on_failure(self) as made:
             for tid, results, extra, stash in plan:
                 with self.call(f"annotating video task {tid}"):
                     made.append(self.sdk.annotations.create(tid, result=results, **extra).id)
@@ -308,11 +288,6 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
                 meta = kept_meta(videos[tid].get("meta"), pairs, fresh=mode == "replace")
                 if meta is not None:
                     self.backend.items.update(tid, meta=meta)
-        except BaseException:
-            for aid in made:
-                with contextlib.suppress(Exception):
-                    self.sdk.annotations.delete(aid)  # nothing half-written that a rerun would duplicate
-            raise
         report.carried("annotation", LABEL_STUDIO, len(made))
         return report
 
