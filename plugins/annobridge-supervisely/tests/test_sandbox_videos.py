@@ -222,7 +222,7 @@ def test_video_methods_the_sandbox_does_not_serve_answer_404_with_their_name(fre
     import requests
 
     api = make_api(fresh_sandbox)
-    for method, says in (("videos.notify-annotation-tool", "is not implemented by the Supervisely sandbox"),
+    for method, says in (("videos.notify-annotation-tool", "no annotation tool runs beside the sandbox"),
                          ("videos.bulk.upsert_file_meta", "reads a video's file meta from its bytes")):
         with pytest.raises(requests.HTTPError) as unserved:
             api.post(method, {})

@@ -6,7 +6,9 @@ local names bound to them, and only the side of an `if type(self) is SomeApi:` t
 the API methods it sends. It is then:
 
 - answered: every API method it sends is one the sandbox serves;
-- refused: it sends one the sandbox declines on purpose (`REFUSED` in a sandbox module, with why);
+- refused: it sends one the sandbox declines on purpose (`REFUSED` in a sandbox module, with why; for the video
+  groups also `REFUSED_ON_VIDEOS`, methods served for images only), or sends served ones in a shape the sandbox
+  declines (`_REFUSED_USES`); one sent only on a branch callers choose is not counted (`_SENT_ONLY_WHEN`);
 - missing: it sends one the sandbox does not serve (answered 404 with the method's name);
 - client-side: it sends nothing (it builds a URL, converts a tuple, or is a generic pager);
 - sdk-fails: the installed SDK cannot carry it out whatever the server answers (`_SDK_FAILS` says why).
@@ -41,8 +43,14 @@ GROUPS = (
     ("workspace", "workspace"),
     ("labeling_job", "labeling_job"),
     ("task", "task"),
+    ("video", "video"),
+    ("video_annotation", "video.annotation"),
+    ("video_object", "video.object"),
+    ("video_figure", "video.figure"),
+    ("video_frame", "video.frame"),
+    ("video_tag", "video.tag"),
 )
-_ENDPOINT = re.compile(r"^[a-z][a-zA-Z-]*(\.[a-zA-Z][a-zA-Z0-9-]*)+$")
+_ENDPOINT = re.compile(r"^[a-z][a-zA-Z-]*(\.[a-zA-Z][a-zA-Z0-9_-]*)+$")
 _SENDERS = {"post", "get", "post_async", "get_async", "stream", "stream_async", "post_httpx", "get_httpx"}
 _NOT_ENDPOINTS = {"sly.Api", "os.path", "ApiField.ID"}
 ANSWERED, REFUSED, MISSING, CLIENT_SIDE = "answered", "refused", "missing", "client-side"
@@ -50,6 +58,30 @@ SDK_FAILS = "sdk-fails"
 # methods the installed SDK cannot carry out whatever the server answers, and why
 _SDK_FAILS = {
     ("image", "upload_medical_images"): "SDK 6.74.51 calls pydicom.read_file, gone in pydicom 3, and skips every file",
+}
+
+# methods whose API methods the sandbox serves, but not in the shape these send them, and why
+_REFUSED_USES = {
+    ("video", "upload_link"): "the sandbox adds videos by the hash of uploaded bytes; links are not served",
+    ("video", "upload_links"): "the sandbox adds videos by the hash of uploaded bytes; links are not served",
+    ("video", "download_frames"): "the SDK sends a GET with a form body, and the sandbox reads a GET's query only; "
+                                  "video.frame.download_paths serves the same frames",
+    ("video_annotation", "upload_anns_multiview"): "multi-view objects (shared by a dataset's videos, no entityId) "
+                                                   "are not served",
+    ("video_annotation", "upload_paths_multiview"): "multi-view objects (shared by a dataset's videos, no entityId) "
+                                                    "are not served",
+    ("video_object", "get_info_by_name"): "video objects have no name; the sandbox answers a filter by name with 400",
+    ("video_object", "exists"): "video objects have no name; the sandbox answers a filter by name with 400",
+    ("video_object", "get_free_name"): "video objects have no name; the sandbox answers a filter by name with 400",
+}
+# declined API methods a method sends only on a branch its callers choose, and when: the method is answered without it
+_UPSERT_META = "`videos.bulk.upsert_file_meta` is sent only with `infos` (declined)"
+_SENT_ONLY_WHEN = {
+    ("video", "upload_paths"): {"videos.bulk.upsert_file_meta": _UPSERT_META},
+    # these call upload_paths without infos, so never send it
+    ("video", "upload_path"): {"videos.bulk.upsert_file_meta": "upload_paths without `infos`: no file meta upsert"},
+    ("video", "upload_dir"): {"videos.bulk.upsert_file_meta": "upload_paths without `infos`: no file meta upsert"},
+    ("video", "upload_dirs"): {"videos.bulk.upsert_file_meta": "upload_paths without `infos`: no file meta upsert"},
 }
 
 
@@ -109,8 +141,9 @@ def _sub_api_classes() -> dict[str, type]:
     return classes
 
 
-def _trace(cls: type, name: str, seen: set, start: int = 0) -> set[str]:
-    """The API methods `cls.name` sends, following calls on self, super(), self's sub-APIs and self._api.<sub>."""
+def _trace(cls: type, name: str, seen: set, start: int = 0, bound: dict | None = None) -> set[str]:
+    """The API methods `cls.name` sends, following calls on self, super(), self's sub-APIs and self._api.<sub>;
+    `bound` names the APIs handed in as arguments (e.g. tag_api=VideoTagApi)."""
     function, owner = _function(cls, name, start)
     if function is None or (owner, name) in seen:
         return set()
@@ -122,7 +155,7 @@ def _trace(cls: type, name: str, seen: set, start: int = 0) -> set[str]:
     module = inspect.getmodule(owner)
     # local names bound to an API, e.g. items_api = self._api.image; where the SDK branches on the project
     # type it binds the image API first, and image projects are what this inventory is about
-    aliases: dict[str, Any] = {}
+    aliases: dict[str, Any] = dict(bound or {})
     for child in _walk(node, cls, module):
         if isinstance(child, ast.Assign) and len(child.targets) == 1 and isinstance(child.targets[0], ast.Name):
             bound = _resolve(cls, child.value, aliases)
@@ -138,6 +171,11 @@ def _trace(cls: type, name: str, seen: set, start: int = 0) -> set[str]:
                 and isinstance(child.func.value, ast.Attribute) and child.func.value.attr == "_api" and child.args \
                 and isinstance(child.args[0], ast.Constant) and isinstance(child.args[0].value, str):
             found.add(child.args[0].value)  # a method named without a dot, e.g. "GetTaskContext"
+        if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute):
+            callee_class = _resolve(cls, child.func.value, aliases)
+            passed = _passed_apis(cls, callee_class, child, aliases) if isinstance(callee_class, type) else {}
+            if passed:  # traced here, with the APIs it is handed, before the attribute below finds it seen
+                found |= _trace(callee_class, child.func.attr, seen, bound=passed)
         if not isinstance(child, ast.Attribute):
             continue
         target = child.value
@@ -147,8 +185,22 @@ def _trace(cls: type, name: str, seen: set, start: int = 0) -> set[str]:
         # a method called or handed on (in a dict of methods, as a callback) is a method that may run
         callee_class = _resolve(cls, target, aliases)
         if isinstance(callee_class, type):
+            named = inspect.getattr_static(callee_class, child.attr, None)
+            if isinstance(named, str) and _ENDPOINT.match(named):
+                found.add(named)  # a method named in a class attribute, e.g. self._method_download_bulk
             found |= _trace(callee_class, child.attr, seen)
     return found
+
+
+def _passed_apis(cls: type, callee_class: type, call: ast.Call, aliases: dict) -> dict[str, type]:
+    """Parameter name -> API class, for the arguments of `call` that are APIs (self._api.video.tag and the like)."""
+    function, _ = _function(callee_class, call.func.attr)
+    if function is None:
+        return {}
+    params = list(inspect.signature(function).parameters)[1:]
+    given = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords if k.arg]
+    passed = {param: _resolve(cls, arg, aliases) for param, arg in given}
+    return {param: api for param, api in passed.items() if isinstance(api, type)}
 
 
 def _walk(node: ast.AST, cls: type, module) -> Iterator[ast.AST]:
@@ -242,21 +294,36 @@ def refusals() -> dict[str, str]:
     return refused()
 
 
+def refusals_on_videos() -> dict[str, str]:
+    """API methods served for images that the sandbox declines for videos, and why (video_annotations)."""
+    from .video_annotations import REFUSED_ON_VIDEOS
+
+    return dict(REFUSED_ON_VIDEOS)
+
+
 @cache
 def entries() -> tuple[Entry, ...]:
     """Every public method of every API in GROUPS, with its status against this sandbox."""
     from .app import routes
 
-    served, declined = set(routes()), refusals()
+    served, declined_anywhere, on_videos = set(routes()), refusals(), refusals_on_videos()
     rows = []
     for label, path in GROUPS:
         cls = _group_class(path)
+        declined = {**declined_anywhere, **on_videos} if path.startswith("video") else declined_anywhere
+        declined_here = set(on_videos) if path.startswith("video") else set()
         for method in public_methods(path):
             sent = tuple(sorted(_trace(cls, method, set())))
             lacking = [e for e in sent if e not in served and e not in declined]
-            refused_here = [e for e in sent if e in declined]
+            optional = _SENT_ONLY_WHEN.get((label, method), {})
+            # a method served for one kind of entity (annotation objects of videos) is not refused for the rest,
+            # but one served for images only is refused in the video groups (REFUSED_ON_VIDEOS)
+            refused_here = [e for e in sent if e in declined and (e not in served or e in declined_here)
+                            and e not in optional]
             if (label, method) in _SDK_FAILS:
                 rows.append(Entry(label, method, SDK_FAILS, sent, _SDK_FAILS[label, method]))
+            elif (label, method) in _REFUSED_USES:
+                rows.append(Entry(label, method, REFUSED, sent, _REFUSED_USES[label, method]))
             elif not sent:
                 rows.append(Entry(label, method, CLIENT_SIDE, sent))
             elif lacking:
@@ -265,7 +332,7 @@ def entries() -> tuple[Entry, ...]:
                 why = dict.fromkeys(declined[e] for e in refused_here)  # each reason once, in order
                 rows.append(Entry(label, method, REFUSED, sent, "; ".join(why)))
             else:
-                rows.append(Entry(label, method, ANSWERED, sent))
+                rows.append(Entry(label, method, ANSWERED, sent, "; ".join(dict.fromkeys(optional.values()))))
     return tuple(rows)
 
 

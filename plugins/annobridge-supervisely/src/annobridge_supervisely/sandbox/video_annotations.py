@@ -12,7 +12,8 @@ from typing import Any
 
 from .annotation_store import check_tag
 from .datasets import get_dataset
-from .errors import bad_request, field, int_list, not_found
+from .errors import ApiError, bad_request, field, int_list, not_found
+from .paging import page
 from .project_meta import classes, tag_metas
 from .store import Store, dumps, loads, now
 from .video_store import (
@@ -66,12 +67,14 @@ def annotation_json(store: Store, video: dict) -> dict:
 
 
 def bulk_info(ctx, body) -> list[dict]:
-    """videos.annotations.bulk.info {datasetId, videoIds}: each video's annotation JSON, in the asked order."""
-    dataset = get_dataset(ctx.store, field(body, "datasetId", int))
+    """videos.annotations.bulk.info {datasetId?, videoIds}: each video's annotation JSON, in the asked order
+    (the async downloads name no dataset)."""
+    dataset_id = field(body, "datasetId", int, default=None)
+    dataset = get_dataset(ctx.store, dataset_id) if dataset_id is not None else None
     answers = []
     for video_id in int_list(body, "videoIds"):
         video = get_video(ctx.store, video_id)
-        if video["dataset_id"] != dataset["id"]:
+        if dataset is not None and video["dataset_id"] != dataset["id"]:
             raise bad_request(f"video {video_id} is not in dataset {dataset['id']}", field="videoIds")
         answers.append(annotation_json(ctx.store, video))
     return answers
@@ -115,6 +118,30 @@ def remove_objects(ctx, body) -> dict:
         ctx.store.execute("DELETE FROM video_objects WHERE id = ?", (row["id"],))
     _touch(ctx.store, {row["video_id"] for row in rows}, now())
     return {"success": True}
+
+
+def _object_info(store: Store, row: dict) -> dict:
+    """ObjectInfo fields of one video object (its tags as the annotation JSON holds them)."""
+    return {"id": row["id"], "description": "", "createdAt": row["created_at"], "updatedAt": row["updated_at"],
+            "datasetId": row["dataset_id"], "classId": row["class_id"], "entityId": row["video_id"],
+            "tags": tags_json(store, row["video_id"], row["id"]), "meta": {}, "createdBy": row["created_by_id"]}
+
+
+_OBJECT_ROWS = ("SELECT o.*, i.dataset_id, u.id AS created_by_id FROM video_objects o "
+                "JOIN images i ON i.id = o.video_id LEFT JOIN users u ON u.login = o.labeler_login")
+
+
+def object_info(ctx, body) -> dict:
+    """annotation-objects.info {id}: one video object's ObjectInfo, or 404."""
+    object_id = get_object(ctx.store, field(body, "id", int))["id"]
+    return _object_info(ctx.store, ctx.store.one(f"{_OBJECT_ROWS} WHERE o.id = ?", (object_id,)))
+
+
+def objects_list(ctx, body) -> dict:
+    """annotation-objects.list {datasetId, filter}: the dataset's video objects, paged."""
+    dataset = get_dataset(ctx.store, field(body, "datasetId", int))
+    rows = ctx.store.rows(f"{_OBJECT_ROWS} WHERE i.dataset_id = ? ORDER BY o.id", (dataset["id"],))
+    return page([_object_info(ctx.store, row) for row in rows], body)
 
 
 def add_video_tags(ctx, body) -> list[dict]:
@@ -284,6 +311,8 @@ ROUTES = {
     "videos.annotations.bulk.info": bulk_info,
     "annotation-objects.bulk.add": add_objects,
     "annotation-objects.bulk.remove": remove_objects,
+    "annotation-objects.info": object_info,
+    "annotation-objects.list": objects_list,
     "videos.tags.bulk.add": add_video_tags,
     "videos.tags.add": add_video_tag,
     "videos.tags.remove": _remove_video_tag,
@@ -296,5 +325,57 @@ ROUTES = {
     "annotation-objects.tags.update-value": _update_object_tag_value,
 }
 
-CLAIMS = {"figures.bulk.add": (claims_figures, add_figures)}
+_FIGURES_APART = ("video figures live per frame in the video annotation (figures.bulk.add, "
+                  "videos.annotations.bulk.info); the sandbox serves this method for image figures only")
+_TAGS_APART = ("the sandbox numbers video tags apart from image tags, so a tag id here names an image tag; "
+               "videos.tags.* edit video tags")
+REFUSED_ON_VIDEOS = {
+    "figures.info": _FIGURES_APART,
+    "figures.list": _FIGURES_APART,
+    "figures.bulk.download.geometry": _FIGURES_APART,
+    "figures.bulk.upload.geometry": _FIGURES_APART,
+    "figures.bulk.remove": _FIGURES_APART,
+    "figures.bulk.restore": _FIGURES_APART,
+    "figures.editInfo": _FIGURES_APART,
+    "tags.entities.bulk.add": "the sandbox serves it for images only; videos.tags.bulk.add tags videos",
+    "image-tags.custom-data.update": _TAGS_APART,
+    "object-tags.custom-data.update": _TAGS_APART,
+}
+"""API methods shared with images that the sandbox declines for videos, and why (the inventory reads this)."""
+
+
+def _names_video_figures(ctx, body) -> bool:
+    """True when a figures.* request names a video figure (id, ids, figureId, geometry parts) or a video dataset."""
+    if not isinstance(body, dict):
+        return False
+    ids = [body.get("id"), body.get("figureId"), *(body.get("ids") or [])]
+    ids += [int(name) for _, name, _ in body.get("files", []) if str(name).isdigit()]
+    if any(isinstance(i, int) and ctx.store.one("SELECT 1 FROM video_figures WHERE id = ?", (i,)) for i in ids):
+        return True
+    dataset_id = body.get("datasetId")
+    return isinstance(dataset_id, int) and ctx.store.one(
+        "SELECT 1 FROM images i JOIN video_files vf ON vf.hash = i.hash WHERE i.dataset_id = ? LIMIT 1", (dataset_id,)
+    ) is not None
+
+
+def _names_videos(ctx, body) -> bool:
+    """True when a tags.entities.bulk.add request puts a tag on a video."""
+    tags = body.get("tags") if isinstance(body, dict) else None
+    return isinstance(tags, list) and any(isinstance(t, dict) and is_video(ctx.store, t.get("entityId")) for t in tags)
+
+
+def _declined_on_videos(method: str):
+    def decline(ctx, body):
+        raise ApiError(404, f"API method {method!r} is not served by the Supervisely sandbox for videos: "
+                            f"{REFUSED_ON_VIDEOS[method]}")
+
+    return decline
+
+
+CLAIMS = {
+    "figures.bulk.add": (claims_figures, add_figures),
+    **{method: (_names_video_figures, _declined_on_videos(method)) for method in REFUSED_ON_VIDEOS
+       if method.startswith("figures.")},
+    "tags.entities.bulk.add": (_names_videos, _declined_on_videos("tags.entities.bulk.add")),
+}
 """Methods shared with the image modules, taken when the request is about videos (app.routes applies them)."""

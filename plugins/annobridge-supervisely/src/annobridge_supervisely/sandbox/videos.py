@@ -199,4 +199,5 @@ ROUTES = {
 REFUSED = {
     "videos.bulk.upsert_file_meta": "the sandbox reads a video's file meta from its bytes and takes none given",
     "videos.update.links": "the sandbox keeps no remote video links",
+    "videos.notify-annotation-tool": "no annotation tool runs beside the sandbox to be told of tracking progress",
 }
