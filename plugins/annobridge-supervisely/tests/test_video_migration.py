@@ -43,7 +43,11 @@ def _labels(video) -> VideoAnnotation:
 
 
 @pytest.fixture
-def env(sandbox, labelstudio_server, monkeypatch):
+def env(sandbox, labelstudio_server, seed_ids, monkeypatch):
+    """Both backends' variables, as a shell user sets them; the seed's team and workspace named, since other tests
+    in the session add teams."""
+    monkeypatch.setenv("TEAM_ID", str(seed_ids.team))
+    monkeypatch.setenv("WORKSPACE_ID", str(seed_ids.workspace))
     monkeypatch.setenv("API_TOKEN", sandbox.token)
     monkeypatch.setenv("SERVER_ADDRESS", sandbox.server_address)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", labelstudio_server.token)
@@ -52,8 +56,9 @@ def env(sandbox, labelstudio_server, monkeypatch):
 
 
 @pytest.fixture
-def ends(sandbox, labelstudio_server):
-    with (annobridge.connect("supervisely+" + sandbox.server_address, token=sandbox.token) as sv,
+def ends(sandbox, labelstudio_server, seed_ids):
+    with (annobridge.connect("supervisely+" + sandbox.server_address, token=sandbox.token, team_id=seed_ids.team,
+                             workspace_id=seed_ids.workspace) as sv,
           annobridge.connect(labelstudio_server.backend_url, token=labelstudio_server.token) as ls):
         yield sv, ls
 
