@@ -97,7 +97,8 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
                 results, losses = _converted(ann, config)
                 losses, stash = with_stash(ann, results, losses, config, fact.fps)
                 report.merge(losses)
-                made.append({"result": results, "ground_truth": False, **completed_by(ann.author, users, report, n)})
+                made.append({"result": results, "ground_truth": False,
+                             **completed_by(ann.author, users, report, video["name"])})
                 stashes.append(stash)
             extras.append({"annotations": made, **({"meta": task_meta({}, stashes)} if any(stashes) else {})})
         report.carried("annotation", LABEL_STUDIO, sum(len(g) for g in groups))
