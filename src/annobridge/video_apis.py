@@ -104,7 +104,8 @@ class VideosAPI(SubAPI):
 
     @requires(Capability.VIDEO)
     def download(self, project_id: Id, *, directory: str | Path, item_ids: Iterable[Id] | None = None) -> list[Path]:
-        """Write the project's videos (only `item_ids`, when given) into `directory`; their paths, in list order."""
+        """Write the project's videos (only `item_ids`, when given) into `directory`; their paths, in the order of
+        `item_ids` (when given; else the listing's)."""
         raise self._missing("videos.download")
 
     @requires(Capability.VIDEO)

@@ -159,7 +159,8 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
 
     def download(self, project_id: Id, *, directory: str | Path, item_ids: Iterable[Id] | None = None) -> list[Path]:
         """Write the videos, byte for byte, into `directory` named as listed (a repeated name gets the task id in
-        front); every task is checked to have a video before the first is written. Their paths, in list order."""
+        front); every task is checked to have a video before the first is written. Their paths, in the order of
+        `item_ids` (when given; else the listing's)."""
         from .media import fetch
         from .transfer import MEDIA_WORKERS
 
@@ -170,6 +171,9 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
         items: list[Item] = []
         for chunk in [None] if wanted is None else chunks(wanted, SELECTION):
             items += self.backend.items.list(pid, selected_ids=chunk)
+        if wanted is not None:  # in the order asked for, which callers zip with what they asked
+            by_id = {int(item.id): item for item in items}
+            items = [by_id[task] for task in wanted]
         urls = [item.data.get(key) if isinstance(item.data.get(key), str) else None for item in items]
         bare = [item.id for item, url in zip(items, urls) if not url]
         if bare:

@@ -92,8 +92,10 @@ class VideoTests(ConformanceBase):
     def test_download_gives_back_the_bytes_that_were_added(self, backend, video_project, videos, video_paths,
                                                            tmp_path):
         ids = [videos[name].id for name, _, _ in VIDEOS]
-        paths = backend.videos.download(video_project.id, directory=tmp_path, item_ids=ids)
+        paths = backend.videos.download(video_project.id, directory=tmp_path / "a", item_ids=ids)
         assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in video_paths]
+        backwards = backend.videos.download(video_project.id, directory=tmp_path / "b", item_ids=ids[::-1])
+        assert [p.read_bytes() for p in backwards] == [p.read_bytes() for p in video_paths[::-1]]  # in the order asked
 
     @needs(Capability.VIDEO)
     def test_tracks_and_frame_ranges_come_back_as_written(self, backend, video_project, videos):
