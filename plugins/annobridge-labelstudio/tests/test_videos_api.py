@@ -78,7 +78,7 @@ def test_a_repeated_name_is_made_unique_with_the_task_id_on_download(backend, pr
     first = backend.videos.add(project, [clips["film"]])
     second = backend.videos.add(project, [clips["film"]])
     paths = backend.videos.download(project, directory=tmp_path, item_ids=second + first)
-    assert [p.name for p in paths] == ["film.mp4", f"{second[0]}-film.mp4"]
+    assert [p.name for p in paths] == ["film.mp4", f"{first[0]}-film.mp4"]  # in the order asked: second first
 
 
 def test_uploads_go_at_most_100_files_a_request(backend, project, clips, counted):
