@@ -158,3 +158,28 @@ def test_what_a_stash_holds_is_reported_as_kept_not_lost():
     assert kept.count(outcome=Outcome.KEPT) == 3 and kept.count("polygon", Outcome.CARRIED) == 1
     assert kept.lossless and not kept.exact
     assert "polygon hole -> kept for the way back (label studio): 2  [7]" in kept.losses()
+
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.floats(-2, 2, allow_nan=False).map(lambda f: f + 0.0)  # -0.0 is 0.0 in JSON
+    | st.text("ab~/", max_size=3),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text("ab~/", max_size=3), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(_json_values, _json_values)
+def test_the_patch_turns_one_json_into_the_other(source, target):
+    import copy
+    import json
+
+    import jsonpatch
+
+    from annobridge.keep import _patch
+
+    back = jsonpatch.apply_patch(copy.deepcopy(source), _patch(source, target))
+    assert json.dumps(back, sort_keys=True) == json.dumps(target, sort_keys=True)  # 1, 1.0 and true told apart
+    assert _patch(source, copy.deepcopy(source)) == []
