@@ -109,6 +109,13 @@ def migrate(
     retries: Optional[int] = typer.Option(
         None, "--retries", help="Times a batch that met a transient failure is reconciled and written again."
     ),
+    shard: Optional[str] = typer.Option(
+        None,
+        "--shard",
+        metavar="K/N",
+        help="Migrate the K-th of N disjoint slices of the source (by source key); run all N, at once if you like, "
+        "each with its own ledger.",
+    ),
     source_token: Optional[str] = typer.Option(
         None, "--source-token", help="Token for SOURCE (else the vendor's environment variable).", show_default=False
     ),
@@ -138,8 +145,10 @@ def migrate(
         from .connection import connect
         from .commands.named import resolve
         from .migration import migrate as run
+        from .shards import Shard
 
         _needed_for_a_run(SOURCE=source, TARGET=target, **{"--project": project})
+        sliced = Shard.parse(shard) if shard is not None else None  # a bad value: one line before any connection
         source_url, source_secret = resolve(source, source_token, source_token_env)
         target_url, target_secret = resolve(target, target_token, target_token_env)
         with ExitStack() as stack:  # each side its own token: two servers of one vendor work
@@ -148,7 +157,7 @@ def migrate(
             report = run(
                 src, dst, project=project, target_project=target_project, ledger=ledger, media=media,
                 user_map=user_map, dry_run=dry_run, batch_size=batch_size, progress=not as_json, retries=retries,
-                into_existing=into_existing,
+                into_existing=into_existing, shard=sliced,
             )
     if as_json:
         typer.echo(report.to_json())

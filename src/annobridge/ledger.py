@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -72,6 +72,9 @@ class Binding:
     `migration` is a random id the first run draws, written into the description of the project it
     makes, so that a rerun knows that project (and no other of the same name) for its own;
     `target_project_id` is what the ledger recorded once the target existed. Neither is part of the identity.
+    `shard` ("K/N", or "" for the whole source) is: each shard of a sharded migration has a ledger of its own, and
+    a ledger written before shards existed reads as unsharded. A sharded migration's id is not random but the same
+    for its N shards (shards.py), so that each knows the project any of them made.
 
     >>> Binding("supervisely+http://127.0.0.1:8000", "5555", "labelstudio+http://127.0.0.1:8080", "Lemons", "copy")
     ... # doctest: +ELLIPSIS
@@ -83,6 +86,7 @@ class Binding:
     target: str
     target_project: str
     media: str
+    shard: str = ""
     migration: str = field(default="", compare=False)
     target_project_id: str | None = field(default=None, compare=False)
 
@@ -93,9 +97,10 @@ class Binding:
 
     def describe(self) -> str:
         """The migration in words, for messages."""
+        sharded = f", shard {self.shard}" if self.shard else ""
         return (
             f"{self.source} project {self.source_project} -> {self.target} project {self.target_project!r} "
-            f"(media {self.media})"
+            f"(media {self.media}{sharded})"
         )
 
 
@@ -133,7 +138,8 @@ def _checked(db: sqlite3.Connection, path: str | Path) -> tuple[Binding, dict[st
             f"ledger: {path} has ledger format {values.get('version')}; this annobridge reads {' and '.join(RESUMES)}"
         )
     try:
-        identity = {f.name: values[f.name] for f in fields(Binding) if f.compare}
+        identity = {f.name: values[f.name] for f in fields(Binding) if f.compare and f.name != "shard"}
+        identity["shard"] = values.get("shard", "")  # a ledger from before shards: the whole source
         binding = Binding(**identity, migration=values["migration"], target_project_id=values.get("target_project_id"))
     except KeyError as exc:
         raise ValidationError(f"ledger: {path} lacks its {exc.args[0]} binding; it is not a complete ledger") from None
@@ -200,10 +206,19 @@ def _history(db: sqlite3.Connection, binding: Binding, values: Mapping[str, str]
 
 def mismatch(path: str | Path, known: Binding, wanted: Binding) -> ValidationError:
     """The one-line refusal of a ledger bound to `known` for the migration `wanted`, naming both."""
+    if replace(known, shard=wanted.shard) == wanted:  # the same migration, another slice of it
+        return ValidationError(
+            f"ledger: {path} is the ledger of {_slice(known)} of the migration {replace(known, shard='').describe()}, "
+            f"not of {_slice(wanted)}; each shard has a ledger of its own: pass another --ledger for this one"
+        )
     return ValidationError(
         f"ledger: {path} belongs to the migration {known.describe()}, not {wanted.describe()}; "
         "pass another --ledger for this one"
     )
+
+
+def _slice(binding: Binding) -> str:
+    return f"shard {binding.shard}" if binding.shard else "the unsharded run"
 
 
 class Ledger:

@@ -37,6 +37,7 @@ from .migration_target import TargetChooser, find_project, schema_signature  # n
 from .migration_users import UserMap, load_user_map
 from .models import Id, Project
 from .provider import Provider
+from .shards import Shard, ShardReader
 from .transfer import Record, Written
 
 if TYPE_CHECKING:  # retry pulls in httpx and pydantic-settings: loaded when a migration runs, not on `import annobridge`
@@ -61,6 +62,7 @@ def migrate(
     progress: bool = False,
     retries: int | None = None,
     into_existing: bool = False,
+    shard: Shard | str | None = None,
 ) -> MigrationReport:
     """Migrate `project` from `source` to `target`; returns what the whole migration carried, approximated, kept
     for the way back and dropped, over every run its ledger records (`report.runs`), this one included.
@@ -77,6 +79,10 @@ def migrate(
     that must name every source user); by default users are matched by login, then email.
     `retries` bounds how many times a batch (or the target project's creation) that met a
     transient failure is reconciled and written again (default: the target's retry policy's).
+    `shard` ("K/N") migrates only the K-th of N disjoint slices of the source (by source key, shards.py), with
+    a ledger of its own; the N shards may run at once and all write into one target project. A sharded run
+    carries items only: labeling jobs and reviews need every item, so a run without `shard` and with
+    `into_existing=True` carries them once every shard has finished (it writes no item again).
 
     >>> report = annobridge.migrate("supervisely://app.supervisely.com", "labelstudio://ls.example.com",
     ...                             project="Lemons (Test)")                       # doctest: +SKIP
@@ -89,13 +95,14 @@ def migrate(
         raise ValidationError(f"batch_size: expected a positive integer, got {batch_size!r}")
     if retries is not None and (isinstance(retries, bool) or not isinstance(retries, int) or retries < 0):
         raise ValidationError(f"retries: expected 0 or a positive integer, got {retries!r}")
+    sliced = Shard.parse(shard) if shard is not None else None
     explicit = load_user_map(user_map)
     with ExitStack() as stack:
         src = _provider(source, stack)
         dst = _provider(target, stack)
         run = _Run(src, dst, media=media, batch_size=batch_size, dry_run=dry_run, progress=progress)
         run.policy = batch_policy(dst, retries)
-        return run.execute(project, target_project, ledger, explicit, stack, into_existing=into_existing)
+        return run.execute(project, target_project, ledger, explicit, stack, into_existing=into_existing, shard=sliced)
 
 
 def _provider(value: str | Provider, stack: ExitStack) -> Provider:
@@ -108,8 +115,9 @@ def _provider(value: str | Provider, stack: ExitStack) -> Provider:
     return stack.enter_context(connect(value))
 
 
-def default_ledger(source: Provider, project: Project, target: Provider) -> Path:
-    """annobridge-<source>-<host>-<port>-<project id>-to-<target>-<host>-<port>.ledger.sqlite in the current directory.
+def default_ledger(source: Provider, project: Project, target: Provider, shard: Shard | None = None) -> Path:
+    """annobridge-<source>-<host>-<port>-<project id>-to-<target>-<host>-<port>.ledger.sqlite in the current directory;
+    a shard's ends -shard-K-of-N.ledger.sqlite.
 
     >>> default_ledger(sv, Project(id=5555, name="Lemons (Test)"), ls).name            # doctest: +SKIP
     'annobridge-supervisely-127.0.0.1-8000-5555-to-labelstudio-127.0.0.1-8080.ledger.sqlite'
@@ -118,7 +126,8 @@ def default_ledger(source: Provider, project: Project, target: Provider) -> Path
     def where(backend: Provider) -> str:
         return re.sub(r"[^A-Za-z0-9.]+", "-", f"{backend.name}-{backend.address.host}-{backend.address.port or ''}")
 
-    name = f"annobridge-{where(source).strip('-')}-{project.id}-to-{where(target).strip('-')}.ledger.sqlite"
+    sliced = f"-shard-{shard.index}-of-{shard.count}" if shard is not None else ""
+    name = f"annobridge-{where(source).strip('-')}-{project.id}-to-{where(target).strip('-')}{sliced}.ledger.sqlite"
     return Path.cwd() / name
 
 
@@ -131,20 +140,32 @@ class _Run:
         self.reader, self.writer = src.transfer, dst.transfer  # a video project's are chosen once its schema is read
 
     def execute(
-        self, project: Id, target_project: Id | None, ledger_path, explicit, stack: ExitStack, *, into_existing: bool
+        self,
+        project: Id,
+        target_project: Id | None,
+        ledger_path,
+        explicit,
+        stack: ExitStack,
+        *,
+        into_existing: bool,
+        shard: Shard | None = None,
     ) -> MigrationReport:
         src, dst = self.src, self.dst
         source_project = find_project(src, project, "project")
         if source_project is None:
             raise ValidationError(f"project: no project {project!r} on {src.describe()}")
-        path = Path(ledger_path) if ledger_path is not None else default_ledger(src, source_project, dst)
+        path = Path(ledger_path) if ledger_path is not None else default_ledger(src, source_project, dst, shard)
         if not self.dry_run:
             stack.enter_context(hold(f"ledger {path.resolve()}", f"ledger {path}"))
         known = read_binding(path)
         chooser = TargetChooser(src, dst, media=self.media, policy=self.policy)
-        binding = chooser.binding(source_project, target_project, known, path)
+        binding = chooser.binding(source_project, target_project, known, path, shard)
         schema, schema_losses = src.projects.schema_report(source_project.id)
         self.reader, self.writer = self._transfers(schema)
+        if shard is not None:  # the other slices' keys listed (ids only) so that their items are never read
+            listing = src.videos.list if self.reader is not src.transfer else src.items.list
+            self.reader = ShardReader(self.reader, shard, keys=lambda pid: (str(i.id) for i in listing(project_id=pid)))
+        sliced = f" shard {shard}" if shard is not None else ""  # the N shards hold locks of their own
         report = MigrationReport(
             source=src.url,
             target=dst.url,
@@ -156,8 +177,15 @@ class _Run:
         )
         own = ReportPart()  # what this run counts outside its batches; every run counts it again
         own.absorb(schema_losses)
+        if shard is not None:
+            own.notes.append(
+                f"shard {shard}: these counts are this shard's slice of the source; labeling jobs and reviews are not "
+                "carried by a sharded run: run the same migration once without --shard and with --into-existing "
+                "after every shard has finished"
+            )
         if not self.dry_run:
-            stack.enter_context(hold(f"target {binding.target} {binding.target_project}", chooser.describe(binding)))
+            key = f"target {binding.target} {binding.target_project}{sliced}"
+            stack.enter_context(hold(key, chooser.describe(binding)))
         existing = chooser.existing(binding, known, schema, path, into_existing=into_existing)
         if existing is None:
             dst.projects.check_name(binding.target_project)
@@ -175,7 +203,8 @@ class _Run:
                         ledger.close()
                         path.unlink()
                     raise
-            stack.enter_context(hold(f"target {binding.target} #{existing.id}", chooser.describe(binding, existing)))
+            key = f"target {binding.target} #{existing.id}{sliced}"
+            stack.enter_context(hold(key, chooser.describe(binding, existing)))
             ledger.target_project_id = existing.id
             run_number = ledger.begin_run(own.model_dump_json())
         if existing is not None:
@@ -183,7 +212,8 @@ class _Run:
         else:
             report.notes.append(f"would create the project {binding.target_project!r} on {dst.describe()}")
         planned = self._items(source_project, existing, schema, ledger, users, report, created=created)
-        planned += self._jobs(source_project, existing, users, ledger, own)
+        if shard is None:  # jobs and reviews need every item's mapping: the follow-up unsharded run's
+            planned += self._jobs(source_project, existing, users, ledger, own)
         if ledger is None:  # a dry run: its parts were kept here, not in a ledger
             report.total(own, planned)
         else:

@@ -8,7 +8,9 @@ rerun (or a retried create) adopts that project and no other of the same name.
 
 from __future__ import annotations
 
+import json
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,11 +20,12 @@ from .migration_report import MigrationReport
 from .models import Id, Project
 from .provider import Provider
 from .schema import LabelSchema, MediaKind
+from .shards import Shard
 
 if TYPE_CHECKING:
     from .retry import RetryPolicy
 
-__all__ = ["TargetChooser", "default_target_name", "find_project", "made_by", "schema_signature"]
+__all__ = ["TargetChooser", "default_target_name", "find_project", "made_by", "schema_signature", "shard_migration"]
 
 
 def find_project(backend: Provider, ref: Id, field: str) -> Project | None:
@@ -76,6 +79,12 @@ def made_by(project: Project, binding: Binding) -> bool:
     return bool(binding.migration) and binding.marker in (project.description or "")
 
 
+def shard_migration(binding: Binding, shard: Shard) -> str:
+    """The migration id every shard of one N-way migration shares: a uuid5 of what the migration is and N, so any
+    shard knows (made_by) the project another made, and an unsharded or M-way run does not."""
+    what = [binding.source, binding.source_project, binding.target, binding.target_project, binding.media, shard.count]
+    return uuid.uuid5(uuid.NAMESPACE_URL, "annobridge-shards:" + json.dumps(what)).hex
+
 
 class TargetChooser:
     """The target side of one migration run: its binding, the existing target checked, or a new one made."""
@@ -83,13 +92,20 @@ class TargetChooser:
     def __init__(self, src: Provider, dst: Provider, *, media: str, policy: RetryPolicy) -> None:
         self.src, self.dst, self.media, self.policy = src, dst, media, policy
 
-    def binding(self, project: Project, target_project: Id | None, known: Binding | None, path: Path) -> Binding:
-        """This run's migration; a rerun whose options contradict its ledger is refused, never silently ignored."""
+    def binding(
+        self, project: Project, target_project: Id | None, known: Binding | None, path: Path, shard: Shard | None = None
+    ) -> Binding:
+        """This run's migration; a rerun whose options contradict its ledger is refused, never silently ignored.
+        A sharded run's migration id is the same for its N shards (`shard_migration`); an unsharded run's is random."""
         src, dst = self.src.address.canonical, self.dst.address.canonical
+        sliced = str(shard) if shard is not None else ""
         named = None if target_project is None else str(target_project).strip()
         if named == "":
             raise ValidationError(f"target_project: a project name or id is needed, got {target_project!r}")
-        if known is not None and (known.source, known.source_project, known.target) == (src, str(project.id), dst):
+        same = known is not None and (known.source, known.source_project, known.target) == (src, str(project.id), dst)
+        if same and known.shard != sliced:
+            raise mismatch(path, known, replace(known, shard=sliced))
+        if same:
             if named is not None and named not in (known.target_project, known.target_project_id):
                 raise ValidationError(
                     f"target_project: ledger {path} writes into {known.target_project!r}, not {named!r}; "
@@ -103,7 +119,9 @@ class TargetChooser:
             return known
         if named is None:
             named = default_target_name(self.src, project, self.dst.projects.name_limit)
-        binding = Binding(src, str(project.id), dst, named, self.media, migration=uuid.uuid4().hex)
+        binding = Binding(src, str(project.id), dst, named, self.media, sliced, migration=uuid.uuid4().hex)
+        if shard is not None:
+            binding = replace(binding, migration=shard_migration(binding, shard))
         if known is not None:
             raise mismatch(path, known, binding)
         return binding
@@ -111,7 +129,8 @@ class TargetChooser:
     def describe(self, binding: Binding, project: Project | None = None) -> str:
         """The target in words, for messages: "target project 'Lemons' (id 12) on labelstudio (...)"."""
         named = f"{project.name!r} (id {project.id})" if project is not None else repr(binding.target_project)
-        return f"target project {named} on {self.dst.describe()}"
+        sliced = f" (shard {binding.shard})" if binding.shard else ""
+        return f"target project {named} on {self.dst.describe()}{sliced}"
 
     def existing(
         self, binding: Binding, known: Binding | None, schema: LabelSchema, path: Path, *, into_existing: bool
@@ -138,7 +157,8 @@ class TargetChooser:
                 "a project cannot be migrated into itself"
             )
         # ours: the project this ledger wrote into, or the one its run made (and marked) before it was killed
-        ours = known_id is not None or (known is not None and made_by(found, known))
+        # (a sharded run's binding is every shard's: a fresh shard ledger knows the project another shard made)
+        ours = known_id is not None or made_by(found, known if known is not None else binding)
         if not ours and not into_existing:
             raise Conflict(
                 f"target_project: {found.name!r} (id {found.id}) exists on {dst.describe()} and this migration "
@@ -179,7 +199,10 @@ class TargetChooser:
         oldest = min(twins, key=lambda p: (len(str(p.id)), str(p.id)))
         extra = [p.id for p in twins if p.id != oldest.id and made_by(p, binding)]  # e.g. a lost answer's
         for project_id in extra:
-            self.dst.projects.delete(project_id)
+            try:
+                self.dst.projects.delete(project_id)
+            except NotFound:  # another shard of this migration removed it first
+                pass
         if not made_by(oldest, binding):
             raise Conflict(
                 f"target_project: another run made {name!r} (id {oldest.id}) on {self.dst.describe()} at the same "
