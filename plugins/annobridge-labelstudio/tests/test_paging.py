@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from label_studio_sdk.core.api_error import ApiError
 
-from annobridge_labelstudio.paging import every
+from annobridge_labelstudio.paging import TOO_LARGE, every, every_shrinking
 
 
 def pages(sizes, *, total=None, count=None, next_links=None, missing_after=None):
@@ -53,3 +53,17 @@ def test_a_404_on_the_first_page_is_an_error():
 def test_a_server_capping_page_size_is_paged_by_its_own_size():
     fetch, calls = pages([100, 100, 40])  # asked for 1000 a page, given 100
     assert len(list(every(fetch))) == 240 and calls == [1, 2, 3]
+
+
+def test_shrinking_reads_every_item_once_when_a_page_is_too_large_midway():
+    calls = []
+
+    def fetch(page, size):
+        calls.append((page, size))
+        if size > 4 and page > 1:  # the second page of 8 is "too large" (tasks made from uploaded files)
+            raise ApiError(status_code=500, body={"detail": TOO_LARGE + " (maximum depth 1000)"})
+        start = (page - 1) * size
+        return SimpleNamespace(items=list(range(start, min(start + size, 20))), response=SimpleNamespace(total=20))
+
+    assert list(every_shrinking(fetch, 8)) == list(range(20))
+    assert calls == [(1, 8), (2, 8), (3, 4), (4, 4), (5, 4)]

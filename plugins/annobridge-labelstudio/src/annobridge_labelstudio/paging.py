@@ -12,11 +12,12 @@ __all__ = ["every", "every_shrinking"]
 TOO_LARGE = "Expression tree is too large"
 
 
-def every(fetch: Callable[[int], Any]) -> Iterator[Any]:
+def every(fetch: Callable[[int], Any], *, skipped: int = 0) -> Iterator[Any]:
     """Every item of the SDK pagers `fetch(page)` returns for page 1, 2, ... until the server has no more.
 
     One request per page: it stops on a short or empty page, when the items seen reach the
     response's `total`/`count`, when `next` is null, or on the 404 Label Studio answers past the end.
+    `skipped`: items before `fetch`'s page 1, counted towards the total.
 
     >>> pages = {1: [1, 2], 2: [3]}
     >>> class Pager:
@@ -26,7 +27,7 @@ def every(fetch: Callable[[int], Any]) -> Iterator[Any]:
     """
     from label_studio_sdk.core.api_error import ApiError
 
-    page, seen, size = 1, 0, None
+    page, seen, size = 1, skipped, None
     while True:
         try:
             pager = fetch(page)
@@ -70,7 +71,7 @@ def every_shrinking(fetch: Callable[[int, int], Any], page_size: int) -> Iterato
         try:
             # `seen` is always a multiple of `size`, so page numbers at the new size continue where it stopped.
             skip = seen // size
-            for item in every(lambda page: fetch(skip + page, size)):
+            for item in every(lambda page: fetch(skip + page, size), skipped=seen):
                 yield item
                 seen += 1
             return
