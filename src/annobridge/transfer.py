@@ -128,6 +128,12 @@ class TransferAPI(SubAPI):
         """Convert the records as `write` would for a project with `schema`, writing nothing (for dry runs)."""
         raise self._missing("transfer.preview")
 
+    def prepare(self, project_id: Id, records: list[Record], *, schema: LabelSchema) -> dict[str, Any]:
+        """The records converted for a write into the project, source key -> what `write` takes as `prepared`; done
+        ahead of the write, while an earlier batch is written. Bad input raises here. By default nothing is prepared
+        ({}) and `write` converts; a provider whose `prepare` returns something takes `prepared=` in `write`."""
+        return {}
+
     @requires(Capability.ANNOTATIONS)
     def write(
         self,
@@ -139,7 +145,8 @@ class TransferAPI(SubAPI):
         existing: dict[str, Id] | None = None,
     ) -> Written:
         """Write records (items, media, annotations) in bulk; `existing` items are there already
-        (a reconciled batch) and only need their annotations made whole."""
+        (a reconciled batch) and only need their annotations made whole. A provider that prepares (`prepare`) takes
+        `prepared=` too: what it prepared for some of the records, used as it is."""
         raise self._missing("transfer.write")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import tempfile
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .annotation_apis import in_pages
 from .errors import ValidationError
@@ -70,6 +70,10 @@ class VideoTransfer:
         annotations = [a for r in records for a in r.annotations]
         report = self.backend.videos.preview(annotations, schema=schema) if annotations else FidelityReport()
         return Written(ids={}, annotations=len(annotations), report=report)
+
+    def prepare(self, project_id: Id, records: list[Record], *, schema: LabelSchema) -> dict[str, Any]:
+        """Nothing ahead: the videos sub-API converts as it writes (TransferAPI.prepare)."""
+        return {}
 
     def write(self, project_id: Id, records: list[Record], *, schema: LabelSchema, media: MediaMode = "copy",
               existing: dict[str, Id] | None = None) -> Written:

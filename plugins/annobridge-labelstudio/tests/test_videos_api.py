@@ -12,7 +12,8 @@ from fractions import Fraction
 
 import pytest
 from annobridge_labelstudio.video_probe import VideoFacts, probe_video
-from annobridge_labelstudio.videos_api import LabelStudioVideos, _batches, video_key
+from annobridge_labelstudio.uploads import Upload, upload_requests
+from annobridge_labelstudio.videos_api import LabelStudioVideos, video_key
 
 from annobridge.annotations import Rectangle
 from annobridge.errors import NotFound, ValidationError
@@ -83,11 +84,11 @@ def test_a_repeated_name_is_made_unique_with_the_task_id_on_download(backend, pr
 
 def test_uploads_go_at_most_100_files_a_request(backend, project, clips, counted):
     many = [{"path": clips["film"], "name": f"c{n:03}.mp4"} for n in range(101)]
-    assert [len(b) for b in _batches(many)] == [100, 1]
+    assert [len(b) for b in upload_requests([Upload(v["name"], v["path"]) for v in many])] == [100, 1]
     with counted(backend) as requests:
         ids = backend.videos.add(project, many)
-    # the config, 2 x (upload + file listing), one task import
-    assert len(ids) == 101 and requests.count == 6
+    # the config, 2 uploads, one listing of the files, one task import
+    assert len(ids) == 101 and requests.count == 5
     assert [i.name for i in backend.videos.list(project_id=project)] == [v["name"] for v in many]
 
 

@@ -2,9 +2,10 @@
 
 Reading pages through the Data Manager with whole annotations inline (one request a page; an
 annotation of item tags only, which gives no image size, takes it from another annotation of
-the task or from the image). Writing a page takes at most three requests whatever its size: the
-images in one multipart upload (`commit_to_project=false`, copy mode only), one read of the
-stored files' URLs, and one task import carrying every task's annotations (`return_task_ids`).
+the task or from the image). Writing a batch takes the images' uploads at the server's limit of
+100 files a request (`commit_to_project=false`, copy mode only, uploads.py), one read of the stored
+files' URLs, and one task import of up to 1,000 tasks carrying their annotations (`return_task_ids`),
+its body encoded once; `prepare` converts a batch ahead of its write.
 Each task keeps its source key in its data (`annobridge_source`), which is how `present` and
 `find` tell what a target already holds (a batch a killed or failed run left pending, a rerun
 without its ledger); an import is one database transaction, so a found task has all its annotations.
@@ -25,7 +26,7 @@ from annobridge.models import Id
 from annobridge.schema import LabelSchema
 from annobridge.transfer import SOURCE_KEY, MediaMode, Page, Record, TransferAPI, Written, link_urls, require_media
 
-from .common import LabelStudioSubAPI, as_dict, as_int
+from .common import LabelStudioSubAPI, as_int, chunks
 from .items import to_item
 from .label_config import parse_label_config
 from .media import fetch, image_size, plain_name
@@ -33,7 +34,7 @@ from .media import fetch, image_size, plain_name
 __all__ = ["LabelStudioTransfer", "region_size", "split_by_author"]
 
 MEDIA_WORKERS = 4  # downloads in flight at once: enough to hide latency, few enough to spare the server
-MEDIA_URL = "/data/"  # where Label Studio serves what it stores (settings.MEDIA_URL)
+IMPORT_TASKS = 1000  # tasks an import request carries at most
 
 
 class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
@@ -140,6 +141,16 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
                 found.setdefault(str(key), task["id"])
         return found
 
+    def prepare(self, project_id: Id, records: list[Record], *, schema: LabelSchema) -> dict[str, Any]:
+        """Each record converted into its task (source key in data, annotations inside, authors as user ids), ready for
+        `write`: the engine prepares the next batch while this one is written. Bad input raises here, before a write."""
+        config, target_schema, _ = self._config(as_int(project_id, "project_id"))
+        users = self._user_ids()
+        if any(a not in users for r in records for a in r.authors()):
+            self.__dict__.pop("_users", None)  # someone new: read the users again, once
+            users = self._user_ids()
+        return {r.key: _convert(r, config, target_schema, users) for r in records}
+
     def write(
         self,
         project_id: Id,
@@ -148,43 +159,52 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
         schema: LabelSchema,
         media: MediaMode = "copy",
         existing: dict[str, Id] | None = None,
+        prepared: dict[str, Any] | None = None,
     ) -> Written:
-        """Import the records as tasks with their annotations inside, one import request for the page.
+        """Import the records as tasks with their annotations inside: the images uploaded first (copy mode,
+        uploads.py), then imports of at most IMPORT_TASKS tasks, each body encoded once.
 
         Annotations are split by author (Label Studio keeps one author per annotation); authors
-        are target logins, resolved to user ids here. Tasks already there (`existing`) were
-        imported whole with their annotations and are left as they are.
+        are target logins, resolved to user ids here (or by `prepare`, whose tasks are used as they are).
+        Tasks already there (`existing`) were imported whole with their annotations and are left as they are.
         """
         pid = as_int(project_id, "project_id")
         existing = dict(existing or {})
-        config, target_schema, key = self._config(pid)
+        _, _, key = self._config(pid)
         fresh = [r for r in records if r.key not in existing]
-        users = self._user_ids()
-        if any(a not in users for r in fresh for a in r.authors()):
-            self.__dict__.pop("_users", None)  # someone new: read the users again, once
-            users = self._user_ids()
-        tasks, count, report = _convert(fresh, config, target_schema, users)  # before any request
-        if media == "copy":
-            urls = self._upload(pid, fresh)
-        else:
-            urls = link_urls(fresh)
-        for task, url in zip(tasks, urls):
-            task["data"][key] = url
+        ready = dict(prepared or {})
+        ready.update(self.prepare(pid, [r for r in fresh if r.key not in ready], schema=schema))  # before any request
+        converted = [ready[r.key] for r in fresh]
+        urls = self._upload(pid, fresh) if media == "copy" else link_urls(fresh)
+        tasks = [{**task, "data": {**task["data"], key: url}} for (task, _, _), url in zip(converted, urls)]
+        report = FidelityReport()
+        for _, _, losses in converted:
+            report.merge(losses)
         # a task found there was imported whole, with its annotations, in one transaction
         held = {r.key: len(split_by_author(r, FidelityReport())) for r in records if r.key in existing}
-        held.update({r.key: len(task["annotations"]) for r, task in zip(fresh, tasks)})
-        if tasks:
-            with self.call(f"importing {len(tasks)} tasks into project {pid}"):
-                answer = as_dict(self.sdk.projects.import_tasks(pid, request=tasks, return_task_ids=True))
-            ids = self.backend.items._imported(pid, answer, 600.0)
-            existing.update({r.key: tid for r, tid in zip(fresh, ids)})
-        return Written(ids={r.key: existing[r.key] for r in records}, annotations=count, report=report, held=held)
+        held.update({r.key: count for r, (_, count, _) in zip(fresh, converted)})
+        ids: list[Id] = []
+        for chunk in chunks(tasks, IMPORT_TASKS):
+            answer = self.conn.request(
+                "POST", f"api/projects/{pid}/import", f"importing {len(chunk)} tasks into project {pid}",
+                params={"return_task_ids": "true"}, content=json.dumps(chunk, separators=(",", ":")).encode(),
+                headers={"Content-Type": "application/json"},
+            ).json()
+            ids += self.backend.items._imported(pid, answer, 600.0)
+        existing.update({r.key: tid for r, tid in zip(fresh, ids)})
+        annotations = sum(count for _, count, _ in converted)
+        return Written(ids={r.key: existing[r.key] for r in records}, annotations=annotations, report=report, held=held)
 
     def preview(self, records: list[Record], *, schema: LabelSchema) -> Written:
         """What `write` would make of the records in a project with `schema`: counts and losses, nothing sent."""
         from .label_config import build_label_config
 
-        tasks, count, report = _convert(records, build_label_config(schema), schema, self._user_ids())
+        config, users = build_label_config(schema), self._user_ids()
+        report, count = FidelityReport(), 0
+        for record in records:
+            _, made, losses = _convert(record, config, schema, users)
+            count += made
+            report.merge(losses)
         return Written(ids={}, annotations=count, report=report)
 
     def _user_ids(self) -> dict[str, int]:
@@ -195,58 +215,39 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
         return {u.login: int(u.id) for u in users if u.login} | {u.email: int(u.id) for u in users if u.email}
 
     def _upload(self, pid: int, records: list[Record]) -> list[str]:
-        """Upload the images in one multipart request without making tasks; their stored URLs, in order."""
+        """Upload the images without making tasks (uploads.py); their stored URLs, in order."""
+        from .uploads import Upload, upload
+
         if not records:
             return []
         require_media(records)
-        files = {f"file{n}": (r.name, r.media) for n, r in enumerate(records)}
-        answer = self.conn.request(
-            "POST",
-            f"api/projects/{pid}/import",
-            f"uploading {len(records)} images to project {pid}",
-            params={"commit_to_project": "false"},
-            files=files,
-        ).json()
-        ids = list(answer.get("file_upload_ids") or [])
-        listed = self.conn.request(
-            "GET",
-            f"api/projects/{pid}/file-uploads",
-            f"reading {len(ids)} uploaded files of project {pid}",
-            params={"ids": json.dumps(ids)},
-        ).json()
-        by_id = {f["id"]: f["file"] for f in listed}
-        if len(ids) != len(records) or set(by_id) != set(ids):
-            raise ValidationError(f"project {pid}: uploaded {len(records)} images, the server kept {len(by_id)}")
-        return [_served(by_id[i]) for i in ids]
+        return upload(self.conn, pid, [Upload(r.name, r.media) for r in records], "images")  # type: ignore[arg-type]
 
 
 def _convert(
-    records: list[Record], config: str, schema: LabelSchema, users: dict[str, int]
-) -> tuple[list[dict[str, Any]], int, FidelityReport]:
-    """Task dicts (source key in data, annotations inside, authors as user ids, what Label Studio cannot hold in
-    meta), how many annotations, the losses."""
+    record: Record, config: str, schema: LabelSchema, users: dict[str, int]
+) -> tuple[dict[str, Any], int, FidelityReport]:
+    """The record's task dict (source key in data, annotations inside, authors as user ids, what Label Studio cannot
+    hold in meta), how many annotations it holds, the losses."""
     from .regions import to_labelstudio
     from .regions_keep import STASH, task_meta
 
     report = FidelityReport()
-    tasks, count = [], 0
-    for record in records:
-        annotations, stashes = [], []
-        for ann in split_by_author(record, report):
-            data, losses = to_labelstudio(ann, label_config=config, schema=schema, keep=True)
-            stashes.append(data.pop(STASH))
-            data.setdefault("ground_truth", False)  # an import marks annotations ground truth unless told
-            report.merge(losses)
-            author = data.pop("completed_by", None)
-            if author is not None and str(author) in users:
-                data["completed_by"] = users[str(author)]
-            elif author is not None:
-                report.dropped("annotation author", LABEL_STUDIO, "no such user on the target", item=record.name)
-            annotations.append(data)
-        count += len(annotations)
-        meta = task_meta(None, stashes)
-        tasks.append({"data": {SOURCE_KEY: record.key}, "annotations": annotations} | ({"meta": meta} if meta else {}))
-    return tasks, count, report
+    annotations, stashes = [], []
+    for ann in split_by_author(record, report):
+        data, losses = to_labelstudio(ann, label_config=config, schema=schema, keep=True)
+        stashes.append(data.pop(STASH))
+        data.setdefault("ground_truth", False)  # an import marks annotations ground truth unless told
+        report.merge(losses)
+        author = data.pop("completed_by", None)
+        if author is not None and str(author) in users:
+            data["completed_by"] = users[str(author)]
+        elif author is not None:
+            report.dropped("annotation author", LABEL_STUDIO, "no such user on the target", item=record.name)
+        annotations.append(data)
+    meta = task_meta(None, stashes)
+    task = {"data": {SOURCE_KEY: record.key}, "annotations": annotations} | ({"meta": meta} if meta else {})
+    return task, len(annotations), report
 
 
 @lru_cache(maxsize=32)
@@ -313,8 +314,3 @@ def region_size(annotation: dict[str, Any]) -> tuple[int, int] | None:
         if isinstance(result, dict) and result.get("original_width") and result.get("original_height"):
             return result["original_width"], result["original_height"]
     return None
-
-
-def _served(path: str) -> str:
-    """The URL a stored upload is served at: file-uploads lists "upload/2/x.jpg", tasks need "/data/upload/2/x.jpg"."""
-    return path if path.startswith(("/", "http://", "https://")) else MEDIA_URL + path

@@ -13,7 +13,6 @@ its tracks and timelines cannot hold of one is kept for the way back in the task
 
 from __future__ import annotations
 
-import contextlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -40,8 +39,6 @@ from .video_probe import INFO_KEY, VideoFacts, probe_video
 __all__ = ["UPLOAD_SUFFIXES", "LabelStudioVideos", "video_key"]
 
 UPLOAD_SUFFIXES = (".mp4", ".webm")  # the video files Label Studio's upload takes (settings.SUPPORTED_EXTENSIONS)
-UPLOAD_FILES = 100  # files a request at most (DATA_UPLOAD_MAX_NUMBER_FILES)
-UPLOAD_BYTES = 200 * 1024 * 1024  # bytes a request, under the server's 250 MB for a request's files
 
 
 def video_key(config: str) -> str:
@@ -127,29 +124,10 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
         return self.backend.items.add(pid, tasks)
 
     def _upload(self, pid: int, files: list[dict[str, Any]]) -> list[str]:
-        """Upload the files without making tasks (`commit_to_project=false`), at most UPLOAD_FILES and about
-        UPLOAD_BYTES a request; the URLs the server serves them at, in order."""
-        from .transfer import _served
+        """Upload the files without making tasks (uploads.py); the URLs the server serves them at, in order."""
+        from .uploads import Upload, upload
 
-        urls: list[str] = []
-        for batch in _batches(files):
-            with contextlib.ExitStack() as stack:
-                sent = {f"file{n}": (v["name"], stack.enter_context(Path(v["path"]).open("rb")))
-                        for n, v in enumerate(batch)}
-                answer = self.conn.request(
-                    "POST", f"api/projects/{pid}/import", f"uploading {len(batch)} videos to project {pid}",
-                    params={"commit_to_project": "false"}, files=sent,
-                ).json()
-            ids = list(answer.get("file_upload_ids") or [])
-            listed = self.conn.request(
-                "GET", f"api/projects/{pid}/file-uploads", f"reading {len(ids)} uploaded files of project {pid}",
-                params={"ids": "[" + ",".join(map(str, ids)) + "]"},
-            ).json()
-            stored = {f["id"]: f["file"] for f in listed}
-            if len(ids) != len(batch) or set(stored) != set(ids):
-                raise ValidationError(f"project {pid}: uploaded {len(batch)} videos, the server kept {len(stored)}")
-            urls += [_served(stored[i]) for i in ids]
-        return urls
+        return upload(self.conn, pid, [Upload(v["name"], Path(v["path"])) for v in files], "videos")
 
     def list(self, job_id: Id | None = None, *, project_id: Id | None = None) -> Iterator[Item]:
         """The project's videos as Items (name, size, frames_count, exact fps from the task's video_info)."""
@@ -324,18 +302,3 @@ def _facts(task: dict[str, Any]) -> VideoFacts:
     if found is None:
         raise ValidationError(f"task {task['id']} has no video_info (size, frames, rate); add videos with videos.add")
     return found
-
-
-def _batches(files: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    """The files in upload batches: at most UPLOAD_FILES each, and no more than UPLOAD_BYTES unless one file is."""
-    batch: list[dict[str, Any]] = []
-    size = 0
-    for video in files:
-        length = Path(video["path"]).stat().st_size
-        if batch and (len(batch) >= UPLOAD_FILES or size + length > UPLOAD_BYTES):
-            yield batch
-            batch, size = [], 0
-        batch.append(video)
-        size += length
-    if batch:
-        yield batch
