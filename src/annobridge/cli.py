@@ -105,7 +105,7 @@ def migrate(
     ledger: Optional[str] = typer.Option(None, "--ledger", help="SQLite ledger that makes a rerun resume."),
     media: str = typer.Option("copy", "--media", help="copy (download, upload) or link (URLs the target can reach)."),
     user_map: Optional[str] = typer.Option(None, "--user-map", help="JSON or CSV file: source login -> target login."),
-    batch_size: int = typer.Option(100, "--batch-size", help="Items per bulk request."),
+    batch_size: int = typer.Option(500, "--batch-size", help="Items a batch holds: one ledger entry, one import."),
     retries: Optional[int] = typer.Option(
         None, "--retries", help="Times a batch that met a transient failure is reconciled and written again."
     ),

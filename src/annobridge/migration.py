@@ -1,7 +1,8 @@
 """migrate(): carry a project (schema, items with media, annotations with authors, jobs, reviews) between backends.
 
 The engine reads the source page by page through `backend.transfer`, maps authors to target
-users, and writes each page in bulk. Nothing is written twice: a target project that existed
+users, and writes batches of pages in bulk; a thread reads and downloads the next batches while
+the target writes this one (prefetch.py: at most two batches and BATCH_BYTES of media ahead). Nothing is written twice: a target project that existed
 before the run is read once up front for the source keys its items carry (`transfer.present`),
 so items it holds already are left alone whether or not a ledger remembers them. A SQLite
 ledger records every batch as pending before it is written and done after, with the source ->
@@ -25,9 +26,10 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from .errors import Conflict, RateLimited, Unavailable, ValidationError
 from .ledger import Ledger, read_binding
@@ -38,6 +40,8 @@ from .migration_users import UserMap, load_user_map
 from .models import Id, Project
 from .provider import Provider
 from .shards import Shard, ShardReader
+from .fidelity import FidelityReport
+from .prefetch import Prefetch
 from .transfer import Record, Written
 
 if TYPE_CHECKING:  # retry pulls in httpx and pydantic-settings: loaded when a migration runs, not on `import annobridge`
@@ -46,6 +50,9 @@ if TYPE_CHECKING:  # retry pulls in httpx and pydantic-settings: loaded when a m
 __all__ = ["MigrationReport", "migrate"]
 
 MEDIA = ("copy", "link")
+READ_PAGE = 100  # items a source page holds: one listing and one annotations read each
+BATCH_BYTES = 128 * 2**20  # a batch ends early once its media reach this; the queue ahead holds at most this more
+PREFETCH_BATCHES = 2  # batches read (and downloaded) ahead of the one being written
 
 
 def migrate(
@@ -58,7 +65,7 @@ def migrate(
     media: str = "copy",
     user_map: Mapping[str, Any] | str | Path | None = None,
     dry_run: bool = False,
-    batch_size: int = 100,
+    batch_size: int = 500,
     progress: bool = False,
     retries: int | None = None,
     into_existing: bool = False,
@@ -79,6 +86,8 @@ def migrate(
     that must name every source user); by default users are matched by login, then email.
     `retries` bounds how many times a batch (or the target project's creation) that met a
     transient failure is reconciled and written again (default: the target's retry policy's).
+    `batch_size` items make a batch: one ledger entry, one bulk write (the target splits its requests at
+    its own limits, e.g. Label Studio's 100 files an upload); the next batches are read ahead meanwhile.
     `shard` ("K/N") migrates only the K-th of N disjoint slices of the source (by source key, shards.py), with
     a ledger of its own; the N shards may run at once and all write into one target project. A sharded run
     carries items only: labeling jobs and reviews need every item, so a run without `shard` and with
@@ -240,8 +249,8 @@ class _Run:
     def _items(
         self, project: Project, target: Project | None, schema, ledger, users, report, *, created: bool
     ) -> list[ReportPart]:
-        """Carry the items page by page, each page one batch; returns the parts of a dry run's batches (a run that
-        writes stores each batch's part in the ledger with the batch)."""
+        """Carry the items batch by batch, the next batches read ahead (`_batches`); returns the parts of a dry run's
+        batches (a run that writes stores each batch's part in the ledger with the batch)."""
         planned: list[ReportPart] = []
         done = ledger.done("item") if ledger is not None else {}
         report.already_done = len(done)
@@ -252,20 +261,19 @@ class _Run:
         if ledger is not None:
             ledger.forget_pending("item", [k for k in pending if k not in present])
         total = self.reader.count(project.id)
-        with _progress(self.progress, total, len(done)) as advance:
-            for page in self.reader.read(project.id, batch_size=self.batch_size, skip=done):
-                part = ReportPart()  # this batch's share of the report
-                part.absorb(page.report)
-                with users.recording(part):
-                    for record in page.records:
-                        users.apply(record)
-                known = {r.key: present.pop(r.key) for r in page.records if r.key in present}
-                fresh = [r for r in page.records if r.key not in known]
-                writing = not self.dry_run and target is not None
-                carried = [r for r in page.records if r.key not in known or r.key in pending]
+        writing = not self.dry_run and target is not None
+        batches = self._batches(project, target if writing else None, schema, users, skip=set(done), present=present)
+        with _progress(self.progress, total, len(done)) as advance, Prefetch(
+            batches, max_items=PREFETCH_BATCHES, max_bytes=BATCH_BYTES, weight=_Batch.media_bytes
+        ) as ahead:
+            for batch in ahead:
+                records, part = batch.records, batch.part
+                known = {r.key: present.pop(r.key) for r in records if r.key in present}
+                fresh = [r for r in records if r.key not in known]
+                carried = [r for r in records if r.key not in known or r.key in pending]
                 if writing:
                     on_target = dict(known)  # known now, and what a failed try turns out to have written
-                    written = self._write(project, target, schema, ledger, page.records, on_target, report)
+                    written = self._write(project, target, schema, ledger, batch, on_target, report)
                     # the losses of items a killed run or a failed try wrote: that write's report went with it
                     found = [r for r in carried if r.key in on_target]
                     if found:
@@ -280,10 +288,46 @@ class _Run:
                     ledger.finish_batch("item", written.ids, part=part.model_dump_json())
                 else:
                     planned.append(part)
-                for record in page.records:
-                    record.media = None  # memory stays flat: bytes live for one page
-                advance(len(page.records))
+                for record in records:
+                    record.media = None  # memory stays flat: bytes live for one batch
+                advance(len(records))
         return planned
+
+    def _batches(
+        self, project: Project, target: Project | None, schema, users, *, skip: set[str], present: dict[str, Id]
+    ) -> Iterator[_Batch]:
+        """The source's pages joined into batches of `batch_size` items, or fewer once their media reach BATCH_BYTES
+        (a batch ends where a page does), authors mapped to target users; with a `target` (a run that writes), what
+        the target does not hold yet (`present`) has its media fetched (copy mode) and is converted for the target
+        (`transfer.prepare`). Run in a thread ahead of the writes (Prefetch), so that reading, downloading and
+        converting overlap with the target's writes."""
+        held = frozenset(present)  # the consumer pops from `present`: read a copy of its keys here
+        records: list[Record] = []
+        report, size = FidelityReport(), 0
+
+        def batch() -> _Batch:
+            part = ReportPart()  # this batch's share of the report
+            part.absorb(report)
+            with users.recording(part):
+                for record in records:
+                    users.apply(record)
+            fresh = [r for r in records if r.key not in held]
+            prepared = self.writer.prepare(target.id, fresh, schema=schema) if target is not None and fresh else {}
+            return _Batch(records, part, prepared)
+
+        for page in self.reader.read(project.id, batch_size=min(self.batch_size, READ_PAGE), skip=skip):
+            if target is not None and self.media == "copy":
+                wanted = [r for r in page.records if r.key not in held and r.media is None]
+                if wanted:
+                    self.reader.fetch_media(project.id, wanted)
+            records += page.records
+            report.merge(page.report)
+            size += sum(len(r.media) for r in page.records if r.media)
+            if len(records) >= self.batch_size or size >= BATCH_BYTES:
+                yield batch()
+                records, report, size = [], FidelityReport(), 0
+        if records:
+            yield batch()
 
     def _jobs(self, project: Project, target: Project | None, users, ledger, own: ReportPart) -> list[ReportPart]:
         """Carry the source's labeling work (migration_jobs.py): each piece written goes into the ledger with its
@@ -297,12 +341,13 @@ class _Run:
         own.merge_all(unrecorded)
         return []
 
-    def _write(self, project, target, schema, ledger, records: list[Record], known: dict, report) -> Written:
+    def _write(self, project, target, schema, ledger, batch: _Batch, known: dict, report) -> Written:
         """Begin and write one batch (the caller finishes it with its counts); after a transient failure, reconcile
         it with the target and write only what is missing. `known` (source key -> target id of what the target holds
         already) gains what a failed try turns out to have written. The losses returned are those of the records
         this call converted and sent: the items found on the target are written apart (only made whole), so that
         every target reports their losses alike, whether or not its write converts them again."""
+        records = batch.records
         keys = [r.key for r in records]
         ledger.begin_batch("item", keys)
         tries = {"n": 0}
@@ -317,7 +362,8 @@ class _Run:
                 self.reader.fetch_media(project.id, unfetched)
             fresh = [r for r in records if r.key not in known]
             found = [r for r in records if r.key in known]
-            new = self.writer.write(target.id, fresh, schema=schema, media=self.media) if fresh else Written({})
+            ahead = {"prepared": batch.prepared} if batch.prepared else {}  # what the batch was converted into ahead
+            new = self.writer.write(target.id, fresh, schema=schema, media=self.media, **ahead) if fresh else Written({})
             if not found:
                 return new
             whole = self.writer.write(target.id, found, schema=schema, media=self.media, existing=dict(known))
@@ -361,6 +407,19 @@ def _count_carried(part: ReportPart, carried: list[Record], written) -> None:
                 kind = (obj.frames[0].shape if hasattr(obj, "frames") else obj.shape).kind  # a video track: by shape
                 part.objects_by_shape[kind] = part.objects_by_shape.get(kind, 0) + 1
                 part.add("objects", "carried")
+
+
+@dataclass
+class _Batch:
+    """A batch on its way to the target: its records, its share of the report so far, and what the target's
+    `transfer.prepare` made of them ahead of the write."""
+
+    records: list[Record]
+    part: ReportPart
+    prepared: dict[str, Any]
+
+    def media_bytes(self) -> int:
+        return sum(len(r.media) for r in self.records if r.media)
 
 
 class _closing:

@@ -194,3 +194,18 @@ def test_present_lists_every_source_key_in_one_read(backend, project, people, co
     with counted(backend) as c:
         assert backend.transfer.present(project.id) == written.ids
     assert c.count == 1
+
+
+def test_a_batch_over_the_upload_limit_goes_at_the_servers_limits(backend, project, people, counted):
+    """250 images: three uploads (100, 100, 50), one listing of the stored files, one import; each task its image."""
+    records = [Record(key=f"many-{n}", name=f"m{n}.png", width=8, height=6, media=_png()) for n in range(250)]
+    records[7].annotations = _records(people)[0].annotations
+    prepared = backend.transfer.prepare(project.id, records[:100], schema=SCHEMA)  # as the engine does, ahead
+    with counted(backend) as c:
+        written = backend.transfer.write(project.id, records, schema=SCHEMA, prepared=prepared)
+    assert c.count == 3 + 1 + 1 and written.annotations == 2  # the annotation split by author: two
+    tasks = list(backend.items.tasks(project.id, fields="task_only", include=("id", "data")))
+    assert sorted(t["data"]["annobridge_source"] for t in tasks) == sorted(written.ids)
+    images = [t["data"]["image"] for t in tasks]
+    assert len(set(images)) == 250 and all(i.startswith("/data/upload/") for i in images)
+    assert len(backend.items.task(written.ids["many-7"])["annotations"]) == 2
