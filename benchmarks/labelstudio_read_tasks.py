@@ -127,7 +127,7 @@ def with_server_export(url: str, token: str, pid: int, counter: list[int]) -> tu
 
 
 WAYS: list[tuple[str, Callable[..., tuple[int, int]]]] = [
-    ("annobridge `items.tasks()` (1000 a page, one ahead)", with_annobridge),
+    ("annobridge `items.tasks()` (1000 a page)", with_annobridge),
     ("the same requests alone (SDK HTTP client, stdlib json)", with_bare_requests),
     ("SDK `tasks.list()` defaults", with_sdk_defaults),
     ("server export snapshot (JSON)", with_server_export),

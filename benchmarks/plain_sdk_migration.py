@@ -81,9 +81,10 @@ def to_ls_result(ann: Any) -> list[dict]:
 
 
 def migrate_per_item(
-    sv_address: str, sv_token: str, ls_url: str, ls_token: str, *, project_id: int, title: str
+    sv_address: str, sv_token: str, ls_url: str, ls_token: str, *, project_id: int, title: str, limit: int | None = None
 ) -> dict:
-    """Copy a Supervisely project into a new Label Studio project, per image; returns {"project", "tasks"}."""
+    """Copy a Supervisely project (its first `limit` images) into a new Label Studio project, per image;
+    returns {"project", "tasks"}."""
     import supervisely as sly
     from label_studio_sdk import Client
 
@@ -95,6 +96,8 @@ def migrate_per_item(
     with tempfile.TemporaryDirectory() as folder:
         for dataset in api.dataset.get_list(project_id):
             for info in api.image.get_list(dataset.id):
+                if limit is not None and tasks >= limit:
+                    return {"project": project.id, "tasks": tasks}
                 path = Path(folder) / info.name
                 api.image.download_path(info.id, str(path))
                 ann = sly.Annotation.from_json(api.annotation.download(info.id).annotation, meta)
@@ -110,17 +113,32 @@ def prepare_tasks(sv_address: str, sv_token: str, *, project_id: int) -> tuple[s
 
     Read with the SDK's batch calls (annotation.download_batch), since this is the untimed preparation.
     """
+    config, prepared = prepare_images(sv_address, sv_token, project_id=project_id, with_bytes=False)
+    return config, [task for _, task, _ in prepared]
+
+
+def prepare_images(
+    sv_address: str, sv_token: str, *, project_id: int, with_bytes: bool = True
+) -> tuple[str, list[tuple[str, dict, bytes | None]]]:
+    """(label config, [(image name, task dict with its annotation and link, image bytes or None)]), in source order.
+
+    The untimed preparation of a bulk import: annotations 100 a request (annotation.download_batch),
+    images' bytes 100 a request (image.download_bytes) when `with_bytes`.
+    """
     import supervisely as sly
 
     api = sly.Api(sv_address, sv_token)
     meta = sly.ProjectMeta.from_json(api.project.get_meta(project_id))
-    tasks = []
+    prepared = []
     for dataset in api.dataset.get_list(project_id):
         infos = api.image.get_list(dataset.id)
         for start in range(0, len(infos), 100):
             chunk = infos[start : start + 100]
-            anns = api.annotation.download_batch(dataset.id, [info.id for info in chunk])
-            for info, ann_info in zip(chunk, anns):
+            ids = [info.id for info in chunk]
+            anns = api.annotation.download_batch(dataset.id, ids)
+            blobs = api.image.download_bytes(dataset.id, ids) if with_bytes else [None] * len(chunk)
+            for info, ann_info, blob in zip(chunk, anns, blobs):
                 ann = sly.Annotation.from_json(ann_info.annotation, meta)
-                tasks.append({"data": {"image": info.full_storage_url}, "annotations": [{"result": to_ls_result(ann)}]})
-    return label_config(meta), tasks
+                task = {"data": {"image": info.full_storage_url}, "annotations": [{"result": to_ls_result(ann)}]}
+                prepared.append((info.name, task, blob))
+    return label_config(meta), prepared

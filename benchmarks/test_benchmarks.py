@@ -198,3 +198,116 @@ def test_video_read_back_finds_every_track_and_names_what_is_short(labelstudio_s
     assert shortfall(held, videos=4, frames=24) == (
         "annotations 3 for 4; tracks 3 for 4; ranges 3 for 4; track lengths [25] for 24"
     )
+
+
+def test_the_delay_proxy_passes_bytes_intact_both_ways_on_a_kept_alive_connection():
+    import hashlib
+    import http.server
+    import os
+    import threading
+
+    import httpx
+    from delay_proxy import DelayProxy
+
+    seen_ports = []
+
+    class Echo(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            seen_ports.append(self.client_address[1])
+            answer = hashlib.sha256(body).hexdigest().encode() + body[::-1]
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    big = os.urandom(5 * 2**20)
+    try:
+        with DelayProxy("127.0.0.1", server.server_address[1], delay=0.005) as proxy:
+            with httpx.Client(base_url=f"http://{proxy.address}") as client:
+                for body in (b"", b"hello", big, b"after the big one"):
+                    answer = client.post("/echo", content=body)
+                    assert answer.status_code == 200
+                    assert answer.content == hashlib.sha256(body).hexdigest().encode() + body[::-1]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(seen_ports) == 4 and len(set(seen_ports)) == 1  # one upstream connection, kept alive through
+
+
+def test_the_bare_limits_upload_list_and_import_every_image_in_chunks(
+    seeded, labelstudio_server, tmp_path, monkeypatch
+):
+    import supervisely as sly
+    from bare_limits import copy_limit, link_limit, load, prepare
+    from migrate_sv_to_ls import _carried, _ls_client
+    from migrate_ways import _ls_http
+
+    with counting_sandbox(seeded) as sandbox:
+        project_id = sly.Api(sandbox.server_address, sandbox.token).project.get_info_by_name(349, PROJECT_NAME).id
+        assert prepare(sandbox.server_address, sandbox.token, project_id=project_id, folder=tmp_path) == 5
+        source = sandbox.server_address
+    copy, link = load(tmp_path, media="copy"), load(tmp_path, media="link", source="http://127.0.0.1:9")
+    assert [len(copy.blobs), len(link.blobs)] == [5, 0] and copy.blobs[0][:2] == b"\xff\xd8"
+    assert copy.links[0].startswith(source + "/") and link.links[0].startswith("http://127.0.0.1:9/")
+    log = LabelStudioLog(labelstudio_server.log_path)
+    with _ls_client(labelstudio_server.backend_url, labelstudio_server.token) as http:
+        projects = [
+            http.post("/api/projects", json={"title": f"limit {n}", "label_config": copy.label_config}).json()["id"]
+            for n in range(2)
+        ]
+        monkeypatch.setenv("LABEL_STUDIO_API_KEY", labelstudio_server.token)
+        try:
+            with _ls_http(labelstudio_server.backend_url) as a:
+                before = log.settled()
+                # 5 images, 3 to an import, 2 to an upload: uploads of 2+1 and 2, a listing and an import each
+                assert copy_limit(a, projects[0], copy, upload_files=2, import_tasks=3) == {"tasks": 5}
+                assert log.settled() - before == 7
+                assert link_limit(a, projects[1], link, import_tasks=2) == {"tasks": 5}
+                assert log.settled() - before == 7 + 3
+            assert _carried(http, projects[0]) == _carried(http, projects[1]) == (5, 5, 30)
+            tasks = http.get("/api/tasks", params={"project": projects[0], "fields": "all"}).json()["tasks"]
+            names = sorted(t["data"]["image"].rsplit("-", 1)[-1] for t in tasks)
+            assert names == [f"img_{n:06d}.jpg" for n in range(5)]
+            assert all(t["data"]["image"].startswith(f"/data/upload/{projects[0]}/") for t in tasks)
+        finally:
+            for project in projects:
+                http.delete(f"/api/projects/{project}")
+
+
+def test_the_migration_benchmark_runs_every_way_directly_and_through_the_proxy(
+    labelstudio_server, tmp_path, monkeypatch
+):
+    import migrate_sv_to_ls
+
+    # smaller than --quick (100 images, per item 20, flat 400), which takes minutes: each way is a child process
+    monkeypatch.setattr(migrate_sv_to_ls, "CACHE", tmp_path / "cache")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", labelstudio_server.token)
+    output = tmp_path / "table.md"
+    status = migrate_sv_to_ls.main([
+        "--images", "12", "--per-item", "2", "--flat-images", "0", "--delay", "0.005",
+        "--ways", "annobridge-copy,limit-copy,plain",
+        "--url", labelstudio_server.backend_url, "--ls-log", str(labelstudio_server.log_path), "--output", str(output),
+    ])
+    table = output.read_text()
+    assert status == 0, table
+    assert "Directly (127.0.0.1)" in table and "Through a local delay proxy, 5 ms each way" in table
+    rows = [line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| way |")]
+    assert len(rows) == 6  # three ways, twice (link_limit has its own test above)
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        n = 2 if cells[0].startswith("plain") else 12
+        assert cells[1] == str(n) and cells[-1] == f"{n} / {n} / {6 * n}", row
+        if cells[0].startswith("copy limit"):
+            assert (cells[5], cells[6]) == ("0", "3")  # no Supervisely request; an upload, a listing, an import
+        if cells[0].startswith("annobridge"):
+            assert cells[4].endswith("x") and float(cells[4][:-1]) > 0  # its time over the copy limit's
+    assert "plain SDKs per item (media copy), first 2 images" in table
+    assert "Goals (issue 19): directly, annobridge copy" in table
