@@ -40,6 +40,37 @@ def name():
     return f"mig-{uuid.uuid4().hex[:8]}"
 
 
+@pytest.fixture(scope="module")
+def ee(labelstudio_server):
+    """A backend that sees an Enterprise server: the stand-in for its own endpoints in front of the real one."""
+    from annobridge_labelstudio.testing.enterprise import EnterpriseStandIn
+
+    with EnterpriseStandIn(labelstudio_server.url) as standin:
+        with annobridge.connect("labelstudio+" + standin.url, token=labelstudio_server.token) as backend:
+            yield backend
+
+
+@pytest.fixture(scope="module")
+def job(sv, ls):
+    """A Supervisely job over four lemons images: one labeler (who exists on both sides), admin reviewing, two
+    verdicts; (the job, the labeler's login, the items)."""
+    from annobridge import JobSpec, ReviewStatus
+
+    login = f"labeler{uuid.uuid4().hex[:6]}"
+    labeler = sv.users.create(login, password="1111abc", email=f"{login}@example.com")
+    sv.users.add_member(labeler.id)
+    ls.users.create(login, email=f"{login}@example.com")
+    items = [i.id for i in sv.items.list(dataset_id=10555)][:4]  # the lemons project's one dataset
+    (made,) = sv.jobs.create(
+        JobSpec(name=f"job-{login}", project_id=5555, annotators=[labeler.id], reviewer=7, item_ids=items)
+    )
+    sv.jobs.set_status(made.id, "on_review")
+    sv.reviews.set(made.id, items[0], ReviewStatus.ACCEPTED)
+    sv.reviews.set(made.id, items[1], ReviewStatus.REJECTED)
+    yield made, login, items
+    sv.jobs.delete(made.id)
+
+
 def full_map(src, dst, pairs: dict[str, str]) -> dict[str, str | None]:
     """An explicit user map naming every source user: `pairs`, everybody else left unmapped."""
     return {u.login: pairs.get(u.login) for u in src.users.list() if u.login}

@@ -2,50 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 import annobridge
-from annobridge import JobSpec, ReviewStatus, Role
+from annobridge import ReviewStatus, Role
 
-from .migrate_fixtures import full_map, ls, name, sandbox, sv  # noqa: F401 - fixtures
+from .migrate_fixtures import ee, full_map, job, ls, name, sandbox, sv  # noqa: F401 - fixtures
 
 LEMONS, DATASET = 5555, 10555
-
-
-@pytest.fixture(scope="module")
-def ee(labelstudio_server):
-    """A backend that sees an Enterprise server: the stand-in for its own endpoints in front of the real one."""
-    from annobridge_labelstudio.testing.enterprise import EnterpriseStandIn
-
-    with EnterpriseStandIn(labelstudio_server.url) as standin:
-        with annobridge.connect("labelstudio+" + standin.url, token=labelstudio_server.token) as backend:
-            yield backend
-
-
-@pytest.fixture(scope="module")
-def job(sv, ls):
-    """A Supervisely job over four lemons images: one labeler (who exists on both sides), admin reviewing, two verdicts."""
-    login = f"labeler{uuid.uuid4().hex[:6]}"
-    labeler = sv.users.create(login, password="1111abc", email=f"{login}@example.com")
-    sv.users.add_member(labeler.id)
-    ls.users.create(login, email=f"{login}@example.com")
-    items = [i.id for i in sv.items.list(dataset_id=DATASET)][:4]
-    (made,) = sv.jobs.create(
-        JobSpec(
-            name=f"job-{login}",
-            project_id=LEMONS,  # its one dataset
-            annotators=[labeler.id],
-            reviewer=7,
-            item_ids=items,
-        )
-    )
-    sv.jobs.set_status(made.id, "on_review")
-    sv.reviews.set(made.id, items[0], ReviewStatus.ACCEPTED)
-    sv.reviews.set(made.id, items[1], ReviewStatus.REJECTED)
-    yield made, login, items
-    sv.jobs.delete(made.id)
 
 
 def test_jobs_become_assignments_and_reviews_on_enterprise(sv, ee, job, name, tmp_path):

@@ -19,14 +19,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import annobridge
-from annobridge import JobSpec, ReviewStatus
 from annobridge.errors import Conflict, ValidationError
 from annobridge.ledger import Binding, Ledger, read_binding
 from annobridge.migration import default_ledger
 from annobridge.models import Project
 from annobridge.shards import Shard, ShardReader
 
-from .migrate_fixtures import full_map, ls, ls_counts, name, sandbox, sv  # noqa: F401 - fixtures
+from .migrate_fixtures import ee, full_map, job, ls, ls_counts, name, sandbox, sv  # noqa: F401 - fixtures
 
 LEMONS = 5555
 ITEMS = 30
@@ -188,37 +187,11 @@ def test_three_shards_at_once_carry_each_item_exactly_once_into_one_project(
         annobridge.migrate(sv, ls, project=thirty.id, shard="1/3", ledger=again.ledger)
 
 
-@pytest.fixture
-def ee(labelstudio_server):
-    """A backend that sees an Enterprise server: the stand-in for its own endpoints in front of the real one."""
-    from annobridge_labelstudio.testing.enterprise import EnterpriseStandIn
-
-    with EnterpriseStandIn(labelstudio_server.url) as standin:
-        with annobridge.connect("labelstudio+" + standin.url, token=labelstudio_server.token) as backend:
-            yield backend
-
-
-@pytest.fixture
-def job(sv, ls):
-    """A Supervisely job over four lemons images: one labeler (on both sides), admin reviewing, two verdicts."""
-    login = f"labeler{uuid.uuid4().hex[:6]}"
-    labeler = sv.users.create(login, password="1111abc", email=f"{login}@example.com")
-    sv.users.add_member(labeler.id)
-    ls.users.create(login, email=f"{login}@example.com")
-    items = [i.id for i in sv.items.list(project_id=LEMONS)][:4]
-    (made,) = sv.jobs.create(JobSpec(name=f"job-{login}", project_id=LEMONS, annotators=[labeler.id], reviewer=7,
-                                     item_ids=items))
-    sv.jobs.set_status(made.id, "on_review")
-    sv.reviews.set(made.id, items[0], ReviewStatus.ACCEPTED)
-    sv.reviews.set(made.id, items[1], ReviewStatus.REJECTED)
-    yield login
-    sv.jobs.delete(made.id)
-
-
 def test_after_the_shards_one_unsharded_run_into_existing_carries_the_jobs_and_no_item_again(
     sv, ee, job, name, tmp_path
 ):
-    users = full_map(sv, ee, {"admin": ee.users.me().login, job: job})
+    _, login, _ = job
+    users = full_map(sv, ee, {"admin": ee.users.me().login, login: login})
     shards = [
         annobridge.migrate(sv, ee, project=LEMONS, target_project=name, user_map=users, shard=f"{k}/2",
                            ledger=tmp_path / f"shard{k}.sqlite")
