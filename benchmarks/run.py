@@ -6,7 +6,9 @@ The real Label Studio server is started once (from .venv-labelstudio) for the be
 need it and handed to them by URL, its token through LABEL_STUDIO_API_KEY in their environment
 only (and its log, to those that count its requests); the migration and verify benchmarks start their own
 Supervisely sandbox. Each benchmark runs in a child
-process so that its peak memory (ru_maxrss from wait4) is its own. Not a test: nothing asserts a time.
+process so that its peak memory (ru_maxrss from wait4) is its own. A run with --only puts its sections into
+results.md in place of theirs, stamped with when they were measured, and keeps the others. Not a test: nothing
+asserts a time.
 """
 
 from __future__ import annotations
@@ -159,6 +161,46 @@ def report(outcomes: list[Outcome], quick: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def merged(existing: str, fresh: str, command: str) -> str:
+    """`existing` results with the sections of `fresh` (a partial run) in place of theirs, or added at the end,
+    each stamped with when and how it was measured; the other sections and the header are kept as they were.
+
+    >>> old = "# r\\n\\nheader\\n\\n## A\\n\\nold a\\n\\n## B\\n\\nold b\\n"
+    >>> new = "# r\\n\\n2026-12-02 06:08 UTC; x86_64.\\n\\n## B\\n\\nnew b\\n"
+    >>> print(merged(old, new, "`run.py --only b`"), end="")
+    # r
+    <BLANKLINE>
+    header
+    <BLANKLINE>
+    ## A
+    <BLANKLINE>
+    old a
+    <BLANKLINE>
+    ## B
+    <BLANKLINE>
+    _Measured 2026-12-02 06:08 UTC by `run.py --only b`; the sections without such a line are from the header's run._
+    <BLANKLINE>
+    new b
+    """
+    head, sections = _sections(existing)
+    fresh_head, fresh_sections = _sections(fresh)
+    stamp = fresh_head.split("\n\n")[1].split(";")[0].strip() if "\n\n" in fresh_head else ""
+    note = f"_Measured {stamp} by {command}; the sections without such a line are from the header's run._"
+    for title, body in fresh_sections.items():
+        sections[title] = f"{note}\n\n{body.strip()}"
+    return head.rstrip() + "\n\n" + "\n\n".join(f"## {t}\n\n{b.strip()}" for t, b in sections.items()) + "\n"
+
+
+def _sections(text: str) -> tuple[str, dict[str, str]]:
+    """(what comes before the first "## ", {section title: its text without the heading}), in order."""
+    parts = text.split("\n## ")
+    sections = {}
+    for part in parts[1:]:
+        title, _, body = part.partition("\n")
+        sections[title.strip()] = body
+    return parts[0], sections
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes (minutes, not an hour)")
@@ -189,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"## {benchmark.title}\n\n{outcome.output.strip()}\n", flush=True)
             outcomes.append(outcome)
     text = report(outcomes, args.quick)
+    if args.only and args.output.exists():  # a partial run: the other benchmarks' sections stay as they were
+        text = merged(args.output.read_text(), text, f"`.venv/bin/python benchmarks/run.py --only {args.only}`")
     args.output.write_text(text)
     print(f"written to {args.output}", file=sys.stderr)
     return 0 if all(o.status == 0 for o in outcomes) else 1

@@ -105,6 +105,19 @@ def test_run_commands_carry_no_token_and_reject_unknown_benchmarks(capsys):
     assert "unknown benchmarks ['nope']" in capsys.readouterr().err
 
 
+def test_a_partial_run_replaces_its_own_sections_of_the_results_and_keeps_the_others():
+    existing = run.RESULTS.read_text()
+    titles = [line[3:] for line in existing.splitlines() if line.startswith("## ")]
+    fresh = f"# annobridge benchmarks\n\n2030-01-01 00:00 UTC; x86.\n\n## {titles[1]}\n\nnew\n\n## A new one\n\nits\n"
+    text = run.merged(existing, fresh, "`run.py --only x`")
+    head, sections = run._sections(text)
+    assert head == existing.split("\n## ")[0] and list(sections) == titles + ["A new one"]
+    stamp = "_Measured 2030-01-01 00:00 UTC by `run.py --only x`; the sections without such a line are from"
+    assert sections[titles[1]].strip() == f"{stamp} the header's run._\n\nnew"
+    kept = run._sections(existing)[1]
+    assert all(sections[t].strip() == kept[t].strip() for t in titles if t != titles[1])  # the others as they were
+
+
 TEXT_CONFIG = (
     '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>'
 )
