@@ -4,6 +4,8 @@ VENV := .venv
 LS_VENV := .venv-labelstudio
 BIN := $(VENV)/bin
 LABEL_STUDIO_VERSION := 1.23.2
+# Test processes: each runs its own Label Studio server and sandbox, whole test files at a time.
+TEST_WORKERS ?= auto
 
 .PHONY: setup test demo bench clean
 
@@ -24,7 +26,7 @@ $(LS_VENV)/.installed:
 	touch $@
 
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist loadfile
 
 demo: setup
 	$(BIN)/python examples/demo.py
