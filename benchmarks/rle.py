@@ -12,9 +12,8 @@ import sys
 import time
 
 import numpy as np
+from annobridge_labelstudio import rle
 from label_studio_sdk.converter import brush
-
-from annobridge import rle
 
 
 def disc_mask(size: int, count: int, seed: int = 0) -> np.ndarray:

@@ -7,13 +7,13 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from annobridge_labelstudio import rle
 from annobridge_labelstudio.regions import PER_REGION_SUFFIX, from_labelstudio, to_labelstudio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from label_studio_sdk.converter import brush
 from label_studio_sdk.label_interface import LabelInterface
 
-from annobridge import rle
 from annobridge.annotations import (
     ItemAnnotation,
     Keypoint,

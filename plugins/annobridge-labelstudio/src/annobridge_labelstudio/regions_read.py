@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from annobridge import keep, rle
+from annobridge import keep
 from annobridge.annotations import (
     ItemAnnotation,
     Keypoint,
@@ -44,6 +44,7 @@ from annobridge.fidelity import LABEL_STUDIO, NEUTRAL, FidelityReport
 from annobridge.models import Id
 from annobridge.schema import LabelSchema, ShapeKind, TagValueType
 
+from . import rle
 from .region_config import GEOMETRY, ORIGINS, TAG_TYPES, RegionConfig, px, region_config
 from .regions_keep import idless, native
 from .regions_write import write_result

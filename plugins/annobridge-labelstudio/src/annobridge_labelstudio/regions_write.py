@@ -17,12 +17,12 @@ from fractions import Fraction
 from typing import Any
 
 from annobridge import keep as keeping
-from annobridge import rle
 from annobridge.annotations import ItemAnnotation, Keypoints, Mask, ObjectAnnotation, Point, Polygon, Rectangle, Tag
 from annobridge.fidelity import LABEL_STUDIO, FidelityReport
 from annobridge.models import Id, ReviewStatus
 from annobridge.schema import LabelSchema, TagSpec, TagValueType
 
+from . import rle
 from .region_config import LS_ORIGIN, TAG_TYPES, RegionConfig, Tool, pct, px, region_config
 from .regions_keep import STASH, idless, native
 

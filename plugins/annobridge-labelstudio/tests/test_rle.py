@@ -1,14 +1,14 @@
-"""annobridge.rle against label_studio_sdk.converter.brush: byte-identical output, strict input."""
+"""annobridge_labelstudio.rle against label_studio_sdk.converter.brush: byte-identical output, strict input."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from annobridge_labelstudio import rle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from label_studio_sdk.converter import brush
 
-from annobridge import rle
 from annobridge.errors import ValidationError
 
 # Runs of every length class the encoder distinguishes, including the 65536 split.

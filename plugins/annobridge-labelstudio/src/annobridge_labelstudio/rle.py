@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .errors import ValidationError
+from annobridge.errors import ValidationError
 
 __all__ = ["RLEError", "decode", "encode", "mask_to_rle", "rle_to_alpha", "rle_to_mask"]
 
