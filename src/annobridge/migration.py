@@ -350,11 +350,11 @@ class _Run:
         records = batch.records
         keys = [r.key for r in records]
         ledger.begin_batch("item", keys)
-        tries = {"n": 0}
+        retrying = self.policy.retrying()
 
         def attempt():
-            tries["n"] += 1
-            if tries["n"] > 1:  # the failed try may have landed, whole or in part: ask the target, as a restart does
+            # a failed try may have landed, whole or in part: ask the target, as a restart does
+            if retrying.statistics["attempt_number"] > 1:
                 report.retried += 1
                 known.update(self.writer.find(target.id, [k for k in keys if k not in known]))
             unfetched = [r for r in records if r.key not in known and r.media is None]
@@ -374,7 +374,7 @@ class _Run:
                 held={**whole.held, **new.held},
             )
 
-        return self.policy.call(attempt)
+        return retrying(attempt)
 
 
 def batch_policy(target: Provider, retries: int | None = None) -> RetryPolicy:

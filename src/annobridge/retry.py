@@ -7,7 +7,7 @@ Any other 4xx is the caller's mistake and is never repeated.
 
     >>> policy = RetryPolicy(retries=2, backoff=0)
     >>> answers = iter([503, 503, 200])
-    >>> policy.call(lambda: _Status(next(answers))).status_code
+    >>> policy.call(lambda: httpx.Response(next(answers))).status_code
     200
 """
 
@@ -195,6 +195,20 @@ class RetryPolicy:
         """
         if not safe or self.retries == 0:
             return send()
+        return self.retrying()(send)
+
+    def retrying(self) -> Any:
+        """The tenacity.Retrying that `call` sends a safe request through, for a caller that needs its statistics.
+
+        `statistics["attempt_number"]` is the try under way (1 for the first), read inside the call:
+
+        >>> retrying, answers, tries = RetryPolicy(retries=2, backoff=0).retrying(), iter([503, 503, 200]), []
+        >>> def send():
+        ...     tries.append(retrying.statistics["attempt_number"])
+        ...     return httpx.Response(next(answers))
+        >>> retrying(send).status_code, tries
+        (200, [1, 2, 3])
+        """
         import tenacity
 
         def discard(state: Any) -> None:
@@ -203,7 +217,7 @@ class RetryPolicy:
                 if close is not None:
                     close()
 
-        retrying = tenacity.Retrying(
+        return tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.retries + 1),
             retry=tenacity.retry_if_exception(self.is_transient) | tenacity.retry_if_result(self.wants_retry),
             wait=self._wait,
@@ -212,7 +226,6 @@ class RetryPolicy:
             retry_error_callback=lambda state: state.outcome.result(),
             reraise=True,
         )
-        return retrying(send)
 
 
 class RetryTransport(httpx.BaseTransport):
@@ -263,10 +276,3 @@ def _sleep(seconds: float) -> None:
 
     time.sleep(seconds)
 
-
-class _Status:
-    """A bare answer with a status, for the module's doctest."""
-
-    def __init__(self, status_code: int) -> None:
-        self.status_code = status_code
-        self.headers: dict[str, str] = {}

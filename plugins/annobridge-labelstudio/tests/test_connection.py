@@ -9,6 +9,7 @@ import pytest
 
 import annobridge
 from annobridge import AuthenticationError, Capability, Unavailable, Unsupported
+from annobridge.errors import Conflict, Forbidden, NotFound, RateLimited, RequestRefused
 from annobridge_labelstudio.provider import COMMUNITY, ENTERPRISE_ONLY, LabelStudioProvider
 
 
@@ -149,22 +150,22 @@ def test_the_local_server_never_phones_home_and_keeps_its_secrets(server):
 @pytest.mark.parametrize(
     ("status", "body", "headers", "kind", "text"),
     [
-        (401, {"detail": "Invalid token."}, {}, "AuthenticationError", "rejected the token while x (HTTP 401): Invalid token."),
-        (403, {"detail": "URL resolves to a reserved network address (block: 127.0.0.0/8)"}, {}, "Forbidden",
+        (401, {"detail": "Invalid token."}, {}, AuthenticationError, "rejected the token while x (HTTP 401): Invalid token."),
+        (403, {"detail": "URL resolves to a reserved network address (block: 127.0.0.0/8)"}, {}, Forbidden,
          "forbade x (HTTP 403): URL resolves to a reserved network address"),
-        (404, {"detail": "Not found."}, {}, "NotFound", "not found on srv while x"),
-        (409, {"detail": "You already have a valid token."}, {}, "Conflict", "conflict while x"),
-        (429, "", {"retry-after": "7"}, "RateLimited", "slow down"),
-        (400, {"detail": "Validation error", "validation_errors": {"title": ["too short"]}}, {}, "RequestRefused",
+        (404, {"detail": "Not found."}, {}, NotFound, "not found on srv while x"),
+        (409, {"detail": "You already have a valid token."}, {}, Conflict, "conflict while x"),
+        (429, "", {"retry-after": "7"}, RateLimited, "slow down"),
+        (400, {"detail": "Validation error", "validation_errors": {"title": ["too short"]}}, {}, RequestRefused,
          "refused x (HTTP 400): Validation error; {'title': ['too short']}"),
-        (502, "<html><body>Bad gateway</body></html>", {}, "Unavailable", "failed while x (HTTP 502)"),
+        (502, "<html><body>Bad gateway</body></html>", {}, Unavailable, "failed while x (HTTP 502)"),
     ],
 )
 def test_http_failures_become_annobridge_errors(status, body, headers, kind, text):
     from annobridge_labelstudio.client import translate
 
     error = translate(status, body, headers, "x", "srv")
-    assert type(error).__name__ == kind and text in str(error)
+    assert type(error) is kind and text in str(error)
     assert "<html>" not in str(error)
     if status == 429:
         assert error.retry_after == 7.0

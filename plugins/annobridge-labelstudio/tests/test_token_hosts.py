@@ -14,7 +14,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 import annobridge
-from annobridge.errors import AnnobridgeError, AuthenticationError
+from annobridge.errors import AnnobridgeError, AuthenticationError, NotFound, RequestRefused, Unavailable
 from annobridge.testing.capture import Answer, Capture, assert_hidden
 from annobridge.tokens import PlainHTTPWarning
 
@@ -147,14 +147,14 @@ def _echo(status: int, json_body: bool = True) -> Answer:
 
 @pytest.mark.parametrize(
     ("status", "json_body", "kind"),
-    [(401, True, "AuthenticationError"), (400, True, "RequestRefused"), (400, False, "RequestRefused"),
-     (500, True, "Unavailable"), (404, False, "NotFound")],
+    [(401, True, AuthenticationError), (400, True, RequestRefused), (400, False, RequestRefused),
+     (500, True, Unavailable), (404, False, NotFound)],
 )
 def test_a_server_that_echoes_the_token_does_not_get_it_into_the_error(capture, status, json_body, kind):
     capture.answer = _echo(status, json_body)
     with annobridge.connect(capture.backend_url, token=SECRET, retries=0) as backend:
         error = _first_call(backend)
-    assert type(error).__name__ == kind and "***" in str(error)
+    assert type(error) is kind and "***" in str(error)
     assert_hidden(SECRET, f"{error} {error.args!r}")
     assert capture.authorizations == [f"Token {SECRET}"]
 

@@ -19,9 +19,12 @@ from annobridge.errors import (
     AuthenticationError,
     BackendError,
     Conflict,
+    Forbidden,
     NotFound,
     RateLimited,
+    RequestRefused,
     Unavailable,
+    ValidationError,
 )
 
 # isort: split
@@ -100,8 +103,8 @@ def test_the_token_travels_in_the_header_only(server):
     assert body["x-api-key"] == TOKEN and TOKEN not in json.dumps({k: v for k, v in body.items() if k != "x-api-key"})
 
 
-def test_403_is_a_refusal_not_a_bad_token(server):
-    with pytest.raises(BackendError, match="does not allow this token's user") as err:
+def test_403_is_forbidden_not_a_bad_token(server):
+    with pytest.raises(Forbidden, match=r"does not allow this token's user to call jobs.stop \(HTTP 403\)") as err:
         _fail(server, 403).jobs.stop(1)
     assert not isinstance(err.value, AuthenticationError)
 
@@ -116,10 +119,11 @@ def test_409_is_a_conflict(server):
         _fail(server, 409).jobs.archive(1)
 
 
-def test_400_is_a_backend_error_with_the_servers_words(server):
-    with pytest.raises(BackendError, match="went wrong") as err:
+def test_400_is_a_refused_request_with_the_servers_words(server):
+    with pytest.raises(RequestRefused, match="went wrong") as err:
         _fail(server, 400).jobs.set_status(1, "completed")
-    assert type(err.value) is BackendError
+    assert isinstance(err.value, BackendError) and isinstance(err.value, ValidationError)
+    assert "refused jobs.set-status (HTTP 400)" in str(err.value)
 
 
 def test_429_is_rate_limited_with_the_servers_retry_after(server):

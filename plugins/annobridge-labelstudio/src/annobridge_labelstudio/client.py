@@ -17,19 +17,21 @@ from annobridge.errors import (
     AuthenticationError,
     BackendError,
     Conflict,
+    Forbidden,
     NotFound,
     RateLimited,
+    RequestRefused,
     Unavailable,
-    ValidationError,
+    from_status,
 )
-from annobridge.retry import RetryPolicy, RetryTransport
+from annobridge.retry import RetryPolicy, RetryTransport, retry_after
 from annobridge.tokens import redact
 
 if TYPE_CHECKING:
     import httpx
     from label_studio_sdk.client import LabelStudio
 
-__all__ = ["Connection", "Edition", "Forbidden", "RequestRefused", "translate"]
+__all__ = ["Connection", "Edition", "translate"]
 
 
 @dataclass(frozen=True)
@@ -213,31 +215,15 @@ def translate(
     """
     detail = _detail(body, token)
     suffix = f": {detail}" if detail else ""
-    if status == 401:
-        return AuthenticationError(f"{server} rejected the token while {what} (HTTP 401){suffix}")
-    if status == 403:  # the token is fine; this user, or this request (an SSRF-blocked URL, say), is not
-        return Forbidden(f"{server} forbade {what} (HTTP 403){suffix}")
-    if status == 404:
-        return NotFound(f"not found on {server} while {what} (HTTP 404){suffix}")
-    if status == 409:
-        return Conflict(f"{server} reports a conflict while {what} (HTTP 409){suffix}")
-    if status == 429:
-        retry = (headers or {}).get("retry-after")
-        try:
-            retry_after = float(retry) if retry is not None else None
-        except ValueError:
-            retry_after = None
-        return RateLimited(f"{server} asks to slow down while {what} (HTTP 429){suffix}", retry_after)
-    if status is not None and 400 <= status < 500:
-        return RequestRefused(f"{server} refused {what} (HTTP {status}){suffix}")
-    if status is None or status >= 500:
-        return Unavailable(f"{server} failed while {what} (HTTP {status}){suffix}")
-    return BackendError(f"{server} answered HTTP {status} while {what}{suffix}")
-
-
-class Forbidden(BackendError):
-    """The server understood the token but forbade the request (HTTP 403): a permission, or a blocked URL."""
-
-
-class RequestRefused(BackendError, ValidationError):
-    """The server refused the request as invalid (HTTP 400): both a BackendError and a ValidationError."""
+    said = {
+        AuthenticationError: f"{server} rejected the token while {what} (HTTP 401)",
+        # the token is fine; this user, or this request (an SSRF-blocked URL, say), is not
+        Forbidden: f"{server} forbade {what} (HTTP 403)",
+        NotFound: f"not found on {server} while {what} (HTTP 404)",
+        Conflict: f"{server} reports a conflict while {what} (HTTP 409)",
+        RateLimited: f"{server} asks to slow down while {what} (HTTP 429)",
+        RequestRefused: f"{server} refused {what} (HTTP {status})",
+        Unavailable: f"{server} failed while {what} (HTTP {status})",
+        BackendError: f"{server} answered HTTP {status} while {what}",
+    }
+    return from_status(status, {kind: text + suffix for kind, text in said.items()}, retry_after=retry_after(headers))

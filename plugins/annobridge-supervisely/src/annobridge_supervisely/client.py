@@ -20,10 +20,12 @@ from annobridge.errors import (
     AuthenticationError,
     BackendError,
     Conflict,
+    Forbidden,
     NotFound,
     RateLimited,
     Unavailable,
     ValidationError,
+    from_status,
 )
 from annobridge.retry import RetryPolicy, is_marked_idempotent, retry_after
 from annobridge.tokens import redact
@@ -189,23 +191,17 @@ def _from_status(response, backend: str, token: str | None) -> AnnobridgeError:
     method = _method(response)
     detail = redact(_server_message(response), token)[:300]  # redacted before it is cut, so no part is left
     said = f": {detail}" if detail else ""
-    if status == 401:
-        return AuthenticationError(
-            f"{backend} rejected the API token (HTTP 401 on {method}); pass token= or set API_TOKEN{said}"
-        )
-    if status == 403:  # the token was accepted; its user may not do this
-        return BackendError(f"{backend} does not allow this token's user to call {method} (HTTP 403){said}")
-    if status == 404:
-        return NotFound(f"{backend}: not found (HTTP 404 on {method}){said}")
-    if status == 409:
-        return Conflict(f"{backend}: conflict (HTTP 409 on {method}){said}")
-    if status == 429:
-        return RateLimited(
-            f"{backend} is rate limiting requests (HTTP 429 on {method}){said}", retry_after(response.headers)
-        )
-    if status >= 500:
-        return Unavailable(f"{backend} failed (HTTP {status} on {method}){said}")
-    return BackendError(f"{backend} refused {method} (HTTP {status}){said}")
+    texts = {
+        AuthenticationError: f"{backend} rejected the API token (HTTP 401 on {method}); pass token= or set API_TOKEN",
+        Forbidden: f"{backend} does not allow this token's user to call {method} (HTTP 403)",  # the token was accepted
+        NotFound: f"{backend}: not found (HTTP 404 on {method})",
+        Conflict: f"{backend}: conflict (HTTP 409 on {method})",
+        RateLimited: f"{backend} is rate limiting requests (HTTP 429 on {method})",
+        Unavailable: f"{backend} failed (HTTP {status} on {method})",
+        BackendError: f"{backend} refused {method} (HTTP {status})",  # RequestRefused too
+    }
+    messages = {kind: text + said for kind, text in texts.items()}
+    return from_status(status, messages, retry_after=retry_after(response.headers))
 
 
 def _method(response) -> str:
