@@ -11,9 +11,10 @@ from numbers import Real
 from typing import Any
 
 from .errors import ValidationError
+from .ids import neutral_ids
 from .models import Assignment, Id, Role
 
-__all__ = ["pick_count", "plan_assignments", "plan_summary"]
+__all__ = ["as_role", "pick_count", "plan_assignments", "plan_summary"]
 
 
 def pick_count(fraction: float, n: int) -> int:
@@ -60,9 +61,9 @@ def plan_assignments(
     >>> plan_summary(plan, users)["loads"]
     {'ann': 2, 'bob': 3, 'cat': 3}
     """
-    item_ids = _ids("items", items)
-    user_ids = _ids("users", users)
-    role = _role(role)
+    item_ids = neutral_ids("items", items)
+    user_ids = neutral_ids("users", users)
+    role = as_role(role)
     _check_fraction(fraction)
     if not user_ids:
         raise ValidationError("users: no users to assign to (got an empty list)")
@@ -101,7 +102,7 @@ def plan_summary(plan: Iterable[Assignment], users: Iterable[Any] | None = None)
     plan = list(plan)
     loads: Counter[Id] = Counter()
     if users is not None:
-        loads.update({user: 0 for user in _ids("users", users)})
+        loads.update({user: 0 for user in neutral_ids("users", users)})
     loads.update(a.user_id for a in plan)
     per_item = Counter(a.item_id for a in plan)
     return {
@@ -124,22 +125,8 @@ def _take(rng: random.Random, pool: list[int], k: int) -> list[int]:
     return taken
 
 
-def _ids(name: str, values: Iterable[Any]) -> list[Id]:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise ValidationError(f"{name}: expected a list of ids or of objects with .id, got {values!r}")
-    ids: list[Id] = []
-    for value in values:
-        ident = value if isinstance(value, (int, str)) else getattr(value, "id", value)
-        if isinstance(ident, bool) or not isinstance(ident, (int, str)):
-            raise ValidationError(f"{name}: {value!r} is not an id (int or str) nor has one as .id")
-        ids.append(ident)
-    duplicates = [ident for ident, n in Counter(ids).items() if n > 1]
-    if duplicates:
-        raise ValidationError(f"{name}: duplicate ids {duplicates}; each may appear once")
-    return ids
-
-
-def _role(role: Role | str) -> Role:
+def as_role(role: Role | str) -> Role:
+    """`role` as a Role; ValidationError naming the roles otherwise."""
     try:
         return Role(role)
     except ValueError:

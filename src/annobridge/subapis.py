@@ -448,9 +448,10 @@ class AssignmentsAPI(SubAPI):
         >>> backend.assignments.assign_users(job.id, [ann.id, bob.id], [101, 102], Role.REVIEWER)  # doctest: +SKIP
         4
         """
-        from .sampling import _ids, _role
+        from .ids import neutral_ids
+        from .sampling import as_role
 
-        people, items, kind = _ids("users", users), _ids("item_ids", item_ids), _role(role)
+        people, items, kind = neutral_ids("users", users), neutral_ids("item_ids", item_ids), as_role(role)
         plan = [Assignment(item_id=item, user_id=user, role=kind) for user in people for item in items]
         if plan:
             self.assign(job_id, plan)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, TypeVar
 
-from annobridge.errors import ValidationError
+from annobridge.ids import backend_id, backend_ids
 from annobridge.models import User
 
 if TYPE_CHECKING:
@@ -39,22 +39,12 @@ def as_int(value: Any, field: str) -> int:
     >>> as_int("12", "job_id")
     12
     """
-    if isinstance(value, bool):
-        raise ValidationError(f"{field}: {value!r} is not a Label Studio id")
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{field}: {value!r} is not a Label Studio id (an integer)") from None
-    if number < 1 or str(number) != str(value).strip():
-        raise ValidationError(f"{field}: {value!r} is not a Label Studio id (a positive integer)")
-    return number
+    return backend_id(value, field, "Label Studio")
 
 
 def as_ints(values: Iterable[Any], field: str) -> list[int]:
-    """Every value as an id; a bare string or int is refused (it is not a list of ids)."""
-    if isinstance(values, (str, bytes, int)):
-        raise ValidationError(f"{field}: expected a list of ids, got {values!r}")
-    return [as_int(v, field) for v in values]
+    """Every value as a Label Studio id; a bare string or int is refused (it is not a list of ids)."""
+    return backend_ids(values, field, "Label Studio")
 
 
 def as_dict(obj: Any) -> dict[str, Any]:

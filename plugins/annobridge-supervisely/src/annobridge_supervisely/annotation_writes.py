@@ -14,12 +14,12 @@ from typing import Any, Iterable
 from annobridge.annotations import ItemAnnotation
 from annobridge.errors import ValidationError
 from annobridge.fidelity import SUPERVISELY, FidelityReport
+from annobridge.ids import id_if_numeric
 from annobridge.models import ReviewStatus
 from annobridge.transfer import Record
 
 from .figures_native import CUSTOM, split_stash
 from .transfer import merge_annotations
-from .users import _as_int
 
 __all__ = ["Authors", "appended", "appended_stashed", "merged"]
 
@@ -48,7 +48,7 @@ class Authors:
             return None
         if isinstance(author, str) and author in self.logins:
             return author
-        user_id = _as_int(author)
+        user_id = id_if_numeric(author)
         if user_id is not None and user_id in self.by_id:
             return self.by_id[user_id]
         (self.report if report is None else report).approximated(

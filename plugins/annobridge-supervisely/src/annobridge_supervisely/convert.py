@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from annobridge.errors import ValidationError
+from annobridge.ids import backend_id
 from annobridge.models import Item, Job, JobEntity, JobStatus, Project, ReviewStatus, User
 
 from .options import SuperviselyProjectDetails
@@ -33,16 +34,12 @@ REVIEW_TO_SLY = {ReviewStatus.NONE: "none", ReviewStatus.ACCEPTED: "accepted", R
 
 
 def sly_id(value: Any, field: str) -> int:
-    """A Supervisely id from an int or a string of digits; ValidationError naming the field otherwise.
+    """A Supervisely id (a positive int) from an int or a string of digits; ValidationError naming the field otherwise.
 
     >>> sly_id("42", "job_id")
     42
     """
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    raise ValidationError(f"{field}: {value!r} is not a Supervisely id")
+    return backend_id(value, field, "Supervisely")
 
 
 def job_status(value: Any) -> JobStatus:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable
 
 from annobridge.errors import NotFound, Unsupported, ValidationError
+from annobridge.ids import id_if_numeric, optional_backend_id
 from annobridge.models import Activity, Id, Job, JobSpec, JobStats, JobStatus, JobUpdate
 from annobridge.provider import JobsAPI
 from annobridge.schema import LabelSchema
@@ -13,7 +14,7 @@ from .convert import job_from_info, job_status, sly_id
 from .job_create import create_plan, json_object, update_plan
 from .job_progress import activity_from_event, stats_from_sly
 from .options import META_KEYS
-from .users import _as_int, resolve_members, team_members
+from .users import resolve_members, team_members
 
 if TYPE_CHECKING:
     from .provider import SuperviselyProvider
@@ -77,8 +78,8 @@ class SuperviselyJobs(JobsAPI):
                 self._b.team_id,
                 created_by_id=creator,
                 assigned_to_id=assignee,
-                project_id=_opt_int(project_id, "project_id"),
-                dataset_id=_opt_int(dataset_id, "dataset_id"),
+                project_id=optional_backend_id(project_id, "project_id", "Supervisely"),
+                dataset_id=optional_backend_id(dataset_id, "dataset_id", "Supervisely"),
                 show_disabled=include_archived,
             )
         return [job_from_info(info, backend=self._b.name) for info in infos]
@@ -330,12 +331,8 @@ class SuperviselyJobs(JobsAPI):
     def _user(self, ref: Id | None, field: str) -> int | None:
         if ref is None:
             return None
-        user_id = _as_int(ref)
+        user_id = id_if_numeric(ref)
         return user_id if user_id is not None else resolve_members(self._b, [ref], field)[0]
-
-
-def _opt_int(value: Id | None, field: str = "id") -> int | None:
-    return sly_id(value, field) if value is not None else None
 
 
 def _check_title(name: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from annobridge.capabilities import Capability, no, yes
 from annobridge.errors import AuthenticationError, ConfigurationError, ValidationError
+from annobridge.ids import optional_backend_id
 from annobridge.models import Id, JobScope
 from annobridge.provider import Provider
 from annobridge.retry import RetryPolicy
@@ -101,8 +102,10 @@ class SuperviselyProvider(Provider):
         self.policy = RetryPolicy.from_options({"retry_backoff": options.get("retry_sleep"), **options})
         self.verify = options.get("verify", True)
         self._api = None
-        self._team_id: int | None = _int_option(options.get("team_id"), "team_id")
-        self._workspace_id: int | None = _int_option(options.get("workspace_id"), "workspace_id")
+        self._team_id, self._workspace_id = (
+            optional_backend_id(options.get(name), name, "Supervisely", error=ConfigurationError)
+            for name in ("team_id", "workspace_id")
+        )
         self._scratch: str | None = None
 
     @classmethod
@@ -207,12 +210,3 @@ class SuperviselyProvider(Provider):
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
         self._api = None
-
-
-def _int_option(value: Any, name: str) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ConfigurationError(f"{name} must be a Supervisely id (an integer), not {value!r}") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable
 
 from annobridge.errors import Conflict, ValidationError
+from annobridge.ids import id_if_numeric
 from annobridge.models import Id, Role, User
 from annobridge.provider import UsersAPI
 
@@ -34,7 +35,7 @@ def resolve_members(
     by_login = {m.login: m.id for m in members.values()}
     resolved, strangers = [], []
     for ref in refs:
-        user_id = _as_int(ref)
+        user_id = id_if_numeric(ref)
         if user_id is None:
             user_id = by_login.get(str(ref))
         if user_id is None or user_id not in members:
@@ -52,7 +53,7 @@ def resolve_members(
 
 def _named(backend: SuperviselyProvider, ref: Id) -> Id | str:
     """`ref`, with the login of the user when it is an id the server knows (on the error path only)."""
-    user_id = _as_int(ref)
+    user_id = id_if_numeric(ref)
     if user_id is None:
         return ref
     try:
@@ -61,15 +62,6 @@ def _named(backend: SuperviselyProvider, ref: Id) -> Id | str:
     except Exception:  # noqa: BLE001 - naming is a courtesy; the refusal stands either way
         info = None
     return f"{user_id} ({info.login})" if info is not None else user_id
-
-
-def _as_int(ref: Any) -> int | None:
-    if isinstance(ref, bool):
-        return None
-    if isinstance(ref, int):
-        return ref
-    text = str(ref)
-    return int(text) if text.isdigit() else None
 
 
 class SuperviselyUsers(UsersAPI):
@@ -166,7 +158,7 @@ class SuperviselyUsers(UsersAPI):
         return [{"id": t.id, "name": t.name, "role": t.role} for t in teams]
 
     def _user_id(self, ref: Id) -> int:
-        user_id = _as_int(ref)
+        user_id = id_if_numeric(ref)
         if user_id is not None:
             return user_id
         return int(self.get(str(ref)).id)
