@@ -182,19 +182,18 @@ class TargetChooser:
         it, the oldest project (lowest id) stays, and a run removes every younger one it made itself
         (a retried create's too); if the oldest is another run's, it stops having written nothing.
         """
-        name, tries = binding.target_project, {"n": 0}
+        name, retrying = binding.target_project, self.policy.retrying()
         description = "\n\n".join(filter(None, [source.description, binding.marker]))
 
         def attempt() -> Project:
-            tries["n"] += 1
-            if tries["n"] > 1:
+            if retrying.statistics["attempt_number"] > 1:
                 report.retried += 1
                 mine = [p for p in self.dst.projects.list() if p.name == name and made_by(p, binding)]
                 if mine:
                     return mine[0]
             return self.dst.projects.create(name, schema=schema, description=description)
 
-        made = self.policy.call(attempt)
+        made = retrying(attempt)
         twins = [p for p in self.dst.projects.list() if p.name == made.name] or [made]
         oldest = min(twins, key=lambda p: (len(str(p.id)), str(p.id)))
         extra = [p.id for p in twins if p.id != oldest.id and made_by(p, binding)]  # e.g. a lost answer's
