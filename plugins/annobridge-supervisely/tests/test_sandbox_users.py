@@ -67,7 +67,8 @@ def test_roles_include_the_sdks_default_roles(api):
     assert {"manager", "reviewer"} <= set(by_id.values())
 
 
-def test_teams(api, seed_ids, unique):
+def test_teams(fresh_sandbox, make_api, seed_ids, unique):
+    api = make_api(fresh_sandbox)  # a second team of the admin's would make connect() ask for team_id elsewhere
     (team,) = [t for t in api.team.get_list() if t.id == seed_ids.team]
     assert isinstance(team, TeamInfo) and team.role == "admin" and team.usage == UsageInfo(plan="free")
     assert api.team.get_info_by_id(seed_ids.team) == team
