@@ -79,7 +79,8 @@ def test_teams(fresh_sandbox, make_api, seed_ids, unique):
     assert api.team.get_info_by_id(424242) is None
 
 
-def test_workspaces(api, seed_ids, unique):
+def test_workspaces(fresh_sandbox, make_api, seed_ids, unique):
+    api = make_api(fresh_sandbox)  # another workspace in the team would make connect() ask for workspace_id elsewhere
     (seeded,) = [w for w in api.workspace.get_list(seed_ids.team) if w.id == seed_ids.workspace]
     assert isinstance(seeded, WorkspaceInfo) and seeded.name == "Testing Workspace" and seeded.team_id == seed_ids.team
     assert api.workspace.get_info_by_id(seed_ids.workspace) == seeded
