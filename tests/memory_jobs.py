@@ -246,11 +246,11 @@ class MemoryJobs(_MemorySubAPI, JobsAPI):
         chief = self._user_id(reviewer, "reviewer") if reviewer is not None else job.reviewer
         return people, chief
 
-    def restart(self, job_id, *, assignees=None, reviewer=None, name=None, only_rejected=True):
+    def create_restart(self, request):
         """New jobs over the rejected items (every unaccepted one with only_rejected=False), shared among the
         assignees (default: the old annotators); the old job is completed."""
-        job = self.state.job(job_id)
-        people, chief = self._people(assignees, reviewer, job)
+        job, only_rejected = self.state.job(request.job.id), request.only_rejected
+        people, chief = self._people(request.assignees, request.reviewer, job)
         keep = {ReviewStatus.REJECTED} if only_rejected else {ReviewStatus.REJECTED, ReviewStatus.NONE}
         chosen = [i for i in job.items if job.verdicts.get(i, ReviewStatus.NONE) in keep]
         if not chosen:
@@ -258,7 +258,7 @@ class MemoryJobs(_MemorySubAPI, JobsAPI):
                                   "items to restart with")
         if len(people) > len(chosen):
             raise ValidationError(f"assignees: {len(people)} annotators for {len(chosen)} items; each needs one")
-        settings = {**job.settings, "name": name or f"{job.settings['name']} (#2)"}
+        settings = {**job.settings, "name": request.name}
         made = []
         for n, person in enumerate(people):
             made += self._make(job.project_id, settings, chosen[n::len(people)], [person], chief, job.custom_data,

@@ -13,7 +13,7 @@ from .capabilities import Capability
 from .errors import ValidationError
 from .fidelity import FidelityReport
 from .models import Id
-from .subapis import SubAPI, requires
+from .subapi import P, SubAPI, requires
 
 if TYPE_CHECKING:
     from .annotations import ItemAnnotation, Prediction
@@ -78,7 +78,7 @@ def in_pages(values: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield page
 
 
-class AnnotationsAPI(SubAPI):
+class AnnotationsAPI(SubAPI[P]):
     """Items' annotations as neutral ItemAnnotations: stream, get, write in bulk, delete."""
 
     @requires(Capability.ANNOTATIONS)
@@ -120,7 +120,7 @@ class AnnotationsAPI(SubAPI):
         raise self._missing("annotations.from_native")
 
 
-class PredictionsAPI(SubAPI):
+class PredictionsAPI(SubAPI[P]):
     """Model output kept apart from people's annotations, for labelers to accept or correct."""
 
     @requires(Capability.PREDICTIONS)
@@ -146,7 +146,7 @@ class PredictionsAPI(SubAPI):
         raise self._missing("predictions.delete")
 
 
-class PausesAPI(SubAPI):
+class PausesAPI(SubAPI[P]):
     """Pausing one annotator of a job: they see no items until resumed."""
 
     @requires(Capability.PAUSE_ANNOTATORS)

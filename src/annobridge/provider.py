@@ -2,8 +2,8 @@
 
 A provider is a `Provider` subclass naming its URL schemes and declaring each capability,
 with one object per sub-API (projects, jobs, items, annotations, predictions, assignments,
-reviews, pauses, exports, storages, users, transfer). The sub-API base classes and `@requires` live in subapis.py and are
-importable from here: each method declares the capability it needs, and the check runs in
+reviews, pauses, exports, storages, users, transfer). The sub-API base classes (subapis.py, job_apis.py, export_apis.py ...) and
+`SubAPI[P]` with `@requires` (subapi.py) are importable from here: each method declares the capability it needs, and the check runs in
 one place, before the backend's own code, even when a subclass overrides the method.
 """
 
@@ -15,18 +15,10 @@ from .annotation_apis import AnnotationsAPI, PausesAPI, PredictionsAPI
 from .capabilities import Capability, Support, no, when, yes
 from .errors import Unsupported
 from .models import JobScope
-from .subapis import (
-    AssignmentsAPI,
-    ExportsAPI,
-    ItemsAPI,
-    JobsAPI,
-    ProjectsAPI,
-    ReviewsAPI,
-    StoragesAPI,
-    SubAPI,
-    UsersAPI,
-    requires,
-)
+from .export_apis import ExportsAPI, StoragesAPI
+from .job_apis import JobsAPI, Restart
+from .subapi import SubAPI, requires
+from .subapis import AssignmentsAPI, ItemsAPI, ProjectsAPI, ReviewsAPI, UsersAPI
 from .urls import BackendURL
 from .video_apis import VideosAPI
 
@@ -44,6 +36,7 @@ __all__ = [
     "PredictionsAPI",
     "ProjectsAPI",
     "Provider",
+    "Restart",
     "ReviewsAPI",
     "StoragesAPI",
     "SubAPI",

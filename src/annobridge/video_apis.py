@@ -16,7 +16,7 @@ from .errors import ValidationError
 from .fidelity import FidelityReport
 from .models import Id, Item
 from .schema import LabelSchema
-from .subapis import SubAPI, requires
+from .subapi import P, SubAPI, requires
 
 if TYPE_CHECKING:
     from .video import VideoAnnotation
@@ -67,7 +67,7 @@ def checked_video_writes(annotations: Iterable[VideoAnnotation], mode: str) -> l
     return checked_writes(annotations, mode, VideoAnnotation)
 
 
-class VideosAPI(SubAPI):
+class VideosAPI(SubAPI[P]):
     """Videos of video projects: add files, list and download them, read and write their VideoAnnotations."""
 
     @requires(Capability.VIDEO)

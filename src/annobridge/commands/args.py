@@ -169,7 +169,7 @@ def job_or_project(backend, job: Optional[str], project: Optional[str]):
 def directory_option(path: Path) -> Path:
     """--to as a directory download can write into (checked before connecting), errors naming --to."""
     from ..errors import ValidationError
-    from ..subapis import ExportsAPI
+    from ..export_apis import ExportsAPI
 
     try:
         return ExportsAPI.check_directory(path)

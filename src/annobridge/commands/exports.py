@@ -41,7 +41,7 @@ def create(
     backend: Optional[str] = BACKEND, token: Optional[str] = TOKEN, token_env: Optional[str] = TOKEN_ENV,
 ) -> None:
     """Start an export of the job's annotations; prints its id (with --to, the downloaded file's path)."""
-    from ..subapis import ExportsAPI
+    from ..export_apis import ExportsAPI
 
     directory = ExportsAPI.check_directory(to) if to is not None else None
     _positive(timeout)
@@ -83,7 +83,7 @@ def download(
     """Download a completed export into a directory; prints the file's path."""
     from ..capabilities import Capability
     from ..errors import NotFound, Unsupported
-    from ..subapis import ExportsAPI
+    from ..export_apis import ExportsAPI
 
     directory = ExportsAPI.check_directory(to)
     _positive(timeout)

@@ -8,6 +8,7 @@ import pytest
 
 from ...capabilities import Capability
 from ...errors import ValidationError
+from ...job_apis import restart_name
 from ...models import Job, ReviewStatus, Role
 from ...provider import Provider
 from .base import ConformanceBase, assert_unsupported, lacks, needs
@@ -157,6 +158,8 @@ class ReviewWorkflowTests(ConformanceBase):
         rejected, again = self._restart(backend, submitted_job)
         try:
             self._check_restarted(backend, again, rejected, annotators)
+            wanted = restart_name(submitted_job.name, backend.jobs.name_limit)
+            assert {j.name for j in again} == {wanted}, "a restart is named after the old job, with (#2)"
         finally:
             backend.jobs.delete_many([j.id for j in again])
 
@@ -177,4 +180,15 @@ class ReviewWorkflowTests(ConformanceBase):
         before = {j.id for j in backend.jobs.list()}
         with pytest.raises(ValidationError, match="rejected"):
             backend.jobs.restart(submitted_job.id)
+        assert {j.id for j in backend.jobs.list()} == before
+
+    @needs(Capability.REVIEWS)
+    @needs(Capability.JOB_RESTART)
+    @pytest.mark.parametrize("bad", [{"assignees": []}, {"name": " "}, {"only_rejected": "yes"},
+                                     {"no_such_option": True}], ids=["no-assignees", "blank-name", "flag", "option"])
+    def test_restart_refuses_bad_arguments_before_writing(self, backend, submitted_job, bad):
+        self._reject_all_but_first(backend, submitted_job)
+        before = {j.id for j in backend.jobs.list()}
+        with pytest.raises(ValidationError, match=next(iter(bad))):
+            backend.jobs.restart(submitted_job.id, **bad)
         assert {j.id for j in backend.jobs.list()} == before
