@@ -1,9 +1,10 @@
 """verify(): compare a migration's source and target item by item, and tell the differences its conversion explains.
 
-    >>> report = annobridge.verify("supervisely://app.supervisely.com", "labelstudio://ls.example.com",
-    ...                                   project="Lemons (Test)", target_project="Lemons (LS)")  # doctest: +SKIP
-    >>> report.ok, report.differences_unexplained                                                   # doctest: +SKIP
-    (True, 0)
+Example (against a live backend)::
+
+    report = annobridge.verify("supervisely://app.supervisely.com", "labelstudio://ls.example.com",
+                               project="Lemons (Test)", target_project="Lemons (LS)")
+    report.ok, report.differences_unexplained  # -> (True, 0)
 
 The rules:
 
@@ -45,6 +46,7 @@ from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Mapping
 
+from .connection import provider_of
 from .errors import AnnobridgeError, NotFound, Unsupported, ValidationError
 from .fidelity import FidelityReport
 from .migration_target import find_project
@@ -86,9 +88,10 @@ def verify(
     self-contained page. `max_differences` caps the differences listed (all are counted). `progress(total)`,
     when given, is a context manager yielding advance(n), told of every page.
 
-    >>> report = verify(sv, ls, project=5555, target_project="Lemons (LS)", html="lemons.html")  # doctest: +SKIP
-    >>> report.items.matched, report.ok                                                            # doctest: +SKIP
-    (6, True)
+    Example (against a live backend)::
+
+        report = verify(sv, ls, project=5555, target_project="Lemons (LS)", html="lemons.html")
+        report.items.matched, report.ok  # -> (6, True)
     """
     for name, value, least in (("batch_size", batch_size, 1), ("sample", sample, 0), ("max_differences",
                                                                                        max_differences, 0)):
@@ -97,7 +100,7 @@ def verify(
     page_file = _html_path(html)
     explicit = load_user_map(user_map)
     with ExitStack() as stack:
-        src, dst = _provider(source, stack), _provider(target, stack)
+        src, dst = provider_of(source, stack), provider_of(target, stack)
         found = find_project(src, project, "project")
         if found is None:
             raise NotFound(f"project: no project {project!r} on {src.describe()}")
@@ -125,16 +128,6 @@ def _html_path(html: str | Path | None) -> Path | None:
     if not str(html).strip() or path.is_dir() or not path.parent.is_dir():
         raise ValidationError(f"html: {str(html)!r} is not a file in an existing folder")
     return path
-
-
-def _provider(value: str | Provider, stack: ExitStack) -> Provider:
-    if isinstance(value, Provider):
-        return value
-    if not isinstance(value, str):
-        raise ValidationError(f"source/target: expected a backend URL or a connected provider, got {value!r}")
-    from .connection import connect
-
-    return stack.enter_context(connect(value))
 
 
 def _as_id(key: str) -> Id:
