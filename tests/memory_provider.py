@@ -219,11 +219,11 @@ class _Transfer(TransferAPI):
         state.write("transfer.write", lambda: land(fresh), partial=lambda: land(fresh[: len(fresh) // 2]))
         ids = {**existing, **{item.key: item.id for item in made}}
         stored = state.items.get(pid, {})
-        held = {r.key: len(stored[ids[r.key]].annotations) if ids[r.key] in stored else 0 for r in records}
+        on_target = {r.key: len(stored[ids[r.key]].annotations) if ids[r.key] in stored else 0 for r in records}
         return Written(
             ids={r.key: ids[r.key] for r in records},
             annotations=sum(len(i.annotations) for i in made),
-            held=held,
+            annotations_on_target=on_target,
         )
 
 

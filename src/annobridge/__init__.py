@@ -1,8 +1,11 @@
 """annobridge: one API for labeling work on Supervisely and Label Studio, and migration between them.
 
->>> import annobridge
->>> backend = annobridge.connect("labelstudio+http://127.0.0.1:8080")   # doctest: +SKIP
->>> jobs = backend.jobs.create(annobridge.JobSpec(name="lemons", label_schema=schema))  # doctest: +SKIP
+Example (against a live Label Studio; the token comes from LABEL_STUDIO_API_KEY)::
+
+    import annobridge
+    backend = annobridge.connect("labelstudio+http://127.0.0.1:8080")
+    project = backend.projects.create("lemons", schema)
+    jobs = backend.jobs.create(annobridge.JobSpec(name="lemons", project_id=project.id))
 """
 
 from __future__ import annotations

@@ -40,8 +40,9 @@ class Work:
 def read_work(src: Provider, project: Project) -> list[Work]:
     """The source project's labeling work, read the way its provider's job scope says.
 
-    >>> [w.name for w in read_work(sv, project)]            # doctest: +SKIP
-    ['labeler1_lemons_task']
+    Example (against a live backend)::
+
+        [w.name for w in read_work(sv, project)]  # -> ['labeler1_lemons_task']
     """
     if src.job_scope is JobScope.IN_PROJECT and src.supports(Capability.JOBS):
         return [_work_of_job(src, j.id) for j in src.jobs.list(project_id=project.id) if not j.archived]
@@ -104,7 +105,9 @@ def carry_jobs(
     piece written in the ledger with its report part; returns the parts no ledger holds (a dry run's, and those of
     work the target cannot take, which every run counts again).
 
-    >>> unrecorded = carry_jobs(sv, ls, project, target, users, ledger)   # doctest: +SKIP
+    Example (against a live backend)::
+
+        unrecorded = carry_jobs(sv, ls, project, target, users, ledger)
     """
     work = read_work(src, project)
     if not work:

@@ -31,8 +31,9 @@ __all__ = ["TargetChooser", "default_target_name", "find_project", "made_by", "s
 def find_project(backend: Provider, ref: Id, field: str) -> Project | None:
     """The project `ref` names on `backend` (an id, or else an exact name); None if there is none.
 
-    >>> find_project(sv, "Lemons (Test)", "project").id                              # doctest: +SKIP
-    5555
+    Example (against a live backend)::
+
+        find_project(sv, "Lemons (Test)", "project").id  # -> 5555
     """
     text = str(ref).strip()
     if not text:
@@ -64,8 +65,10 @@ def schema_signature(schema: LabelSchema) -> tuple:
 def default_target_name(source: Provider, project: Project, limit: int | None) -> str:
     """The name of the new project a migration makes when none is given: where it came from, within `limit`.
 
-    >>> default_target_name(sv, Project(id=5555, name="Lemons (Test)"), 50)            # doctest: +SKIP
-    'Lemons (Test) (supervisely #5555)'
+    Example (against a live backend)::
+
+        default_target_name(sv, Project(id=5555, name="Lemons (Test)"), 50)
+        # -> 'Lemons (Test) (supervisely #5555)'
     """
     origin = f" ({source.name} #{project.id})"
     name = project.name.strip()

@@ -18,7 +18,7 @@ from .errors import ValidationError
 from .fidelity import FidelityReport
 from .models import Id, ReviewStatus
 from .schema import LabelSchema
-from .subapis import SubAPI, requires
+from .subapi import P, SubAPI, requires
 
 if TYPE_CHECKING:
     from .annotations import ItemAnnotation
@@ -71,17 +71,17 @@ class Page:
 class Written:
     """What a write did: source key -> target item id, annotations written, and the conversion's losses.
 
-    `held` is, per source key, how many annotations the target holds for the item after the write
-    (written now, or found whole on an item that was there already).
+    `annotations_on_target` is, per source key, how many annotations the target holds for the item after the
+    write (written now, or found whole on an item that was there already).
     """
 
     ids: dict[str, Id]
     annotations: int = 0
     report: FidelityReport = field(default_factory=FidelityReport)
-    held: dict[str, int] = field(default_factory=dict)
+    annotations_on_target: dict[str, int] = field(default_factory=dict)
 
 
-class TransferAPI(SubAPI):
+class TransferAPI(SubAPI[P]):
     """Bulk, neutral reading and writing of a project's items with media and annotations."""
 
     @requires(Capability.ITEMS)
@@ -115,8 +115,9 @@ class TransferAPI(SubAPI):
     def find(self, project_id: Id, keys: Iterable[str]) -> dict[str, Id]:
         """Which of these source keys the project already holds: key -> item id (from `present`; no keys, no read).
 
-        >>> backend.transfer.find(project.id, ["3882697", "no-such-key"])        # doctest: +SKIP
-        {'3882697': 41}
+        Example (against a live backend)::
+
+            backend.transfer.find(project.id, ["3882697", "no-such-key"])  # -> {'3882697': 41}
         """
         wanted = set(keys)
         if not wanted:

@@ -101,4 +101,4 @@ class VideoTransfer:
             report.merge(self.backend.videos.write(project_id, found, mode="replace"))
         return Written(ids={r.key: ids[r.key] for r in records}, report=report,
                        annotations=sum(len(r.annotations) for r in records),
-                       held={r.key: len(r.annotations) for r in records})
+                       annotations_on_target={r.key: len(r.annotations) for r in records})

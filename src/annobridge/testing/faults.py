@@ -1,10 +1,12 @@
 """A fault-injecting HTTP proxy on 127.0.0.1 to put in front of a real server: drops, 503s, 429s, delays, truncations.
 
-    >>> plan = FaultPlan(seed=7, drop=0.05, unavailable=0.05, rate_limited=0.05, truncate=0.05)
-    >>> with FaultProxy("http://127.0.0.1:8080", plan) as proxy:   # doctest: +SKIP
-    ...     backend = annobridge.connect(f"labelstudio+{proxy.url}", token=token)
-    ...     backend.projects.list()
-    ...     proxy.injected_counts()                                   # {'drop': 1, ...}
+Example (in front of a live server)::
+
+    plan = FaultPlan(seed=7, drop=0.05, unavailable=0.05, rate_limited=0.05, truncate=0.05)
+    with FaultProxy("http://127.0.0.1:8080", plan) as proxy:
+        backend = annobridge.connect(f"labelstudio+{proxy.url}", token=token)
+        backend.projects.list()
+        proxy.injected_counts()  # -> {'drop': 1, ...}
 
 Each request is forwarded unchanged (streamed, keep-alive on both sides) unless the seeded plan
 picks a fault for it. `drop` closes the connection before the server sees the request; `lost_answer`

@@ -55,8 +55,10 @@ def lacks(capability: Capability) -> pytest.MarkDecorator:
 def skip_unless(backend: Provider, capability: Capability) -> None:
     """Skip the running test, in a sentence naming the backend and why, if it lacks `capability`.
 
-    >>> skip_unless(ls, Capability.JOB_ARCHIVE)     # doctest: +SKIP
-    SKIPPED: labelstudio (labelstudio+http://127.0.0.1:8080) lacks job_archive: Label Studio archives workspaces, ...
+    Example (against a live backend)::
+
+        skip_unless(ls, Capability.JOB_ARCHIVE)
+        # -> SKIPPED: labelstudio (labelstudio+http://127.0.0.1:8080) lacks job_archive: Label Studio archives ...
     """
     if not backend.supports(capability):
         pytest.skip(f"{backend.describe()} lacks {capability.value}: {backend.unsupported_reason(capability)}")

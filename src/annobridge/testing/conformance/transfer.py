@@ -61,7 +61,8 @@ class TransferTests(ConformanceBase):
     def test_write_then_present_find_and_read_back(self, backend, target, records, author):
         written = backend.transfer.write(target.id, records, schema=SAMPLE_SCHEMA)
         assert isinstance(written, Written) and set(written.ids) == {r.key for r in records}
-        assert written.annotations == len(records) and written.held == {r.key: 1 for r in records}
+        assert written.annotations == len(records)
+        assert written.annotations_on_target == {r.key: 1 for r in records}
         assert {k: str(v) for k, v in backend.transfer.present(target.id).items()} == {
             k: str(v) for k, v in written.ids.items()}
         assert backend.transfer.find(target.id, ["src-1", "no-such-key"]) == {"src-1": written.ids["src-1"]}
@@ -85,7 +86,7 @@ class TransferTests(ConformanceBase):
         assert {k: again.ids[k] for k in first.ids} == first.ids
         assert backend.transfer.count(target.id) == len(records)
         assert sorted(backend.transfer.present(target.id)) == [r.key for r in records]
-        assert again.held == {r.key: 1 for r in records}
+        assert again.annotations_on_target == {r.key: 1 for r in records}
 
     @needs(Capability.ITEMS)
     @needs(Capability.ANNOTATIONS)
