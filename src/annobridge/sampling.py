@@ -125,12 +125,16 @@ def _take(rng: random.Random, pool: list[int], k: int) -> list[int]:
     return taken
 
 
-def as_role(role: Role | str) -> Role:
-    """`role` as a Role; ValidationError naming the roles otherwise."""
+def as_role(role: Role | str, field: str = "role") -> Role:
+    """`role` as a Role; ValidationError naming `field` and the roles otherwise.
+
+    >>> as_role("reviewer").value
+    'reviewer'
+    """
     try:
         return Role(role)
     except ValueError:
-        raise ValidationError(f"role: {role!r} is not one of {[r.value for r in Role]}") from None
+        raise ValidationError(f"{field}: {role!r} is not one of {[r.value for r in Role]}") from None
 
 
 def _check_fraction(fraction: object) -> None:

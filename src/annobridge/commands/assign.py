@@ -38,9 +38,10 @@ def users(
 ) -> None:
     """Give every one of the users every one of the items (all the job's items without --items)."""
     from ..models import Assignment
+    from ..sampling import as_role
     check_refs([job])
     refs = distinct_refs(people, "--user")
-    kind = _role(role)
+    kind = as_role(role.strip().lower(), "--role")
     wanted = id_list(items, "--items")
     with connected(backend, token, token_env) as b:
         ident, user_ids = _prepare(b, job, refs)
@@ -68,12 +69,12 @@ def sampling(
 ) -> None:
     """Pick a share of the job's items at random and give each to --overlap users, every user's load within one of
     the others' (the Label Studio SDK's sampling-based assignment)."""
-    from ..sampling import plan_assignments
+    from ..sampling import as_role, plan_assignments
     check_refs([job])
     refs = distinct_refs(people, "--user")
     drawn = _seed(seed)
     where = item_filter(filters)
-    options = dict(role=_role(role), fraction=fraction, overlap=overlap, seed=drawn)
+    options = dict(role=as_role(role.strip().lower(), "--role"), fraction=fraction, overlap=overlap, seed=drawn)
     plan_assignments([], refs, **options)  # bad fraction, overlap, role: refused before connecting
     with connected(backend, token, token_env) as b:
         ident, user_ids = _prepare(b, job, refs)
@@ -120,16 +121,6 @@ def _apply(b, ident, plan) -> list:
     with spinner(True, f"assigning {len(plan)} (item, user) pairs in job {ident}"):
         result = b.assignments.assign(ident, plan)
     return [j.id for j in result or [] if hasattr(j, "id")] if isinstance(result, (list, tuple)) else []
-
-
-def _role(text: str):
-    from ..errors import ValidationError
-    from ..models import Role
-
-    try:
-        return Role(text.strip().lower())
-    except ValueError:
-        raise ValidationError(f"--role {text!r}: annotator or reviewer") from None
 
 
 def _seed(text: Optional[str]):

@@ -48,7 +48,7 @@ def create(
     if items is not None and item_range is not None:
         raise ValidationError("--items and --item-range: give one of them, not both")
     people = distinct_refs(annotators, "--annotator")
-    chief = distinct_refs([reviewer], "--reviewer")[0] if reviewer is not None else None
+    reviewer_ref = distinct_refs([reviewer], "--reviewer")[0] if reviewer is not None else None
     settings: dict[str, Any] = dict(
         name=name.strip(),
         description=description,
@@ -63,13 +63,13 @@ def create(
         exclude_items_with_tags=name_list(exclude_tags, "--exclude-tags"),
     )
     # the settings' own checks (name length...) before connecting; what the backend cannot honour before lookups
-    asked = checked(JobSpec, project_id=0, annotators=people, reviewer=chief, **settings)
+    asked = checked(JobSpec, project_id=0, annotators=people, reviewer=reviewer_ref, **settings)
     with connected(backend, token, token_env) as b:
         b.jobs.check_settings(asked)
         spec = JobSpec(
             project_id=find_project(b, project).id,
             annotators=user_ids(b, people),
-            reviewer=user_id(b, chief) if chief is not None else None,
+            reviewer=user_id(b, reviewer_ref) if reviewer_ref is not None else None,
             **settings,
         )
         made = b.jobs.create(spec)
