@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from annobridge.errors import BackendError, NotFound, ValidationError
 from annobridge.models import JobSpec, ReviewStatus
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import sv, unique, world  # noqa: E402,F401
+from .provider_support import unique
 
 
 @pytest.fixture
@@ -117,7 +112,7 @@ def test_restart_of_every_unaccepted_item_rejects_the_unmarked_first(sv, sandbox
 @pytest.mark.parametrize(
     "options, message",
     [
-        ({"name": ""}, "not a job title"),
+        ({"name": ""}, "not a job name"),
         ({"name": "x" * 256}, "at most 255"),
         ({"assignees": []}, "empty list"),
         ({"assignees": "TWICE"}, "named twice"),

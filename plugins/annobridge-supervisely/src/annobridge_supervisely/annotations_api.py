@@ -41,23 +41,20 @@ PAGE = 100  # images a page: what one annotations.bulk.info answers
 ID_FILTER_CHUNK = 500  # ids per images.list "in" filter
 
 
-class SuperviselyAnnotations(AnnotationsAPI):
+class SuperviselyAnnotations(AnnotationsAPI["SuperviselyProvider"]):
     """Images' annotations as ItemAnnotations (figures.py converts both ways); see the module docstring.
 
-    >>> made_by_model = ObjectAnnotation(class_name="kiwi", shape=Point(x=3, y=4), origin=ObjectOrigin.MODEL)  # doctest: +SKIP
-    >>> report = sv.annotations.write(project.id, [ItemAnnotation(item=image.id, width=640, height=480,
-    ...                                                         objects=[made_by_model])])  # doctest: +SKIP
-    >>> [a.objects[-1].origin for a in sv.annotations.get(image.id)]                                   # doctest: +SKIP
-    [<ObjectOrigin.MODEL: 'model'>]
+    Example (an object a model made stays one)::
+
+        made_by_model = ObjectAnnotation(class_name="kiwi", shape=Point(x=3, y=4), origin=ObjectOrigin.MODEL)
+        image_annotation = ItemAnnotation(item=image.id, width=640, height=480, objects=[made_by_model])
+        sv.annotations.write(project.id, [image_annotation])
+        [a.objects[-1].origin for a in sv.annotations.get(image.id)]  # -> [<ObjectOrigin.MODEL: 'model'>]
     """
 
     def __init__(self, backend: SuperviselyProvider) -> None:
         super().__init__(backend)
         self.read_report = FidelityReport()  # what the last list() or get() could not carry into the neutral form
-
-    @property
-    def _b(self) -> SuperviselyProvider:
-        return self.backend  # type: ignore[return-value]
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -71,10 +68,10 @@ class SuperviselyAnnotations(AnnotationsAPI):
         wanted = None if item_ids is None else [sly_id(i, "item_ids") for i in item_ids]
         self.read_report = FidelityReport()
         if job_id is not None:
-            info, _ = self._b.jobs.fetch(job_id)  # now, so a missing job is NotFound at the call
+            info, _ = self.backend.jobs.fetch(job_id)  # now, so a missing job is NotFound at the call
             return self._job(info, wanted)
         pid = sly_id(project_id, "project_id")
-        meta = self._b.projects.meta(pid)
+        meta = self.backend.projects.meta(pid)
         if wanted is None:
             return self._project(pid, meta)
         infos = self._images(pid, wanted, "item_ids")
@@ -88,15 +85,15 @@ class SuperviselyAnnotations(AnnotationsAPI):
             if strangers:
                 raise ValidationError(f"item_ids: {strangers[:20]} are not items of labeling job {info.id}")
             ids = [i for i in wanted if i in verdicts]
-        meta = self._b.projects.meta(info.project_id)
+        meta = self.backend.projects.meta(info.project_id)
         return self._pages(meta, [(info.dataset_id, i) for i in ids], verdicts)
 
     def _project(self, project_id: int, meta: dict[str, Any]) -> Iterator[ItemAnnotation]:
-        with self._b.errors():
-            datasets = self._b.api.dataset.get_list(project_id)
+        with self.backend.errors():
+            datasets = self.backend.api.dataset.get_list(project_id)
         for dataset in datasets:
-            with self._b.errors():
-                pages = self._b.api.image.get_list_generator(dataset.id, batch_size=PAGE)
+            with self.backend.errors():
+                pages = self.backend.api.image.get_list_generator(dataset.id, batch_size=PAGE)
                 for infos in pages:
                     yield from self._pages(meta, [(dataset.id, i.id) for i in infos], {})
 
@@ -112,9 +109,9 @@ class SuperviselyAnnotations(AnnotationsAPI):
             for dataset_id, image_id in page:
                 by_dataset[dataset_id].append(image_id)
             found: dict[int, dict[str, Any]] = {}
-            with self._b.errors():
+            with self.backend.errors():
                 for dataset_id, ids in by_dataset.items():
-                    found.update(zip(ids, download(self._b.api, dataset_id, ids)))
+                    found.update(zip(ids, download(self.backend.api, dataset_id, ids)))
             for _, image_id in page:
                 neutral, losses = from_supervisely(found[image_id], meta, item=image_id)
                 self.read_report.merge(losses)
@@ -129,19 +126,19 @@ class SuperviselyAnnotations(AnnotationsAPI):
         from .figures import from_supervisely
 
         ident = sly_id(item_id, "item_id")
-        with self._b.errors():
-            info = self._b.api.image.get_info_by_id(ident)
+        with self.backend.errors():
+            info = self.backend.api.image.get_info_by_id(ident)
         if info is None:
-            raise self._b.not_found(f"image {item_id}")
-        meta = self._b.projects.meta(info.project_id or self._project_of(info.dataset_id))
-        with self._b.errors():
-            data = download_one(self._b.api, ident)
+            raise self.backend.not_found(f"image {item_id}")
+        meta = self.backend.projects.meta(info.project_id or self._project_of(info.dataset_id))
+        with self.backend.errors():
+            data = download_one(self.backend.api, ident)
         neutral, self.read_report = from_supervisely(data, meta, item=ident, width=info.width, height=info.height)
         return [neutral] if _holds_something(neutral) else []
 
     def _project_of(self, dataset_id: int) -> int:
-        with self._b.errors():
-            return self._b.api.dataset.get_info_by_id(dataset_id).project_id
+        with self.backend.errors():
+            return self.backend.api.dataset.get_info_by_id(dataset_id).project_id
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -158,13 +155,13 @@ class SuperviselyAnnotations(AnnotationsAPI):
         if not listed:
             return FidelityReport()
         pid = sly_id(project_id, "project_id")
-        meta = self._b.projects.meta(pid)
+        meta = self.backend.projects.meta(pid)
         schema = meta_to_schema(meta)[0]
         groups: dict[int, list[ItemAnnotation]] = defaultdict(list)
         for index, ann in enumerate(listed):
             groups[sly_id(ann.item, f"annotations[{index}].item")].append(ann)
         infos = self._images(pid, list(groups), "annotations.item")
-        authors = Authors(team_members(self._b), team=self._b.team_id)
+        authors = Authors(team_members(self.backend), team=self.backend.team_id)
         report = FidelityReport()
         converted: dict[int, tuple[ItemAnnotation, dict[str, Any], FidelityReport]] = {}
         for image_id, anns in groups.items():
@@ -179,11 +176,11 @@ class SuperviselyAnnotations(AnnotationsAPI):
         by_dataset: dict[int, list[int]] = defaultdict(list)
         for image_id in converted:
             by_dataset[infos[image_id].dataset_id].append(image_id)
-        with self._b.errors():
+        with self.backend.errors():
             for dataset_id, ids in by_dataset.items():
                 for start in range(0, len(ids), PAGE):
                     chunk = ids[start : start + PAGE]
-                    held = download(self._b.api, dataset_id, chunk) if mode == "append" else [None] * len(chunk)
+                    held = download(self.backend.api, dataset_id, chunk) if mode == "append" else [None] * len(chunk)
                     sent = []
                     for image_id, old in zip(chunk, held):
                         original, native, losses = converted[image_id]
@@ -193,7 +190,7 @@ class SuperviselyAnnotations(AnnotationsAPI):
                             payload, losses = appended_stashed(old, original, native, losses, meta)
                         report.merge(losses)
                         sent.append(payload)
-                    self._b.api.annotation.upload_jsons(chunk, sent)
+                    self.backend.api.annotation.upload_jsons(chunk, sent)
         return report
 
     def delete(self, item_ids: Iterable[Id]) -> None:
@@ -201,18 +198,18 @@ class SuperviselyAnnotations(AnnotationsAPI):
         ids = list(dict.fromkeys(sly_id(i, "item_ids") for i in item_ids))
         if not ids:
             return
-        with self._b.errors():
+        with self.backend.errors():
             try:
-                infos = self._b.api.image.get_info_by_id_batch(ids)
+                infos = self.backend.api.image.get_info_by_id_batch(ids)
             except KeyError as exc:  # the SDK's word for an image it cannot find
-                raise self._b.not_found(str(exc.args[0] if exc.args else exc)) from None
+                raise self.backend.not_found(str(exc.args[0] if exc.args else exc)) from None
         by_dataset: dict[int, list[Any]] = defaultdict(list)
         for info in infos:
             by_dataset[info.dataset_id].append(info)
-        with self._b.errors():
+        with self.backend.errors():
             for dataset_id, group in by_dataset.items():
                 empty = [{"size": {"height": i.height, "width": i.width}, "tags": [], "objects": []} for i in group]
-                self._b.api.annotation.upload_jsons([i.id for i in group], empty)
+                self.backend.api.annotation.upload_jsons([i.id for i in group], empty)
 
     # -- Supervisely's own JSON -----------------------------------------------------------------
 
@@ -224,7 +221,7 @@ class SuperviselyAnnotations(AnnotationsAPI):
         from .meta import meta_to_schema
 
         pid = sly_id(project_id, "project_id")
-        meta = self._b.projects.meta(pid)
+        meta = self.backend.projects.meta(pid)
         schema = meta_to_schema(meta)[0]
 
         def documents() -> Iterator[dict[str, Any]]:
@@ -244,7 +241,7 @@ class SuperviselyAnnotations(AnnotationsAPI):
         AnnotationInfo give), read against the project's meta."""
         from .figures import from_supervisely
 
-        meta = self._b.projects.meta(sly_id(project_id, "project_id"))
+        meta = self.backend.projects.meta(sly_id(project_id, "project_id"))
 
         def read() -> Iterator[ItemAnnotation]:
             for index, doc in enumerate(documents):
@@ -261,10 +258,10 @@ class SuperviselyAnnotations(AnnotationsAPI):
         """ImageInfo by id for images of the project (images.list by id, 500 a request); ValidationError naming
         the ids that are not."""
         found: dict[int, Any] = {}
-        with self._b.errors():
+        with self.backend.errors():
             for start in range(0, len(ids), ID_FILTER_CHUNK):
                 chunk = ids[start : start + ID_FILTER_CHUNK]
-                infos = self._b.api.image.get_list(
+                infos = self.backend.api.image.get_list(
                     project_id=project_id, filters=[{"field": "id", "operator": "in", "value": chunk}]
                 )
                 found.update((i.id, i) for i in infos)

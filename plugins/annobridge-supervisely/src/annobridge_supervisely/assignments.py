@@ -29,12 +29,8 @@ if TYPE_CHECKING:
 LINK = "annobridge"
 
 
-class SuperviselyAssignments(AssignmentsAPI):
+class SuperviselyAssignments(AssignmentsAPI["SuperviselyProvider"]):
     """Plans applied natively as labeling jobs; see the module docstring."""
-
-    @property
-    def _b(self) -> SuperviselyProvider:
-        return self.backend  # type: ignore[return-value]
 
     def assign(self, job_id: Id, assignments: Iterable[Assignment]) -> list[Job]:
         """Apply the plan to the job's dataset: one job per (annotator, reviewer) holding their items.
@@ -43,17 +39,18 @@ class SuperviselyAssignments(AssignmentsAPI):
         reviewers are refused (ValidationError naming them) before any job is made. Returns
         the plan's jobs, new and reused; if making one fails, the new ones are removed.
 
-        >>> plan = annobridge.plan_assignments([i.id for i in sv.items.list(job.id)], [101, 102], seed=7)  # doctest: +SKIP
-        >>> [j.assignees[0].login for j in sv.assignments.assign(job.id, plan)]                      # doctest: +SKIP
-        ['labeler_1', 'labeler_2']
+        Example::
+
+            plan = annobridge.plan_assignments([i.id for i in sv.items.list(job.id)], [101, 102], seed=7)
+            [j.assignees[0].login for j in sv.assignments.assign(job.id, plan)]  # -> ['labeler_1', 'labeler_2']
         """
         plan = list(assignments)
         if not plan:
             return []
-        template, custom = self._b.jobs.fetch(job_id)
-        members = team_members(self._b)
+        template, custom = self.backend.jobs.fetch(job_id)
+        members = team_members(self.backend)
         refs = list(dict.fromkeys(a.user_id for a in plan))  # each user resolved (and named) once
-        resolved = dict(zip(refs, resolve_members(self._b, refs, "assignments.user_id", members)))
+        resolved = dict(zip(refs, resolve_members(self.backend, refs, "assignments.user_id", members)))
         users = [resolved[a.user_id] for a in plan]
         items = [sly_id(a.item_id, "assignments.item_id") for a in plan]
         self._check_items(template.dataset_id, set(items))
@@ -66,8 +63,8 @@ class SuperviselyAssignments(AssignmentsAPI):
                 existing = known.get((annotator, frozenset(group)))
                 if existing is not None:
                     if reviewer is not None and existing.reviewer_id != reviewer:
-                        with self._b.errors():
-                            self._b.api.labeling_job.set_assignees(
+                        with self.backend.errors():
+                            self.backend.api.labeling_job.set_assignees(
                                 existing.id, reviewer_id=reviewer, check_membership=False, return_info=False
                             )
                     chosen.append(existing.id)
@@ -78,17 +75,17 @@ class SuperviselyAssignments(AssignmentsAPI):
             self._link(template.id, custom, made)
         except Exception:
             if made:
-                self._b.jobs.delete_many(made)
+                self.backend.jobs.delete_many(made)
             raise
-        return [self._b.jobs.get(i) for i in chosen]
+        return [self.backend.jobs.get(i) for i in chosen]
 
     def _check_items(self, dataset_id: int, wanted: set[int]) -> None:
         ids = sorted(wanted)
         found: set[int] = set()
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            with self._b.errors():
-                infos = self._b.api.image.get_list(
+            with self.backend.errors():
+                infos = self.backend.api.image.get_list(
                     dataset_id, filters=[{"field": "id", "operator": "in", "value": chunk}]
                 )
             found |= {i.id for i in infos}
@@ -104,8 +101,8 @@ class SuperviselyAssignments(AssignmentsAPI):
         name = f"{template.name} ({login})"
         if reviewer is not None:
             name = f"{template.name} ({login}, review {getattr(members.get(reviewer), 'login', reviewer)})"
-        with self._b.errors():
-            (info,) = self._b.api.labeling_job.create(
+        with self.backend.errors():
+            (info,) = self.backend.api.labeling_job.create(
                 name=name[:255],
                 dataset_id=template.dataset_id,
                 user_ids=[annotator],
@@ -118,14 +115,14 @@ class SuperviselyAssignments(AssignmentsAPI):
                 reviewer_id=reviewer,
                 images_ids=items,
             )
-            self._b.api.labeling_job.set_custom_data(info.id, {LINK: {"plan_of": template.id}})
+            self.backend.api.labeling_job.set_custom_data(info.id, {LINK: {"plan_of": template.id}})
         return info
 
     def _linked(self, custom: dict[str, Any]) -> list[Any]:
         infos = []
         for linked_id in (custom.get(LINK) or {}).get("plan_jobs", []):
             try:
-                infos.append(self._b.jobs.fetch(linked_id)[0])
+                infos.append(self.backend.jobs.fetch(linked_id)[0])
             except NotFound:  # removed since: no longer part of the plan
                 continue
         return infos
@@ -135,12 +132,12 @@ class SuperviselyAssignments(AssignmentsAPI):
             return
         link = dict(custom.get(LINK) or {})
         link["plan_jobs"] = [*link.get("plan_jobs", []), *made]
-        with self._b.errors():
-            self._b.api.labeling_job.set_custom_data(template_id, {LINK: link})
+        with self.backend.errors():
+            self.backend.api.labeling_job.set_custom_data(template_id, {LINK: link})
 
     def list(self, job_id: Id) -> list[Assignment]:
         """The job's annotator over its items and its reviewer, and the same for the jobs its plans made."""
-        info, custom = self._b.jobs.fetch(job_id)
+        info, custom = self.backend.jobs.fetch(job_id)
         seen: dict[Assignment, None] = {}
         for job in [info, *self._linked(custom)]:
             for entity in job.entities or []:
@@ -152,8 +149,8 @@ class SuperviselyAssignments(AssignmentsAPI):
 
     def jobs_of(self, job_id: Id) -> list[Job]:
         """The jobs that plans applied to this job made (live ones only)."""
-        _, custom = self._b.jobs.fetch(job_id)
-        return [job_from_info(i, backend=self._b.name) for i in self._linked(custom)]
+        _, custom = self.backend.jobs.fetch(job_id)
+        return [job_from_info(i, backend=self.backend.name) for i in self._linked(custom)]
 
 
 def _groups(plan: list[Assignment], users: list[int], items: list[int], fallback: int | None) -> dict:

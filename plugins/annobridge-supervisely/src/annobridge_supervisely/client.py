@@ -36,17 +36,6 @@ READ_ENDS = ("list", "info", "download", "stats", "me", "activity", "version", "
 SET_ENDS = ("editInfo", "set-status", "update-review-status", "stop", "archive", "update")
 
 
-def sly():
-    """The supervisely package, imported on first use (it takes seconds).
-
-    >>> sly().Annotation.__name__                                   # doctest: +SKIP
-    'Annotation'
-    """
-    import supervisely
-
-    return supervisely
-
-
 def safe_to_repeat(method: str) -> bool:
     """Whether the Supervisely API method `method` may be sent again after a failure.
 
@@ -64,9 +53,10 @@ def make_api(server_address: str, token: str, policy: RetryPolicy | None = None,
     is at its /public/api (SUPERVISELY_API_SERVER_ADDRESS is not read), and a redirect to another
     host or port does not carry the token along.
 
-    >>> api = make_api("http://127.0.0.1:8000", token, RetryPolicy(retries=2))   # doctest: +SKIP
-    >>> api.user.get_my_info().login                                            # doctest: +SKIP
-    'admin'
+    Example::
+
+        api = make_api("http://127.0.0.1:8000", token, RetryPolicy(retries=2))
+        api.user.get_my_info().login  # -> 'admin'
     """
     import requests
 
@@ -84,7 +74,8 @@ def make_api(server_address: str, token: str, policy: RetryPolicy | None = None,
     )
     api._annobridge_session = _session_class()()
     api._annobridge_session.verify = verify
-    api._require_https_redirect_check = False  # the URL's transport is the user's choice
+    # the SDK's private switches on purpose (it has no public ones): the URL's transport is the user's choice
+    api._require_https_redirect_check = False
     api._skip_https_redirect_check = True
     api._version_check_completed = True  # no extra instance.version request on the first error
     return api
@@ -113,7 +104,9 @@ def _session_class():
 def _api_class():
     global _API_CLASS
     if _API_CLASS is None:
-        base = sly().Api
+        import supervisely as sly
+
+        base = sly.Api
 
         class Api(base):
             """sly.Api whose POSTs and GETs go out once per try, through annobridge's policy, and raise at once."""
@@ -150,6 +143,7 @@ def _api_class():
 
                 response = policy.call(send, safe=safe)
                 if response.status_code != 200:
+                    # the SDK's private check on purpose: the same requests.HTTPError (server message kept) as its post
                     base._raise_for_status(response)
                 return response
 
@@ -229,8 +223,10 @@ def _server_message(response) -> str:
 def sdk_errors(backend: str, token: str | None = None) -> Iterator[None]:
     """Run SDK calls, raising what they raise as annobridge errors naming `backend`.
 
-    >>> with sdk_errors("supervisely (http://127.0.0.1:1)"):          # doctest: +SKIP
-    ...     api.project.get_info_by_id(5555)
+    >>> with sdk_errors("supervisely (http://127.0.0.1:1)"):
+    ...     raise KeyError("classTitle")  # what the SDK raises for JSON it cannot read
+    Traceback (most recent call last):
+    annobridge.errors.ValidationError: supervisely (http://127.0.0.1:1): 'classTitle'
     """
     try:
         yield

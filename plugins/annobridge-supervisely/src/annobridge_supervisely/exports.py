@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 FORMATS = {"JSON": "supervisely-job-json"}
 
 
-class SuperviselyExports(ExportsAPI):
+class SuperviselyExports(ExportsAPI["SuperviselyProvider"]):
     """Client-built exports; see the module docstring."""
 
     def __init__(self, backend: SuperviselyProvider) -> None:
@@ -37,26 +37,20 @@ class SuperviselyExports(ExportsAPI):
         self._made: dict[tuple[str, str], tuple[Export, Path]] = {}
         self._ids = itertools.count(1)
 
-    @property
-    def _b(self) -> SuperviselyProvider:
-        return self.backend  # type: ignore[return-value]
-
     def create(self, job_id: Id, *, format: str = "JSON", title: str | None = None) -> Export:
-        """Build the export now (status completed); `format` is JSON.
-
-        >>> path = sv.exports.download(sv.exports.create(job.id), "out/")   # doctest: +SKIP
-        """
+        """Build the export now (status completed); `format` is JSON. Then
+        `sv.exports.download(export, "out/")` copies its file into out/."""
         kind = FORMATS.get(str(format).upper())
         if kind is None:
             raise ValidationError(
                 f"format: Supervisely exports are built on the client as {sorted(FORMATS)}, not {format!r}"
             )
         started = datetime.now(timezone.utc)
-        info, custom = self._b.jobs.fetch(job_id)
-        job = job_from_info(info, backend=self._b.name, custom_data=custom)
-        with self._b.errors():
-            meta = self._b.api.project.get_meta(info.project_id)
-        annotations = sly_annotations(self._b, info, [e.id for e in job.entities or []], meta)
+        info, custom = self.backend.jobs.fetch(job_id)
+        job = job_from_info(info, backend=self.backend.name, custom_data=custom)
+        with self.backend.errors():
+            meta = self.backend.api.project.get_meta(info.project_id)
+        annotations = sly_annotations(self.backend, info, [e.id for e in job.entities or []], meta)
         document = {
             "format": kind,
             "job": job.model_dump(mode="json"),
@@ -72,7 +66,7 @@ class SuperviselyExports(ExportsAPI):
             ],
         }
         export_id = next(self._ids)
-        path = Path(self._b.scratch_dir()) / f"supervisely-job-{info.id}-export-{export_id}.json"
+        path = Path(self.backend.scratch_dir()) / f"supervisely-job-{info.id}-export-{export_id}.json"
         path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
         export = Export(
             id=export_id,
@@ -110,7 +104,7 @@ class SuperviselyExports(ExportsAPI):
     def _entry(self, job_id: Id, export_id: Id) -> tuple[Export, Path]:
         entry = self._made.get(_key(job_id, export_id))
         if entry is None or not entry[1].exists():
-            raise self._b.not_found(
+            raise self.backend.not_found(
                 f"export {export_id} of job {job_id} (client-built exports live as long as the connection)"
             )
         return entry

@@ -39,8 +39,9 @@ from annobridge.fidelity import SUPERVISELY, FidelityReport
 from annobridge.models import Id
 
 from .figures_native import completed, split_stash, with_stash, writable
-from .figures_read import _project_meta, convert_from_supervisely
+from .figures_read import convert_from_supervisely
 from .figures_write import check_parses, convert_to_supervisely
+from .meta import project_meta
 
 __all__ = ["from_supervisely", "stashed", "to_supervisely"]
 
@@ -69,7 +70,7 @@ def from_supervisely(
     >>> to_supervisely(neutral, meta)[0]["customBigData"]
     {'batch': 7}
     """
-    project = _project_meta(meta)
+    project = project_meta(meta)
     plain, stash = split_stash(annotation)
     neutral, report = _read(plain, project, item=item, width=width, height=height)
     return keep.restored(neutral, stash, report, SUPERVISELY), report
@@ -97,7 +98,7 @@ def to_supervisely(
     >>> from_supervisely(data, meta)[0].objects[0] == ann.objects[0]
     True
     """
-    project = _project_meta(meta)
+    project = project_meta(meta)
     native, report = convert_to_supervisely(annotation, project)
     native, residue = _residue_restored(annotation, native, project)
     check_parses(native, project, annotation)
@@ -118,7 +119,7 @@ def stashed(
     image edge (a rectangle's bottom at the image height becomes height - 1) without a word, so an exact report
     cannot promise an exact read back.
     """
-    project = _project_meta(meta)
+    project = project_meta(meta)
     read_back, _ = _read(native, project, item=original.item)
     entry = keep.stash(original, read_back, SUPERVISELY)
     if entry is None:

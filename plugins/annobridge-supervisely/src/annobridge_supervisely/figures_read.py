@@ -26,14 +26,14 @@ from annobridge.errors import ValidationError
 from annobridge.fidelity import NEUTRAL, FidelityReport
 from annobridge.models import Id
 
-from .meta import parse_meta, sly
+from .meta import project_meta
 
-__all__ = ["convert_from_supervisely"]
+__all__ = ["ORIGINS", "PI", "STATUSES", "convert_from_supervisely", "sole_author"]
 
-_SUBPIXEL = Fraction(1, 10**6)  # closer to a whole pixel than this is that pixel (float noise)
-_PI = Fraction(math.pi)
-_ORIGINS = {"manual": ObjectOrigin.MANUAL, "auto": ObjectOrigin.MODEL, "corrected": ObjectOrigin.MODEL_CORRECTED}
-_STATUSES = {origin: status for status, origin in _ORIGINS.items()}
+PI = Fraction(math.pi)  # π as an exact Fraction (of the float), for radians <-> degrees
+# a label's labeling status (sly LabelingStatus) <-> the object's origin
+ORIGINS = {"manual": ObjectOrigin.MANUAL, "auto": ObjectOrigin.MODEL, "corrected": ObjectOrigin.MODEL_CORRECTED}
+STATUSES = {origin: status for status, origin in ORIGINS.items()}
 # what the reader looks at, and what the server sets on its own
 _KNOWN = {"description", "size", "tags", "objects", "customBigData", "customData", "imageId"}
 _OBJECT_EXTRAS = (
@@ -41,10 +41,6 @@ _OBJECT_EXTRAS = (
     (("smartToolInput",), "smart tool input"),
     (("customData", "meta", "priority"), "object custom data"),
 )
-
-
-def _project_meta(meta):
-    return meta if hasattr(meta, "obj_classes") else parse_meta(meta)
 
 
 def convert_from_supervisely(
@@ -68,8 +64,9 @@ def convert_from_supervisely(
     >>> neutral.objects[0].shape.x, report.lossless
     (Fraction(2, 1), True)
     """
-    s = sly()
-    project = _project_meta(meta)
+    import supervisely as sly
+
+    project = project_meta(meta)
     report = FidelityReport()
     _check_containers(annotation, item)
     size = annotation.get("size") or {}
@@ -82,7 +79,7 @@ def convert_from_supervisely(
         name = f"{where}, object #{index} (class {data.get('classTitle')!r}"
         name += f", id {data['id']!r})" if data.get("id") is not None else ")"
         try:
-            label = _parse_label(s, data, project)
+            label = _parse_label(data, project)
             obj = _object_from_sly(label, data, report, item)
         except ValidationError as exc:
             raise ValidationError(f"{name}: {exc}") from None
@@ -91,7 +88,7 @@ def convert_from_supervisely(
         if obj is not None:
             objects.append(obj)
     try:
-        tags = _tags_from_sly(s.TagCollection.from_json(annotation.get("tags", []), project.tag_metas), report, item)
+        tags = _tags_from_sly(sly.TagCollection.from_json(annotation.get("tags", []), project.tag_metas), report, item)
     except Exception as exc:
         raise ValidationError(
             f"{where}: item tags: {_unknown_tag(annotation.get('tags', []), project) or exc}"
@@ -133,7 +130,9 @@ def _unknown_tag(tags: list, project) -> str | None:
     return None
 
 
-def _parse_label(s, data: dict[str, Any], project):
+def _parse_label(data: dict[str, Any], project):
+    import supervisely as sly
+
     obj_class = project.get_obj_class(data.get("classTitle"))
     if obj_class is None:
         known = sorted(c.name for c in project.obj_classes)
@@ -151,7 +150,7 @@ def _parse_label(s, data: dict[str, Any], project):
         ]:
             if len(ring) < 3:
                 raise ValidationError(f"{what} needs at least 3 points, got {len(ring)}")
-    return s.Label.from_json(data, project)
+    return sly.Label.from_json(data, project)
 
 
 def _object_from_sly(label, data: dict[str, Any], report: FidelityReport, item) -> ObjectAnnotation | None:
@@ -176,7 +175,7 @@ def _object_from_sly(label, data: dict[str, Any], report: FidelityReport, item) 
         id=label.sly_id,
         author=geometry.labeler_login,
         description=label.description or "",
-        origin=_ORIGINS[str(label.status)],
+        origin=ORIGINS[str(label.status)],
         created_at=geometry.created_at,
         updated_at=geometry.updated_at,
     )
@@ -223,7 +222,7 @@ def _oriented_from_sly(box) -> Rectangle:
         y=cy - width / 2 * sin - height / 2 * cos,
         width=width,
         height=height,
-        rotation=Fraction(box.angle) * 180 / _PI,
+        rotation=Fraction(box.angle) * 180 / PI,
     )
 
 
@@ -236,7 +235,8 @@ def _tags_from_sly(tags, report: FidelityReport, item) -> list[Tag]:
 
 
 def _check_containers(annotation: Any, item: Id | None) -> None:
-    """ValidationError unless the annotation JSON is an object whose objects/tags are lists of objects, size an object."""
+    """ValidationError unless the annotation JSON is an object whose objects and tags are lists of objects, whose
+    size is an object."""
     where = f"item {item!r}" if item is not None else "item"
     if not isinstance(annotation, dict):
         raise ValidationError(f"{where}: an annotation must be a JSON object, not {type(annotation).__name__}")

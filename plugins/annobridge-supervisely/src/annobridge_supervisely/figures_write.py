@@ -7,6 +7,7 @@ the result with sly.Annotation.from_json against the meta (`check_parses`).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -24,10 +25,10 @@ from annobridge.annotations import (
 )
 from annobridge.errors import ValidationError
 from annobridge.fidelity import SUPERVISELY, FidelityReport
-from annobridge.models import ReviewStatus
+from annobridge.models import Id, ReviewStatus
 
-from .figures_read import _PI, _STATUSES, _SUBPIXEL, _project_meta
-from .meta import sly
+from .figures_read import PI, STATUSES
+from .meta import project_meta
 
 __all__ = ["check_parses", "convert_to_supervisely"]
 
@@ -45,22 +46,22 @@ def convert_to_supervisely(annotation: ItemAnnotation, meta) -> tuple[dict[str, 
     >>> data["objects"][0]["points"]["exterior"], str(report).splitlines()[-1]
     ([[1, 2], [4, 6]], 'subpixel coordinates -> approximated rounded to whole pixels (supervisely): 1')
     """
-    s = sly()
-    project = _project_meta(meta)
+    import supervisely as sly
+
+    project = project_meta(meta)
     report = FidelityReport()
     item = annotation.item
     labels = []
     for index, obj in enumerate(annotation.objects):
         try:
-            labels.append(_label_to_sly(s, obj, annotation, project, report))
+            labels.append(_label_to_sly(obj, annotation, project, report))
         except ValidationError as exc:
             raise annotation.fail(str(exc), index) from None
         except Exception as exc:  # the SDK's own checks (geometry, tag values)
             raise annotation.fail(str(exc), index) from None
+    own = annotation.author if isinstance(annotation.author, str) else None  # what a tag without an author gets
     try:
-        img_tags = _tags_to_sly(
-            s, annotation.tags, project, annotation.author if isinstance(annotation.author, str) else None
-        )
+        img_tags = _tags_to_sly(annotation.tags, project, own)
     except Exception as exc:
         raise annotation.fail(f"item tags: {exc}") from None
     report.carried("item tag", SUPERVISELY, len(img_tags))
@@ -71,7 +72,7 @@ def convert_to_supervisely(annotation: ItemAnnotation, meta) -> tuple[dict[str, 
         report.approximated("annotation author", SUPERVISELY, "as the author of what has none", item=item)
     if annotation.review_status is not ReviewStatus.NONE:
         report.dropped("review status", SUPERVISELY, "not in annotation JSON; set it on the job entity", item=item)
-    result = s.Annotation(
+    result = sly.Annotation(
         img_size=(annotation.height, annotation.width),
         labels=labels,
         img_tags=img_tags,
@@ -82,100 +83,113 @@ def convert_to_supervisely(annotation: ItemAnnotation, meta) -> tuple[dict[str, 
 
 def check_parses(data: dict[str, Any], meta, annotation: ItemAnnotation) -> None:
     """ValidationError naming the item unless Supervisely would parse `data` (the SDK's own reading, against `meta`)."""
+    import supervisely as sly
+
     try:
-        sly().Annotation.from_json(data, _project_meta(meta))
+        sly.Annotation.from_json(data, project_meta(meta))
     except Exception as exc:
         raise annotation.fail(f"Supervisely would refuse the annotation: {exc}") from None
 
 
-def _label_to_sly(s, obj: ObjectAnnotation, item: ItemAnnotation, project, report: FidelityReport):
+def _label_to_sly(obj: ObjectAnnotation, item: ItemAnnotation, project, report: FidelityReport):
+    import supervisely as sly
+    from supervisely.annotation.label import LabelingStatus
+
     obj_class = project.get_obj_class(obj.class_name)
     if obj_class is None:
         raise ValidationError(
             f"unknown class {obj.class_name!r}; the meta has {sorted(c.name for c in project.obj_classes)}"
         )
-    target = obj_class.geometry_type.geometry_name()
-    pixels = _Pixels()
     author = obj.author if obj.author is not None else item.author
     if author is not None and not isinstance(author, str):
         report.dropped("author given as a user id", SUPERVISELY, "map users to logins first", item=item.item)
         author = None
-    info = {
+    fields = {
         "labeler_login": author,
         "created_at": _time(obj.created_at),
         "updated_at": _time(obj.updated_at),
         "sly_id": obj.id if isinstance(obj.id, int) else None,
     }
-    geometry = _geometry_to_sly(s, obj, target, obj_class, pixels, report, item.item, info)
-    if pixels.subpixel:
+    target = _Target(obj_class=obj_class, pixels=_Pixels(), report=report, item=item.item, fields=fields)
+    geometry = _geometry_to_sly(obj.shape, target)
+    if target.pixels.subpixel:
         report.approximated("subpixel coordinates", SUPERVISELY, "rounded to whole pixels", item=item.item)
     report.carried(f"{geometry.geometry_name()} object", SUPERVISELY)
-    tags = _tags_to_sly(s, obj.tags, project, author)
+    tags = _tags_to_sly(obj.tags, project, author)
     report.carried("object tag", SUPERVISELY, len(tags))
-    from supervisely.annotation.label import LabelingStatus
-
-    status = LabelingStatus(_STATUSES[obj.origin])
-    return s.Label(geometry, obj_class, tags=tags, description=obj.description, status=status)
+    status = LabelingStatus(STATUSES[obj.origin])
+    return sly.Label(geometry, obj_class, tags=tags, description=obj.description, status=status)
 
 
-def _geometry_to_sly(s, obj, target: str, obj_class, px: _Pixels, report, item, info):
-    shape, kind = obj.shape, obj.shape.kind
-    accepts = {
-        "rectangle": ("rectangle",),
-        "oriented_bbox": ("rectangle",),
-        "polygon": ("polygon",),
-        "line": ("polyline",),
-        "point": ("point",),
-        "graph": ("keypoints",),
-        "bitmap": ("mask",),
-    }
-    if target != "any" and kind not in accepts.get(target, ()):
-        raise ValidationError(f"a {kind} cannot go into {target} class {obj_class.name!r}")
+# the neutral shape kinds each Supervisely geometry takes ("any" takes every kind but keypoints)
+_ACCEPTS = {
+    "rectangle": ("rectangle",),
+    "oriented_bbox": ("rectangle",),
+    "polygon": ("polygon",),
+    "line": ("polyline",),
+    "point": ("point",),
+    "graph": ("keypoints",),
+    "bitmap": ("mask",),
+}
+
+
+def _geometry_to_sly(shape, target: _Target):
+    """The sly geometry of a neutral shape going into `target`'s class."""
+    import supervisely as sly
+
+    px, fields, obj_class, geometry = target.pixels, target.fields, target.obj_class, target.geometry
+    if geometry != "any" and shape.kind not in _ACCEPTS.get(geometry, ()):
+        raise ValidationError(f"a {shape.kind} cannot go into {geometry} class {obj_class.name!r}")
     if isinstance(shape, Rectangle):
         turned = shape.rotation % 360 != 0
-        if target == "oriented_bbox" or (target == "any" and turned):
-            return _oriented_to_sly(s, shape, px, info)
+        if geometry == "oriented_bbox" or (geometry == "any" and turned):
+            return _oriented_to_sly(shape, target)
         if turned:
-            report.approximated("rotation", SUPERVISELY, "as bounding rectangle", item=item)
+            target.report.approximated("rotation", SUPERVISELY, "as bounding rectangle", item=target.item)
             left, top, right, bottom = shape.bounds()
-            return s.Rectangle(math.floor(top), math.floor(left), math.ceil(bottom), math.ceil(right), **info)
-        return s.Rectangle(px(shape.y), px(shape.x), px(shape.y + shape.height), px(shape.x + shape.width), **info)
+            return sly.Rectangle(math.floor(top), math.floor(left), math.ceil(bottom), math.ceil(right), **fields)
+        return sly.Rectangle(px(shape.y), px(shape.x), px(shape.y + shape.height), px(shape.x + shape.width), **fields)
     if isinstance(shape, Polygon):
-        report.carried("polygon hole", SUPERVISELY, len(shape.interiors))
-        return s.Polygon(
-            exterior=[s.PointLocation(px(y), px(x)) for x, y in shape.exterior],
-            interior=[[s.PointLocation(px(y), px(x)) for x, y in hole] for hole in shape.interiors],
-            **info,
+        target.report.carried("polygon hole", SUPERVISELY, len(shape.interiors))
+        return sly.Polygon(
+            exterior=[sly.PointLocation(px(y), px(x)) for x, y in shape.exterior],
+            interior=[[sly.PointLocation(px(y), px(x)) for x, y in hole] for hole in shape.interiors],
+            **fields,
         )
     if isinstance(shape, Polyline):
-        return s.Polyline(exterior=[s.PointLocation(px(y), px(x)) for x, y in shape.points], **info)
+        return sly.Polyline(exterior=[sly.PointLocation(px(y), px(x)) for x, y in shape.points], **fields)
     if isinstance(shape, Point):
-        return s.Point(px(shape.y), px(shape.x), **info)
+        return sly.Point(px(shape.y), px(shape.x), **fields)
     if isinstance(shape, Keypoints):
-        if target == "any":
+        if geometry == "any":
             raise ValidationError(f"keypoints need a graph class with nodes, not any-shape class {obj_class.name!r}")
         ids = {node.get("label", key): key for key, node in obj_class.geometry_config["nodes"].items()}
         unknown = sorted(p.name for p in shape.points if p.name not in ids)
         if unknown:
             raise ValidationError(f"keypoints {unknown} are not nodes of class {obj_class.name!r}")
-        nodes = {ids[p.name]: s.Node(s.PointLocation(px(p.y), px(p.x)), disabled=not p.visible) for p in shape.points}
-        return s.GraphNodes(nodes, **info)
-    return s.Bitmap(np.asarray(shape.data), origin=s.PointLocation(shape.origin[1], shape.origin[0]), **info)
+        nodes = {
+            ids[p.name]: sly.Node(sly.PointLocation(px(p.y), px(p.x)), disabled=not p.visible) for p in shape.points
+        }
+        return sly.GraphNodes(nodes, **fields)
+    return sly.Bitmap(np.asarray(shape.data), origin=sly.PointLocation(shape.origin[1], shape.origin[0]), **fields)
 
 
-def _oriented_to_sly(s, box: Rectangle, px: _Pixels, info):
+def _oriented_to_sly(box: Rectangle, target: _Target):
     from supervisely.geometry.oriented_bbox import OrientedBBox
 
-    angle = float(box.rotation * _PI / 180)
+    px = target.pixels
+    angle = float(box.rotation * PI / 180)
     cos, sin = Fraction(math.cos(angle)), Fraction(math.sin(angle))
     cx = box.x + box.width / 2 * cos - box.height / 2 * sin
     cy = box.y + box.width / 2 * sin + box.height / 2 * cos
     left, top = px(cx - box.width / 2), px(cy - box.height / 2)
-    return OrientedBBox(top, left, top + px(box.height), left + px(box.width), angle=angle, **info)
+    return OrientedBBox(top, left, top + px(box.height), left + px(box.width), angle=angle, **target.fields)
 
 
-def _tags_to_sly(s, tags, project, default_author: str | None) -> list:
+def _tags_to_sly(tags, project, default_author: str | None) -> list:
     """sly.Tags; a tag without an author gets the object's (or annotation's), as Label Studio implies."""
+    import supervisely as sly
+
     result = []
     for tag in tags:
         tag_meta = project.get_tag_meta(tag.name)
@@ -183,7 +197,7 @@ def _tags_to_sly(s, tags, project, default_author: str | None) -> list:
             raise ValidationError(f"unknown tag {tag.name!r}; the meta has {sorted(t.name for t in project.tag_metas)}")
         author = tag.author if isinstance(tag.author, str) else default_author
         result.append(
-            s.Tag(
+            sly.Tag(
                 tag_meta,
                 tag.value,
                 labeler_login=author,
@@ -197,14 +211,33 @@ def _tags_to_sly(s, tags, project, default_author: str | None) -> list:
 class _Pixels:
     """Rounds exact coordinates to whole pixels, remembering whether anything was really rounded."""
 
+    SUBPIXEL = Fraction(1, 10**6)  # closer to a whole pixel than this is that pixel (float noise)
+
     def __init__(self) -> None:
         self.subpixel = False
 
     def __call__(self, value: Fraction) -> int:
         whole = round(value)
-        if abs(value - whole) > _SUBPIXEL:
+        if abs(value - whole) > self.SUBPIXEL:
             self.subpixel = True
         return int(whole)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where an object's shape goes: its sly.ObjClass, the rounding to whole pixels, the report of what changed, the
+    item (named in the report) and the geometry's own fields (labeler_login, created_at, updated_at, sly_id)."""
+
+    obj_class: Any
+    pixels: _Pixels
+    report: FidelityReport
+    item: Id | None
+    fields: dict[str, Any]
+
+    @property
+    def geometry(self) -> str:
+        """The class's geometry name: "rectangle", "graph", "any"..."""
+        return self.obj_class.geometry_type.geometry_name()
 
 
 def _time(value: datetime | None) -> str | None:

@@ -20,21 +20,13 @@ ID_FILTER_CHUNK = 500  # ids per images.list "in" filter: keeps request bodies s
 DOWNLOAD_PAGE = 100  # images a page when downloading: one images.bulk.download each
 
 
-class SuperviselyItems(ItemsAPI):
+class SuperviselyItems(ItemsAPI["SuperviselyProvider"]):
     """Images (api.image), all pages, never capped."""
-
-    @property
-    def _b(self) -> SuperviselyProvider:
-        return self.backend  # type: ignore[return-value]
 
     def list(
         self, job_id: Id | None = None, *, project_id: Id | None = None, dataset_id: Id | None = None
     ) -> Iterator[Item]:
-        """The job's items with their review status (in the job's order), or every image of the dataset / project.
-
-        >>> [i.name for i in sv.items.list(job.id)]   # doctest: +SKIP
-        ['IMG_8144.jpeg', 'IMG_4451.jpeg', ...]
-        """
+        """The job's items with their review status (in the job's order), or every image of the dataset / project."""
         given = [
             n for n, v in (("job_id", job_id), ("project_id", project_id), ("dataset_id", dataset_id)) if v is not None
         ]
@@ -49,7 +41,7 @@ class SuperviselyItems(ItemsAPI):
         return self._of_project(sly_id(project_id, "project_id"))
 
     def _of_job(self, job_id: Id) -> Iterator[Item]:
-        info, _ = self._b.jobs.fetch(job_id)  # now, so a missing job is NotFound at the call
+        info, _ = self.backend.jobs.fetch(job_id)  # now, so a missing job is NotFound at the call
         return self._job_pages(info)
 
     def _job_pages(self, info) -> Iterator[Item]:
@@ -57,8 +49,8 @@ class SuperviselyItems(ItemsAPI):
         ids = list(verdicts)
         for start in range(0, len(ids), ID_FILTER_CHUNK):
             chunk = ids[start : start + ID_FILTER_CHUNK]
-            with self._b.errors():
-                infos = self._b.api.image.get_list(
+            with self.backend.errors():
+                infos = self.backend.api.image.get_list(
                     info.dataset_id, filters=[{"field": "id", "operator": "in", "value": chunk}]
                 )
             by_id = {i.id: i for i in infos}
@@ -69,18 +61,18 @@ class SuperviselyItems(ItemsAPI):
     def _of_dataset(self, dataset_id: int) -> Iterator[Item]:
         """Page by page (the SDK's cursor pagination), so memory stays flat however big the dataset."""
         try:
-            with self._b.errors():
-                for page in self._b.api.image.get_list_generator(dataset_id):
+            with self.backend.errors():
+                for page in self.backend.api.image.get_list_generator(dataset_id):
                     yield from (item_from_info(info) for info in page)
         except NotFound:
-            raise self._b.not_found(f"dataset {dataset_id}") from None
+            raise self.backend.not_found(f"dataset {dataset_id}") from None
 
     def _of_project(self, project_id: int) -> Iterator[Item]:
         try:
-            with self._b.errors():
-                datasets = self._b.api.dataset.get_list(project_id)
+            with self.backend.errors():
+                datasets = self.backend.api.dataset.get_list(project_id)
         except NotFound:
-            raise self._b.not_found(f"project {project_id}") from None
+            raise self.backend.not_found(f"project {project_id}") from None
         for dataset in datasets:
             yield from self._of_dataset(dataset.id)
 
@@ -95,10 +87,8 @@ class SuperviselyItems(ItemsAPI):
         """Write the images of the job (in its order) or the project, or only `item_ids`, into `directory` under
         their names (a name met again in another dataset gets the image id: "IMG_1_77.jpeg"); their paths.
 
-        The directory is checked before anything is read; bytes come as stored, 100 images a request.
-
-        >>> sv.items.download(job.id, directory="media/")     # doctest: +SKIP
-        [PosixPath('media/IMG_8144.jpeg'), ...]
+        The directory is checked before anything is read; bytes come as stored, 100 images a request:
+        `sv.items.download(job.id, directory="media/")` gives [PosixPath('media/IMG_8144.jpeg'), ...].
         """
         target = ExportsAPI.check_directory(directory)
         if (job_id is None) == (project_id is None):
@@ -109,17 +99,17 @@ class SuperviselyItems(ItemsAPI):
         taken: set[str] = set()
         paths: list[Path] = []
         for dataset_id, infos in pages:
-            names = [_file_name(info, taken) for info in infos]
+            names = [unique_file_name(info, taken) for info in infos]
             page_paths = [target / name for name in names]
-            with self._b.errors():
-                self._b.api.image.download_paths(dataset_id, [i.id for i in infos], [str(p) for p in page_paths])
+            with self.backend.errors():
+                self.backend.api.image.download_paths(dataset_id, [i.id for i in infos], [str(p) for p in page_paths])
             paths += page_paths
         return paths
 
     def _media_pages(self, job_id: Id | None, project_id: Id | None, wanted: list[int] | None):
         """(dataset id, ImageInfos) pages of the images to download; checked now, read as they are written."""
         if job_id is not None:
-            info, _ = self._b.jobs.fetch(job_id)
+            info, _ = self.backend.jobs.fetch(job_id)
             ids = [e["id"] for e in info.entities or []]
             if wanted is not None:
                 strangers = sorted(set(wanted) - set(ids))
@@ -142,10 +132,10 @@ class SuperviselyItems(ItemsAPI):
     def _by_ids(self, dataset_id: int, ids: list[int]):
         for start in range(0, len(ids), DOWNLOAD_PAGE):
             chunk = ids[start : start + DOWNLOAD_PAGE]
-            with self._b.errors():
+            with self.backend.errors():
                 infos = {
                     i.id: i
-                    for i in self._b.api.image.get_list(
+                    for i in self.backend.api.image.get_list(
                         dataset_id, filters=[{"field": "id", "operator": "in", "value": chunk}]
                     )
                 }
@@ -153,15 +143,15 @@ class SuperviselyItems(ItemsAPI):
 
     def _project_pages(self, project_id: int):
         try:
-            with self._b.errors():
-                datasets = self._b.api.dataset.get_list(project_id)
+            with self.backend.errors():
+                datasets = self.backend.api.dataset.get_list(project_id)
         except NotFound:
-            raise self._b.not_found(f"project {project_id}") from None
+            raise self.backend.not_found(f"project {project_id}") from None
 
         def pages():
             for dataset in datasets:
-                with self._b.errors():
-                    for infos in self._b.api.image.get_list_generator(dataset.id, batch_size=DOWNLOAD_PAGE):
+                with self.backend.errors():
+                    for infos in self.backend.api.image.get_list_generator(dataset.id, batch_size=DOWNLOAD_PAGE):
                         yield dataset.id, infos
 
         return pages()
@@ -170,18 +160,18 @@ class SuperviselyItems(ItemsAPI):
         found: dict[int, Any] = {}
         for start in range(0, len(ids), ID_FILTER_CHUNK):
             chunk = ids[start : start + ID_FILTER_CHUNK]
-            with self._b.errors():
-                infos = self._b.api.image.get_list(
+            with self.backend.errors():
+                infos = self.backend.api.image.get_list(
                     project_id=project_id, filters=[{"field": "id", "operator": "in", "value": chunk}]
                 )
             found.update((i.id, i) for i in infos)
         return found
 
     def get(self, item_id: Id) -> Item:
-        with self._b.errors():
-            info = self._b.api.image.get_info_by_id(sly_id(item_id, "item_id"))
+        with self.backend.errors():
+            info = self.backend.api.image.get_info_by_id(sly_id(item_id, "item_id"))
         if info is None:
-            raise self._b.not_found(f"image {item_id}")
+            raise self.backend.not_found(f"image {item_id}")
         return item_from_info(info)
 
     def add(self, project_id: Id, items: Iterable[Any], *, dataset_id: Id | None = None) -> list[Id]:
@@ -192,8 +182,10 @@ class SuperviselyItems(ItemsAPI):
         none). Every item is checked before the first byte is sent; bytes are uploaded as
         they are, never re-encoded.
 
-        >>> sv.items.add(project.id, ["lemons/IMG_0748.jpeg", {"bytes": data, "name": "kiwi.png"}])  # doctest: +SKIP
-        [3882699, 3882703]
+        Example::
+
+            sv.items.add(project.id, ["lemons/IMG_0748.jpeg", {"bytes": data, "name": "kiwi.png"}])
+            # -> [3882699, 3882703]
         """
         payloads = [_payload(n, item) for n, item in enumerate(items)]
         names = [p["name"] for p in payloads]
@@ -202,7 +194,7 @@ class SuperviselyItems(ItemsAPI):
             raise ValidationError(f"items: names {dupes} appear more than once; image names in a dataset are unique")
         if not payloads:
             return []
-        target = self._dataset(project_id, dataset_id)
+        target = self.upload_dataset(project_id, dataset_id)
         with tempfile.TemporaryDirectory(prefix="annobridge-upload-") as scratch:
             paths = []
             for n, p in enumerate(payloads):
@@ -213,18 +205,20 @@ class SuperviselyItems(ItemsAPI):
                 else:
                     paths.append(p["path"])
             metas = [p.get("meta") or {} for p in payloads]
-            with self._b.errors():
-                infos = self._b.api.image.upload_paths(target, names, paths, metas=metas)
+            with self.backend.errors():
+                infos = self.backend.api.image.upload_paths(target, names, paths, metas=metas)
         return [info.id for info in infos]
 
-    def _dataset(self, project_id: Id, dataset_id: Id | None) -> int:
+    def upload_dataset(self, project_id: Id, dataset_id: Id | None) -> int:
+        """The dataset uploads to the project go to: `dataset_id`, checked to be one of the project's, else the
+        project's only dataset (a new "ds0" if it has none); ValidationError otherwise."""
         project = sly_id(project_id, "project_id")
         if dataset_id is None:
-            return self._b.sole_dataset(project, create=True)
-        with self._b.errors():
-            dataset = self._b.api.dataset.get_info_by_id(sly_id(dataset_id, "dataset_id"))
+            return self.backend.sole_dataset(project, create=True)
+        with self.backend.errors():
+            dataset = self.backend.api.dataset.get_info_by_id(sly_id(dataset_id, "dataset_id"))
         if dataset is None or dataset.project_id != project:
-            where = f"in project {project_id}" if dataset is not None else f"on {self._b.describe()}"
+            where = f"in project {project_id}" if dataset is not None else f"on {self.backend.describe()}"
             raise ValidationError(f"dataset_id: no dataset {dataset_id} {where}")
         return dataset.id
 
@@ -232,12 +226,19 @@ class SuperviselyItems(ItemsAPI):
         """Remove these images (images.bulk.remove, 50 a request); an empty list removes nothing."""
         ids = [sly_id(i, "item_ids") for i in item_ids]
         if ids:
-            with self._b.errors():
-                self._b.api.image.remove_batch(ids)
+            with self.backend.errors():
+                self.backend.api.image.remove_batch(ids)
 
 
-def _file_name(info, taken: set[str]) -> str:
-    """The image's name as a file name in the download directory, made unique with its id when met again."""
+def unique_file_name(info, taken: set[str]) -> str:
+    """The image's (or video's) name as a file name in a download directory, made unique with its id when `taken`
+    has it already; the name is added to `taken`.
+
+    >>> from types import SimpleNamespace as NS
+    >>> taken = set()
+    >>> [unique_file_name(NS(id=i, name=n), taken) for i, n in [(1, "a.jpg"), (2, "a.jpg"), (3, "dir/b")]]
+    ['a.jpg', 'a_2.jpg', 'b']
+    """
     name = Path(info.name).name or str(info.id)
     if name in taken:
         stem, dot, ext = name.rpartition(".")

@@ -19,11 +19,11 @@ def sly_annotations(
     """Annotation JSON by item id, in `item_ids` order, for a LabelingJobInfo; `meta` is the project's, if at hand."""
     if not item_ids:
         return {}
-    from .client import sly
+    import supervisely as sly
 
     with backend.errors():
         meta = meta if meta is not None else backend.api.project.get_meta(info.project_id)
         anns = backend.api.labeling_job.get_annotations(
-            info.id, image_ids=item_ids, project_meta=sly().ProjectMeta.from_json(meta)
+            info.id, image_ids=item_ids, project_meta=sly.ProjectMeta.from_json(meta)
         )
     return {item: ann.to_json() for item, ann in zip(item_ids, anns)}

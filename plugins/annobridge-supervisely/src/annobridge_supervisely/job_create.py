@@ -36,9 +36,9 @@ HONOURED = frozenset(
 def create_plan(backend: SuperviselyProvider, spec: JobSpec) -> dict[str, Any]:
     """The LabelingJobApi.create keyword arguments for `spec`; ValidationError / Unsupported before any write.
 
-    >>> sv_plan = create_plan(sv, JobSpec(name="x", project_id=5, annotators=["anna"]))  # doctest: +SKIP
-    >>> sv_plan["dataset_id"], sv_plan["user_ids"]                                       # doctest: +SKIP
-    (10555, [101])
+    It reads the project's meta, dataset and team: for project 5 (one dataset, 10555) and annotator "anna"
+    (user 101), `create_plan(sv, JobSpec(name="x", project_id=5, annotators=["anna"]))` has dataset_id 10555
+    and user_ids [101].
     """
     fields = type(spec).model_fields
     unplaced = [

@@ -26,8 +26,8 @@ def stats_from_sly(stats: dict[str, Any], info) -> JobStats:
     >>> doc = {"images": {"total": 2, "images": [{"id": 1, "reviewStatus": "accepted", "labelsCount": 3},
     ...                                           {"id": 2, "reviewStatus": "none", "labelsCount": 0}]}}
     >>> info = NS(id=9, assigned_to_id=101, assigned_to_login="anna", reviewer_id=None, reviewer_login=None)
-    >>> s = stats_from_sly(doc, info)
-    >>> (s.items, s.annotated, s.accepted, s.annotations, [u.login for u in s.users])
+    >>> stats = stats_from_sly(doc, info)
+    >>> (stats.items, stats.annotated, stats.accepted, stats.annotations, [u.login for u in stats.users])
     (2, 1, 1, 3, ['anna'])
     """
     images = (stats.get("images") or {}).get("images") or []

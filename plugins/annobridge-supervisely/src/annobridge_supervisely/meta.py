@@ -32,7 +32,7 @@ from annobridge.schema import (
     TagValueType,
 )
 
-__all__ = ["meta_to_schema", "schema_to_meta"]
+__all__ = ["meta_to_schema", "parse_meta", "project_meta", "schema_to_meta"]
 
 GEOMETRY_TO_SHAPE = {
     "bitmap": ShapeKind.MASK,
@@ -49,19 +49,19 @@ _APPLIES = {"all": TagTarget.ALL, "imagesOnly": TagTarget.ITEMS_ONLY, "objectsOn
 _APPLICABLE = {target: name for name, target in _APPLIES.items()}
 
 
-def sly():
-    """The supervisely package, imported on first use (it takes seconds)."""
-    import supervisely
-
-    return supervisely
-
-
 def parse_meta(meta: dict[str, Any]):
     """A sly.ProjectMeta from its JSON; ValidationError saying why if the SDK refuses it."""
+    import supervisely as sly
+
     try:
-        return sly().ProjectMeta.from_json(meta)
+        return sly.ProjectMeta.from_json(meta)
     except Exception as exc:  # the SDK raises bare Exception/KeyError/ValueError here
         raise ValidationError(f"Supervisely project meta does not parse: {exc}") from None
+
+
+def project_meta(meta):
+    """A sly.ProjectMeta: `meta` itself when it is one, else parsed from its JSON (parse_meta)."""
+    return meta if hasattr(meta, "obj_classes") else parse_meta(meta)
 
 
 def meta_to_schema(meta: dict[str, Any]) -> tuple[LabelSchema, FidelityReport]:
@@ -85,6 +85,8 @@ def meta_to_schema(meta: dict[str, Any]) -> tuple[LabelSchema, FidelityReport]:
 
 
 def _class_from_sly(obj_class, report: FidelityReport) -> ObjectClass | None:
+    import supervisely as sly
+
     geometry = obj_class.geometry_type.geometry_name()
     if geometry == "any":
         geometry = obj_class.to_json()["shape"]  # AnyGeometry keeps the raw name
@@ -104,7 +106,7 @@ def _class_from_sly(obj_class, report: FidelityReport) -> ObjectClass | None:
     if shape is ShapeKind.KEYPOINTS:
         nodes, edges = _graph_from_sly(obj_class, report)
     return ObjectClass(
-        name=obj_class.name, shape=shape, color=sly().color.rgb2hex(obj_class.color), nodes=nodes, edges=edges
+        name=obj_class.name, shape=shape, color=sly.color.rgb2hex(obj_class.color), nodes=nodes, edges=edges
     )
 
 
@@ -168,42 +170,45 @@ def schema_to_meta(schema: LabelSchema) -> tuple[dict[str, Any], FidelityReport]
     >>> meta["classes"][0]["shape"], report.count(outcome="carried")
     ('line', 1)
     """
-    s = sly()
+    import supervisely as sly
     from supervisely.annotation.json_geometries_map import GET_GEOMETRY_FROM_STR
 
     report = FidelityReport()
     classes = []
     for index, cls in enumerate(schema.classes):
         geometry = SHAPE_TO_GEOMETRY[cls.shape]
-        color = s.color.hex2rgb(cls.color) if cls.color else _palette(len(schema.classes))[index]
+        color = sly.color.hex2rgb(cls.color) if cls.color else _palette(len(schema.classes))[index]
         config = _graph_to_sly(cls) if cls.shape is ShapeKind.KEYPOINTS else None
         geometry_type = GET_GEOMETRY_FROM_STR(geometry)
-        classes.append(s.ObjClass(cls.name, geometry_type, color=color, geometry_config=config))
+        classes.append(sly.ObjClass(cls.name, geometry_type, color=color, geometry_config=config))
         report.carried(f"{geometry} class", SUPERVISELY)
     tags = []
     for tag in schema.tags:
         tags.append(
-            s.TagMeta(
+            sly.TagMeta(
                 tag.name,
                 tag.value_type.value,
                 possible_values=list(tag.values) if tag.value_type is TagValueType.ONEOF_STRING else None,
-                color=s.color.hex2rgb(tag.color) if tag.color else None,
+                color=sly.color.hex2rgb(tag.color) if tag.color else None,
                 applicable_to=_APPLICABLE[tag.applies_to],
                 applicable_classes=list(tag.classes),
             )
         )
         report.carried(f"{tag.value_type.value} tag", SUPERVISELY)
     kind = "videos" if schema.media is MediaKind.VIDEO else None  # image metas stay as they were, with no type
-    return s.ProjectMeta(obj_classes=classes, tag_metas=tags, project_type=kind).to_json(), report
+    return sly.ProjectMeta(obj_classes=classes, tag_metas=tags, project_type=kind).to_json(), report
 
 
 @lru_cache(maxsize=8)
 def _palette(count: int) -> tuple[list[int], ...]:
     """The SDK's fixed palette for `count` classes (it reads a file each time, so keep it)."""
-    return tuple(list(c) for c in sly().color.get_predefined_colors(count))
+    import supervisely as sly
+
+    return tuple(list(c) for c in sly.color.get_predefined_colors(count))
 
 
 def _graph_to_sly(cls: ObjectClass):
+    import supervisely as sly
     from supervisely.geometry.graph import KeypointsTemplate
 
     template = KeypointsTemplate()
@@ -211,7 +216,7 @@ def _graph_to_sly(cls: ObjectClass):
     for index, node in enumerate(cls.nodes):
         angle = 2 * math.pi * index / count
         row, col = round(50 - 40 * math.cos(angle)), round(50 + 40 * math.sin(angle))
-        color = sly().color.hex2rgb(node.color) if node.color else [0, 0, 255]
+        color = sly.color.hex2rgb(node.color) if node.color else [0, 0, 255]
         template.add_point(node.name, row=row, col=col, color=color)
     for src, dst in cls.edges:
         template.add_edge(src, dst)

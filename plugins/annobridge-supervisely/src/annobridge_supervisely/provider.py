@@ -72,7 +72,9 @@ class SuperviselyProvider(Provider):
         Capability.REVIEWS: yes(),
         Capability.PAUSE_ANNOTATORS: no("Supervisely stops a whole labeling job (jobs.stop), not one annotator"),
         Capability.EXPORTS: yes("built on the client"),
-        Capability.EXPORT_SNAPSHOTS: no("Supervisely keeps no export snapshots; exports are built on the client at once"),
+        Capability.EXPORT_SNAPSHOTS: no(
+            "Supervisely keeps no export snapshots; exports are built on the client at once"
+        ),
         Capability.STORAGES: no(
             "Supervisely links cloud storage through Team Files and import apps, "
             "which its public API does not offer as connect-and-sync storages"
@@ -138,7 +140,8 @@ class SuperviselyProvider(Provider):
         if self._api is None:
             if not self._token:
                 raise AuthenticationError(
-                    f"no API token for {self.describe()}: pass token= or set API_TOKEN (also read from ~/supervisely.env)"
+                    f"no API token for {self.describe()}: pass token= or set API_TOKEN "
+                    "(also read from ~/supervisely.env)"
                 )
             with self.errors():
                 self._api = make_api(self.address.http_url, self._token, self.policy, self.verify)

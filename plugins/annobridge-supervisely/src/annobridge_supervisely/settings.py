@@ -26,11 +26,8 @@ class SuperviselySettings(BaseSettings):
 
     @classmethod
     def load(cls) -> SuperviselySettings:
-        """The settings as they are now: `~` in the env file is the HOME of this moment.
-
-        >>> SuperviselySettings.load().team_id                          # doctest: +SKIP
-        8
-        """
+        """The settings as they are now: `~` in the env file is the HOME of this moment (so a test that sets HOME,
+        or an environment variable, sees its own)."""
         env_file = cls.model_config.get("env_file")
         if isinstance(env_file, str):
             env_file = Path(env_file).expanduser()
@@ -41,8 +38,8 @@ class SuperviselySettings(BaseSettings):
 
         Otherwise AuthenticationError in one line: pass token= / --token, or set SERVER_ADDRESS.
 
-        >>> s = SuperviselySettings(server_address="http://127.0.0.1:8000", api_token=" t0k\\n", _env_file=None)
-        >>> s.token_for(BackendURL.parse("supervisely+http://127.0.0.1:8000"), "sv")
+        >>> settings = SuperviselySettings(server_address="http://127.0.0.1:8000", api_token=" t0k\\n", _env_file=None)
+        >>> settings.token_for(BackendURL.parse("supervisely+http://127.0.0.1:8000"), "sv")
         't0k'
         """
         if self.api_token is None:

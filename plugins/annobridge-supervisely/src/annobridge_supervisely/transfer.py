@@ -26,24 +26,21 @@ if TYPE_CHECKING:
 __all__ = ["SuperviselyTransfer", "merge_annotations", "unique_names"]
 
 
-class SuperviselyTransfer(TransferAPI):
+class SuperviselyTransfer(TransferAPI["SuperviselyProvider"]):
     """Images and their annotations of a Supervisely project, in bulk.
 
-    >>> pages = sv.transfer.read(5555, batch_size=100)                       # doctest: +SKIP
-    >>> [r.name for r in next(pages).records][:2]                            # doctest: +SKIP
-    ['IMG_4451.jpeg', 'IMG_3861.jpeg']
-    """
+    Example::
 
-    @property
-    def _b(self) -> SuperviselyProvider:
-        return self.backend  # type: ignore[return-value]
+        pages = sv.transfer.read(5555, batch_size=100)
+        [r.name for r in next(pages).records][:2]  # -> ['IMG_4451.jpeg', 'IMG_3861.jpeg']
+    """
 
     def count(self, project_id: Id) -> int:
         """The project's image count (one projects.info request)."""
-        with self._b.errors():
-            info = self._b.api.project.get_info_by_id(sly_id(project_id, "project_id"))
+        with self.backend.errors():
+            info = self.backend.api.project.get_info_by_id(sly_id(project_id, "project_id"))
         if info is None:
-            raise self._b.not_found(f"project {project_id}")
+            raise self.backend.not_found(f"project {project_id}")
         return int(info.items_count or info.images_count or 0)
 
     def read(self, project_id: Id, *, batch_size: int = 100, skip: Iterable[str] = ()) -> Iterator[Page]:
@@ -53,17 +50,17 @@ class SuperviselyTransfer(TransferAPI):
 
         pid = sly_id(project_id, "project_id")
         skipped = set(skip)
-        meta = self._b.projects.meta(pid)
-        with self._b.errors():
-            datasets = self._b.api.dataset.get_list(pid)
+        meta = self.backend.projects.meta(pid)
+        with self.backend.errors():
+            datasets = self.backend.api.dataset.get_list(pid)
         for dataset in datasets:
-            with self._b.errors():
-                pages = self._b.api.image.get_list_generator(dataset.id, batch_size=batch_size)
+            with self.backend.errors():
+                pages = self.backend.api.image.get_list_generator(dataset.id, batch_size=batch_size)
                 for infos in pages:
                     wanted = [i for i in infos if str(i.id) not in skipped]
                     if not wanted:
                         continue
-                    anns = download(self._b.api, dataset.id, [i.id for i in wanted])
+                    anns = download(self.backend.api, dataset.id, [i.id for i in wanted])
                     report = FidelityReport()
                     records = []
                     for info, ann in zip(wanted, anns):
@@ -92,17 +89,17 @@ class SuperviselyTransfer(TransferAPI):
             if record.media is None:
                 by_dataset.setdefault(int(record.origin["dataset_id"]), []).append(record)
         for dataset_id, group in by_dataset.items():
-            with self._b.errors():
-                blobs = self._b.api.image.download_bytes(dataset_id, [int(r.origin["image_id"]) for r in group])
+            with self.backend.errors():
+                blobs = self.backend.api.image.download_bytes(dataset_id, [int(r.origin["image_id"]) for r in group])
             for record, blob in zip(group, blobs):
                 record.media = blob
 
     def present(self, project_id: Id) -> dict[str, Id]:
         """Every source key the project's images carry in their meta -> image id (one images.list page at a time)."""
         found: dict[str, Id] = {}
-        with self._b.errors():
-            for dataset in self._b.api.dataset.get_list(sly_id(project_id, "project_id")):
-                for infos in self._b.api.image.get_list_generator(dataset.id):
+        with self.backend.errors():
+            for dataset in self.backend.api.dataset.get_list(sly_id(project_id, "project_id")):
+                for infos in self.backend.api.image.get_list_generator(dataset.id):
                     for info in infos:
                         key = (info.meta or {}).get(SOURCE_KEY)
                         if key is not None:
@@ -125,17 +122,19 @@ class SuperviselyTransfer(TransferAPI):
         """
         pid = sly_id(project_id, "project_id")
         existing = dict(existing or {})
-        payloads, report = _convert(records, self._b.projects.meta(pid))  # before any upload: bad input writes nothing
+        # converted before any upload: bad input writes nothing
+        payloads, report = _convert(records, self.backend.projects.meta(pid))
         fresh = [r for r in records if r.key not in existing]
         if fresh:
-            dataset = self._b.sole_dataset(pid, create=True)
+            dataset = self.backend.sole_dataset(pid, create=True)
             existing.update(self._upload(dataset, fresh, unique_names(fresh, report), media))
         keys = [k for k in payloads if k in existing]
         if keys:
-            with self._b.errors():
-                self._b.api.annotation.upload_jsons([int(existing[k]) for k in keys], [payloads[k] for k in keys])
-        held = {r.key: int(r.key in payloads) for r in records}  # one annotation per image, written whole
-        return Written(ids={r.key: existing[r.key] for r in records}, annotations=len(keys), report=report, held=held)
+            with self.backend.errors():
+                self.backend.api.annotation.upload_jsons([int(existing[k]) for k in keys], [payloads[k] for k in keys])
+        on_target = {r.key: int(r.key in payloads) for r in records}  # one annotation per image, written whole
+        return Written(ids={r.key: existing[r.key] for r in records}, annotations=len(keys), report=report,
+                       annotations_on_target=on_target)
 
     def preview(self, records: list[Record], *, schema: LabelSchema) -> Written:
         """What `write` would make of the records in a project with `schema`: counts and losses, nothing sent."""
@@ -146,18 +145,20 @@ class SuperviselyTransfer(TransferAPI):
 
     def _upload(self, dataset: int, records: list[Record], names: list[str], media: MediaMode) -> dict[str, Id]:
         metas = [{SOURCE_KEY: r.key} for r in records]
-        with self._b.errors():
+        with self.backend.errors():
             if media == "link":
-                infos = self._b.api.image.upload_links(
+                infos = self.backend.api.image.upload_links(
                     dataset, names, link_urls(records), metas=metas, conflict_resolution="rename"
                 )
             else:
+                # the SDK's private hash on purpose: the one the server files images under
                 from supervisely._utils import get_bytes_hash
 
                 require_media(records)
                 hashes = [get_bytes_hash(r.media) for r in records]
-                self._b.api.image._upload_data_bulk(io.BytesIO, zip([r.media for r in records], hashes))
-                infos = self._b.api.image.upload_hashes(
+                # the SDK's private bulk upload on purpose: it sends only the hashes the server lacks, bytes as given
+                self.backend.api.image._upload_data_bulk(io.BytesIO, zip([r.media for r in records], hashes))
+                infos = self.backend.api.image.upload_hashes(
                     dataset, names, hashes, metas=metas, conflict_resolution="rename"
                 )
         return {r.key: info.id for r, info in zip(records, infos)}

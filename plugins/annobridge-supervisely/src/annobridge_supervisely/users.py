@@ -64,37 +64,33 @@ def _named(backend: SuperviselyProvider, ref: Id) -> Id | str:
     return f"{user_id} ({info.login})" if info is not None else user_id
 
 
-class SuperviselyUsers(UsersAPI):
+class SuperviselyUsers(UsersAPI["SuperviselyProvider"]):
     """Users of the instance and members of the team (api.user)."""
 
-    @property
-    def _b(self) -> SuperviselyProvider:
-        return self.backend  # type: ignore[return-value]
-
     def me(self) -> User:
-        with self._b.errors():
-            return user_from_info(self._b.api.user.get_my_info())
+        with self.backend.errors():
+            return user_from_info(self.backend.api.user.get_my_info())
 
     def get(self, login: str) -> User:
         """The user with this login (needs admin rights on Supervisely); NotFound if there is none."""
-        with self._b.errors():
-            info = self._b.api.user.get_info_by_login(login)
+        with self.backend.errors():
+            info = self.backend.api.user.get_info_by_login(login)
         if info is None:
-            raise self._b.not_found(f"user {login!r}")
+            raise self.backend.not_found(f"user {login!r}")
         return user_from_info(info)
 
     def get_by_id(self, user_id: Id) -> User:
         """The user with this id; NotFound if there is none."""
-        with self._b.errors():
-            info = self._b.api.user.get_info_by_id(int(user_id))
+        with self.backend.errors():
+            info = self.backend.api.user.get_info_by_id(int(user_id))
         if info is None:
-            raise self._b.not_found(f"user {user_id}")
+            raise self.backend.not_found(f"user {user_id}")
         return user_from_info(info)
 
     def list(self) -> list[User]:
         """Every member of the team, with their team role (all pages)."""
-        with self._b.errors():
-            members = self._b.api.user.get_team_members(self._b.team_id)
+        with self.backend.errors():
+            members = self.backend.api.user.get_team_members(self.backend.team_id)
         return [user_from_info(m) for m in members]
 
     def create(
@@ -108,15 +104,16 @@ class SuperviselyUsers(UsersAPI):
     ) -> User:
         """Create a user (admin only); restricted by default, as the tutorial's labelers. Conflict if taken.
 
-        >>> sv.users.create("labeler_1", password="11111abc")   # doctest: +SKIP
-        User(id=101, login='labeler_1', ...)
+        Example::
+
+            sv.users.create("labeler_1", password="11111abc")  # -> User(id=101, login='labeler_1', ...)
         """
         if not password:
             raise ValidationError("password: Supervisely needs a password to create a user")
-        with self._b.errors():
-            if self._b.api.user.get_info_by_login(login) is not None:
-                raise Conflict(f"user {login!r} exists already on {self._b.describe()}")
-            info = self._b.api.user.create(
+        with self.backend.errors():
+            if self.backend.api.user.get_info_by_login(login) is not None:
+                raise Conflict(f"user {login!r} exists already on {self.backend.describe()}")
+            info = self.backend.api.user.create(
                 login=login, password=password, is_restricted=restricted, name=name, email=email or ""
             )
         return user_from_info(info)
@@ -129,32 +126,30 @@ class SuperviselyUsers(UsersAPI):
         names (admin, developer, viewer, or one the server defines) are accepted as they are.
         """
         user = self._user_id(user_id)
-        with self._b.errors():
-            if self._b.api.user.get_team_role(user, self._b.team_id) is not None:
+        with self.backend.errors():
+            if self.backend.api.user.get_team_role(user, self.backend.team_id) is not None:
                 return
-            self._b.api.user.add_to_team(user, self._b.team_id, self._role_id(role))
+            self.backend.api.user.add_to_team(user, self.backend.team_id, self._role_id(role))
 
     def member_role(self, user_id: Id) -> str | None:
         """The user's role in the team ('annotator', ...), or None if they are not a member."""
-        with self._b.errors():
-            membership = self._b.api.user.get_team_role(self._user_id(user_id), self._b.team_id)
+        with self.backend.errors():
+            membership = self.backend.api.user.get_team_role(self._user_id(user_id), self.backend.team_id)
         return membership.role if membership is not None else None
 
     def ensure_member(self, login: str, *, password: str, role: Role | str = Role.ANNOTATOR) -> User:
-        """The tutorial's step 1 in one call: get or create the user, then make them a team member.
-
-        >>> labeler = sv.users.ensure_member("labeler_1", password="11111abc")   # doctest: +SKIP
-        """
-        with self._b.errors():
-            info = self._b.api.user.get_info_by_login(login)
+        """The tutorial's step 1 in one call: get or create the user, then make them a team member, e.g.
+        `sv.users.ensure_member("labeler_1", password="11111abc")`."""
+        with self.backend.errors():
+            info = self.backend.api.user.get_info_by_login(login)
         user = user_from_info(info) if info is not None else self.create(login, password=password)
         self.add_member(user.id, role)
         return user
 
     def teams(self) -> list[dict[str, Any]]:
         """The teams the token's user belongs to, as {id, name, role}."""
-        with self._b.errors():
-            teams = self._b.api.team.get_list()
+        with self.backend.errors():
+            teams = self.backend.api.team.get_list()
         return [{"id": t.id, "name": t.name, "role": t.role} for t in teams]
 
     def _user_id(self, ref: Id) -> int:
@@ -164,12 +159,12 @@ class SuperviselyUsers(UsersAPI):
         return int(self.get(str(ref)).id)
 
     def _role_id(self, role: Role | str) -> int:
-        default = self._b.api.role.DefaultRole
+        default = self.backend.api.role.DefaultRole
         name = {Role.ANNOTATOR: "annotator", Role.REVIEWER: "annotator"}.get(role, str(getattr(role, "value", role)))
         if name.upper() in default.__members__:
             return int(default[name.upper()])
-        with self._b.errors():
-            roles = {r.role.lower(): r.id for r in self._b.api.role.get_list()}
+        with self.backend.errors():
+            roles = {r.role.lower(): r.id for r in self.backend.api.role.get_list()}
         if name.lower() not in roles:
-            raise ValidationError(f"role: {self._b.describe()} has no team role {name!r}; it has {sorted(roles)}")
+            raise ValidationError(f"role: {self.backend.describe()} has no team role {name!r}; it has {sorted(roles)}")
         return roles[name.lower()]

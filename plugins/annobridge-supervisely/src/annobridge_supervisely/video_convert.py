@@ -23,7 +23,7 @@ from annobridge.video import FrameRange, FrameShape, VideoAnnotation, VideoObjec
 
 from .figures_read import convert_from_supervisely
 from .figures_write import convert_to_supervisely
-from .meta import meta_to_schema, parse_meta
+from .meta import meta_to_schema, project_meta
 
 __all__ = ["video_from_supervisely", "video_to_supervisely"]
 
@@ -41,7 +41,7 @@ def video_from_supervisely(
 ) -> tuple[VideoAnnotation, FidelityReport]:
     """The neutral VideoAnnotation of a Supervisely video annotation JSON (meta: the ProjectMeta JSON); `schema`, the
     meta's, when the caller has it already (reading many videos of one project: the SDK validates a meta slowly)."""
-    project = meta if hasattr(meta, "obj_classes") else parse_meta(meta)
+    project = project_meta(meta)
     where = f"video {item!r}" if item is not None else "video"
     report = FidelityReport()
     size = annotation.get("size") or {}
@@ -96,7 +96,7 @@ def video_from_supervisely(
 
 def video_to_supervisely(annotation: VideoAnnotation, meta) -> tuple[dict[str, Any], FidelityReport]:
     """A Supervisely video annotation JSON for a neutral VideoAnnotation under `meta` (the ProjectMeta JSON)."""
-    project = meta if hasattr(meta, "obj_classes") else parse_meta(meta)
+    project = project_meta(meta)
     annotation.validate_against(_schema(project))
     report = FidelityReport()
     objects, frames = [], defaultdict(list)

@@ -24,13 +24,14 @@ from annobridge.errors import BackendError, Conflict, NotFound, ValidationError
 from annobridge.fidelity import SUPERVISELY, FidelityReport
 from annobridge.models import Id, Item, ReviewStatus
 from annobridge.schema import LabelSchema
-from annobridge.subapis import ExportsAPI
+from annobridge.export_apis import ExportsAPI
 from annobridge.transfer import SOURCE_KEY
 from annobridge.video import VideoAnnotation
 from annobridge.video_apis import VideosAPI, checked_video_writes, video_files
 
 from . import video_keep
 from .convert import entities, item_from_video_info, sly_id, video_fps
+from .items import unique_file_name
 
 if TYPE_CHECKING:
     from .provider import SuperviselyProvider
@@ -41,17 +42,14 @@ PAGE = 50  # videos a page: one videos.annotations.bulk.info each (a video's ann
 ID_FILTER_CHUNK = 500  # ids per videos.list "in" filter
 
 
-class SuperviselyVideos(VideosAPI):
+class SuperviselyVideos(VideosAPI["SuperviselyProvider"]):
     """Videos (api.video) and their annotations (api.video.annotation) as Items and VideoAnnotations.
 
-    >>> [ids] = sv.videos.add(project.id, ["clips/walk.mp4"])                        # doctest: +SKIP
-    >>> [(v.frames_count, v.fps) for v in sv.videos.list(project_id=project.id)]     # doctest: +SKIP
-    [(300, Fraction(30000, 1001))]
-    """
+    Example::
 
-    @property
-    def _b(self) -> SuperviselyProvider:
-        return self.backend  # type: ignore[return-value]
+        sv.videos.add(project.id, ["clips/walk.mp4"])
+        [(v.frames_count, v.fps) for v in sv.videos.list(project_id=project.id)]  # -> [(300, Fraction(30000, 1001))]
+    """
 
     # -- videos ----------------------------------------------------------------------------
 
@@ -63,19 +61,19 @@ class SuperviselyVideos(VideosAPI):
         self._video_project(pid)
         if not checked:
             return []
-        target = self._b.items._dataset(pid, dataset_id)
+        target = self.backend.items.upload_dataset(pid, dataset_id)
         names = [v["name"] for v in checked]
-        with self._b.errors():  # the SDK would rename a clash ("clip_01.mp4"): refused instead, as images' are
-            taken = self._b.api.video.get_list(target, filters=[{"field": "name", "operator": "in", "value": names}])
+        with self.backend.errors():  # the SDK would rename a clash ("clip_01.mp4"): refused instead, as images' are
+            taken = self.backend.api.video.get_list(target, filters=_in(names, "name"))
         if taken:
             held = ", ".join(f"{v.name!r} (id {v.id})" for v in taken)
             raise Conflict(f"videos: dataset {target} holds {held} already; video names in a dataset are unique")
-        with self._b.errors():
-            infos = self._b.api.video.upload_paths(target, names, [str(v["path"]) for v in checked],
+        with self.backend.errors():
+            infos = self.backend.api.video.upload_paths(target, names, [str(v["path"]) for v in checked],
                                                    metas=[_stamp(v["source_key"]) for v in checked])
         if [info.name for info in infos] != names:  # the SDK skips a video the server refuses, with a log line
             added = {info.name for info in infos}
-            raise BackendError(f"{self._b.describe()}: {len(infos)} of {len(names)} videos were added to dataset "
+            raise BackendError(f"{self.backend.describe()}: {len(infos)} of {len(names)} videos were added to dataset "
                                f"{target}; not added: {[n for n in names if n not in added]}")
         return [info.id for info in infos]
 
@@ -84,7 +82,7 @@ class SuperviselyVideos(VideosAPI):
         if (job_id is None) == (project_id is None):
             raise ValidationError("videos.list takes exactly one of job_id, project_id")
         if job_id is not None:
-            info, _ = self._b.jobs.fetch(job_id)  # now, so a missing job is NotFound at the call
+            info, _ = self.backend.jobs.fetch(job_id)  # now, so a missing job is NotFound at the call
             verdicts = {e.id: e.review_status for e in entities(info.entities) or []}
             return (item_from_video_info(v, review=verdicts[v.id]) for v in self._by_ids(info.dataset_id, verdicts))
         datasets = self._datasets(sly_id(project_id, "project_id"))
@@ -93,8 +91,6 @@ class SuperviselyVideos(VideosAPI):
     def download(self, project_id: Id, *, directory: str | Path, item_ids: Iterable[Id] | None = None) -> list[Path]:
         """Write the project's videos (or only `item_ids`, in their order) into `directory` under their names
         (a name met again gets the id: "clip_77.mp4"); their paths. Ids are checked before anything is written."""
-        from .items import _file_name
-
         target = ExportsAPI.check_directory(directory)
         pid = sly_id(project_id, "project_id")
         if item_ids is None:
@@ -107,9 +103,9 @@ class SuperviselyVideos(VideosAPI):
         taken: set[str] = set()
         paths = []
         for video in videos:
-            path = target / _file_name(video, taken)
-            with self._b.errors():
-                self._b.api.video.download_path(video.id, str(path))
+            path = target / unique_file_name(video, taken)
+            with self.backend.errors():
+                self.backend.api.video.download_path(video.id, str(path))
             paths.append(path)
         return paths
 
@@ -128,7 +124,7 @@ class SuperviselyVideos(VideosAPI):
         wanted = None if item_ids is None else list(dict.fromkeys(sly_id(i, "item_ids") for i in item_ids))
         report = report if report is not None else FidelityReport()
         if job_id is not None:
-            info, _ = self._b.jobs.fetch(job_id)
+            info, _ = self.backend.jobs.fetch(job_id)
             verdicts = {e.id: e.review_status for e in entities(info.entities) or []}
             ids = list(verdicts)
             if wanted is not None:
@@ -136,17 +132,17 @@ class SuperviselyVideos(VideosAPI):
                 if strangers:
                     raise ValidationError(f"item_ids: {strangers[:20]} are not items of labeling job {info.id}")
                 ids = wanted
-            metas = {info.project_id: self._b.projects.meta(info.project_id)}
+            metas = {info.project_id: self.backend.projects.meta(info.project_id)}
             return self._read(in_pages(self._by_ids(info.dataset_id, ids), PAGE), metas, verdicts, report)
         if project_id is not None:
             pid = sly_id(project_id, "project_id")
-            metas = {pid: self._b.projects.meta(pid)}
+            metas = {pid: self.backend.projects.meta(pid)}
             if wanted is None:
                 return self._read(self._dataset_pages(self._datasets(pid)), metas, {}, report)
             found = self._videos(pid, wanted, "item_ids")
         else:
             found = self._anywhere(wanted or [])
-            metas = {p: self._b.projects.meta(p) for p in dict.fromkeys(v.project_id for v in found.values())}
+            metas = {p: self.backend.projects.meta(p) for p in dict.fromkeys(v.project_id for v in found.values())}
         return self._read(in_pages((found[i] for i in wanted or []), PAGE), metas, {}, report)
 
     def _read(self, pages: Iterable[list[Any]], metas: dict[int, Any], verdicts: dict[int, ReviewStatus],
@@ -161,9 +157,9 @@ class SuperviselyVideos(VideosAPI):
             for video in page:
                 by_dataset[video.dataset_id].append(video)
             found: dict[int, dict[str, Any]] = {}
-            with self._b.errors():
+            with self.backend.errors():
                 for dataset_id, videos in by_dataset.items():
-                    answers = self._b.api.video.annotation.download_bulk(dataset_id, [v.id for v in videos])
+                    answers = self.backend.api.video.annotation.download_bulk(dataset_id, [v.id for v in videos])
                     found.update(zip((v.id for v in videos), answers))
             for video in page:
                 neutral, losses = video_from_supervisely(found[video.id], metas[video.project_id], fps=_fps(video),
@@ -190,11 +186,11 @@ class SuperviselyVideos(VideosAPI):
             return FidelityReport()
         pid = sly_id(project_id, "project_id")
         self._video_project(pid)
-        meta_json = self._b.projects.meta(pid)
+        meta_json = self.backend.projects.meta(pid)
         schema, meta = meta_to_schema(meta_json)[0], parse_meta(meta_json)
         ids = [sly_id(a.item, f"annotations[{n}].item") for n, a in enumerate(listed)]
         infos = self._videos(pid, list(dict.fromkeys(ids)), "annotations.item")
-        authors = Authors(team_members(self._b), team=self._b.team_id)
+        authors = Authors(team_members(self.backend), team=self.backend.team_id)
         report, prepared, given = FidelityReport(), [], Counter(ids)
         for video_id, original in zip(ids, listed):
             info = infos[video_id]
@@ -208,14 +204,14 @@ class SuperviselyVideos(VideosAPI):
             entry = video_keep.stash(original, sent, meta, fps=_fps(info), schema=schema) if alone else None
             prepared.append((info, sent, losses, entry))
         kept, custom = self._stashes(prepared, mode)
-        with self._b.errors():
+        with self.backend.errors():
             if mode == "replace":
                 self._clear([infos[i] for i in dict.fromkeys(ids)])
             for info, annotation, losses, _ in prepared:
-                self._b.api.video.annotation.append(info.id, annotation, video_info=info)
+                self.backend.api.video.annotation.append(info.id, annotation, video_info=info)
                 report.merge(keep.as_kept(losses) if info.id in kept else losses)
             for video_id, data in custom.items():
-                self._b.api.video.update_custom_data(video_id, data)
+                self.backend.api.video.update_custom_data(video_id, data)
         return report
 
     def preview(self, annotations: Iterable[VideoAnnotation], *, schema: LabelSchema) -> FidelityReport:
@@ -253,9 +249,9 @@ class SuperviselyVideos(VideosAPI):
         held = list(self._held(videos).values())
         objects = [o["id"] for h in held for o in h.get("objects") or []]
         if objects:
-            self._b.api.video.object.remove_batch(objects)  # the SDK sends them in batches
+            self.backend.api.video.object.remove_batch(objects)  # the SDK sends them in batches
         for tag in (t for h in held for t in h.get("tags") or []):
-            self._b.api.video.tag.remove_from_video(tag["id"])  # the SDK has no bulk removal of video tags
+            self.backend.api.video.tag.remove_from_video(tag["id"])  # the SDK has no bulk removal of video tags
 
     def _held(self, videos: list[Any]) -> dict[int, dict[str, Any]]:
         """Video id -> the annotation JSON the video holds now, 50 videos a videos.annotations.bulk.info."""
@@ -263,21 +259,21 @@ class SuperviselyVideos(VideosAPI):
         for video in videos:
             by_dataset[video.dataset_id].append(video.id)
         found: dict[int, dict[str, Any]] = {}
-        with self._b.errors():
+        with self.backend.errors():
             for dataset_id, ids in by_dataset.items():
                 for start in range(0, len(ids), PAGE):
                     chunk = ids[start : start + PAGE]
-                    found.update(zip(chunk, self._b.api.video.annotation.download_bulk(dataset_id, chunk)))
+                    found.update(zip(chunk, self.backend.api.video.annotation.download_bulk(dataset_id, chunk)))
         return found
 
     # -- where videos are ------------------------------------------------------------------
 
     def _video_project(self, project_id: int) -> Any:
         """The ProjectInfo of a video project; NotFound, or ValidationError for a project of another kind."""
-        with self._b.errors():
-            info = self._b.api.project.get_info_by_id(project_id)
+        with self.backend.errors():
+            info = self.backend.api.project.get_info_by_id(project_id)
         if info is None:
-            raise self._b.not_found(f"project {project_id}")
+            raise self.backend.not_found(f"project {project_id}")
         if str(info.type) != "videos":
             raise ValidationError(f"project {project_id} holds {info.type}; videos go into a video project "
                                   "(a schema with media='video')")
@@ -285,32 +281,33 @@ class SuperviselyVideos(VideosAPI):
 
     def _datasets(self, project_id: int) -> list[Any]:
         try:
-            with self._b.errors():
-                return self._b.api.dataset.get_list(project_id)
+            with self.backend.errors():
+                return self.backend.api.dataset.get_list(project_id)
         except NotFound:
-            raise self._b.not_found(f"project {project_id}") from None
+            raise self.backend.not_found(f"project {project_id}") from None
 
     def _dataset_pages(self, datasets: list[Any]) -> Iterator[list[Any]]:
         """VideoInfo pages of each dataset in turn (the SDK's cursor pagination), so memory stays flat."""
         for dataset in datasets:
-            with self._b.errors():
-                yield from self._b.api.video.get_list_generator(dataset.id, batch_size=PAGE)
+            with self.backend.errors():
+                yield from self.backend.api.video.get_list_generator(dataset.id, batch_size=PAGE)
 
     def _by_ids(self, dataset_id: int, ids: Iterable[int]) -> Iterator[Any]:
         """The VideoInfos of these ids in the dataset, in their order (500 a videos.list); ids not there skipped."""
         ids = list(ids)
         for start in range(0, len(ids), ID_FILTER_CHUNK):
             chunk = ids[start : start + ID_FILTER_CHUNK]
-            with self._b.errors():
-                found = {v.id: v for v in self._b.api.video.get_list(dataset_id, filters=_in(chunk))}
+            with self.backend.errors():
+                found = {v.id: v for v in self.backend.api.video.get_list(dataset_id, filters=_in(chunk))}
             yield from (found[i] for i in chunk if i in found)
 
     def _lookup(self, project_id: int, ids: list[int]) -> dict[int, Any]:
         found: dict[int, Any] = {}
         for start in range(0, len(ids), ID_FILTER_CHUNK):
             chunk = ids[start : start + ID_FILTER_CHUNK]
-            with self._b.errors():
-                found.update((v.id, v) for v in self._b.api.video.get_list(project_id=project_id, filters=_in(chunk)))
+            with self.backend.errors():
+                infos = self.backend.api.video.get_list(project_id=project_id, filters=_in(chunk))
+            found.update((v.id, v) for v in infos)
         return found
 
     def _videos(self, project_id: int, ids: list[int], field: str) -> dict[int, Any]:
@@ -328,10 +325,10 @@ class SuperviselyVideos(VideosAPI):
         for video_id in ids:
             if video_id in found:
                 continue
-            with self._b.errors():
-                info = self._b.api.video.get_info_by_id(video_id)
+            with self.backend.errors():
+                info = self.backend.api.video.get_info_by_id(video_id)
             if info is None:
-                raise self._b.not_found(f"video {video_id}")
+                raise self.backend.not_found(f"video {video_id}")
             found.update(self._lookup(info.project_id, [i for i in ids if i not in found]))
             found.setdefault(video_id, info)
         return found
@@ -352,8 +349,9 @@ def _stamp(source_key: str | None) -> dict[str, Any]:
     return {SOURCE_KEY: source_key} if source_key is not None else {}
 
 
-def _in(ids: list[int]) -> list[dict[str, Any]]:
-    return [{"field": "id", "operator": "in", "value": ids}]
+def _in(values: list[Any], field: str = "id") -> list[dict[str, Any]]:
+    """The videos.list filter of the videos whose `field` is one of `values`."""
+    return [{"field": field, "operator": "in", "value": values}]
 
 
 def _fps(video) -> Any:
