@@ -7,7 +7,7 @@ import json
 import pytest
 
 from annobridge import NotFound
-from annobridge_labelstudio.common import as_dict
+from annobridge_labelstudio.sdk_data import as_dict
 from annobridge_labelstudio.items import ITEM_FIELDS, LABELED, TASK_FIELDS
 
 

@@ -9,7 +9,8 @@ import uuid
 import zlib
 
 import pytest
-from annobridge_labelstudio.label_config import build_label_config, parse_label_config
+from annobridge_labelstudio.label_config import build_label_config
+from annobridge_labelstudio.label_config_parse import parse_label_config
 from annobridge_labelstudio.regions_keep import native
 
 import annobridge
@@ -49,7 +50,7 @@ def _png(width: int = W, height: int = H) -> bytes:
 
 @pytest.fixture(scope="module")
 def sv():
-    from annobridge_supervisely.sandbox import running_sandbox
+    from annobridge_sandbox_supervisely import running_sandbox
 
     with running_sandbox(token=secrets.token_hex(16)) as handle:
         with annobridge.connect("supervisely+" + handle.server_address, token=handle.token) as backend:

@@ -14,11 +14,11 @@ from annobridge.testing.conformance import SAMPLE_SCHEMA
 from annobridge_labelstudio.label_config import (
     build_label_config,
     looks_scalar,
-    parse_label_config,
     read_extras,
     restrict_schema,
     write_extras,
 )
+from annobridge_labelstudio.label_config_parse import parse_label_config
 
 names = st.text(string.ascii_letters + string.digits + " -_", min_size=1, max_size=12).filter(
     lambda s: s.strip() and not looks_scalar(s)

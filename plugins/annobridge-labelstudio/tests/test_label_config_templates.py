@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 import yaml
 from annobridge_labelstudio import rle
-from annobridge_labelstudio.label_config import build_label_config, parse_label_config
+from annobridge_labelstudio.label_config import build_label_config
+from annobridge_labelstudio.label_config_parse import parse_label_config
 from annobridge_labelstudio.regions import from_labelstudio, to_labelstudio
 from annobridge_labelstudio.server import find_venv
 from label_studio_sdk.label_interface import LabelInterface

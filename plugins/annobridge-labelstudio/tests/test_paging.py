@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from label_studio_sdk.core.api_error import ApiError
 
-from annobridge_labelstudio.paging import TOO_LARGE, every, every_shrinking
+from annobridge_labelstudio.paging import TOO_LARGE, all_pages, all_pages_shrinking
 
 
 def pages(sizes, *, total=None, count=None, next_links=None, missing_after=None):
@@ -40,19 +40,19 @@ def pages(sizes, *, total=None, count=None, next_links=None, missing_after=None)
 )
 def test_every_item_and_no_page_too_many(sizes, extra, expected_calls):
     fetch, calls = pages(sizes, **extra)
-    assert list(every(fetch)) == list(range(sum(sizes)))
+    assert list(all_pages(fetch)) == list(range(sum(sizes)))
     assert calls == expected_calls
 
 
 def test_a_404_on_the_first_page_is_an_error():
     fetch, _ = pages([], missing_after=0)
     with pytest.raises(ApiError):
-        list(every(fetch))
+        list(all_pages(fetch))
 
 
 def test_a_server_capping_page_size_is_paged_by_its_own_size():
     fetch, calls = pages([100, 100, 40])  # asked for 1000 a page, given 100
-    assert len(list(every(fetch))) == 240 and calls == [1, 2, 3]
+    assert len(list(all_pages(fetch))) == 240 and calls == [1, 2, 3]
 
 
 def test_shrinking_reads_every_item_once_when_a_page_is_too_large_midway():
@@ -65,5 +65,5 @@ def test_shrinking_reads_every_item_once_when_a_page_is_too_large_midway():
         start = (page - 1) * size
         return SimpleNamespace(items=list(range(start, min(start + size, 20))), response=SimpleNamespace(total=20))
 
-    assert list(every_shrinking(fetch, 8)) == list(range(20))
+    assert list(all_pages_shrinking(fetch, 8)) == list(range(20))
     assert calls == [(1, 8), (2, 8), (3, 4), (4, 4), (5, 4)]

@@ -15,7 +15,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from annobridge_labelstudio.label_config import build_label_config, parse_label_config
+from annobridge_labelstudio.label_config import build_label_config
+from annobridge_labelstudio.label_config_parse import parse_label_config
 from annobridge_labelstudio.regions import from_labelstudio, to_labelstudio
 from annobridge_labelstudio.regions_keep import STASH, native
 from annobridge_supervisely.figures import from_supervisely, to_supervisely

@@ -10,7 +10,7 @@ import uuid
 from fractions import Fraction
 
 import pytest
-from annobridge_labelstudio.label_config import parse_label_config
+from annobridge_labelstudio.label_config_parse import parse_label_config
 from annobridge_labelstudio.video_regions import video_from_labelstudio, video_to_labelstudio
 
 from annobridge.annotations import Rectangle

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from annobridge.annotations import Rectangle
 from annobridge.errors import ValidationError
 from annobridge.video import FrameRange, FrameShape, VideoAnnotation, VideoObject, VideoTag, between
-from annobridge_labelstudio.label_config import parse_label_config
+from annobridge_labelstudio.label_config_parse import parse_label_config
 from annobridge_labelstudio.video_regions import video_config, video_from_labelstudio, video_to_labelstudio
 
 CONFIG = (

@@ -12,8 +12,9 @@ from annobridge.errors import ValidationError
 from annobridge.fidelity import LABEL_STUDIO, FidelityReport
 from annobridge.schema import LabelSchema
 
-from .common import LabelStudioSubAPI, as_int, as_ints, chunks
-from .label_config import parse_label_config
+from .label_config_parse import parse_label_config
+from .sdk_data import as_int, as_ints, chunks
+from .subapi_base import LabelStudioSubAPI
 
 if TYPE_CHECKING:
     from annobridge.models import Id

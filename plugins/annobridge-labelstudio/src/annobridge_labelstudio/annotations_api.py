@@ -1,9 +1,10 @@
 """Annotations of Label Studio tasks as neutral ItemAnnotations (one per annotator's annotation), and in LS JSON.
 
-    >>> report = backend.annotations.write(job.id, [ItemAnnotation(item=task_id, width=640, height=480,
-    ...                                     tags=[Tag(name="size", value="small")], author="anna")])  # doctest: +SKIP
-    >>> [a.author for a in backend.annotations.get(task_id)]                                         # doctest: +SKIP
-    ['anna']
+Example::
+
+    report = backend.annotations.write(job.id, [ItemAnnotation(item=task_id, width=640, height=480,
+                                        tags=[Tag(name="size", value="small")], author="anna")])
+    [a.author for a in backend.annotations.get(task_id)]  # -> ['anna']
 
 `to_native` / `from_native` turn neutral annotations into Label Studio tasks with their annotations
 ({"id", "data", "annotations"}) and back. Label Studio extras, in its own JSON (a region list as
@@ -27,12 +28,13 @@ from annobridge.provider import requires
 from .annotation_io import (
     completed_by, context, known_tasks, logins, removed_on_failure, sized, task_projects, user_ids,
 )
-from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, chunks
+from .sdk_data import BATCH, as_dict, as_int, chosen_project, chunks
+from .subapi_base import LabelStudioProvider, LabelStudioSubAPI
 
 __all__ = ["LabelStudioAnnotations"]
 
 
-class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
+class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI[LabelStudioProvider]):
     """Annotations: neutral list/get/write/delete; Label Studio JSON through the *_json extras.
 
     Skipped (cancelled) annotations are left out of what is read. An annotation written here always
@@ -44,7 +46,7 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
         self, job_id: Id | None = None, *, project_id: Id | None = None, item_ids: Iterable[Id] | None = None
     ) -> Iterator[ItemAnnotation]:
         """Every annotation of the job's (= project's) tasks, or of `item_ids` only, 1000 tasks a request."""
-        pid = self.backend.items._project(job_id, project_id, None)
+        pid = chosen_project(job_id, project_id, None)
         wanted = known_tasks(self, pid, item_ids, "item_ids") if item_ids is not None else None
         ctx, authors = context(self, pid), logins(self)
         for chunk in [None] if wanted is None else chunks(wanted, 500):
@@ -92,7 +94,7 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
             extra.update(completed_by(author, users, report, ann.item))
             plan.append((as_int(ann.item, "item"), _sized(data["result"], ann, losses), extra))
         if mode == "replace":
-            self._remove(pid, tasks)
+            self.delete_in_project(pid, tasks)
         with removed_on_failure(self) as made:
             for tid, result, extra in plan:
                 with self.call(f"annotating task {tid}"):
@@ -116,11 +118,12 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI):
     def delete(self, item_ids: Iterable[Id]) -> None:
         """Remove every annotation of these tasks (Data Manager action, 1000 tasks a request); the tasks stay."""
         for pid, tasks in task_projects(self, item_ids).items():
-            self._remove(pid, tasks)
+            self.delete_in_project(pid, tasks)
 
-    def _remove(self, pid: int, tasks: list[int]) -> None:
+    def delete_in_project(self, pid: int, tasks: list[int]) -> None:
+        """Remove every annotation of these tasks of project `pid` (1000 tasks a request); the tasks stay."""
         for chunk in chunks(tasks, BATCH):
-            self.backend.items._action(pid, "delete_tasks_annotations", {"all": False, "included": chunk})
+            self.backend.items.run_action(pid, "delete_tasks_annotations", {"all": False, "included": chunk})
 
     def to_native(self, project_id: Id, annotations: Iterable[ItemAnnotation]) -> Iterator[dict[str, Any]]:
         """One Label Studio task per item, {"id", "data", "annotations": [{"result", "completed_by"}, ...]}, the

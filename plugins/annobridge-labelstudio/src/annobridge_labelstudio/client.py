@@ -114,6 +114,7 @@ class Connection:
     @property
     def http(self) -> Any:
         """The SDK's own HTTP client (auth headers, JWT refresh, retries) for endpoints it has no method for."""
+        # on purpose: the SDK's own client signs requests (and refreshes JWTs) for endpoints it has no method for
         return self.sdk._client_wrapper.httpx_client
 
     def request(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
@@ -137,10 +138,16 @@ class Connection:
     def close(self) -> None:
         """Close the HTTP client if this connection created it."""
         if self._sdk is not None and self._httpx_client is None:
+            # the SDK offers no close(); its wrapper holds the httpx.Client this connection made
             self._sdk._client_wrapper.httpx_client.httpx_client.close()
         self._sdk = None
 
     # ------------------------------------------------------------------ what the server is
+
+    @property
+    def known_edition(self) -> Edition | None:
+        """The edition if it was asked already, else None (no request)."""
+        return self._edition
 
     @property
     def edition(self) -> Edition:

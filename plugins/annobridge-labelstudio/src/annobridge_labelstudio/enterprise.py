@@ -16,17 +16,18 @@ from annobridge.errors import ValidationError
 from annobridge.models import Assignment, Id, JobEntity, ReviewStatus, Role
 from annobridge.provider import AssignmentsAPI, PausesAPI, ReviewsAPI, requires
 
-from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, as_ints, chunks
+from .sdk_data import BATCH, as_dict, as_int, as_ints, chunks
+from .subapi_base import LabelStudioProvider, LabelStudioSubAPI
 
-__all__ = ["LabelStudioAssignments", "LabelStudioPauses", "LabelStudioReviews", "ORG_ROLE", "review_counts", "task_statuses"]
+__all__ = ["LabelStudioAssignments", "LabelStudioPauses", "LabelStudioReviews", "ROLE_CODE", "review_counts",
+           "task_statuses"]
 
-ASSIGNMENT_TYPE = {Role.ANNOTATOR: "AN", Role.REVIEWER: "RE"}
-ORG_ROLE = {Role.ANNOTATOR: "AN", Role.REVIEWER: "RE"}
+ROLE_CODE = {Role.ANNOTATOR: "AN", Role.REVIEWER: "RE"}  # an assignment's type and a member's organization role
 _ROLE_NAMES = {"OW": "owner", "AD": "administrator", "MA": "manager", "RE": "reviewer", "AN": "annotator",
                "DI": "deactivated", "NO": "not_activated"}
 
 
-class LabelStudioAssignments(LabelStudioSubAPI, AssignmentsAPI):
+class LabelStudioAssignments(LabelStudioSubAPI, AssignmentsAPI[LabelStudioProvider]):
     """Task assignments: annotators (AN) and reviewers (RE), in bulk, at most 1000 tasks a request."""
 
     def assign(self, job_id: Id, assignments: Iterable[Assignment]) -> None:
@@ -49,8 +50,9 @@ class LabelStudioAssignments(LabelStudioSubAPI, AssignmentsAPI):
         per 1000 tasks for all the users at once. Returns len(users) x len(item_ids), as the core does
         (assignments a user already held count too).
 
-        >>> backend.assignments.assign_users(job.id, [ann.id, bob.id], task_ids[:3], Role.REVIEWER)  # doctest: +SKIP
-        6
+        Example::
+
+            backend.assignments.assign_users(job.id, [ann.id, bob.id], task_ids[:3], Role.REVIEWER)  # -> 6
         """
         pid, people = as_int(job_id, "job_id"), _distinct(as_ints(_ids_of(users), "users"), "users")
         tasks, kind = _distinct(as_ints(_ids_of(item_ids), "item_ids"), "item_ids"), _kind(role)
@@ -68,7 +70,7 @@ class LabelStudioAssignments(LabelStudioSubAPI, AssignmentsAPI):
         pid, tasks = as_int(job_id, "job_id"), as_ints(item_ids, "item_ids")
         action = "delete_annotators" if Role(role) is Role.ANNOTATOR else "delete_reviewers"
         for chunk in chunks(tasks, BATCH):
-            self.backend.items._action(pid, action, {"all": False, "included": chunk})
+            self.backend.items.run_action(pid, action, {"all": False, "included": chunk})
 
     def list(self, job_id: Id) -> list[Assignment]:
         """Every assignment of the job's tasks (one request per task: the API lists assignees per task)."""
@@ -84,7 +86,7 @@ class LabelStudioAssignments(LabelStudioSubAPI, AssignmentsAPI):
 
 def _kind(role: Role | str) -> str:
     try:
-        return ASSIGNMENT_TYPE[Role(role)]
+        return ROLE_CODE[Role(role)]
     except ValueError:
         raise ValidationError(f"role: {role!r} is not one of {[r.value for r in Role]}") from None
 
@@ -103,13 +105,18 @@ def _distinct(ids: list[int], field: str) -> list[int]:
     return ids
 
 
-def _reviews(api: LabelStudioSubAPI, pid: int) -> list[dict[str, Any]]:
+def project_reviews(api: LabelStudioSubAPI, pid: int) -> list[dict[str, Any]]:
+    """Every annotation review of the project, as plain dicts (one listing)."""
     with api.call(f"listing the annotation reviews of project {pid}"):
         return [as_dict(r) for r in api.sdk.annotation_reviews.list(annotation_task_project=pid)]
 
 
-def _latest(reviews: list[dict[str, Any]]) -> dict[int, bool]:
-    """annotation id -> accepted?, by each annotation's latest review."""
+def latest_verdicts(reviews: list[dict[str, Any]]) -> dict[int, bool]:
+    """annotation id -> accepted?, by each annotation's latest review.
+
+    >>> latest_verdicts([{"id": 1, "annotation": 5, "accepted": False}, {"id": 2, "annotation": 5, "accepted": True}])
+    {5: True}
+    """
     latest: dict[int, dict[str, Any]] = {}
     for review in sorted(reviews, key=lambda r: (str(r.get("created_at") or ""), r.get("id") or 0)):
         latest[review["annotation"]] = review
@@ -119,15 +126,16 @@ def _latest(reviews: list[dict[str, Any]]) -> dict[int, bool]:
 def review_counts(api: LabelStudioSubAPI, pid: int) -> tuple[int, int, int]:
     """(reviewed, accepted, rejected) annotations of a project, by each annotation's latest review.
 
-    >>> review_counts(ls.jobs, 12)                                    # doctest: +SKIP
-    (3, 2, 1)
+    Example::
+
+        review_counts(ls.jobs, 12)  # -> (3, 2, 1)
     """
-    verdicts = _latest(_reviews(api, pid))
+    verdicts = latest_verdicts(project_reviews(api, pid))
     accepted = sum(verdicts.values())
     return len(verdicts), accepted, len(verdicts) - accepted
 
 
-class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI):
+class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI[LabelStudioProvider]):
     """Reviews of a job's annotations; a task's status is its annotations' latest verdicts
     (any rejected: rejected; else any accepted: accepted; else none)."""
 
@@ -139,8 +147,8 @@ class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI):
     def list(self, job_id: Id) -> list[JobEntity]:
         """Every task of the job with its review status (two listings: tasks, then reviews)."""
         pid = as_int(job_id, "job_id")
-        tasks, verdicts = self._annotations(pid), _latest(_reviews(self, pid))
-        return [JobEntity(id=tid, review_status=_status(anns, verdicts)) for tid, anns in tasks.items()]
+        tasks, verdicts = self._annotations(pid), latest_verdicts(project_reviews(self, pid))
+        return [JobEntity(id=tid, review_status=task_review_status(anns, verdicts)) for tid, anns in tasks.items()]
 
     def set(self, job_id: Id, item_id: Id, status: ReviewStatus) -> None:
         """Accept or reject every annotation of the task; NONE removes their reviews.
@@ -153,7 +161,7 @@ class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI):
         if not annotations:
             raise ValidationError(f"item {tid}: Label Studio reviews annotations, and this task has none")
         # The project's reviews, as list() reads them: the same source for "already given" and for the status shown.
-        reviews = [review for review in _reviews(self, pid) if review["annotation"] in annotations]
+        reviews = [review for review in project_reviews(self, pid) if review["annotation"] in annotations]
         self._apply(pid, {tid: annotations}, {tid: status}, reviews)
 
     def set_many(self, job_id: Id, verdicts: Mapping[Id, ReviewStatus | str]) -> int:
@@ -162,8 +170,9 @@ class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI):
 
         Every task is checked (in the project, annotated) before the first review is written.
 
-        >>> backend.reviews.set_many(job.id, {101: ReviewStatus.ACCEPTED, 102: ReviewStatus.REJECTED})  # doctest: +SKIP
-        2
+        Example::
+
+            backend.reviews.set_many(job.id, {101: ReviewStatus.ACCEPTED, 102: ReviewStatus.REJECTED})  # -> 2
         """
         pid = as_int(job_id, "job_id")
         wanted = {as_int(t, "item_id"): ReviewStatus(s) for t, s in dict(verdicts).items()}
@@ -176,21 +185,21 @@ class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI):
         bare = sorted(t for t, anns in tasks.items() if not anns)
         if bare:
             raise ValidationError(f"verdicts: tasks {bare[:5]} have no annotation (Label Studio reviews annotations)")
-        return self._apply(pid, tasks, wanted, _reviews(self, pid))
+        return self._apply(pid, tasks, wanted, project_reviews(self, pid))
 
     def _apply(self, pid: int, tasks: dict[int, list[int]], wanted: dict[int, ReviewStatus], reviews) -> int:
         """Write only the reviews that change a verdict; returns how many were made or removed."""
-        latest, changed = _latest(reviews), 0
-        for tid, annotations in tasks.items():
+        latest, changed = latest_verdicts(reviews), 0
+        for tid, annotation_ids in tasks.items():
             if wanted[tid] is ReviewStatus.NONE:
                 for review in reviews:
-                    if review["annotation"] in annotations:
+                    if review["annotation"] in annotation_ids:
                         with self.call(f"deleting review {review['id']} of project {pid}"):
                             self.sdk.annotation_reviews.delete(review["id"])
                         changed += 1
                 continue
             accepted = wanted[tid] is ReviewStatus.ACCEPTED
-            for annotation in annotations:
+            for annotation in annotation_ids:
                 if latest.get(annotation) is not accepted:  # no review yet, or the other verdict
                     self.review(annotation, accepted=accepted)
                     changed += 1
@@ -199,9 +208,9 @@ class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI):
     def reject(self, job_id: Id, *, only_unmarked: bool = False) -> None:
         """Reject the annotations of every task (only of tasks nobody reviewed yet with only_unmarked)."""
         pid = as_int(job_id, "job_id")
-        tasks, verdicts = self._annotations(pid), _latest(_reviews(self, pid))
+        tasks, verdicts = self._annotations(pid), latest_verdicts(project_reviews(self, pid))
         for anns in tasks.values():
-            if anns and not (only_unmarked and _status(anns, verdicts) is not ReviewStatus.NONE):
+            if anns and not (only_unmarked and task_review_status(anns, verdicts) is not ReviewStatus.NONE):
                 for annotation in anns:
                     self.review(annotation, accepted=False)
 
@@ -224,14 +233,21 @@ class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI):
 def task_statuses(api: LabelStudioSubAPI, pid: int, tasks: list[dict[str, Any]]) -> dict[int, ReviewStatus]:
     """task id -> its review status, for tasks read with their annotations (one request for the reviews).
 
-    >>> task_statuses(ls.reviews, 12, [{"id": 88, "annotations": [{"id": 501}]}])  # doctest: +SKIP
-    {88: <ReviewStatus.ACCEPTED: 'accepted'>}
+    Example::
+
+        task_statuses(ls.reviews, 12, [{"id": 88, "annotations": [{"id": 501}]}])
+        # -> {88: <ReviewStatus.ACCEPTED: 'accepted'>}
     """
-    verdicts = _latest(_reviews(api, pid))
-    return {t["id"]: _status([a["id"] for a in t.get("annotations") or []], verdicts) for t in tasks}
+    verdicts = latest_verdicts(project_reviews(api, pid))
+    return {t["id"]: task_review_status([a["id"] for a in t.get("annotations") or []], verdicts) for t in tasks}
 
 
-def _status(annotations: list[int], verdicts: dict[int, bool]) -> ReviewStatus:
+def task_review_status(annotations: list[int], verdicts: dict[int, bool]) -> ReviewStatus:
+    """A task's status from its annotations' latest verdicts: any rejected, rejected; else any accepted, accepted.
+
+    >>> task_review_status([5, 6], {5: True, 6: False}).value, task_review_status([7], {5: True}).value
+    ('rejected', 'none')
+    """
     seen = [verdicts[a] for a in annotations if a in verdicts]
     if not seen:
         return ReviewStatus.NONE
@@ -244,8 +260,9 @@ def _status(annotations: list[int], verdicts: dict[int, bool]) -> ReviewStatus:
 def organization_id(api: LabelStudioSubAPI) -> int:
     """The id of the token's user's active organization (one whoami request).
 
-    >>> organization_id(ls.users)                                    # doctest: +SKIP
-    1
+    Example::
+
+        organization_id(ls.users)  # -> 1
     """
     with api.call("reading the current user"):
         return int(api.sdk.users.whoami().active_organization)
@@ -254,8 +271,9 @@ def organization_id(api: LabelStudioSubAPI) -> int:
 def org_role(api: LabelStudioSubAPI, user_id: int) -> str | None:
     """The user's organization role ("annotator", "reviewer", ...), or None if not a member.
 
-    >>> org_role(ls.users, 7)                                        # doctest: +SKIP
-    'annotator'
+    Example::
+
+        org_role(ls.users, 7)  # -> 'annotator'
     """
     from annobridge.errors import NotFound
 
@@ -272,29 +290,34 @@ def org_role(api: LabelStudioSubAPI, user_id: int) -> str | None:
 def set_org_role(api: LabelStudioSubAPI, user_id: int, role: Role) -> None:
     """Give the user `role` in the organization (Enterprise).
 
-    >>> set_org_role(ls.users, 7, Role.REVIEWER)                     # doctest: +SKIP
+    Example::
+
+        set_org_role(ls.users, 7, Role.REVIEWER)
     """
     org = organization_id(api)
     with api.call(f"giving user {user_id} the {Role(role).value} role"):
-        api.sdk.organizations.members.update(org, user_id=user_id, role=ORG_ROLE[Role(role)])
+        api.sdk.organizations.members.update(org, user_id=user_id, role=ROLE_CODE[Role(role)])
 
 
 def project_members(api: LabelStudioSubAPI, pid: int) -> list[dict[str, Any]]:
     """Every member of the project, page by page (Enterprise).
 
-    >>> [m["id"] for m in project_members(ls.users, 12)]              # doctest: +SKIP
-    [1, 7]
+    Example::
+
+        [m["id"] for m in project_members(ls.users, 12)]  # -> [1, 7]
     """
-    from .paging import every
+    from .paging import all_pages
 
     with api.call(f"listing the members of project {pid}"):
-        return [as_dict(m) for m in every(lambda page: api.sdk.projects.members.paginated.list(pid, page=page))]
+        return [as_dict(m) for m in all_pages(lambda page: api.sdk.projects.members.paginated.list(pid, page=page))]
 
 
 def add_project_member(api: LabelStudioSubAPI, pid: int, user_id: int) -> None:
     """Make the user a member of the project (Enterprise).
 
-    >>> add_project_member(ls.users, 12, 7)                          # doctest: +SKIP
+    Example::
+
+        add_project_member(ls.users, 12, 7)
     """
     with api.call(f"adding user {user_id} to project {pid}"):
         api.sdk.projects.members.add(pid, user=user_id)
@@ -303,7 +326,9 @@ def add_project_member(api: LabelStudioSubAPI, pid: int, user_id: int) -> None:
 def remove_project_member(api: LabelStudioSubAPI, pid: int, user_id: int) -> None:
     """Take the user out of the project's members (Enterprise).
 
-    >>> remove_project_member(ls.users, 12, 7)                       # doctest: +SKIP
+    Example::
+
+        remove_project_member(ls.users, 12, 7)
     """
     with api.call(f"removing user {user_id} from project {pid}"):
         api.sdk.projects.members.remove(pid, user=user_id)
@@ -312,7 +337,7 @@ def remove_project_member(api: LabelStudioSubAPI, pid: int, user_id: int) -> Non
 # ---------------------------------------------------------------- pauses
 
 
-class LabelStudioPauses(LabelStudioSubAPI, PausesAPI):
+class LabelStudioPauses(LabelStudioSubAPI, PausesAPI[LabelStudioProvider]):
     """Pausing an annotator in a project (they see no tasks until resumed); `list` is a Label Studio extra."""
 
     def pause(self, job_id: Id, user_id: Id, *, reason: str = "MANUAL", message: str | None = None) -> dict[str, Any]:

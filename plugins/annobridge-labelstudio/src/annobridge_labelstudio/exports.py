@@ -1,9 +1,10 @@
 """Export snapshots (create with filters and serialization options, poll, download in any format, list, delete)
 and the plain export of a project's tasks.
 
-    >>> export = backend.exports.wait(backend.exports.create(job.id, format="YOLO", only_finished=True))  # doctest: +SKIP
-    >>> backend.exports.download(export, "out/")                                                        # doctest: +SKIP
-    PosixPath('out/project-3-at-2026-11-24-10-48-427d0967.zip')
+Example::
+
+    export = backend.exports.wait(backend.exports.create(job.id, format="YOLO", only_finished=True))
+    backend.exports.download(export, "out/")  # -> PosixPath('out/project-3-at-2026-11-24-10-48-427d0967.zip')
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from annobridge.errors import BackendError, TimedOut, ValidationError
 from annobridge.models import Export, ExportStatus, Id
 from annobridge.provider import ExportsAPI
 
-from .common import LabelStudioSubAPI, as_dict, as_int, as_ints
+from .sdk_data import as_dict, as_int, as_ints
+from .subapi_base import LabelStudioProvider, LabelStudioSubAPI
 
 __all__ = ["LabelStudioExports", "safe_target"]
 
 Mode = Literal["only", "exclude"]
 _FILENAME = re.compile(r"""filename\*?=(?:UTF-8'')?"?([^";]+)"?""", re.IGNORECASE)
+_EXPORT_STATUSES = frozenset(s.value for s in ExportStatus)
 
 
 def safe_target(directory: str | Path, filename: str) -> Path:
@@ -51,7 +54,7 @@ def _filename(headers: Any, fallback: str) -> str:
     return match.group(1).strip() if match else (headers.get("filename") or fallback)
 
 
-class LabelStudioExports(LabelStudioSubAPI, ExportsAPI):
+class LabelStudioExports(LabelStudioSubAPI, ExportsAPI[LabelStudioProvider]):
     """Export snapshots of a job (= an LS project); Export.format is the format `download` writes."""
 
     def __init__(self, backend: Any) -> None:
@@ -63,7 +66,7 @@ class LabelStudioExports(LabelStudioSubAPI, ExportsAPI):
         status = data.get("status") or "created"
         return Export(
             id=data["id"], job_id=job_id, format=format, title=data.get("title"),
-            status=ExportStatus(status) if status in ExportStatus._value2member_map_ else ExportStatus.IN_PROGRESS,
+            status=ExportStatus(status) if status in _EXPORT_STATUSES else ExportStatus.IN_PROGRESS,
             created_at=data.get("created_at"), finished_at=data.get("finished_at"),
             items_count=(data.get("counters") or {}).get("task_number"),
         )

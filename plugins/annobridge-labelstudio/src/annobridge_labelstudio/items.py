@@ -1,10 +1,10 @@
 """Tasks as items: import (dicts, files, pre-annotations), list with filters/ordering/views, update, delete; views.
 
-Filters, ordering and views are the Data Manager's (the same JSON the legacy SDK's get_tasks took):
+Filters, ordering and views are the Data Manager's (the same JSON the legacy SDK's get_tasks took)::
 
-    >>> labeled = {"conjunction": "and", "items": [{"filter": "filter:tasks:completed_at",
-    ...            "operator": "empty", "value": False, "type": "Datetime"}]}
-    >>> ids = [i.id for i in backend.items.list(job.id, filters=labeled, ordering=["-tasks:id"])]  # doctest: +SKIP
+    labeled = {"conjunction": "and", "items": [{"filter": "filter:tasks:completed_at",
+               "operator": "empty", "value": False, "type": "Datetime"}]}
+    ids = [i.id for i in backend.items.list(job.id, filters=labeled, ordering=["-tasks:id"])]
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from annobridge.models import Id, Item, ItemFilter, ReviewStatus
 from annobridge.provider import ItemsAPI
 from annobridge.transfer import SOURCE_KEY
 
-from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, as_ints, chunks
-from .paging import every_shrinking
+from .paging import all_pages_shrinking
+from .sdk_data import BATCH, as_dict, as_int, as_ints, chosen_project, chunks
+from .subapi_base import LabelStudioProvider, LabelStudioSubAPI
 from .video_probe import INFO_KEY, VideoFacts
 
 __all__ = ["ANNOTATION_FIELDS", "ITEM_FIELDS", "LABELED", "PREDICTION_FIELDS", "TASK_FIELDS", "UNLABELED",
@@ -84,20 +85,10 @@ def _selection(ids: list[int] | None, excluded: list[int] | None = None) -> dict
     return {"all": True, "excluded": excluded or []}
 
 
-class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
+class LabelStudioItems(LabelStudioSubAPI, ItemsAPI[LabelStudioProvider]):
     """Tasks of a job (= an LS project). `list`/`get`/`add`/`delete` are neutral; the rest is Label Studio's."""
 
     # ---------------------------------------------------------------- reading
-
-    def _project(self, job_id: Id | None, project_id: Id | None, dataset_id: Id | None) -> int:
-        if dataset_id is not None:
-            raise ValidationError(f"dataset_id: Label Studio has no datasets (got {dataset_id!r}); pass job_id or project_id")
-        if job_id is not None and project_id is not None and str(job_id) != str(project_id):
-            raise ValidationError(f"job_id {job_id!r} and project_id {project_id!r}: on Label Studio a job is a project")
-        chosen = job_id if job_id is not None else project_id
-        if chosen is None:
-            raise ValidationError("job_id or project_id: one of them is needed (on Label Studio a job is a project)")
-        return as_int(chosen, "job_id" if job_id is not None else "project_id")
 
     def tasks(
         self,
@@ -117,7 +108,7 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
         `include=None` gives every column the Data Manager has (drafts, agreement, comments...).
 
         The server's JSON is decoded once into plain dicts (no SDK models)."""
-        pid = self._project(job_id, project_id, None)
+        pid = chosen_project(job_id, project_id, None)
         query: dict[str, Any] = {}
         if filters:
             query["filters"] = filters
@@ -133,7 +124,7 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
         if view_id is not None:
             params["view"] = as_int(view_id, "view_id")
         with self.call(f"listing the tasks of project {pid}"):
-            yield from every_shrinking(lambda page, size: self._task_page(params, page, size), page_size)
+            yield from all_pages_shrinking(lambda page, size: self._task_page(params, page, size), page_size)
 
     def _task_page(self, params: dict[str, Any], page: int, size: int) -> SimpleNamespace:
         """One page of /api/tasks/ as the SDK's pager would give it, its tasks as the server's own JSON.
@@ -167,7 +158,7 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
         page_size: int = 1000,
     ) -> Iterator[Item]:
         """Every task of the job as an Item, page by page; filters/ordering/views are the Data Manager's."""
-        pid = self._project(job_id, project_id, dataset_id)
+        pid = chosen_project(job_id, project_id, dataset_id)
         for task in self.tasks(pid, filters=filters, ordering=ordering, view_id=view_id,
                                selected_ids=selected_ids, fields="task_only", include=ITEM_FIELDS,
                                page_size=page_size):
@@ -178,7 +169,7 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
     ) -> Iterator[Item]:
         """The tasks meeting `where`: whether annotated is filtered on the server (Data Manager), the review
         status from the annotations' reviews on Enterprise (none on Community), the name on the client."""
-        pid = self._project(job_id, project_id, None)
+        pid = chosen_project(job_id, project_id, None)
         if where is None:
             yield from self.list(pid)
             return
@@ -210,15 +201,16 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
         Uploads, local files and cloud objects come through the server (with the token), other URLs
         straight from where they are. The directory is checked before any request.
 
-        >>> [p.name for p in backend.items.download(job.id, directory="frames")]   # doctest: +SKIP
-        ['frame0.png', 'frame1.png']
+        Example::
+
+            [p.name for p in backend.items.download(job.id, directory="frames")]  # -> ['frame0.png', 'frame1.png']
         """
         from annobridge.provider import ExportsAPI
 
         from .media import download_tasks
 
         folder = ExportsAPI.check_directory(directory)
-        pid = self._project(job_id, project_id, None)
+        pid = chosen_project(job_id, project_id, None)
         return download_tasks(self, pid, folder, list(item_ids) if item_ids is not None else None)
 
     def ids(self, job_id: Id, **kwargs: Any) -> list[int]:
@@ -261,7 +253,7 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
         it then reads every dict as flat data, dropping a task's meta).
         Everything is checked before the first request; returns the new task ids in order.
         """
-        pid = self._project(None, project_id, dataset_id)
+        pid = chosen_project(None, project_id, dataset_id)
         entries = list(items)
         for n, entry in enumerate(entries):
             if isinstance(entry, (str, Path)):
@@ -281,7 +273,7 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
                         pid, request=batch, return_task_ids=True,
                         preannotated_from_fields=preannotated_from_fields or None,
                     )
-                ids += self._imported(pid, as_dict(response), timeout)
+                ids += self.imported_ids(pid, as_dict(response), timeout)
                 batch = []
             if isinstance(entry, dict):
                 batch.append(entry)
@@ -292,10 +284,10 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
                         "POST", f"api/projects/{pid}/import", f"importing {path.name} into project {pid}",
                         params=params, files={"file": (path.name, handle)},
                     )
-                ids += self._imported(pid, response.json(), timeout)
+                ids += self.imported_ids(pid, response.json(), timeout)
         return ids
 
-    def _imported(self, pid: int, response: dict[str, Any], timeout: float) -> list[Id]:
+    def imported_ids(self, pid: int, response: dict[str, Any], timeout: float) -> list[Id]:
         """Task ids of an import; Enterprise imports are asynchronous and polled until done."""
         if response.get("task_ids") is not None or not response.get("import"):
             return list(response.get("task_ids") or [])
@@ -337,7 +329,7 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
             return
         pid = as_int(project_id, "project_id") if project_id is not None else self.task(ids[0])["project"]
         for chunk in chunks(ids):
-            done = self._action(pid, "delete_tasks", _selection(chunk)).get("processed_items")
+            done = self.run_action(pid, "delete_tasks", _selection(chunk)).get("processed_items")
             if done is not None and done < len(chunk):
                 for tid in chunk:
                     try:
@@ -348,10 +340,10 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI):
     def delete_all(self, job_id: Id, *, exclude: Iterable[Id] = ()) -> int:
         """Delete every task of the job except `exclude`; returns how many went."""
         pid = as_int(job_id, "job_id")
-        result = self._action(pid, "delete_tasks", _selection(None, as_ints(exclude, "exclude")))
+        result = self.run_action(pid, "delete_tasks", _selection(None, as_ints(exclude, "exclude")))
         return int(result.get("processed_items") or 0)
 
-    def _action(self, pid: int, action: str, selected: dict[str, Any], **body: Any) -> dict[str, Any]:
+    def run_action(self, pid: int, action: str, selected: dict[str, Any], **body: Any) -> dict[str, Any]:
         """Run a Data Manager action through the SDK; returns the server's answer (counts, detail)."""
         with self.call(f"running {action} on project {pid}"):
             raw = self.sdk.actions.with_raw_response.create(

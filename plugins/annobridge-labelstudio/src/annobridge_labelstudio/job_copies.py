@@ -1,27 +1,30 @@
 """New projects made from a job: a restart over its rejected tasks (Enterprise), and a clone of it.
 
-    >>> copy, = backend.jobs.clone(job.id, name="lemons again", with_annotations=True)  # doctest: +SKIP
-    >>> copy.items_count == job.items_count                                             # doctest: +SKIP
-    True
+A restart (jobs.restart) imports the rejected tasks with their work as predictions; a clone
+(jobs.clone) copies the label config, settings and tasks, with their annotations when asked::
+
+    copy, = backend.jobs.clone(job.id, name="lemons again", with_annotations=True)
+    copy.items_count == job.items_count  # -> True
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 from typing import TYPE_CHECKING, Any
 
 from annobridge.capabilities import Capability
 from annobridge.errors import ValidationError
 from annobridge.models import Assignment, Id, Job, ReviewStatus, Role
 
-from .common import as_int, as_ints
 from .enterprise import add_project_member, task_statuses
 from .label_config import read_extras, write_extras
 from .options import options_of_project, project_settings
 from .projects import TITLE_MAX, check_title
+from .sdk_data import as_int, as_ints
 
 if TYPE_CHECKING:
+    from annobridge.provider import Restart
+
     from .jobs import LabelStudioJobs
 
 __all__ = ["clone_job", "restart_job"]
@@ -29,55 +32,40 @@ __all__ = ["clone_job", "restart_job"]
 _KEPT = ("result", "completed_by", "was_cancelled", "ground_truth", "lead_time")  # what a cloned annotation carries
 
 
-def restart_job(
-    jobs: LabelStudioJobs,
-    job_id: Id,
-    *,
-    assignees: list[Id] | None = None,
-    reviewer: Id | None = None,
-    name: str | None = None,
-    only_rejected: bool = True,
-) -> list[Job]:
-    """A new job (project) over the job's rejected tasks, or every task not accepted with only_rejected=False.
+def restart_job(jobs: LabelStudioJobs, request: Restart) -> list[Job]:
+    """A new job (project) over the old job's rejected tasks, or every task not accepted with only_rejected=False.
 
     The tasks' data and meta are copied, and their annotations go along as predictions
     (model_version "restart of job N"), so the annotator starts from the rejected work. With
     `assignees` the tasks are shared among them (balanced, one each); without, every task
     keeps its annotators. `reviewer` reviews every task; without it each keeps its reviewers.
-    The title defaults to the old one with "(#2)", "(#3)"... as Supervisely names restarts. The
-    old project stays as it is: Label Studio has no completed state to give it. Refused
-    (ValidationError) before anything is written when no task qualifies.
-
-    >>> again, = backend.jobs.restart(job.id, assignees=[other.id])   # doctest: +SKIP
-    >>> again.name                                                    # doctest: +SKIP
-    'lemons (#2)'
+    The old project stays as it is: Label Studio has no completed state to give it. Refused
+    (ValidationError) before anything is written when no task qualifies. The template
+    (JobsAPI.restart) has checked the name and the shape of the assignees list; the project's
+    parameters are read here for the copy.
     """
     from annobridge.sampling import plan_assignments
 
-    pid = as_int(job_id, "job_id")
-    people = as_ints(assignees, "assignees") if assignees is not None else None
-    if people is not None and not people:
-        raise ValidationError("assignees: an empty list leaves the tasks to nobody; pass None to keep their annotators")
+    pid = as_int(request.job.id, "job_id")
+    people = as_ints(request.assignees, "assignees") if request.assignees is not None else None
     if people is not None:
-        plan_assignments([], people, seed=pid)  # a repeated assignee is refused here, before any request
-    chief = as_int(reviewer, "reviewer") if reviewer is not None else None
-    if name is not None:
-        check_title(name)
+        plan_assignments([], people, seed=pid)  # "7" and 7 are one assignee twice: refused before the tasks are read
+    reviewer_id = as_int(request.reviewer, "reviewer") if request.reviewer is not None else None
     source = jobs.backend.projects.params(pid)
-    title = name if name is not None else _next_title(source.get("title") or f"project {pid}")
     tasks = list(jobs.backend.items.tasks(pid))
     statuses = task_statuses(jobs, pid, tasks)
-    keep = {ReviewStatus.REJECTED} if only_rejected else {ReviewStatus.REJECTED, ReviewStatus.NONE}
+    keep = {ReviewStatus.REJECTED} if request.only_rejected else {ReviewStatus.REJECTED, ReviewStatus.NONE}
     chosen = [t for t in tasks if statuses[t["id"]] in keep]
     if not chosen:
-        what = "rejected" if only_rejected else "unaccepted"
+        what = "rejected" if request.only_rejected else "unaccepted"
         raise ValidationError(f"job_id: project {pid} has no {what} tasks to restart with")
-    staff = _kept_staff(jobs, pid, chosen, people, chief)
+    staff = _kept_staff(jobs, pid, chosen, people, reviewer_id)
     if people is not None:
         for a in plan_assignments([t["id"] for t in chosen], people, seed=pid):
             staff[a.item_id].append((a.user_id, Role.ANNOTATOR))
     carried = [_as_predictions(t, pid) for t in chosen]  # the task list carries whole annotations
-    return [_made(jobs, source, title, {"restart_of": pid}, carried, chosen, staff)]
+    return [_made(jobs, source, title=request.name, mark={"restart_of": pid}, carried=carried, old=chosen,
+                  staff=staff)]
 
 
 def clone_job(
@@ -99,9 +87,10 @@ def clone_job(
     defaults to the old one with " (copy)". Everything is checked before the project is made, and
     a failure after it removes it again.
 
-    >>> copy, = backend.jobs.clone(job.id)                          # doctest: +SKIP
-    >>> copy.name                                                   # doctest: +SKIP
-    'lemons (copy)'
+    Example::
+
+        copy, = backend.jobs.clone(job.id)
+        copy.name  # -> 'lemons (copy)'
     """
     pid = as_int(job_id, "job_id")
     if with_annotations not in (None, True, False):
@@ -112,8 +101,8 @@ def clone_job(
         repeated = sorted({u for u in people if people.count(u) > 1})
         if repeated:
             raise ValidationError(f"assignees: {repeated} appear more than once")
-    chief = as_int(reviewer, "reviewer") if reviewer is not None else None
-    if chief is not None:
+    reviewer_id = as_int(reviewer, "reviewer") if reviewer is not None else None
+    if reviewer_id is not None:
         jobs.needs(Capability.ASSIGNMENTS, "reviewer")
     if name is not None:
         check_title(name)
@@ -124,19 +113,20 @@ def clone_job(
     else:
         tasks = list(jobs.backend.items.tasks(pid, fields="task_only", include=("id", "data", "meta")))
     staff: dict[int, list[tuple[int, Role]]] = {t["id"]: [] for t in tasks}
-    if jobs.backend.supports(Capability.ASSIGNMENTS) and (people is None or chief is None):
-        staff = _kept_staff(jobs, pid, tasks, people, chief)
+    if jobs.backend.supports(Capability.ASSIGNMENTS) and (people is None or reviewer_id is None):
+        staff = _kept_staff(jobs, pid, tasks, people, reviewer_id)
     for tid, pairs in staff.items():
         pairs += [(u, Role.ANNOTATOR) for u in people or []]
-        if chief is not None and (chief, Role.REVIEWER) not in pairs:
-            pairs.append((chief, Role.REVIEWER))
+        if reviewer_id is not None and (reviewer_id, Role.REVIEWER) not in pairs:
+            pairs.append((reviewer_id, Role.REVIEWER))
     carried = [_copied(t, bool(with_annotations)) for t in tasks]
-    return [_made(jobs, source, title, {"clone_of": pid}, carried, tasks, staff)]
+    return [_made(jobs, source, title=title, mark={"clone_of": pid}, carried=carried, old=tasks, staff=staff)]
 
 
 def _made(
     jobs: LabelStudioJobs,
     source: dict[str, Any],
+    *,
     title: str,
     mark: dict[str, Any],
     carried: list[dict[str, Any]],
@@ -172,35 +162,23 @@ def _made(
 
 
 def _kept_staff(
-    jobs: LabelStudioJobs, pid: int, tasks: list[dict[str, Any]], people: list[int] | None, chief: int | None
+    jobs: LabelStudioJobs, pid: int, tasks: list[dict[str, Any]], people: list[int] | None, reviewer_id: int | None
 ) -> dict[int, list[tuple[int, Role]]]:
-    """task id -> (user, role) pairs it keeps: its annotators unless `people`, its reviewers unless `chief`.
+    """task id -> (user, role) pairs it keeps: its annotators unless `people`, its reviewers unless `reviewer_id`.
     Reads each task's assignees (the API lists them per task) only when something is kept."""
     staff: dict[int, list[tuple[int, Role]]] = {t["id"]: [] for t in tasks}
     for tid, pairs in staff.items():
-        if chief is not None:
-            pairs.append((chief, Role.REVIEWER))
-        if people is not None and chief is not None:
+        if reviewer_id is not None:
+            pairs.append((reviewer_id, Role.REVIEWER))
+        if people is not None and reviewer_id is not None:
             continue
         with jobs.call(f"listing the assignees of task {tid}"):
             current = jobs.sdk.projects.assignments.list(pid, tid)
         for a in current:
             role = Role.REVIEWER if a.type == "RE" else Role.ANNOTATOR
-            if (role is Role.ANNOTATOR and people is None) or (role is Role.REVIEWER and chief is None):
+            if (role is Role.ANNOTATOR and people is None) or (role is Role.REVIEWER and reviewer_id is None):
                 pairs.append((a.assignee, role))
     return staff
-
-
-def _next_title(title: str) -> str:
-    """'lemons' -> 'lemons (#2)', 'lemons (#2)' -> 'lemons (#3)', cut to fit Label Studio's title limit.
-
-    >>> _next_title("lemons"), _next_title("lemons (#2)")
-    ('lemons (#2)', 'lemons (#3)')
-    """
-    match = re.fullmatch(r"(.*) \(#(\d+)\)", title)
-    stem, n = (match.group(1), int(match.group(2)) + 1) if match else (title, 2)
-    suffix = f" (#{n})"
-    return stem[: TITLE_MAX - len(suffix)] + suffix
 
 
 def _copy_title(title: str) -> str:

@@ -1,8 +1,9 @@
 """Where a Label Studio job stands: counts per task, verdict and person (jobs.stats), and its history (jobs.activity).
 
-    >>> stats = backend.jobs.stats(job.id)                 # doctest: +SKIP
-    >>> stats.items, stats.annotated, stats.annotations    # doctest: +SKIP
-    (6, 4, 5)
+Example::
+
+    stats = backend.jobs.stats(job.id)
+    stats.items, stats.annotated, stats.annotations  # -> (6, 4, 5)
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from annobridge.capabilities import Capability
 from annobridge.models import Activity, Id, JobStats, ReviewStatus, Role, UserStats
 
 from .annotation_io import logins
-from .common import as_dict, as_int
-from .enterprise import _latest, _reviews, _status
+from .enterprise import latest_verdicts, project_reviews, task_review_status
+from .sdk_data import as_dict, as_int
 
 if TYPE_CHECKING:
     from .jobs import LabelStudioJobs
@@ -37,7 +38,7 @@ def job_stats(jobs: LabelStudioJobs, job_id: Id) -> JobStats:
     backend = jobs.backend
     pid = as_int(job_id, "job_id")
     tasks = list(backend.items.tasks(pid, include=_FIELDS))
-    verdicts = _latest(_reviews(jobs, pid)) if backend.supports(Capability.REVIEWS) else {}
+    verdicts = latest_verdicts(project_reviews(jobs, pid)) if backend.supports(Capability.REVIEWS) else {}
     given: dict[tuple[int, Role], set[int]] = defaultdict(set)
     done: dict[tuple[int, Role], set[int]] = defaultdict(set)
     verdict: dict[tuple[int, Role], list[ReviewStatus]] = defaultdict(list)
@@ -47,11 +48,11 @@ def job_stats(jobs: LabelStudioJobs, job_id: Id) -> JobStats:
     annotations = 0
     for task in tasks:
         kept = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-        status[task["id"]] = _status([a["id"] for a in kept], verdicts)
+        status[task["id"]] = task_review_status([a["id"] for a in kept], verdicts)
         annotated |= {task["id"]} if kept else set()
         annotations += len(kept)
         for author in {_author(a) for a in kept} - {None}:
-            mine[(author, task["id"])] = _status([a["id"] for a in kept if _author(a) == author], verdicts)
+            mine[(author, task["id"])] = task_review_status([a["id"] for a in kept if _author(a) == author], verdicts)
     if backend.supports(Capability.ASSIGNMENTS):
         for a in backend.assignments.list(pid):
             key, tid = (int(a.user_id), a.role), int(a.item_id)

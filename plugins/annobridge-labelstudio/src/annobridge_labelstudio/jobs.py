@@ -1,7 +1,9 @@
 """Jobs on Label Studio: a job is a project; its status is derived from task, annotation and review counts.
 
-    >>> job, = backend.jobs.create(JobSpec(name="lemons", label_schema=schema,
-    ...                                    options=LabelStudioJobOptions(sampling="uniform")))  # doctest: +SKIP
+Example::
+
+    job, = backend.jobs.create(JobSpec(name="lemons", label_schema=schema,
+                                       options=LabelStudioJobOptions(sampling="uniform")))
 
 A JobSpec with `project_id` makes a new project for the job: the source project's label config
 (cut down to `classes_to_label` / `tags_to_label`, or replaced by `label_schema`) and a copy of the
@@ -20,13 +22,15 @@ from typing import Any, Iterable
 from annobridge.capabilities import Capability
 from annobridge.errors import Unsupported, ValidationError
 from annobridge.models import Activity, Assignment, Id, Job, JobSpec, JobStats, JobStatus, JobUpdate, Role, options_for
-from annobridge.provider import JobsAPI
+from annobridge.provider import JobsAPI, Restart
 
-from .common import LabelStudioSubAPI, as_dict, as_int, as_ints, to_user
 from .enterprise import add_project_member, project_members, review_counts
-from .label_config import build_label_config, parse_label_config, read_extras, restrict_schema, write_extras
+from .label_config import build_label_config, read_extras, restrict_schema, write_extras
+from .label_config_parse import parse_label_config
 from .options import ENTERPRISE_SETTINGS, SAMPLING, LabelStudioJobOptions, options_of_project, project_settings
-from .projects import check_title, iter_projects, project_url
+from .projects import TITLE_MAX, check_title, iter_projects, project_url
+from .sdk_data import as_dict, as_int, as_ints, to_user
+from .subapi_base import LabelStudioProvider, LabelStudioSubAPI
 
 __all__ = ["KEPT_EXTRAS", "LabelStudioJobs", "derive_status"]
 
@@ -70,8 +74,19 @@ def derive_status(
     return JobStatus.COMPLETED
 
 
-class LabelStudioJobs(LabelStudioSubAPI, JobsAPI):
+class LabelStudioJobs(LabelStudioSubAPI, JobsAPI[LabelStudioProvider]):
     """Jobs as Label Studio projects; `Job.options` holds the project's LabelStudioJobOptions."""
+
+    name_limit = TITLE_MAX  # a job's name is its project's title
+
+    def check_name(self, name: object) -> str:
+        """`name` if Label Studio takes it as a project title (3 to 50 characters, once stripped).
+
+        >>> LabelStudioJobs(None).check_name("ab")
+        Traceback (most recent call last):
+        annobridge.errors.ValidationError: name: Label Studio project titles have 3 to 50 characters, got 'ab' (2)
+        """
+        return check_title(name)  # type: ignore[arg-type]  # check_title refuses a non-string too
 
     def to_job(self, raw: Any) -> Job:
         """The neutral Job for a Label Studio project (dict or SDK model), its status derived from the counts."""
@@ -252,12 +267,11 @@ class LabelStudioJobs(LabelStudioSubAPI, JobsAPI):
 
     # ---------------------------------------------------------------- copies, stats, activity (own modules)
 
-    def restart(self, job_id: Id, *, assignees: list[Id] | None = None, reviewer: Id | None = None,
-                name: str | None = None, only_rejected: bool = True) -> list[Job]:
+    def create_restart(self, request: Restart) -> list[Job]:
         """A new job over the rejected (or every unaccepted) tasks; see job_copies.restart_job."""
         from .job_copies import restart_job
 
-        return restart_job(self, job_id, assignees=assignees, reviewer=reviewer, name=name, only_rejected=only_rejected)
+        return restart_job(self, request)
 
     def clone(self, job_id: Id, *, name: str | None = None, assignees: list[Id] | None = None,
               reviewer: Id | None = None, with_annotations: bool | None = None) -> list[Job]:

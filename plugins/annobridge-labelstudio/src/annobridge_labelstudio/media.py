@@ -104,7 +104,7 @@ def download_tasks(items: Any, pid: int, directory: Path, item_ids: list[int] | 
     one listing of ids and data, then the files a few at once; a name two tasks share gets the task id in front.
     Every task is checked to have a file before the first one is written."""
     from .annotation_io import SELECTION, known_tasks
-    from .common import chunks
+    from .sdk_data import chunks
     from .transfer import MEDIA_WORKERS, media_key
 
     try:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from math import gcd
 from typing import Any, Callable, Iterator
 
-__all__ = ["every", "every_shrinking"]
+__all__ = ["all_pages", "all_pages_shrinking"]
 
 # Label Studio on SQLite answers 500 "Expression tree is too large (maximum depth 1000)" to a page of
 # about 1000 tasks that were made from uploaded files (one FileUpload each); smaller pages of the same tasks work.
 TOO_LARGE = "Expression tree is too large"
 
 
-def every(fetch: Callable[[int], Any], *, skipped: int = 0) -> Iterator[Any]:
+def all_pages(fetch: Callable[[int], Any], *, skipped: int = 0) -> Iterator[Any]:
     """Every item of the SDK pagers `fetch(page)` returns for page 1, 2, ... until the server has no more.
 
     One request per page: it stops on a short or empty page, when the items seen reach the
@@ -22,7 +22,7 @@ def every(fetch: Callable[[int], Any], *, skipped: int = 0) -> Iterator[Any]:
     >>> pages = {1: [1, 2], 2: [3]}
     >>> class Pager:
     ...     def __init__(self, n): self.items, self.response = pages.get(n, []), None
-    >>> list(every(Pager))
+    >>> list(all_pages(Pager))
     [1, 2, 3]
     """
     from label_studio_sdk.core.api_error import ApiError
@@ -51,8 +51,8 @@ def every(fetch: Callable[[int], Any], *, skipped: int = 0) -> Iterator[Any]:
         page += 1
 
 
-def every_shrinking(fetch: Callable[[int, int], Any], page_size: int) -> Iterator[Any]:
-    """Like `every`, for `fetch(page, page_size)`: a page the server finds too large to build is asked for again
+def all_pages_shrinking(fetch: Callable[[int, int], Any], page_size: int) -> Iterator[Any]:
+    """Like `all_pages`, for `fetch(page, page_size)`: a page the server finds too large to build is asked for again
     in halves (SQLite's expression-depth limit), and the listing goes on at that size from the same position.
 
     >>> def fetch(page, size):
@@ -61,7 +61,7 @@ def every_shrinking(fetch: Callable[[int, int], Any], page_size: int) -> Iterato
     ...     return Pager
     >>> from label_studio_sdk.core.api_error import ApiError
     >>> too_large = ApiError(status_code=500, body={"detail": TOO_LARGE + " (maximum depth 1000)"})
-    >>> list(every_shrinking(fetch, 8))
+    >>> list(all_pages_shrinking(fetch, 8))
     [0, 1, 2, 3, 4]
     """
     from label_studio_sdk.core.api_error import ApiError
@@ -71,7 +71,7 @@ def every_shrinking(fetch: Callable[[int, int], Any], page_size: int) -> Iterato
         try:
             # `seen` is always a multiple of `size`, so page numbers at the new size continue where it stopped.
             skip = seen // size
-            for item in every(lambda page: fetch(skip + page, size), skipped=seen):
+            for item in all_pages(lambda page: fetch(skip + page, size), skipped=seen):
                 yield item
                 seen += 1
             return

@@ -1,8 +1,9 @@
 """Predictions (pre-annotations) of Label Studio tasks as neutral Predictions, and in Label Studio's JSON.
 
-    >>> report = backend.predictions.write(job.id, [Prediction(annotation=ann, model_version="v1", score=0.9)])  # doctest: +SKIP
-    >>> backend.predictions.to_annotations(job.id, model_versions=["v1"])                                      # doctest: +SKIP
-    1
+Example::
+
+    report = backend.predictions.write(job.id, [Prediction(annotation=ann, model_version="v1", score=0.9)])
+    backend.predictions.to_annotations(job.id, model_versions=["v1"])  # -> 1
 
 Label Studio extras, in its own JSON: `list_json(job_id=None, item_id=None)`, `get_json`,
 `create_json(item_id, result, score=, model_version=)` (a region list, or the short forms the legacy
@@ -23,14 +24,15 @@ from annobridge.models import Id
 from annobridge.provider import requires
 
 from .annotation_io import context, known_tasks, sized, task_projects
-from .common import BATCH, LabelStudioSubAPI, as_dict, as_int, chunks
+from .sdk_data import BATCH, as_dict, as_int, chosen_project, chunks
+from .subapi_base import LabelStudioProvider, LabelStudioSubAPI
 
 __all__ = ["LabelStudioPredictions"]
 
 _CREATED = re.compile(r"(\d+)")
 
 
-class LabelStudioPredictions(LabelStudioSubAPI, PredictionsAPI):
+class LabelStudioPredictions(LabelStudioSubAPI, PredictionsAPI[LabelStudioProvider]):
     """Predictions: neutral write/list/to_annotations/delete; Label Studio JSON through the *_json extras."""
 
     def write(self, project_id: Id, predictions: Iterable[Prediction]) -> FidelityReport:
@@ -77,7 +79,7 @@ class LabelStudioPredictions(LabelStudioSubAPI, PredictionsAPI):
         self, job_id: Id | None = None, *, project_id: Id | None = None, item_ids: Iterable[Id] | None = None
     ) -> Iterator[Prediction]:
         """Every prediction on the job's (= project's) tasks, or on `item_ids` only, 1000 tasks a request."""
-        pid = self.backend.items._project(job_id, project_id, None)
+        pid = chosen_project(job_id, project_id, None)
         wanted = known_tasks(self, pid, item_ids, "item_ids") if item_ids is not None else None
         ctx = context(self, pid)
         for chunk in [None] if wanted is None else chunks(wanted, 500):
@@ -93,7 +95,7 @@ class LabelStudioPredictions(LabelStudioSubAPI, PredictionsAPI):
         pid = as_int(project_id, "project_id")
         versions = [model_versions] if isinstance(model_versions, str) else model_versions
         body = {"model_version": list(versions) if versions is not None else None}
-        answer = self.backend.items._action(pid, "predictions_to_annotations", {"all": True, "excluded": []}, **body)
+        answer = self.backend.items.run_action(pid, "predictions_to_annotations", {"all": True, "excluded": []}, **body)
         match = _CREATED.search(str(answer.get("detail", "")))
         return int(match.group(1)) if match else int(answer.get("processed_items") or 0)
 
@@ -101,7 +103,7 @@ class LabelStudioPredictions(LabelStudioSubAPI, PredictionsAPI):
         """Remove every prediction of these tasks (Data Manager action, 1000 tasks a request)."""
         for pid, tasks in task_projects(self, item_ids).items():
             for chunk in chunks(tasks, BATCH):
-                self.backend.items._action(pid, "delete_tasks_predictions", {"all": False, "included": chunk})
+                self.backend.items.run_action(pid, "delete_tasks_predictions", {"all": False, "included": chunk})
 
     # ---------------------------------------------------------------- Label Studio extras (its own JSON)
 

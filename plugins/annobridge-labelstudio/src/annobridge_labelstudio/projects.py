@@ -10,9 +10,11 @@ from annobridge.models import Id, Project
 from annobridge.provider import ProjectsAPI
 from annobridge.schema import LabelSchema
 
-from .common import LabelStudioSubAPI, as_dict, as_int
-from .label_config import build_label_config, parse_label_config, read_extras, write_extras
-from .paging import every
+from .label_config import build_label_config, read_extras, write_extras
+from .label_config_parse import parse_label_config
+from .paging import all_pages
+from .sdk_data import as_dict, as_int
+from .subapi_base import LabelStudioProvider, LabelStudioSubAPI
 
 __all__ = ["LabelStudioProjects", "check_title", "iter_projects"]
 
@@ -40,7 +42,7 @@ def check_title(title: str, field: str = "name") -> str:
 def iter_projects(api: LabelStudioSubAPI, page_size: int = 100, **filters: Any) -> Iterator[Any]:
     """Every LS project (the SDK's pager, one request per page, no cap)."""
     with api.call("listing projects"):
-        yield from every(lambda page: api.sdk.projects.list(page=page, page_size=page_size, **filters))
+        yield from all_pages(lambda page: api.sdk.projects.list(page=page, page_size=page_size, **filters))
 
 
 def project_url(api: LabelStudioSubAPI, project_id: int) -> str:
@@ -57,12 +59,13 @@ def schema_of(label_config: str | None) -> LabelSchema | None:
         return None
 
 
-class LabelStudioProjects(LabelStudioSubAPI, ProjectsAPI):
+class LabelStudioProjects(LabelStudioSubAPI, ProjectsAPI[LabelStudioProvider]):
     """LS projects as neutral Projects.
 
-    >>> p = backend.projects.create("Lemons", schema=SAMPLE_SCHEMA)     # doctest: +SKIP
-    >>> backend.projects.get_schema(p.id) == SAMPLE_SCHEMA              # doctest: +SKIP
-    True
+    Example::
+
+        p = backend.projects.create("Lemons", schema=SAMPLE_SCHEMA)
+        backend.projects.get_schema(p.id) == SAMPLE_SCHEMA  # -> True
     """
 
     name_limit = TITLE_MAX

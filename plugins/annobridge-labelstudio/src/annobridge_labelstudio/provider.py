@@ -1,8 +1,9 @@
 """The Label Studio provider: a Job is a project; its annotators and reviewers are task assignments.
 
-    >>> backend = annobridge.connect("labelstudio+http://127.0.0.1:8080", token="...")  # doctest: +SKIP
-    >>> backend.describe()                                                              # doctest: +SKIP
-    'labelstudio (labelstudio+http://127.0.0.1:8080, Community 1.23.2)'
+Example::
+
+    backend = annobridge.connect("labelstudio+http://127.0.0.1:8080", token="...")
+    backend.describe()  # -> 'labelstudio (labelstudio+http://127.0.0.1:8080, Community 1.23.2)'
 
 Capabilities depend on the edition /api/version reports: the class declares everything either
 edition can do (for the capability matrix); a connected Community server lacks the Enterprise-only
@@ -157,7 +158,7 @@ class LabelStudioProvider(Provider):
         return self.connection.edition
 
     def describe(self) -> str:
-        edition = self.connection._edition
+        edition = self.connection.known_edition
         return f"{self.name} ({self.url}, {edition.describe()})" if edition else super().describe()
 
     def edition_name(self) -> str:

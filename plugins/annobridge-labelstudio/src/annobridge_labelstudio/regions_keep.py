@@ -55,8 +55,8 @@ def task_stashes(task: dict[str, Any]) -> list[dict[str, Any]]:
     >>> task_stashes({"meta": {"annobridge": {"v": 1, "annotations": [{"v": 1, "digest": "d", "patch": []}]}}})
     [{'v': 1, 'digest': 'd', 'patch': []}]
     """
-    held = (task.get("meta") or {}).get(keep.KEY) if isinstance(task.get("meta"), dict) else None
-    found = held.get("annotations") if isinstance(held, dict) else None
+    kept = (task.get("meta") or {}).get(keep.KEY) if isinstance(task.get("meta"), dict) else None
+    found = kept.get("annotations") if isinstance(kept, dict) else None
     return [s for s in found if isinstance(s, dict)] if isinstance(found, list) else []
 
 
@@ -71,6 +71,6 @@ def task_meta(meta: dict[str, Any] | None, stashes: Iterable[dict[str, Any] | No
     new = [s for s in stashes if s is not None]
     if not new:
         return meta
-    held = task_stashes({"meta": meta})
-    meta[keep.KEY] = {"v": keep.VERSION, "annotations": held + [s for s in new if s not in held]}
+    old = task_stashes({"meta": meta})
+    meta[keep.KEY] = {"v": keep.VERSION, "annotations": old + [s for s in new if s not in old]}
     return meta

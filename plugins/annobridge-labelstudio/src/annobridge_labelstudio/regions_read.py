@@ -26,26 +26,14 @@ from __future__ import annotations
 from typing import Any
 
 from annobridge import keep
-from annobridge.annotations import (
-    ItemAnnotation,
-    Keypoint,
-    Keypoints,
-    Mask,
-    ObjectOrigin,
-    Point,
-    Polygon,
-    Polyline,
-    Rectangle,
-    Tag,
-    shape_kind,
-)
+from annobridge.annotations import ItemAnnotation, Keypoint, Keypoints, ObjectOrigin, Tag, shape_kind
 from annobridge.errors import ValidationError
 from annobridge.fidelity import LABEL_STUDIO, NEUTRAL, FidelityReport
 from annobridge.models import Id
-from annobridge.schema import LabelSchema, ShapeKind, TagValueType
+from annobridge.schema import LabelSchema, TagValueType
 
-from . import rle
 from .region_config import GEOMETRY, ORIGINS, TAG_TYPES, RegionConfig, px, region_config
+from .region_shapes import RegionContext, shape_from_value
 from .regions_keep import idless, native
 from .regions_write import write_result
 
@@ -104,7 +92,7 @@ def read_result(
     report = FidelityReport()
     joined = _join_split_regions(results)
     _annotation_flags(data, report, item)
-    reading = _Reading(config, joined, width, height, report, item)
+    reading = _Reading(config, joined, RegionContext(width, height, report, item))
     item_tags: list[Tag] = []
     attributes: list[tuple[int, dict[str, Any]]] = []
     for index, (result, tool_control) in enumerate(joined):
@@ -250,8 +238,9 @@ def _author(completed_by: Any) -> Id | None:
 class _Reading:
     """The objects of one annotation as its region results are read: region (or graph) key -> what is known."""
 
-    def __init__(self, config: RegionConfig, joined, width, height, report: FidelityReport, item) -> None:
-        self.config, self.width, self.height, self.report, self.item = config, width, height, report, item
+    def __init__(self, config: RegionConfig, joined, at: RegionContext) -> None:
+        self.config, self.at = config, at
+        self.width, self.height, self.report, self.item = at.width, at.height, at.report, at.item
         self.objects: dict[Any, dict[str, Any]] = {}
         self.owner: dict[str, Any] = {}  # region id -> object key (graph nodes share their graph's)
         self.nodes: dict[str, dict[str, Any]] = {}  # graph control -> its node ids -> their parentID
@@ -283,7 +272,7 @@ class _Reading:
             )
         if result.get("parentID"):
             report.dropped("region parent link", NEUTRAL, item=item)
-        shape = _shape_from_value(kind, value, cls.shape, self.width, self.height, report, item, region_id)
+        shape = shape_from_value(kind, value, cls.shape, self.at, region_id)
         if key in self.objects:  # a second region under one id: an object of its own all the same
             report.approximated("repeated region id", NEUTRAL, "read as another object", item=item)
             key = ("repeated", len(self.objects))
@@ -364,57 +353,6 @@ def _common(result, class_name, report, item, key) -> dict[str, Any]:
         "description": "\n".join(texts),
         "origin": ORIGINS.get(origin, ObjectOrigin.MANUAL),
     }
-
-
-def _shape_from_value(kind, value, class_shape, width, height, report, item, region_id=None):
-    if kind == "rectanglelabels":
-        return Rectangle(
-            x=px(value.get("x"), width, "x"),
-            y=px(value.get("y"), height, "y"),
-            width=px(value.get("width"), width, "width"),
-            height=px(value.get("height"), height, "height"),
-            rotation=value.get("rotation") or 0,
-        )
-    if kind == "keypointlabels":
-        if "width" in value:
-            report.dropped("keypoint marker size", NEUTRAL, item=item)
-        return Point(x=px(value.get("x"), width, "x"), y=px(value.get("y"), height, "y"))
-    if kind == "brushlabels":
-        alpha = rle.rle_to_alpha(value.get("rle"), width, height)
-        if not alpha.any():
-            raise ValidationError("brush region has no pixels")
-        if ((alpha != 0) & (alpha != 255)).any():
-            report.approximated("brush soft edge", NEUTRAL, "as binary mask (alpha > 0)", item=item)
-        return Mask(data=alpha > 0, rle=tuple(int(v) for v in value["rle"]))
-    if kind == "polygonlabels":
-        points = [(px(x, width, "x"), px(y, height, "y")) for x, y in value.get("points") or []]
-        if value.get("closed") is False:
-            report.approximated("unclosed polygon", NEUTRAL, "as closed polygon", item=item)
-        if class_shape is ShapeKind.POLYLINE:
-            report.approximated("polygon", NEUTRAL, "as polyline (closing edge dropped)", item=item)
-            return Polyline(points=points)
-        return Polygon(exterior=points)
-    vertices = value.get("vertices") or []
-    points, previous = [], None
-    if any(isinstance(v, dict) and v.get("id") != f"{region_id}-{n}" for n, v in enumerate(vertices)):
-        report.approximated("vector vertex ids", NEUTRAL, "renumbered <region>-<n> on the way back", item=item)
-    for vertex in vertices:
-        if isinstance(vertex, dict):
-            if vertex.get("isBezier"):
-                report.approximated("bezier curve", NEUTRAL, "as straight segments", item=item)
-            if previous is not None and vertex.get("prevPointId") not in (None, previous):
-                report.approximated("branching vector", NEUTRAL, "as one line in vertex order", item=item)
-            previous = vertex.get("id")
-            x, y = vertex.get("x"), vertex.get("y")
-        else:
-            x, y = vertex
-        points.append((px(x, width, "x"), px(y, height, "y")))
-    if value.get("closed"):
-        if class_shape is ShapeKind.POLYLINE:
-            report.approximated("closed vector", NEUTRAL, "as polyline (closing edge dropped)", item=item)
-            return Polyline(points=points)
-        return Polygon(exterior=points)
-    return Polyline(points=points)
 
 
 def _tags_from_result(config: RegionConfig, control, result: dict[str, Any]) -> list[Tag]:

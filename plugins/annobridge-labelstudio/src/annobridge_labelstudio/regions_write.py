@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from annobridge import keep as keeping
-from annobridge.annotations import ItemAnnotation, Keypoints, Mask, ObjectAnnotation, Point, Polygon, Rectangle, Tag
+from annobridge.annotations import ItemAnnotation, Keypoints, Mask, Point, Polygon, Rectangle, Tag
 from annobridge.fidelity import LABEL_STUDIO, FidelityReport
 from annobridge.models import Id, ReviewStatus
 from annobridge.schema import LabelSchema, TagSpec, TagValueType
@@ -41,6 +41,7 @@ def to_labelstudio(
     missing) for the caller to pop and store in the task's meta, and the report counts it as kept.
 
     >>> config = '<View><Image name="img" value="$image"/><PolygonLabels name="p" toName="img"><Label value="leaf"/></PolygonLabels></View>'
+    >>> from annobridge.annotations import ObjectAnnotation
     >>> from annobridge.schema import ObjectClass
     >>> schema = LabelSchema(classes=[ObjectClass(name="leaf", shape="polygon")])
     >>> leaf = Polygon(exterior=[(0, 0), (50, 0), (0, 50)], interiors=[[(1, 1), (9, 1), (1, 9)]])
@@ -116,12 +117,14 @@ def write_result(annotation: ItemAnnotation, config: RegionConfig, report: Fidel
             if obj.description:
                 region["meta"] = {"text": [obj.description]}
         results.extend(regions)
-        results.extend(_tag_results(config, obj.tags, regions[0], True, annotation, report, index, author))
+        results.extend(_tag_results(config, obj.tags, region=regions[0], per_region=True, item=annotation,
+                                    report=report, index=index, author=author))
         if obj.author is not None and obj.author != author:
             report.dropped("object author", LABEL_STUDIO, "Label Studio keeps one author per annotation", item=item)
         if obj.created_at or obj.updated_at:
             report.dropped("object timestamps", LABEL_STUDIO, item=item)
-    results.extend(_tag_results(config, annotation.tags, None, False, annotation, report, None, author))
+    results.extend(_tag_results(config, annotation.tags, region=None, per_region=False, item=annotation, report=report,
+                                index=None, author=author))
     if annotation.description:
         report.dropped("item description", LABEL_STUDIO, item=item)
     if annotation.review_status is not ReviewStatus.NONE:
@@ -266,7 +269,9 @@ class _Clamp:
         return {"x": self.pct(x, self.width), "y": self.pct(y, self.height)}
 
 
-def _tag_results(config, tags, region, per_region, item: ItemAnnotation, report, index, author) -> list[dict[str, Any]]:
+def _tag_results(
+    config, tags, *, region, per_region: bool, item: ItemAnnotation, report, index, author
+) -> list[dict[str, Any]]:
     grouped: dict[str, list[Tag]] = {}
     for tag in tags:
         grouped.setdefault(tag.name, []).append(tag)

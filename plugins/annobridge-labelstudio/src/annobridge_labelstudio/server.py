@@ -1,7 +1,9 @@
 """LocalLabelStudio: the real Label Studio server, started from its own virtual environment on 127.0.0.1.
 
-    >>> with LocalLabelStudio() as ls:                       # doctest: +SKIP
-    ...     backend = annobridge.connect(ls.backend_url, token=ls.token)
+Example::
+
+    with LocalLabelStudio() as ls:
+        backend = annobridge.connect(ls.backend_url, token=ls.token)
 
 The server runs in a temporary data directory with a generated admin, password and legacy
 token; it never phones home (no version check, no Sentry, no analytics). It takes about a
@@ -29,11 +31,8 @@ _STARTED = re.compile(r"Starting development server at (http://[^/\s]+)/")
 
 
 def find_venv(start: str | Path | None = None) -> Path:
-    """The Label Studio virtual environment: $ANNOBRIDGE_LABEL_STUDIO_VENV, else `.venv-labelstudio` above `start`.
-
-    >>> find_venv("/nowhere")                                # doctest: +SKIP
-    FileNotFoundError: ...
-    """
+    """The Label Studio virtual environment: $ANNOBRIDGE_LABEL_STUDIO_VENV, else `.venv-labelstudio` above `start`
+    (or above this package); FileNotFoundError naming `make setup` and the variable when there is none."""
     explicit = os.environ.get("ANNOBRIDGE_LABEL_STUDIO_VENV")
     if explicit:
         return Path(explicit)

@@ -23,8 +23,9 @@ def environment_token(address: BackendURL, server: str) -> str | None:
 
     Otherwise AuthenticationError in one line (pass token= or set LABEL_STUDIO_URL); None if unset.
 
-    >>> environment_token(BackendURL.parse("labelstudio+http://127.0.0.1:8080"), "ls")   # doctest: +SKIP
-    '0123abcd'
+    Example::
+
+        environment_token(BackendURL.parse("labelstudio+http://127.0.0.1:8080"), "ls")  # -> '0123abcd'
     """
     settings = LabelStudioSettings()
     if settings.api_key is None:

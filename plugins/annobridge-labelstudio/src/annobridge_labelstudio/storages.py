@@ -1,11 +1,12 @@
 """Import and export storages of a job: s3, s3s (Enterprise), gcs, azure, local files, redis; connect, list, sync, delete.
 
-    >>> spec = StorageSpec(kind="s3", bucket="frames", prefix="2024/", endpoint_url="http://127.0.0.1:9000",
-    ...                    credentials={"aws_access_key_id": "...", "aws_secret_access_key": "..."},
-    ...                    options=LabelStudioStorageOptions(presign_ttl_minutes=5))                   # doctest: +SKIP
-    >>> storage = backend.storages.sync(backend.storages.connect(job.id, spec))                        # doctest: +SKIP
-    >>> storage.last_sync_count                                                                        # doctest: +SKIP
-    3
+Example::
+
+    spec = StorageSpec(kind="s3", bucket="frames", prefix="2024/", endpoint_url="http://127.0.0.1:9000",
+                       credentials={"aws_access_key_id": "...", "aws_secret_access_key": "..."},
+                       options=LabelStudioStorageOptions(presign_ttl_minutes=5))
+    storage = backend.storages.sync(backend.storages.connect(job.id, spec))
+    storage.last_sync_count  # -> 3
 
 Label Studio's own settings (presigning, blob URLs, redis host/port/db, the s3s IAM role) travel in
 LabelStudioStorageOptions; a setting or field a kind of storage has no place for is refused before
@@ -25,8 +26,9 @@ from annobridge.errors import BackendError, Unsupported, ValidationError
 from annobridge.models import Id, Storage, StorageSpec, options_for
 from annobridge.provider import StoragesAPI
 
-from .common import LabelStudioSubAPI, as_dict, as_int
 from .options import LabelStudioStorageOptions
+from .sdk_data import as_dict, as_int
+from .subapi_base import LabelStudioProvider, LabelStudioSubAPI
 
 __all__ = ["CREDENTIALS", "LabelStudioStorages", "payload"]
 
@@ -133,7 +135,7 @@ def _spec(kind: str, direction: str, data: dict[str, Any]) -> StorageSpec:
     )
 
 
-class LabelStudioStorages(LabelStudioSubAPI, StoragesAPI):
+class LabelStudioStorages(LabelStudioSubAPI, StoragesAPI[LabelStudioProvider]):
     """Storages of a job; a Storage's spec (kind, direction) says which endpoint family it lives in."""
 
     options_model = LabelStudioStorageOptions

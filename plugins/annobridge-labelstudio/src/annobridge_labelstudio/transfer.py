@@ -26,10 +26,11 @@ from annobridge.models import Id
 from annobridge.schema import LabelSchema
 from annobridge.transfer import SOURCE_KEY, MediaMode, Page, Record, TransferAPI, Written, link_urls, require_media
 
-from .common import LabelStudioSubAPI, as_int, chunks
 from .items import to_item
-from .label_config import parse_label_config
+from .label_config_parse import parse_label_config
 from .media import fetch, image_size, plain_name
+from .sdk_data import as_int, chunks
+from .subapi_base import LabelStudioProvider, LabelStudioSubAPI
 
 __all__ = ["LabelStudioTransfer", "region_size", "split_by_author"]
 
@@ -37,12 +38,13 @@ MEDIA_WORKERS = 4  # downloads in flight at once: enough to hide latency, few en
 IMPORT_TASKS = 1000  # tasks an import request carries at most
 
 
-class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
+class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI[LabelStudioProvider]):
     """Tasks and their annotations of a Label Studio project, in bulk.
 
-    >>> written = ls.transfer.write(project.id, records, schema=schema)      # doctest: +SKIP
-    >>> len(written.ids), written.annotations                               # doctest: +SKIP
-    (6, 6)
+    Example::
+
+        written = ls.transfer.write(project.id, records, schema=schema)
+        len(written.ids), written.annotations  # -> (6, 6)
     """
 
     def count(self, project_id: Id) -> int:
@@ -181,8 +183,8 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
         for _, _, losses in converted:
             report.merge(losses)
         # a task found there was imported whole, with its annotations, in one transaction
-        held = {r.key: len(split_by_author(r, FidelityReport())) for r in records if r.key in existing}
-        held.update({r.key: count for r, (_, count, _) in zip(fresh, converted)})
+        counts = {r.key: len(split_by_author(r, FidelityReport())) for r in records if r.key in existing}
+        counts.update({r.key: count for r, (_, count, _) in zip(fresh, converted)})
         ids: list[Id] = []
         for chunk in chunks(tasks, IMPORT_TASKS):
             answer = self.conn.request(
@@ -190,10 +192,13 @@ class LabelStudioTransfer(LabelStudioSubAPI, TransferAPI):
                 params={"return_task_ids": "true"}, content=json.dumps(chunk, separators=(",", ":")).encode(),
                 headers={"Content-Type": "application/json"},
             ).json()
-            ids += self.backend.items._imported(pid, answer, 600.0)
+            ids += self.backend.items.imported_ids(pid, answer, 600.0)
         existing.update({r.key: tid for r, tid in zip(fresh, ids)})
         annotations = sum(count for _, count, _ in converted)
-        return Written(ids={r.key: existing[r.key] for r in records}, annotations=annotations, report=report, held=held)
+        return Written(
+            ids={r.key: existing[r.key] for r in records}, annotations=annotations, report=report,
+            annotations_on_target=counts,
+        )
 
     def preview(self, records: list[Record], *, schema: LabelSchema) -> Written:
         """What `write` would make of the records in a project with `schema`: counts and losses, nothing sent."""

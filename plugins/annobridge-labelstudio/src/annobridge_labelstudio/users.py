@@ -10,12 +10,13 @@ from annobridge.models import Id, Role, User
 from annobridge.provider import UsersAPI, requires
 
 from . import enterprise
-from .common import LabelStudioSubAPI, as_int, to_user
+from .sdk_data import as_int, to_user
+from .subapi_base import LabelStudioProvider, LabelStudioSubAPI
 
 __all__ = ["LabelStudioUsers"]
 
 
-class LabelStudioUsers(LabelStudioSubAPI, UsersAPI):
+class LabelStudioUsers(LabelStudioSubAPI, UsersAPI[LabelStudioProvider]):
     """Users: me, get by login (username or email), list, create; roles and project members on Enterprise."""
 
     def me(self) -> User:

@@ -71,10 +71,10 @@ def kept_meta(meta: dict[str, Any] | None, made: Iterable[tuple[int, dict[str, A
     >>> kept_meta({"source": "x"}, [(5, None)], fresh=True) is None
     True
     """
-    held = dict(meta or {})
+    rest = dict(meta or {})
     stashes = [{**stash, ANNOTATION: aid} for aid, stash in made if stash is not None]
-    if fresh and keep.KEY in held:
-        held.pop(keep.KEY)
+    if fresh and keep.KEY in rest:
+        rest.pop(keep.KEY)
     elif not stashes:
         return None
-    return task_meta(held, stashes)
+    return task_meta(rest, stashes)

@@ -1,8 +1,10 @@
 """Videos of Label Studio video projects through the neutral videos sub-API: tasks holding an uploaded video.
 
-    >>> ids = backend.videos.add(project.id, ["clip.mp4"])                                    # doctest: +SKIP
-    >>> [(v.name, v.frames_count, v.fps) for v in backend.videos.list(project_id=project.id)]  # doctest: +SKIP
-    [('clip.mp4', 90, Fraction(30000, 1001))]
+Example::
+
+    ids = backend.videos.add(project.id, ["clip.mp4"])
+    [(v.name, v.frames_count, v.fps) for v in backend.videos.list(project_id=project.id)]
+    # -> [('clip.mp4', 90, Fraction(30000, 1001))]
 
 Label Studio's player learns a video's size, length and rate only in the browser, so `add` reads them
 from the file (video_probe.py) and keeps them in the task's data beside the video's URL, as
@@ -30,9 +32,10 @@ from annobridge.video_apis import VideosAPI, checked_video_writes, video_files
 from .annotation_io import (
     SELECTION, completed_by, known_tasks, logins, removed_on_failure, task_projects, user_ids,
 )
-from .common import LabelStudioSubAPI, as_int, chunks
-from .label_config import parse_label_config
+from .label_config_parse import parse_label_config
 from .regions_keep import task_meta
+from .sdk_data import as_int, chosen_project, chunks
+from .subapi_base import LabelStudioProvider, LabelStudioSubAPI
 from .transfer import media_key
 from .video_probe import INFO_KEY, VideoFacts, probe_video
 
@@ -46,7 +49,7 @@ def video_key(config: str) -> str:
     return media_key(config, "Video")
 
 
-class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
+class LabelStudioVideos(LabelStudioSubAPI, VideosAPI[LabelStudioProvider]):
     """Videos as tasks of a video project (a job is a project), their annotations as VideoAnnotations."""
 
     def _pid(self, job_id: Id | None, project_id: Id | None) -> int:
@@ -104,7 +107,7 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
     def _checked(self, project_id: Id, videos: Iterable[Any], dataset_id: Id | None):
         """(project id, config, schema, checked files, their facts): everything an add needs, before any upload."""
         files = video_files(videos)
-        pid = self.backend.items._project(None, project_id, dataset_id)
+        pid = chosen_project(None, project_id, dataset_id)
         config, schema = self._video_project(pid)
         for index, video in enumerate(files):
             if Path(video["name"]).suffix.lower() not in UPLOAD_SUFFIXES:
@@ -260,7 +263,7 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI):
             extra = completed_by(ann.author, users, report, tid)
             plan.append((tid, results, extra, stash))
         if mode == "replace":
-            self.backend.annotations._remove(pid, tasks)
+            self.backend.annotations.delete_in_project(pid, tasks)
         kept: dict[int, list[tuple[int, dict[str, Any] | None]]] = {tid: [] for tid in tasks}
         with removed_on_failure(self) as made:
             for tid, results, extra, stash in plan:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from annobridge.models import Id
-from annobridge.provider import SubAPI
 
-from .common import LabelStudioSubAPI, as_dict, as_int
+from .sdk_data import as_dict, as_int
+from .subapi_base import LabelStudioSubAPI
 
 __all__ = ["LabelStudioViews"]
 
 
-class LabelStudioViews(LabelStudioSubAPI, SubAPI):
+class LabelStudioViews(LabelStudioSubAPI):
     """Data Manager views (tabs): saved filters and ordering to list or export tasks by."""
 
     def list(self, job_id: Id) -> list[dict[str, Any]]:

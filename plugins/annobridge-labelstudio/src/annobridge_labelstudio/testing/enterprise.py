@@ -6,8 +6,10 @@ annotation history from the real server's annotations and its own reviews; every
 goes on to the real server unchanged, so projects, tasks and annotations stay real. Used through the official
 SDK's methods, it checks the requests the SDK sends (at most 1000 tasks per bulk assignment).
 
-    >>> with EnterpriseStandIn(server.url) as ee:                       # doctest: +SKIP
-    ...     backend = annobridge.connect("labelstudio+" + ee.url, token=server.token)
+Example::
+
+    with EnterpriseStandIn(server.url) as ee:
+        backend = annobridge.connect("labelstudio+" + ee.url, token=server.token)
 """
 
 from __future__ import annotations
@@ -321,26 +323,27 @@ class EnterpriseStandIn:
                 return Response(status_code=204)
             return JSONResponse(self.storages[(direction, sid)])
 
-        every = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        all_methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
         routes = [
             Route("/api/version", version), Route("/api/version/", version),
             Route("/api/projects/{pid:int}/tasks/assignees", bulk_assign, methods=["POST"]),
-            Route("/api/projects/{pid:int}/tasks/{tid:int}/assignees", task_assignees, methods=every),
-            Route("/api/dm/actions", actions, methods=every), Route("/api/dm/actions/", actions, methods=every),
+            Route("/api/projects/{pid:int}/tasks/{tid:int}/assignees", task_assignees, methods=all_methods),
+            Route("/api/dm/actions", actions, methods=all_methods),
+            Route("/api/dm/actions/", actions, methods=all_methods),
             Route("/api/annotation-reviews/", reviews, methods=["GET", "POST"]),
-            Route("/api/annotation-reviews/{rid:int}/", review, methods=every),
+            Route("/api/annotation-reviews/{rid:int}/", review, methods=all_methods),
             Route("/api/projects/{pid:int}/members/", members, methods=["POST", "DELETE"]),
             Route("/api/projects/{pid:int}/members/paginated/", members_page),
             Route("/api/organizations/{oid:int}/memberships", membership, methods=["PATCH"]),
             Route("/api/organizations/{oid:int}/memberships/{uid:int}/", membership),
             Route("/api/projects/{pid:int}/members/{uid:int}/pauses/", pauses, methods=["GET", "POST"]),
-            Route("/api/projects/{pid:int}/members/{uid:int}/pauses/{id:int}/", pause, methods=every),
+            Route("/api/projects/{pid:int}/members/{uid:int}/pauses/{id:int}/", pause, methods=all_methods),
             Route("/api/projects/{pid:int}/annotation-history/", history),
             Route("/api/storages/s3s/", s3s, methods=["GET", "POST"]),
             Route("/api/storages/s3s/{sid:int}", s3s, methods=["GET", "DELETE"]),
             Route("/api/storages/export/s3s", s3s, methods=["GET", "POST"]),
             Route("/api/storages/export/s3s/{sid:int}", s3s, methods=["GET", "DELETE"]),
-            Route("/{path:path}", forward, methods=every),
+            Route("/{path:path}", forward, methods=all_methods),
         ]
         return Starlette(routes=routes)
 
