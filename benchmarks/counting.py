@@ -51,7 +51,7 @@ def _counting(app: Any, counts: Counter) -> Any:
 def counting_sandbox(db_path: str | Path) -> Iterator[CountingSandbox]:
     """The Supervisely sandbox over `db_path` on a free 127.0.0.1 port, in a thread, counting every request."""
     import uvicorn
-    from annobridge_supervisely.sandbox import DEFAULT_TOKEN, create_app
+    from annobridge_sandbox_supervisely import DEFAULT_TOKEN, create_app
 
     app = create_app(db_path=str(db_path), token=DEFAULT_TOKEN)
     sock = socket.socket()

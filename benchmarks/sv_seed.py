@@ -51,7 +51,7 @@ def _jpeg(rng: random.Random, n: int) -> bytes:
 
 def _annotation(rng: random.Random) -> dict:
     """Supervisely annotation JSON: a rectangle, a polygon and a bitmap, each with a tag."""
-    from annobridge_supervisely.sandbox.imaging import encode_bitmap
+    from annobridge_sandbox_supervisely.imaging import encode_bitmap
 
     left, top = rng.randrange(0, 30), rng.randrange(0, 30)
     right, bottom = left + rng.randrange(5, 30), top + rng.randrange(5, 30)
@@ -97,11 +97,11 @@ def _annotation(rng: random.Random) -> dict:
 
 def seed_project(store, images: int, *, name: str = PROJECT_NAME, seed: int = 7) -> tuple[int, int]:
     """Create project `name` with one dataset of `images` annotated images; returns (project id, dataset id)."""
-    from annobridge_supervisely.sandbox.annotation_store import write_annotation
-    from annobridge_supervisely.sandbox.images import get_image, store_blob
-    from annobridge_supervisely.sandbox.project_meta import replace_meta
-    from annobridge_supervisely.sandbox.seed import ADMIN_ID, OWNER_LOGIN, WORKSPACE_ID
-    from annobridge_supervisely.sandbox.store import now
+    from annobridge_sandbox_supervisely.annotation_store import write_annotation
+    from annobridge_sandbox_supervisely.images import get_image, store_blob
+    from annobridge_sandbox_supervisely.project_meta import replace_meta
+    from annobridge_sandbox_supervisely.seed import ADMIN_ID, OWNER_LOGIN, WORKSPACE_ID
+    from annobridge_sandbox_supervisely.store import now
 
     rng = random.Random(seed)
     stamp = now()
@@ -133,7 +133,7 @@ def build_database(path: str | Path, images: int) -> Path:
     >>> build_database("/tmp/bench-10.sqlite", images=10).exists()          # doctest: +SKIP
     True
     """
-    from annobridge_supervisely.sandbox import create_app
+    from annobridge_sandbox_supervisely import create_app
 
     path = Path(path)
     if path.exists():

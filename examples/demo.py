@@ -158,7 +158,7 @@ def run(
     0
     """
     from annobridge_labelstudio.server import LocalLabelStudio
-    from annobridge_supervisely.sandbox import running_sandbox
+    from annobridge_sandbox_supervisely import running_sandbox
 
     out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="annobridge-demo-"))
     with ExitStack() as started:

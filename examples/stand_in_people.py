@@ -21,7 +21,7 @@ def label(backend: annobridge.Provider, job: annobridge.Job, model_version: str)
     'labeler: started, accepted the model's boxes, submitted (sandbox.jobs.start, sandbox.jobs.submit)'
     """
     if backend.name == "supervisely":
-        from annobridge_supervisely.sandbox import control
+        from annobridge_sandbox_supervisely import control
 
         control.start(backend.api, job.id)
         control.submit(backend.api, job.id)  # marks every image done, keeping the model's boxes
@@ -42,7 +42,7 @@ def review(backend: annobridge.Provider, job: annobridge.Job) -> str:
     for item in items:
         backend.reviews.set(job.id, item, ReviewStatus.ACCEPTED)
     if backend.name == "supervisely":
-        from annobridge_supervisely.sandbox import control
+        from annobridge_sandbox_supervisely import control
 
         control.complete(backend.api, job.id)
         return f"reviewer: accepted {len(items)} items, completed the review (sandbox.jobs.complete)"

@@ -2,7 +2,7 @@
 as a server answers it (hypothesis), and the trip through Label Studio's converters with the stash stored as the
 Label Studio side stores it (in the task's meta: regions_keep).
 
-Test modules import these names after putting this directory on sys.path (as provider_fixtures is imported).
+Test modules import these names package-relative (`from .keep_support import META`).
 """
 
 from __future__ import annotations

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from annobridge.models import JobSpec
 from annobridge.testing import conformance as c
-
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import sv, world  # noqa: E402,F401
 
 
 class _Sandbox:
@@ -65,7 +58,7 @@ class TestReviewWorkflow(_Sandbox, c.ReviewWorkflowTests):
     @pytest.fixture
     def submitted_job(self, sv, job):
         """The labeler opens the job and hands it in (the sandbox's stand-ins for the labeling UI)."""
-        from annobridge_supervisely.sandbox import control
+        from annobridge_sandbox_supervisely import control
 
         control.start(sv.api, job.id)
         control.submit(sv.api, job.id)

@@ -10,18 +10,13 @@ keeps it, with no stash left behind; what annobridge or Label Studio cannot show
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import supervisely as sly
 from annobridge_supervisely.figures import from_supervisely, to_supervisely
 from annobridge_supervisely.figures_native import split_stash
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from keep_support import META, META_JSON, as_server_keeps, label_studio_trip  # noqa: E402
+from .keep_support import META, META_JSON, as_server_keeps, label_studio_trip
 
 
 def _mask(rows: int, cols: int) -> str:

@@ -8,10 +8,8 @@ store it (task meta, regions_keep). What was edited since is read as it is shown
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 from annobridge_supervisely.figures import from_supervisely, to_supervisely
@@ -35,9 +33,7 @@ from annobridge.annotations import (
 from annobridge.fidelity import LABEL_STUDIO, SUPERVISELY
 from annobridge.models import ReviewStatus
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from keep_support import META, META_JSON, as_server_keeps, label_studio_trip, make_meta, sly_annotations  # noqa: E402
+from .keep_support import META, META_JSON, as_server_keeps, label_studio_trip, make_meta, sly_annotations
 
 
 @given(sly_annotations())

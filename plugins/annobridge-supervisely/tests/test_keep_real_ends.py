@@ -12,9 +12,7 @@ other node ids or oriented boxes comes back in a project with another meta.
 
 from __future__ import annotations
 
-import sys
 import uuid
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,9 +21,7 @@ from supervisely.annotation.label import LabelingStatus
 
 import annobridge
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from keep_support import as_server_keeps, make_meta  # noqa: E402
+from .keep_support import as_server_keeps, make_meta
 
 W, H = 120, 90
 SET_ON_UPLOAD = ("id", "updatedAt")  # of figures and tags; writable() leaves out class and tag ids already

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sys
 from datetime import datetime, timezone
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 import supervisely as sly
@@ -24,9 +22,7 @@ from annobridge.fidelity import SUPERVISELY
 from annobridge.models import ReviewStatus
 from annobridge.schema import LabelSchema, ObjectClass, TagSpec
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import sv, unique  # noqa: E402,F401
+from .provider_support import unique
 
 W, H = 40, 30
 SCHEMA = LabelSchema(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
 import requests
@@ -12,16 +10,14 @@ import requests
 from annobridge.errors import AnnobridgeError, ValidationError
 from annobridge.schema import LabelSchema, ObjectClass
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import sv, unique  # noqa: E402,F401
+from .provider_support import unique
 
 SCHEMA = LabelSchema(classes=[ObjectClass(name="lemon", shape="rectangle")])
 
 
 def _count(sandbox) -> int:
     """Projects not removed (a removed project is archived: its row stays, as on a real instance)."""
-    from annobridge_supervisely.sandbox.archive import live_projects
+    from annobridge_sandbox_supervisely.archive import live_projects
 
     return len(live_projects(sandbox.store))
 

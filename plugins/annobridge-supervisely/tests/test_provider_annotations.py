@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +12,7 @@ from annobridge.errors import NotFound, Unsupported, ValidationError
 from annobridge.models import JobSpec, ReviewStatus
 from annobridge.schema import LabelSchema, ObjectClass, TagSpec
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import counted, sv, unique, world  # noqa: E402,F401
+from .provider_support import counted, unique
 
 W, H = 40, 30
 SCHEMA = LabelSchema(

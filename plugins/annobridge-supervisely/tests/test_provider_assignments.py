@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from annobridge.errors import Unsupported, ValidationError
 from annobridge.models import Assignment, ItemFilter, JobSpec, ReviewStatus, Role
 from annobridge.sampling import plan_assignments
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import fresh_project, sv, unique, world  # noqa: E402,F401
+from .provider_support import unique
 
 
 @pytest.fixture

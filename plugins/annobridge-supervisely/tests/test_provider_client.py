@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -27,9 +25,7 @@ from annobridge.errors import (
     ValidationError,
 )
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import connect  # noqa: E402
+from .provider_support import connect
 
 TOKEN = "s3cr3t-" + "t" * 121
 

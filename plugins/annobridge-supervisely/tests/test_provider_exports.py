@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
 from annobridge.errors import NotFound, Unsupported
 from annobridge.models import ExportStatus, JobSpec, ReviewStatus
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import sv, unique, world  # noqa: E402,F401
+from .provider_support import unique
 
 
 @pytest.fixture

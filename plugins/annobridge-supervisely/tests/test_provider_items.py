@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import io
-import sys
-from pathlib import Path
 
 import pytest
 
 from annobridge.errors import NotFound, ValidationError
 from annobridge.models import JobSpec, ReviewStatus
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import fresh_project, sv, unique, world  # noqa: E402,F401
+from .provider_support import unique
 
 
 def _png(width: int, height: int, shade: int) -> bytes:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from annobridge.errors import Unsupported, ValidationError
@@ -12,9 +9,7 @@ from annobridge.models import JobSpec, JobUpdate
 from annobridge_supervisely import SuperviselyJobOptions
 from annobridge_supervisely.job_create import EDITABLE, HONOURED
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import sv, unique, world  # noqa: E402,F401
+from .provider_support import unique
 
 
 @pytest.fixture

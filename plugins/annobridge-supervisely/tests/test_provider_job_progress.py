@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import supervisely as sly
@@ -13,11 +10,9 @@ from annobridge.errors import Conflict
 from annobridge.models import JobSpec, ReviewStatus, Role
 from annobridge_supervisely import SuperviselyJobOptions
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import fresh_project, sv, unique, world  # noqa: E402,F401
+from annobridge_sandbox_supervisely import control
 
-from annobridge_supervisely.sandbox import control  # noqa: E402
+from .provider_support import unique
 
 
 @pytest.fixture

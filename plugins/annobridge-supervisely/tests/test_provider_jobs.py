@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -12,9 +10,7 @@ from annobridge.errors import NotFound, Unsupported, ValidationError
 from annobridge.models import JobSpec, JobStatus, JobUpdate, ReviewStatus
 from annobridge_supervisely import SuperviselyJobChanges, SuperviselyJobDetails, SuperviselyJobOptions
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import fresh_project, sv, unique, world  # noqa: E402,F401
+from .provider_support import unique
 
 
 @pytest.fixture

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 
 from annobridge.models import JobSpec, JobStatus, ReviewStatus
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import sv, unique, world  # noqa: E402,F401
+from annobridge_sandbox_supervisely import control
 
-from annobridge_supervisely.sandbox import control  # noqa: E402
+from .provider_support import unique
 
 
 def _meanwhile(work):

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import sys
-from pathlib import Path
 
 import pytest
 
 from annobridge.errors import NotFound, ValidationError
 from annobridge.models import JobSpec
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import counted, fresh_project, sv, unique, world  # noqa: E402,F401
+from .provider_support import counted, unique
 
 
 def _stored(sv, dataset_id, ids):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pydantic
 import pytest
 
@@ -14,11 +11,8 @@ from annobridge.errors import ConfigurationError, Unsupported, ValidationError
 from annobridge.models import JobSpec, JobUpdate, ProviderOptions
 from annobridge_supervisely import SuperviselyJobChanges, SuperviselyJobOptions
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import connect  # noqa: E402
+from .provider_support import connect
 
-# Port 9 (discard) on loopback: any request that slipped through would fail as Unavailable, not pass.
 URL = "supervisely+http://127.0.0.1:9"
 
 

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from annobridge.models import JobSpec
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import sv, unique, world  # noqa: E402,F401
+from .provider_support import unique
 
 
 @pytest.fixture
 def small_pages(monkeypatch):
     """The sandbox answers two entities a page unless asked otherwise (it runs in this process)."""
-    from annobridge_supervisely.sandbox import paging
+    from annobridge_sandbox_supervisely import paging
 
     monkeypatch.setattr(paging, "DEFAULT_PER_PAGE", 2)
 

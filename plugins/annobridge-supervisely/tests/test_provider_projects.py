@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from annobridge.errors import NotFound
 from annobridge.schema import LabelSchema, ObjectClass, ShapeKind, TagSpec, TagTarget, TagValueType
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import sv, unique, world  # noqa: E402,F401
+from .provider_support import unique
 
 SCHEMA = LabelSchema(
     classes=(

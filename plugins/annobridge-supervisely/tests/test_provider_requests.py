@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import sys
-from pathlib import Path
 
 import pytest
 
 from annobridge.models import Assignment, JobSpec
 from annobridge_supervisely import SuperviselyJobOptions
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import counted, sv, unique, world  # noqa: E402,F401
+from .provider_support import counted, unique
 
 
 @pytest.fixture

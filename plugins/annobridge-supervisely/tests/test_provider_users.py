@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from annobridge.errors import Conflict, NotFound, ValidationError
 from annobridge.models import Role
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import sv, unique, world  # noqa: E402,F401
+from .provider_support import unique
 
 
 def test_me_is_the_admin(sv, world):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from annobridge.annotations import ItemAnnotation, ObjectAnnotation, Point, Rectangle
@@ -14,9 +11,7 @@ from annobridge.schema import LabelSchema, ObjectClass
 from annobridge.transfer import Record
 from annobridge_supervisely.transfer import merge_annotations
 
-# isort: split
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import sv, unique, world  # noqa: E402,F401
+from .provider_support import unique
 
 BOX = LabelSchema(classes=[ObjectClass(name="box", shape="rectangle"), ObjectClass(name="dot", shape="point")])
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -18,10 +16,9 @@ from annobridge.schema import LabelSchema, ObjectClass, ShapeKind, TagSpec, TagT
 from annobridge.video import FrameRange, FrameShape, VideoAnnotation, VideoObject, VideoTag
 from annobridge_supervisely import video_keep
 from annobridge_supervisely.convert import video_fps
+from annobridge_sandbox_supervisely.testing.videos import write_square_video
 
-sys.path.insert(0, str(Path(__file__).parent))
-from provider_fixtures import counted, sv, unique, world  # noqa: E402,F401
-from video_support import write_square_video  # noqa: E402
+from .provider_support import counted, unique
 
 NTSC = Fraction(30000, 1001)
 SCHEMA = LabelSchema(

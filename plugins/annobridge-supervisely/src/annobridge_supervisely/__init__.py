@@ -1,4 +1,4 @@
-"""annobridge provider for Supervisely, and the offline Supervisely sandbox; the SDK loads on first use."""
+"""annobridge provider for Supervisely; the SDK loads on first use."""
 
 from __future__ import annotations
 
@@ -40,13 +40,3 @@ def register_providers(register):
 
     register(SuperviselyProvider)
 
-
-@hookimpl
-def register_commands(cli, sandbox):
-    """Add `annobridge sandbox supervisely` (serve, and play labeler or reviewer) to the command line.
-
-    Example: `annobridge sandbox supervisely --port 8000`, then `annobridge sandbox supervisely start 1`.
-    """
-    from .sandbox.cli import register
-
-    register(sandbox)

@@ -8,7 +8,7 @@ import pandas as pd
 import supervisely as sly
 from supervisely.api.labeling_job_api import LabelingJobApi
 
-from annobridge_supervisely.sandbox import control
+from annobridge_sandbox_supervisely import control
 
 ACTIVITY_KEYS = [
     "userId", "action", "date", "user", "projectId", "project", "datasetId", "dataset", "imageId", "image",

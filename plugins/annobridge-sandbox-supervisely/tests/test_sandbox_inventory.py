@@ -9,26 +9,24 @@ naming itself (and, when refused, why).
 from __future__ import annotations
 
 import importlib
-import sys
 from pathlib import Path
 
 import pytest
 import requests
 
-sys.path.insert(0, str(Path(__file__).parent))
-from inventory_support import CALLS, World  # noqa: E402
+from annobridge_sandbox_supervisely import inventory
 
-from annobridge_supervisely.sandbox import inventory  # noqa: E402
+from .inventory_support import CALLS, World
 
 for _module in sorted(Path(__file__).parent.glob("inventory_calls_*.py")):
-    importlib.import_module(_module.stem)
+    importlib.import_module(f".{_module.stem}", __package__)  # each registers its calls in CALLS
 
 ENTRIES = inventory.entries()
 
 
 @pytest.fixture(scope="module")
 def world(make_api):
-    from annobridge_supervisely.sandbox import running_sandbox
+    from annobridge_sandbox_supervisely import running_sandbox
 
     with running_sandbox() as handle:
         yield World(make_api(handle), handle)
@@ -36,7 +34,7 @@ def world(make_api):
 
 def test_the_readme_holds_the_inventory_of_the_installed_sdk():
     assert inventory.readme_section() == inventory.markdown(), (
-        "the README's inventory is stale: python -m annobridge_supervisely.sandbox.inventory --write renews it"
+        "the README's inventory is stale: python -m annobridge_sandbox_supervisely.inventory --write renews it"
     )
 
 
@@ -57,7 +55,7 @@ def test_each_answered_method_answers(entry, world):
 
 
 def _unserved() -> list[str]:
-    from annobridge_supervisely.sandbox.app import routes
+    from annobridge_sandbox_supervisely.app import routes
 
     served = routes()
     return sorted({
@@ -68,7 +66,7 @@ def _unserved() -> list[str]:
 
 @pytest.mark.parametrize("endpoint", _unserved())
 def test_each_unserved_api_method_answers_404_naming_itself(endpoint, world):
-    from annobridge_supervisely.sandbox.app import refused
+    from annobridge_sandbox_supervisely.app import refused
 
     answer = requests.post(f"{world.handle.server_address}/public/api/v3/{endpoint}", json={},
                            headers={"x-api-key": world.handle.token}, timeout=10)

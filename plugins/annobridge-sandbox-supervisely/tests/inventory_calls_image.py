@@ -5,16 +5,13 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).parent))
-from inventory_support import World, call  # noqa: E402
-
+from .inventory_support import World, call
 
 # ---- setup helpers ------------------------------------------------------------------------------------------------
 

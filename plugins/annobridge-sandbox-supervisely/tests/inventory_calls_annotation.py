@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import tempfile
 from pathlib import Path
 
@@ -18,8 +17,7 @@ import requests
 import supervisely as sly
 from supervisely.project.project_type import _LABEL_GROUP_TAG_NAME
 
-sys.path.insert(0, str(Path(__file__).parent))
-from inventory_support import World, call  # noqa: E402
+from .inventory_support import World, call
 
 H, W = 40, 60
 HTTPError = requests.exceptions.HTTPError

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import functools
 import json
-import sys
 import tempfile
 from pathlib import Path
 
@@ -15,9 +14,9 @@ import pytest
 import supervisely as sly
 from supervisely.video_annotation.key_id_map import KeyIdMap
 
-sys.path.insert(0, str(Path(__file__).parent))
-from inventory_support import World, call  # noqa: E402
-from video_support import WrittenVideo, write_square_video  # noqa: E402
+from annobridge_sandbox_supervisely.testing.videos import WrittenVideo, write_square_video
+
+from .inventory_support import World, call
 
 _DIR = Path(tempfile.mkdtemp(prefix="inventory-video-"))
 _WRITTEN: dict[str, WrittenVideo] = {}

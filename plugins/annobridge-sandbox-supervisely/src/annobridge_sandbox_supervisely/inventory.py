@@ -13,8 +13,8 @@ the API methods it sends. It is then:
 - client-side: it sends nothing (it builds a URL, converts a tuple, or is a generic pager);
 - sdk-fails: the installed SDK cannot carry it out whatever the server answers (`_SDK_FAILS` says why).
 
-`python -m annobridge_supervisely.sandbox.inventory` prints the Markdown kept in the README;
-with `--write` it rewrites the README's inventory section.
+`python -m annobridge_sandbox_supervisely.inventory` prints the Markdown kept in the distribution's
+README.md; with `--write` (from a source checkout) it rewrites the README's inventory section.
 """
 
 from __future__ import annotations
@@ -358,7 +358,8 @@ def answered() -> Iterator[Entry]:
     return (r for r in entries() if r.status == ANSWERED)
 
 
-README = Path(__file__).with_name("README.md")
+# The distribution's README (plugins/annobridge-sandbox-supervisely/README.md): kept from a source checkout.
+README = Path(__file__).resolve().parents[2] / "README.md"
 BEGIN, END = "<!-- inventory:begin -->", "<!-- inventory:end -->"
 
 

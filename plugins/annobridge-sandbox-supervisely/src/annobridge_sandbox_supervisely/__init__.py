@@ -1,12 +1,17 @@
 """The Supervisely sandbox: an offline Starlette app answering /public/api/v3/<method> the way Supervisely does.
 
-    >>> from annobridge_supervisely.sandbox import running_sandbox
-    >>> with running_sandbox() as sb:                                   # doctest: +SKIP
-    ...     api = supervisely.Api(sb.server_address, sb.token)
-    ...     api.labeling_job.get_list(8)
+Example (starts a sandbox on 127.0.0.1 and stops it at the end of the block)::
+
+    from annobridge_sandbox_supervisely import running_sandbox
+
+    with running_sandbox() as sb:
+        api = supervisely.Api(sb.server_address, sb.token)
+        api.labeling_job.get_list(8)
 """
 
 from __future__ import annotations
+
+from annobridge.hookspecs import hookimpl
 
 from .defaults import DEFAULT_TOKEN
 
@@ -24,3 +29,14 @@ def __getattr__(name: str):
 
         return getattr(server, name)
     raise AttributeError(name)
+
+
+@hookimpl
+def register_commands(cli, sandbox):
+    """Add `annobridge sandbox supervisely` (serve, and play labeler or reviewer) to the command line.
+
+    Example: `annobridge sandbox supervisely --port 8000`, then `annobridge sandbox supervisely start 1`.
+    """
+    from .cli import register
+
+    register(sandbox)

@@ -1,7 +1,7 @@
 """The inventory test's registry: one call per answered SDK method, and the world the calls run in.
 
-Call modules (inventory_calls_*.py) import these names after putting this directory on sys.path
-(as provider_fixtures is imported). A call prepares what it needs, then makes the one SDK call
+Call modules (inventory_calls_*.py) import these names package-relative (`from .inventory_support import call`).
+A call prepares what it needs, then makes the one SDK call
 under test inside `with world.sent():`, and asserts what the answer means.
 """
 

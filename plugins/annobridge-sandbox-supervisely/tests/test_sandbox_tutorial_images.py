@@ -16,7 +16,7 @@ import supervisely as sly
 from supervisely.io.fs import get_file_hash, get_file_name
 from supervisely.project.upload import upload
 
-from annobridge_supervisely.sandbox.drawing import draw, place
+from annobridge_sandbox_supervisely.drawing import draw, place
 
 WORKSPACE_ID = 349  # the seed's workspace
 FRUIT = {"lemons.jpg": ["lemon", "lemon"], "grapes-1.jpg": ["kiwi"], "grapes-2.jpg": ["kiwi", "lemon"],

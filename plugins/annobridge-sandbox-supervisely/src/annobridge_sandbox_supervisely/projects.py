@@ -25,7 +25,7 @@ def project_name(body, default=...) -> str:
     'Lemons'
     >>> project_name({"name": "  "})
     Traceback (most recent call last):
-    annobridge_supervisely.sandbox.errors.ApiError: "name" is not allowed to be empty
+    annobridge_sandbox_supervisely.errors.ApiError: "name" is not allowed to be empty
     """
     name = field(body, "name", str, default=default)
     if not name.strip():

@@ -6,7 +6,7 @@ import supervisely as sly
 from supervisely.api.labeling_job_api import LabelingJobApi, LabelingJobInfo
 from supervisely.api.module_api import ApiField
 
-from annobridge_supervisely.sandbox import control
+from annobridge_sandbox_supervisely import control
 
 # seed 000, LabelingJobApi.info_sequence() usage example (a completed job with a reviewer)
 SEED_JOB_INFO = dict(

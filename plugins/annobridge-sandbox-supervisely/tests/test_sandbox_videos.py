@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from video_support import write_square_video  # noqa: E402
+from annobridge_sandbox_supervisely.testing.videos import write_square_video
 
 WORKSPACE = 349  # the seeded workspace (see seed_ids)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import requests
-from annobridge_supervisely.sandbox import paging
-from annobridge_supervisely.sandbox.images import image_json
-from annobridge_supervisely.sandbox.store import now
+from annobridge_sandbox_supervisely import paging
+from annobridge_sandbox_supervisely.images import image_json
+from annobridge_sandbox_supervisely.store import now
 
 IMAGES = 1200  # well above a page, so reading the whole dataset per page would show in the counts
 PER_PAGE = 100
@@ -17,7 +17,7 @@ OVERHEAD = 20
 @pytest.fixture(scope="module")
 def big(make_api):
     """A sandbox of this module's own with one dataset of IMAGES images; every third has a box, every fifth two."""
-    from annobridge_supervisely.sandbox import running_sandbox
+    from annobridge_sandbox_supervisely import running_sandbox
 
     with running_sandbox() as handle:
         api = make_api(handle)

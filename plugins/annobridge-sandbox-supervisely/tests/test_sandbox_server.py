@@ -13,8 +13,8 @@ import requests
 import typer
 from typer.testing import CliRunner
 
-from annobridge_supervisely.sandbox import DEFAULT_TOKEN, create_app, lifecycle, running_sandbox
-from annobridge_supervisely.sandbox.cli import register
+from annobridge_sandbox_supervisely import DEFAULT_TOKEN, create_app, lifecycle, running_sandbox
+from annobridge_sandbox_supervisely.cli import register
 
 
 def test_state_survives_a_restart_on_the_same_file(tmp_path, make_api):
@@ -46,7 +46,7 @@ def test_an_unseeded_app_has_only_roles_and_the_admin():
 
 def test_serve_prints_the_env_lines_and_logs_no_token(tmp_path):
     token = "serve-test-token-0123456789"
-    code = f"from annobridge_supervisely.sandbox import serve; serve(port=0, token={token!r})"
+    code = f"from annobridge_sandbox_supervisely import serve; serve(port=0, token={token!r})"
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         address_line = process.stdout.readline().strip()
@@ -114,11 +114,11 @@ def test_the_env_lines_are_all_the_sdk_needs(sandbox, monkeypatch):
     assert api.project.get_info_by_id(5555).name == "Lemons (Test)"
 
 
-def test_module_examples_hold():
-    import doctest
-    import importlib
+def test_module_examples_hold(capsys):
+    from annobridge.testing.doctests import modules_with_examples, run_examples
 
-    for name in ("app", "errors", "jobs", "paging", "server", "store"):
-        module = importlib.import_module(f"annobridge_supervisely.sandbox.{name}")
-        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-        assert result.failed == 0, name
+    names = modules_with_examples("annobridge_sandbox_supervisely")
+    for name in names:
+        assert run_examples(name).failed == 0, capsys.readouterr().out
+    ran = {name.rpartition(".")[2] for name in names}
+    assert {"app", "errors", "jobs", "paging", "projects", "server", "sql_paging", "store"} <= ran

@@ -6,16 +6,12 @@ stays as other calls read it; it only reads the seed's team, workspace, project 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import supervisely as sly
 
-sys.path.insert(0, str(Path(__file__).parent))
-from inventory_support import World, call  # noqa: E402
+from annobridge_sandbox_supervisely import control
 
-from annobridge_supervisely.sandbox import control  # noqa: E402
+from .inventory_support import World, call
 
 ANNOTATOR, DEVELOPER, VIEWER = (sly.api.role_api.RoleApi.DefaultRole.ANNOTATOR,
                                 sly.api.role_api.RoleApi.DefaultRole.DEVELOPER,
@@ -81,7 +77,7 @@ def _task(w: World) -> int:
 
 
 def _task_output(w: World, task_id: int):
-    from annobridge_supervisely.sandbox.task_data import task_output
+    from annobridge_sandbox_supervisely.task_data import task_output
 
     return task_output(w.handle.store, task_id)
 
@@ -333,7 +329,7 @@ def _team_remove_permanently(w: World) -> None:
 
 @call("workspace.create")
 def _workspace_create(w: World) -> None:
-    from annobridge_supervisely.sandbox.workspaces import is_hidden
+    from annobridge_sandbox_supervisely.workspaces import is_hidden
 
     name = w.unique("ws")
     with w.sent():
@@ -401,7 +397,7 @@ def _workspace_update(w: World) -> None:
 
 @call("workspace.change_visibility")
 def _workspace_change_visibility(w: World) -> None:
-    from annobridge_supervisely.sandbox.workspaces import is_hidden
+    from annobridge_sandbox_supervisely.workspaces import is_hidden
 
     made = _workspace(w)
     with w.sent():

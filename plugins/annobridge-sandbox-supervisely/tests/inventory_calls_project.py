@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import requests
 import supervisely as sly
 from supervisely.project.project_settings import LabelingInterface
 
-sys.path.insert(0, str(Path(__file__).parent))
-from inventory_support import World, call  # noqa: E402
-
+from .inventory_support import World, call
 
 # ---- setup helpers ------------------------------------------------------------------------------------------------
 

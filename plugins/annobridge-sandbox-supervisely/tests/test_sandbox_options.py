@@ -78,7 +78,7 @@ def _other_sqlite(path: Path) -> Path:
 
 
 def _damaged_sandbox(path: Path) -> Path:
-    from annobridge_supervisely.sandbox.app import create_app
+    from annobridge_sandbox_supervisely.app import create_app
 
     create_app(db_path=str(path)).state.store.close()
     whole = path.read_bytes()
@@ -116,7 +116,7 @@ def test_a_bad_data_file_is_refused_before_the_port_is_taken(capsys, tmp_path, b
 
 def test_a_good_data_file_is_used_again(tmp_path):
     """The check lets a sandbox database and an empty file through (the running path is unchanged)."""
-    from annobridge_supervisely.sandbox import running_sandbox
+    from annobridge_sandbox_supervisely import running_sandbox
 
     path = tmp_path / "state.sqlite"
     with running_sandbox(db_path=str(path)) as first:

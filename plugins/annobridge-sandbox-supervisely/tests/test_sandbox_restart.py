@@ -6,7 +6,7 @@ import pytest
 import requests
 import supervisely as sly
 
-from annobridge_supervisely.sandbox import control
+from annobridge_sandbox_supervisely import control
 
 Status = sly.api.labeling_job_api.LabelingJobApi.Status
 

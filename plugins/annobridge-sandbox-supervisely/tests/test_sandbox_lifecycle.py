@@ -10,7 +10,7 @@ import requests
 import supervisely as sly
 from supervisely.api.module_api import WaitingTimeExceeded
 
-from annobridge_supervisely.sandbox import control
+from annobridge_sandbox_supervisely import control
 
 Status = sly.api.labeling_job_api.LabelingJobApi.Status
 

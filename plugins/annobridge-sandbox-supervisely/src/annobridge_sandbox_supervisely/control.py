@@ -3,10 +3,12 @@
 They post with the SDK's own transport (any `sly.Api`), so tests drive a job through its
 statuses while `api.labeling_job.wait(...)` polls like it would against Supervisely:
 
-    >>> control.start(api, job_id)                                      # doctest: +SKIP
-    >>> control.annotate(api, job_id, image_id, ann, done=True)         # doctest: +SKIP
-    >>> control.submit(api, job_id); control.review(api, job_id, image_id, "accepted")  # doctest: +SKIP
-    >>> control.complete(api, job_id)                                   # doctest: +SKIP
+    Example (against a running sandbox)::
+
+        control.start(api, job_id)
+        control.annotate(api, job_id, image_id, ann, done=True)
+        control.submit(api, job_id); control.review(api, job_id, image_id, "accepted")
+        control.complete(api, job_id)
 """
 
 from __future__ import annotations

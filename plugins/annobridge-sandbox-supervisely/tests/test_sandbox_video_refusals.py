@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 import requests
 
-sys.path.insert(0, str(Path(__file__).parent))
-from video_support import write_square_video  # noqa: E402
+from annobridge_sandbox_supervisely.testing.videos import write_square_video
 
-from annobridge_supervisely.sandbox.video_annotations import REFUSED_ON_VIDEOS  # noqa: E402
+from annobridge_sandbox_supervisely.video_annotations import REFUSED_ON_VIDEOS
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,1 @@
+"""Test support for Supervisely: the sandbox fixtures (pytest plugin) and generated test videos."""
