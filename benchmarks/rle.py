@@ -1,4 +1,4 @@
-"""Brush RLE: annobridge.rle against label_studio_sdk.converter.brush (mask2rle, decode_rle), side by side.
+"""Brush RLE: annobridge_labelstudio.rle against label_studio_sdk.converter.brush (mask2rle, decode_rle), side by side.
 
 Run: .venv/bin/python benchmarks/rle.py [--quick]. Prints a Markdown table: best-of-N wall time of
 each encoder and decoder on the same masks, and whether their bytes are identical. A benchmark,

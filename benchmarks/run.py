@@ -55,7 +55,7 @@ class Benchmark:
 
 
 BENCHMARKS = [
-    Benchmark("rle", "Brush RLE: annobridge.rle vs label_studio_sdk.converter.brush", "rle.py", [], ["--quick"]),
+    Benchmark("rle", "Brush RLE: annobridge_labelstudio.rle vs label_studio_sdk.converter.brush", "rle.py", [], ["--quick"]),
     Benchmark(
         "read_tasks",
         "Reading every task with its annotations from Label Studio",
