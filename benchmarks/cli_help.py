@@ -5,7 +5,7 @@
 Each command runs `--runs` times (5 by default) as a shell would start it, through the installed
 console script (else `python -m annobridge.cli`); the table gives the median and the fastest run,
 and a bare `python -c pass` for the interpreter's own start. The figures are printed, never
-asserted: a test (tests/test_cli_backends.py) guards what keeps them low, that --help loads no
+asserted: a test (integration/test_cli_backends.py) guards what keeps them low, that --help loads no
 vendor SDK, no provider and no pydantic-model module.
 """
 

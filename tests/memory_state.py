@@ -21,44 +21,13 @@ from annobridge import Assignment, NotFound, Project, ReviewStatus, User
 from annobridge.annotations import ItemAnnotation, Prediction
 from annobridge.errors import Unavailable
 from annobridge.models import Activity, Id
+from annobridge.testing.kills import WRITES, Fault, Killed  # noqa: F401 - memory_provider re-exports them
 from annobridge.urls import BackendURL
 
 _ids = itertools.count(1)
 
-WRITES = ("projects.create", "projects.delete", "projects.set_schema", "transfer.write")
-"""The writes a fault counts by default: what a migration changes on its target. Other writes
-(jobs.create, assignments.assign, reviews.set, annotations.write...) count when a fault names them in `ops`."""
-
 USERS = (("anna", "anna@example.com"), ("bob", "bob@example.com"))
 """The users every memory server starts with (ids are drawn from the global counter); the first is the token's."""
-
-
-class Killed(BaseException):
-    """The run died here (a SIGKILL, a power cut): not an Exception, so nothing on the way catches it."""
-
-
-@dataclass
-class Fault:
-    """What happens at the server's `at`-th write (counted from when the fault was armed).
-
-    `when`: "before" (Killed, the write not applied), "after" (applied, then Killed before it
-    returns), "partial" (a transfer.write applies the first half of its new items, then Killed;
-    other writes behave as "after"), "lost" (applied, then Unavailable: the answer was lost),
-    "unavailable" (Unavailable, not applied), or "block" (signal `reached`, wait for `release`,
-    then apply as usual). `ops` limits which writes count (default: all of WRITES).
-    """
-
-    at: int
-    when: str = "before"
-    ops: tuple[str, ...] = WRITES
-    reached: threading.Event = field(default_factory=threading.Event)
-    release: threading.Event = field(default_factory=threading.Event)
-    fired: str | None = None  # the op it fired at
-    seen: int = 0
-
-    def __post_init__(self) -> None:
-        if self.when not in ("before", "after", "partial", "lost", "unavailable", "block"):
-            raise ValueError(f"unknown fault {self.when!r}")
 
 
 @dataclass

@@ -10,10 +10,9 @@ project of every memory server with its items, for before/after comparisons.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from annobridge.annotations import ItemAnnotation, ObjectAnnotation, Rectangle
 from annobridge.schema import LabelSchema, ObjectClass
+from annobridge.testing.migration_model import Held
 
 from . import memory_provider as mp
 
@@ -48,17 +47,6 @@ def seed() -> None:
     for key in ("elsewhere-1", "elsewhere-2"):
         beta.add_item(other.id, f"{key}.jpg", annotations=annotations(1), key=key)
     beta.add_project("Odd", ODD_SCHEMA)
-
-
-@dataclass(frozen=True)
-class Held:
-    """A project as a snapshot sees it: its name and its items as (id, source key, annotation count)."""
-
-    name: str
-    items: frozenset[tuple[int, str | None, int]]
-
-    def keys(self) -> list[str]:
-        return [key for _, key, _ in self.items if key is not None]
 
 
 def snapshot() -> dict[tuple[str, int], Held]:

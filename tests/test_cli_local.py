@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterator
 import typer
 
 from annobridge import cli
-
-from .cli_fixtures import Local
+from annobridge.testing.cli import Local
 
 
 @contextlib.contextmanager

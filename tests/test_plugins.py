@@ -11,13 +11,6 @@ from annobridge.hookspecs import hookimpl
 from annobridge.provider import JobsAPI, Provider, no, yes
 
 
-def test_both_bundled_providers_are_discovered_through_entry_points():
-    registry = plugins.build_registry(plugins.make_plugin_manager())
-    assert {"labelstudio", "supervisely"} <= set(registry.providers)
-    assert registry.for_scheme("labelstudio+http").name == "labelstudio"
-    assert registry.for_scheme("supervisely").name == "supervisely"
-
-
 def test_an_in_test_plugin_is_loaded_and_connectable(memory_plugin):
     backend = annobridge.connect("memory://anywhere")
     assert type(backend).__name__ == "MemoryProvider"
@@ -91,15 +84,3 @@ def test_overriding_a_gated_method_keeps_its_gate():
 def test_a_declared_but_unimplemented_method_says_so():
     with pytest.raises(Unsupported, match="jobs.get is not supported by bare .*does not implement it"):
         _Bare("bare://host").jobs.get(1)
-
-
-def test_providers_declare_capabilities_without_importing_their_sdks():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, annobridge.plugins as p; r = p.registry();"
-        "print(sorted(r.providers)); print('supervisely' in sys.modules, 'label_studio_sdk' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "False False" in out

@@ -28,11 +28,11 @@ from annobridge.hookspecs import hookimpl
 from annobridge.schema import LabelSchema, ObjectClass, TagSpec
 from annobridge.transfer import Written
 from annobridge import verify
+from annobridge.testing.cli import Local
 from annobridge.verify_compare import compare, view
 
 from . import memory_provider as mp
 from . import migrate_memory as mm
-from .cli_fixtures import Local
 from .memory_labels import MemoryAnnotations
 
 LOSSY = "lossy://beta"

@@ -13,13 +13,13 @@ import pytest
 
 import annobridge
 from annobridge import JobSpec, ValidationError
-from annobridge.subapis import ExportsAPI
+from annobridge.export_apis import ExportsAPI
 from annobridge.testing.conformance import SAMPLE_SCHEMA
 
 
 @pytest.fixture(scope="module")
 def sandbox():
-    from annobridge_supervisely.sandbox import running_sandbox
+    from annobridge_sandbox_supervisely import running_sandbox
 
     with running_sandbox() as handle:
         yield handle

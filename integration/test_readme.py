@@ -53,8 +53,8 @@ def _run_twice(tmp_path, url: str, **env: str) -> None:
 def test_quick_start_runs_as_written_on_the_supervisely_sandbox_and_leaves_nothing(tmp_path):
     import secrets
 
-    from annobridge_supervisely.sandbox import running_sandbox
-    from annobridge_supervisely.sandbox.archive import live_projects
+    from annobridge_sandbox_supervisely import running_sandbox
+    from annobridge_sandbox_supervisely.archive import live_projects
 
     with running_sandbox(token=secrets.token_hex(16)) as sandbox:
         projects = live_projects(sandbox.store)

@@ -1,4 +1,5 @@
-"""Where the Label Studio SDK's own sampling (_assign_by_sampling) breaks DESIGN section 4, and the planner does not.
+"""Where the Label Studio SDK's own sampling (_assign_by_sampling, label-studio-sdk <= 2.1.2) breaks DESIGN section 4,
+and the planner does not.
 
 The SDK code runs unmodified: a real ``label_studio_sdk._legacy.project.Project`` built by its own
 constructor and ``Project.get_from_id``, whose ``requests.Session`` has one fake transport adapter
@@ -24,12 +25,24 @@ from requests.adapters import BaseAdapter
 from annobridge.errors import ValidationError
 from annobridge.sampling import plan_assignments, plan_summary
 
-legacy = pytest.importorskip("label_studio_sdk._legacy.project")
-from label_studio_sdk._legacy.client import Client  # noqa: E402
+from importlib.metadata import version
 
-SEEDS = range(25)
+from packaging.version import Version
+
+# The faults below were read in label-studio-sdk 2.1.2's _legacy/project.py (the newest release when written);
+# a later release may fix them, so the tests describe that version and those before it, and skip past it.
+DESCRIBED = Version("2.1.2")
+INSTALLED = Version(version("label-studio-sdk"))
+if INSTALLED > DESCRIBED:
+    pytest.skip(f"these describe label-studio-sdk <= {DESCRIBED}'s sampling; {INSTALLED} is installed: re-read its "
+                "_legacy/project.py and move DESCRIBED", allow_module_level=True)
 # the legacy users module (loaded for the members lookup) still uses pydantic v1 class Config
 pytestmark = pytest.mark.filterwarnings("ignore:Support for class-based `config`:DeprecationWarning")
+
+from label_studio_sdk._legacy.client import Client  # noqa: E402
+from label_studio_sdk._legacy import project as legacy  # noqa: E402
+
+SEEDS = range(25)
 
 
 class FakeLabelStudio(BaseAdapter):

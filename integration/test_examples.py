@@ -32,7 +32,7 @@ COMMUNITY_SKIPS = {"members", "assignments", "job_status_control", "job_archive"
 @pytest.fixture
 def sandbox():
     """A fresh Supervisely sandbox of the test's own (the examples create users and projects in it)."""
-    from annobridge_supervisely.sandbox import running_sandbox
+    from annobridge_sandbox_supervisely import running_sandbox
 
     with running_sandbox() as handle:
         yield handle
@@ -56,7 +56,7 @@ def _name(prefix: str) -> str:
 
 
 def test_fruit_model_finds_every_drawn_fruit():
-    from annobridge_supervisely.sandbox.seed import PHOTOS
+    from annobridge_sandbox_supervisely.seed import PHOTOS
 
     drawn = {name: sorted(kinds) for name, _w, _h, kinds in PHOTOS}
     for path in lemons.photos():

@@ -119,7 +119,7 @@ def test_people_and_jobs_that_are_not_there(sv_cli, template):
         (("sampling", "1", "-u", "a", "--fraction", "1.5"), "fraction"),
         (("sampling", "1", "-u", "a", "--overlap", "0"), "overlap"),
         (("sampling", "1", "-u", "a", "-u", "b", "--overlap", "3"), "only 2 users"),
-        (("sampling", "1", "-u", "a", "--role", "boss"), "--role 'boss'"),
+        (("sampling", "1", "-u", "a", "--role", "boss"), "--role: 'boss' is not one of"),
         (("sampling", "1", "-u", "a", "--filter", "colour=red"), "KEY=VALUE"),
         (("sampling", "1", "-u", "a", "--filter", "annotated"), "KEY=VALUE"),
         (("sampling", "1", "-u", "a", "--filter", "annotated=maybe"), "true or false"),

@@ -44,7 +44,7 @@ def _png(n: int) -> bytes:
 
 @pytest.fixture(scope="module")
 def sandbox():
-    from annobridge_supervisely.sandbox import running_sandbox
+    from annobridge_sandbox_supervisely import running_sandbox
 
     with running_sandbox(token=TOKEN) as handle:
         yield handle
@@ -81,11 +81,11 @@ def test_supervisely_workflow_and_export_under_faults_lose_and_duplicate_nothing
 
 def _seed_source(sandbox) -> int:
     """A project of ITEMS distinct images with one rectangle each, written through the sandbox's own store."""
-    from annobridge_supervisely.sandbox.annotation_store import write_annotation
-    from annobridge_supervisely.sandbox.images import get_image, store_blob
-    from annobridge_supervisely.sandbox.project_meta import replace_meta
-    from annobridge_supervisely.sandbox.seed import ADMIN_ID, OWNER_LOGIN, WORKSPACE_ID
-    from annobridge_supervisely.sandbox.store import now
+    from annobridge_sandbox_supervisely.annotation_store import write_annotation
+    from annobridge_sandbox_supervisely.images import get_image, store_blob
+    from annobridge_sandbox_supervisely.project_meta import replace_meta
+    from annobridge_sandbox_supervisely.seed import ADMIN_ID, OWNER_LOGIN, WORKSPACE_ID
+    from annobridge_sandbox_supervisely.store import now
 
     store, stamp, rng = sandbox.app.state.store, now(), random.Random(5)
     meta = {"classes": [{"title": "box", "shape": "rectangle", "color": "#D0021B", "geometry_config": {}}], "tags": []}

@@ -16,7 +16,7 @@ SV_TOKEN = secrets.token_hex(16)  # a token of this run's own, so the tests can 
 @pytest.fixture(scope="module")
 def sandbox():
     """A seeded Supervisely sandbox ("Lemons (Test)", id 5555) for the module, with a random token."""
-    from annobridge_supervisely.sandbox import running_sandbox
+    from annobridge_sandbox_supervisely import running_sandbox
 
     with running_sandbox(token=SV_TOKEN) as handle:
         yield handle

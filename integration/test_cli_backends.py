@@ -180,7 +180,8 @@ HEAVY = (
     "annobridge_labelstudio.options", "annobridge_supervisely.settings", "annobridge_labelstudio.settings",
     # annobridge's own modules that build pydantic models (or load those that do)
     "annobridge.models", "annobridge.schema", "annobridge.shapes", "annobridge.annotations", "annobridge._neutral",
-    "annobridge.migration_report", "annobridge.commands.named", "annobridge.provider", "annobridge.subapis",
+    "annobridge.migration_report", "annobridge.commands.named", "annobridge.provider", "annobridge.subapis", "annobridge.subapi", "annobridge.job_apis",
+    "annobridge.export_apis",
     "annobridge.connection", "annobridge.retry", "annobridge.migration",
 )
 

@@ -27,7 +27,7 @@ LOGGERS = ("", "httpx", "httpcore", "urllib3", "label_studio_sdk", "supervisely"
 
 @pytest.fixture(scope="module")
 def sandbox():
-    from annobridge_supervisely.sandbox import running_sandbox
+    from annobridge_sandbox_supervisely import running_sandbox
 
     with running_sandbox(token=SV_TOKEN) as handle:
         yield handle
@@ -166,7 +166,7 @@ def _billion_laughs() -> str:
     ids=["billion-laughs", "external-entity", "external-dtd", "doctype"],
 )
 def test_label_configs_with_a_dtd_are_refused_before_any_parser_expands_them(config):
-    from annobridge_labelstudio.label_config import parse_label_config
+    from annobridge_labelstudio.label_config_parse import parse_label_config
 
     with pytest.raises(ValidationError, match="DOCTYPE or entity declaration is not allowed"):
         parse_label_config(config)
@@ -193,7 +193,7 @@ def test_the_sandbox_binds_loopback_and_refuses_bad_tokens(sandbox):
 def test_the_sandbox_command_defaults_to_loopback():
     import inspect
 
-    from annobridge_supervisely.sandbox import server
+    from annobridge_sandbox_supervisely import server
 
     assert inspect.signature(server.serve).parameters["host"].default == "127.0.0.1"
 
