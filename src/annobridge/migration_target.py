@@ -182,11 +182,8 @@ class TargetChooser:
         server made anyway is found by name and marker.
 
         Two runs on two machines may race to make the same name: each lists the name after making
-        it, the oldest project (lowest id) stays, and a run removes the one it made if that is younger;
-        if the oldest is another run's, it stops having written nothing. A run never removes a twin
-        another run (or another shard of this migration) made: that run removes it, so no project is
-        deleted twice at once (Label Studio disconnects every model signal while it deletes a project,
-        and two deletes at once can leave them disconnected: its task counters then stop updating).
+        it, the oldest project (lowest id) stays, and a run removes every younger one it made itself
+        (a retried create's too); if the oldest is another run's, it stops having written nothing.
         """
         name, retrying = binding.target_project, self.policy.retrying()
         description = "\n\n".join(filter(None, [source.description, binding.marker]))
@@ -202,9 +199,12 @@ class TargetChooser:
         made = retrying(attempt)
         twins = [p for p in self.dst.projects.list() if p.name == made.name] or [made]
         oldest = min(twins, key=lambda p: (len(str(p.id)), str(p.id)))
-        extra = [made.id] if made.id != oldest.id else []
+        extra = [p.id for p in twins if p.id != oldest.id and made_by(p, binding)]  # e.g. a lost answer's
         for project_id in extra:
-            self.dst.projects.delete(project_id)
+            try:
+                self.dst.projects.delete(project_id)
+            except NotFound:  # another shard of this migration removed it first
+                pass
         if not made_by(oldest, binding):
             raise Conflict(
                 f"target_project: another run made {name!r} (id {oldest.id}) on {self.dst.describe()} at the same "
