@@ -1,4 +1,4 @@
-"""Locks that keep two migrations on one machine from using one ledger or one target project at once."""
+"""Machine-wide locks: two migrations never use one ledger or target at once, and some steps never run side by side."""
 
 from __future__ import annotations
 
@@ -28,10 +28,12 @@ def lock_dir() -> Path:
 
 
 @contextmanager
-def hold(key: str, what: str) -> Iterator[None]:
-    """Hold the lock named `key` for the block; Conflict naming `what` if another process (or thread) holds it.
+def hold(key: str, what: str, *, wait: float = 0) -> Iterator[None]:
+    """Hold the lock named `key` for the block; Conflict naming `what` if another process (or thread) still holds it
+    after `wait` seconds.
 
-    Never waits: a second migration into the same target is refused in one line, not queued.
+    By default it never waits: a second migration into the same target is refused in one line, not queued. A step
+    that must only never overlap (see TargetChooser.create) waits its turn.
 
     >>> with hold("target labelstudio://ls.example.com 'Lemons'", "target project 'Lemons'"):
     ...     pass
@@ -40,7 +42,7 @@ def hold(key: str, what: str) -> Iterator[None]:
 
     folder = lock_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.lock", timeout=0, thread_local=False)
+    lock = FileLock(folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.lock", timeout=wait, thread_local=False)
     try:
         lock.acquire()
     except Timeout:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 
-from annobridge import JobSpec, JobStatus, JobUpdate, NotFound, Unsupported, ValidationError
+import annobridge
+from annobridge import ItemFilter, JobSpec, JobStatus, JobUpdate, NotFound, Unsupported, ValidationError
 from annobridge.models import ProviderOptions
 from annobridge.testing.conformance import SAMPLE_SCHEMA
 from annobridge_labelstudio import LabelStudioJobOptions
@@ -164,6 +168,37 @@ def test_delete_and_unknown_jobs(backend, counted):
     with counted(backend) as c:
         backend.jobs.delete_many([])
     assert c.count == 0
+
+
+def test_deletes_from_many_threads_never_overlap_and_the_server_keeps_counting(server, backend, images, choice):
+    """Label Studio unhooks every signal of the server while it deletes a project; two deletes at once leave
+    them unhooked (task counters stop), so the provider sends one delete at a time (projects.delete)."""
+    in_flight, most, guard = [0], [0], threading.Lock()
+
+    def sent(request):
+        if request.method == "DELETE":
+            with guard:
+                in_flight[0] += 1
+                most[0] = max(most[0], in_flight[0])
+
+    def answered(response):
+        if response.request.method == "DELETE":
+            with guard:
+                in_flight[0] -= 1
+
+    client = httpx.Client(timeout=120, event_hooks={"request": [sent], "response": [answered]})
+    with client, annobridge.connect(server.backend_url, token=server.token, httpx_client=client) as watched:
+        doomed = [watched.jobs.create(JobSpec(name=_name(), label_schema=SAMPLE_SCHEMA))[0].id for _ in range(6)]
+        for pid in doomed:
+            watched.items.add(pid, images(20))  # so that each delete takes a moment
+        with ThreadPoolExecutor(len(doomed)) as pool:
+            list(pool.map(watched.projects.delete, doomed))
+    assert most[0] == 1 and in_flight[0] == 0
+    kept, = backend.jobs.create(JobSpec(name=_name(), label_schema=SAMPLE_SCHEMA))
+    ids = backend.items.add(kept.id, images(3))
+    backend.annotations.create_json(ids[1], result=choice())
+    assert [i.id for i in backend.items.select(kept.id, where=ItemFilter(annotated=True))] == [ids[1]]
+    backend.jobs.delete(kept.id)
 
 
 def test_job_from_a_project_copies_its_config_cut_down_and_the_chosen_tasks(backend, job, images):

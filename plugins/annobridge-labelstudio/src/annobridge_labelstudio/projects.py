@@ -6,6 +6,7 @@ import contextlib
 from typing import Any, Iterator
 
 from annobridge.errors import ValidationError
+from annobridge.locks import hold
 from annobridge.models import Id, Project
 from annobridge.provider import ProjectsAPI
 from annobridge.schema import LabelSchema
@@ -19,6 +20,7 @@ from .subapi_base import LabelStudioProvider, LabelStudioSubAPI
 __all__ = ["LabelStudioProjects", "check_title", "iter_projects"]
 
 TITLE_MIN, TITLE_MAX = 3, 50  # Label Studio's PROJECT_TITLE_MIN_LEN / _MAX_LEN
+DELETE_WAIT = 600  # seconds a delete waits for another on the same server (a big project takes minutes)
 
 
 def check_title(title: str, field: str = "name") -> str:
@@ -119,9 +121,18 @@ class LabelStudioProjects(LabelStudioSubAPI, ProjectsAPI[LabelStudioProvider]):
             raise
 
     def delete(self, project_id: Id) -> None:
+        """Delete the project; deletes on one server from this machine run one at a time (DELETE_WAIT).
+
+        Label Studio (1.23, projects/api.py `perform_destroy`) unhooks every Django signal for the whole
+        server process while it deletes a project and puts back what it found; two deletes that overlap
+        leave the signals unhooked until the server restarts, and its task counters (what "annotated"
+        filters on) silently stop.
+        """
         pid = as_int(project_id, "project_id")
-        with self.call(f"deleting project {pid}"):
-            self.sdk.projects.delete(pid)
+        key = f"delete projects on {self.backend.address.canonical}"
+        with hold(key, f"deleting a project on {self.backend.describe()}", wait=DELETE_WAIT):
+            with self.call(f"deleting project {pid}"):
+                self.sdk.projects.delete(pid)
 
     def get_schema(self, project_id: Id) -> LabelSchema:
         return parse_label_config(self.label_config(project_id)).schema
