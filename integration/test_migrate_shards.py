@@ -89,6 +89,7 @@ def test_three_shards_at_once_carry_each_item_exactly_once_into_one_project(
     source, target = "supervisely+" + sandbox.server_address, labelstudio_server.backend_url
     args = [sys.executable, "-m", "annobridge.cli", "migrate", source, target, "--project", str(thirty.id)]
     env = _env(sandbox, labelstudio_server, tmp_path)
+    newest = max((int(p.id) for p in ls.projects.list()), default=0)
     runs = [  # started together, each its own process, its own default ledger in the working directory
         subprocess.Popen([*args, "--shard", f"{k}/3", "--batch-size", "4", "--json"], cwd=tmp_path, text=True,
                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -104,6 +105,9 @@ def test_three_shards_at_once_carry_each_item_exactly_once_into_one_project(
     named = [p for p in ls.projects.list() if p.name == reports[0]["target_project_name"]]
     assert [str(p.id) for p in named] == list(made)  # no twin left
     target = int(made.pop())
+    probe = ls.projects.create(f"probe-{uuid.uuid4().hex[:8]}", schema=ls.projects.get_schema(target))
+    assert (target, int(probe.id)) == (newest + 1, newest + 2)  # one project made, none made and removed again
+    ls.projects.delete(probe.id)
     tasks, _, on_server = ls_counts(ls, target)
     assert tasks == ITEMS and Counter(on_server) == Counter(keys)  # each source key exactly once, on the server
     for k, report in enumerate(reports, start=1):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .errors import Conflict, NotFound, ValidationError
 from .ledger import Binding, mismatch
+from .locks import hold
 from .migration_report import MigrationReport
 from .models import Id, Project
 from .provider import Provider
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from .retry import RetryPolicy
 
 __all__ = ["TargetChooser", "default_target_name", "find_project", "made_by", "schema_signature", "shard_migration"]
+
+MAKING_WAIT = 300  # seconds a shard waits for another on this machine to make the target (a create, with retries)
 
 
 def find_project(backend: Provider, ref: Id, field: str) -> Project | None:
@@ -181,10 +184,21 @@ class TargetChooser:
         """The target project, made once and marked as this migration's: after a transient failure, one the
         server made anyway is found by name and marker.
 
-        Two runs on two machines may race to make the same name: each lists the name after making
-        it, the oldest project (lowest id) stays, and a run removes every younger one it made itself
-        (a retried create's too); if the oldest is another run's, it stops having written nothing.
+        The shards of one migration on one machine make it in turn: a shard that waited finds the project
+        another made and writes into it, so none is made twice. Two runs on two machines may still race to
+        make the same name: each lists the name after making it, the oldest project (lowest id) stays, and a
+        run removes every younger one it made itself (a retried create's too); if the oldest is another run's,
+        it stops having written nothing.
         """
+        key = f"make {binding.target} {binding.target_project} {binding.migration}"
+        with hold(key, self.describe(binding), wait=MAKING_WAIT):
+            if binding.shard:
+                made = [p for p in self.dst.projects.list() if p.name == binding.target_project and made_by(p, binding)]
+                if made:
+                    return min(made, key=lambda p: (len(str(p.id)), str(p.id)))
+            return self._make(binding, schema, source, report)
+
+    def _make(self, binding: Binding, schema: LabelSchema, source: Project, report: MigrationReport) -> Project:
         name, retrying = binding.target_project, self.policy.retrying()
         description = "\n\n".join(filter(None, [source.description, binding.marker]))
 
