@@ -141,7 +141,8 @@ def _geometry_to_sly(shape, target: _Target):
     if geometry != "any" and shape.kind not in _ACCEPTS.get(geometry, ()):
         raise ValidationError(f"a {shape.kind} cannot go into {geometry} class {obj_class.name!r}")
     if isinstance(shape, Rectangle):
-        turned = shape.rotation % 360 != 0
+        # Supervisely keeps the angle as a float of radians: a turn too small to show in one is no turn
+        turned = float(shape.rotation % 360 * PI / 180) != 0
         if geometry == "oriented_bbox" or (geometry == "any" and turned):
             return _oriented_to_sly(shape, target)
         if turned:
