@@ -101,8 +101,11 @@ def test_reviews_set_reject_and_the_status_they_give(ee_backend, ee_job, images,
     ee_backend.reviews.set(ee_job.id, ids[2], ReviewStatus.ACCEPTED)
     assert ee_backend.jobs.status(ee_job.id) is JobStatus.ON_REVIEW
     annotation = ee_backend.annotations.list_json(ids[1])[0]["id"]
-    ee_backend.reviews.review(annotation, accepted=True, comment="fine")
-    assert ee_backend.reviews.of_annotation(annotation)[-1]["comment"] == "fine"
+    made = ee_backend.reviews.review(annotation, accepted=True, comment="fine")
+    # AnnotationReview has no comment; AnnotationHistory has one
+    assert "comment" not in made and "comment" not in ee_backend.reviews.of_annotation(annotation)[-1]
+    history = ee_backend.reviews.sdk.annotation_history.list_for_project(ee_job.id, page_size=1000).results
+    assert [e.comment for e in history if e.review_id == made["id"]] == ["fine"]  # AnnotationHistory.comment
     assert ee_backend.jobs.status(ee_job.id) is JobStatus.COMPLETED
 
 
@@ -112,14 +115,26 @@ def test_a_task_without_annotations_cannot_be_reviewed(ee_backend, ee_job, image
         ee_backend.reviews.set(ee_job.id, tid, ReviewStatus.ACCEPTED)
 
 
-def test_organization_roles_and_project_members(ee_backend, ee_job, people):
+def test_organization_roles_and_project_members(ee_backend, ee_job, people, standin):
     annotator, reviewer = people
-    assert ee_backend.users.member_role(reviewer.id) is None
+    me, sdk = ee_backend.users.me(), ee_backend.users.sdk
+    org = int(sdk.users.whoami().active_organization)
+    assert ee_backend.users.member_role(me.id) == "owner"  # the organization's creator
+    assert ee_backend.users.member_role(reviewer.id) == "not_activated"  # the stand-in's role when given none
+    assert ee_backend.users.member_role(10**9) is None  # nobody
+    before = len([m for m, _ in standin.local("/memberships") if m == "PATCH"])
     ee_backend.users.add_member(reviewer.id, Role.REVIEWER)
     ee_backend.users.add_member(reviewer.id, Role.REVIEWER)  # a no-op the second time
+    patches = len([m for m, _ in standin.local("/memberships") if m == "PATCH"])
+    assert patches - before == 1
     assert ee_backend.users.member_role(reviewer.id) == "reviewer"
+    member = sdk.organizations.members.get(org, reviewer.id)  # the documented OrganizationMember: no role
+    assert (member.user, member.organization) == (reviewer.id, org) and "role" not in member.model_dump()
+
     ee_backend.users.add_project_member(ee_job.id, annotator.id)
     assert [u.id for u in ee_backend.users.project_members(ee_job.id)] == [annotator.id]
+    listed = {m.id: m.implicit_member for m in sdk.projects.members.paginated.list(ee_job.id).items}
+    assert listed == {me.id: True, annotator.id: False}  # the owner sees the project without being a member
     ee_backend.users.remove_project_member(ee_job.id, annotator.id)
     assert ee_backend.users.project_members(ee_job.id) == []
 
@@ -132,6 +147,9 @@ def test_pausing_and_resuming_an_annotator(ee_backend, ee_job, people):
     assert ee_backend.pauses.is_paused(ee_job.id, annotator.id)
     assert ee_backend.pauses.resume(ee_job.id, annotator.id) == 1
     assert not ee_backend.pauses.is_paused(ee_job.id, annotator.id)
+    assert ee_backend.pauses.sdk.projects.pauses.list(ee_job.id, annotator.id) == []  # resumed: only on request
+    (resumed,) = ee_backend.pauses.list(ee_job.id, annotator.id)
+    assert resumed["id"] == pause["id"] and resumed["deleted_at"]
 
 
 # ---------------------------------------------------------------- sampling, and the review workflow's restart

@@ -216,7 +216,11 @@ class LabelStudioReviews(LabelStudioSubAPI, ReviewsAPI[LabelStudioProvider]):
 
     @requires(Capability.REVIEWS)
     def review(self, annotation_id: Id, *, accepted: bool, comment: str | None = None) -> dict[str, Any]:
-        """Accept or reject one annotation, with an optional comment."""
+        """Accept or reject one annotation, with an optional comment.
+
+        The comment is a documented field of the request (AnnotationReviewRequest.comment); the answer
+        (AnnotationReview) has none, so the dict returned carries no comment: the annotation history shows it.
+        """
         aid = as_int(annotation_id, "annotation_id")
         extra = {"comment": comment} if comment else {}
         with self.call(f"reviewing annotation {aid}"):
@@ -271,20 +275,24 @@ def organization_id(api: LabelStudioSubAPI) -> int:
 def org_role(api: LabelStudioSubAPI, user_id: int) -> str | None:
     """The user's organization role ("annotator", "reviewer", ...), or None if not a member.
 
+    Read from the organization's membership listing (LseOrganizationMemberList.role): the documented answer for
+    one member (OrganizationMember, memberships/{user}/) has no role. Pages are read until the user is found.
+
     Example::
 
         org_role(ls.users, 7)  # -> 'annotator'
     """
-    from annobridge.errors import NotFound
+    from .paging import all_pages
 
     org = organization_id(api)
-    try:
-        with api.call(f"reading the membership of user {user_id}"):
-            member = as_dict(api.sdk.organizations.members.get(org, user_id))
-    except NotFound:
-        return None
-    role = member.get("role")
-    return _ROLE_NAMES.get(role, role.lower() if isinstance(role, str) else None)
+    with api.call(f"reading the organization role of user {user_id}"):
+        for member in all_pages(lambda page: api.sdk.organizations.members.list(org, page=page, page_size=100)):
+            member = as_dict(member)
+            user = member.get("user")
+            if (user.get("id") if isinstance(user, dict) else user) == user_id:
+                role = member.get("role")
+                return _ROLE_NAMES.get(role, role.lower() if isinstance(role, str) else None)
+    return None
 
 
 def set_org_role(api: LabelStudioSubAPI, user_id: int, role: Role) -> None:
@@ -299,8 +307,9 @@ def set_org_role(api: LabelStudioSubAPI, user_id: int, role: Role) -> None:
         api.sdk.organizations.members.update(org, user_id=user_id, role=ROLE_CODE[Role(role)])
 
 
-def project_members(api: LabelStudioSubAPI, pid: int) -> list[dict[str, Any]]:
-    """Every member of the project, page by page (Enterprise).
+def project_members(api: LabelStudioSubAPI, pid: int, *, implicit: bool = False) -> list[dict[str, Any]]:
+    """The project's explicit members, page by page (Enterprise); with `implicit`, also those who see it through
+    their organization role or workspace (Owners, Administrators), which the server lists unless told not to.
 
     Example::
 
@@ -308,8 +317,11 @@ def project_members(api: LabelStudioSubAPI, pid: int) -> list[dict[str, Any]]:
     """
     from .paging import all_pages
 
+    def page_of(page: int) -> Any:
+        return api.sdk.projects.members.paginated.list(pid, page=page, **({} if implicit else {"implicit": False}))
+
     with api.call(f"listing the members of project {pid}"):
-        return [as_dict(m) for m in all_pages(lambda page: api.sdk.projects.members.paginated.list(pid, page=page))]
+        return [as_dict(m) for m in all_pages(page_of)]
 
 
 def add_project_member(api: LabelStudioSubAPI, pid: int, user_id: int) -> None:
@@ -350,18 +362,24 @@ class LabelStudioPauses(LabelStudioSubAPI, PausesAPI[LabelStudioProvider]):
     @requires(Capability.PAUSE_ANNOTATORS)
     def list(self, job_id: Id, user_id: Id) -> list[dict[str, Any]]:
         """The user's pauses in the job's project, resumed ones included (they carry deleted_at)."""
+        return self._pauses(job_id, user_id, resumed_too=True)
+
+    @requires(Capability.PAUSE_ANNOTATORS)
+    def _pauses(self, job_id: Id, user_id: Id, *, resumed_too: bool) -> list[dict[str, Any]]:
+        """The server lists resumed (soft-deleted) pauses only when asked with include_deleted."""
         pid, uid = as_int(job_id, "job_id"), as_int(user_id, "user_id")
+        extra = {"include_deleted": True} if resumed_too else {}
         with self.call(f"listing the pauses of user {uid} in project {pid}"):
-            return [as_dict(p) for p in self.sdk.projects.pauses.list(pid, uid)]
+            return [as_dict(p) for p in self.sdk.projects.pauses.list(pid, uid, **extra)]
 
     def is_paused(self, job_id: Id, user_id: Id) -> bool:
         """Whether the user has a pause in the job's project that is not resumed."""
-        return any(not p.get("deleted_at") for p in self.list(job_id, user_id))
+        return any(not p.get("deleted_at") for p in self._pauses(job_id, user_id, resumed_too=False))
 
     def resume(self, job_id: Id, user_id: Id) -> int:
         """Lift every active pause of the user in the project; returns how many."""
         pid, uid = as_int(job_id, "job_id"), as_int(user_id, "user_id")
-        active = [p for p in self.list(pid, uid) if not p.get("deleted_at")]
+        active = [p for p in self._pauses(pid, uid, resumed_too=False) if not p.get("deleted_at")]
         for pause in active:
             with self.call(f"resuming user {uid} in project {pid}"):
                 self.sdk.projects.pauses.delete(pid, uid, pause["id"])

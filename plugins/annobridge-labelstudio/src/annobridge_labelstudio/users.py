@@ -57,13 +57,14 @@ class LabelStudioUsers(LabelStudioSubAPI, UsersAPI[LabelStudioProvider]):
             enterprise.set_org_role(self, uid, Role(role))
 
     def member_role(self, user_id: Id) -> str | None:
+        """The user's organization role, from the organization's membership listing; None if not a member."""
         return enterprise.org_role(self, as_int(user_id, "user_id"))
 
     # ---------------------------------------------------------------- project members (Enterprise)
 
     @requires(Capability.MEMBERS)
     def project_members(self, job_id: Id) -> list[User]:
-        """The members of a job's project."""
+        """The explicit members of a job's project (not those who see it through their organization role)."""
         members = enterprise.project_members(self, as_int(job_id, "job_id"))
         return [u for u in (to_user(m) for m in members) if u is not None]
 

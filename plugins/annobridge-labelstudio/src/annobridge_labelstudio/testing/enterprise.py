@@ -6,6 +6,25 @@ annotation history from the real server's annotations and its own reviews; every
 goes on to the real server unchanged, so projects, tasks and annotations stay real. Used through the official
 SDK's methods, it checks the requests the SDK sends (at most 1000 tasks per bulk assignment).
 
+People and reviews follow label-studio-sdk 2.1.2's models (label_studio_sdk/types/*.py and the clients
+organizations/members, projects/members/paginated, annotation_reviews, projects/pauses):
+
+- GET /api/organizations/{id}/memberships/{uid}/ is the real server's own answer (the documented OrganizationMember:
+  user, organization, counts, created_at; no role) for every member, 404 for anyone else.
+- GET /api/organizations/{id}/memberships is the real server's page with each member's `role` added
+  (LseOrganizationMemberList.role, the documented place of a member's role). PATCH .../memberships answers an
+  LseOrganizationMemberList. Silent in the documentation, chosen conservatively: the organization's creator is Owner
+  (OW), anyone the stand-in was not given a role for is Not Activated (NO, the role that grants nothing), a PATCH for
+  a non-member is 404, and a `role` filter is refused (400) rather than ignored.
+- GET /api/projects/{id}/members/paginated/ lists PaginatedProjectMember: the explicit members, and unless
+  `implicit=false` the implicit ones too (organization Owners and Administrators; the stand-in models no workspaces),
+  each with `implicit_member` (false for an explicit member, as the SDK's docstring says).
+- POST /api/annotation-reviews/ takes AnnotationReviewRequest (which has `comment`) and answers AnnotationReview
+  (which has none); the comment is kept only for the annotation history (AnnotationHistory.comment). A second
+  review of the same annotation by the same reviewer is a new review (nothing documents a refusal); a review of
+  an annotation the real server does not have is 400.
+- GET .../members/{uid}/pauses/ lists only pauses not resumed (deleted_at null) unless `include_deleted=true`.
+
 Example::
 
     with EnterpriseStandIn(server.url) as ee:
@@ -42,7 +61,8 @@ class EnterpriseStandIn:
         self.reviews: dict[int, dict[str, Any]] = {}
         self.members: dict[int, set[int]] = {}
         self.pauses: dict[tuple[int, int], list[dict[str, Any]]] = {}
-        self.roles: dict[int, str] = {}
+        self.roles: dict[int, str] = {}  # user -> organization role code, as PATCHed
+        self._owners: dict[int, int | None] = {}  # organization -> its creator
         self.storages: dict[tuple[str, int], dict[str, Any]] = {}  # ("import"|"export", id) -> an s3s storage
         self._ids = itertools.count(1)
         self._server: Any = None
@@ -193,7 +213,7 @@ class EnterpriseStandIn:
             if status != 200:
                 return JSONResponse({"detail": f"annotation {body.get('annotation')} not found"}, status_code=400)
             review = {"id": next(self._ids), "annotation": annotation["id"], "accepted": bool(body.get("accepted")),
-                      "comment": body.get("comment"), "created_at": _now(), "created_by": None,
+                      "_comment": body.get("comment"), "created_at": _now(), "created_by": None,
                       "_project": annotation.get("project")}
             self.reviews[review["id"]] = review
             return JSONResponse(_public(review), status_code=201)
@@ -207,7 +227,9 @@ class EnterpriseStandIn:
                 del self.reviews[rid]
                 return Response(status_code=204)
             if request.method == "PATCH":
-                self.reviews[rid].update({k: v for k, v in (await request.json()).items() if k in ("accepted", "comment")})
+                changes = await request.json()
+                self.reviews[rid].update({("_" + k if k == "comment" else k): v for k, v in changes.items()
+                                          if k in ("accepted", "comment")})
             return JSONResponse(_public(self.reviews[rid]))
 
         # -------- members, roles, pauses
@@ -222,26 +244,67 @@ class EnterpriseStandIn:
             people.discard(int(request.query_params.get("user", 0)))
             return Response(status_code=204)
 
+        async def owner(request: Request, org: int) -> int | None:
+            if org not in self._owners:
+                status, data = await upstream_json(request, f"/api/organizations/{org}")
+                creator = (data or {}).get("created_by") if status == 200 else None
+                self._owners[org] = creator.get("id") if isinstance(creator, dict) else creator
+            return self._owners[org]
+
+        async def role_of(request: Request, org: int, uid: int) -> str:
+            if uid in self.roles:
+                return self.roles[uid]
+            return "OW" if uid == await owner(request, org) else "NO"
+
         async def members_page(request: Request) -> Response:
             local(request)
+            pid, query = request.path_params["pid"], request.query_params
+            people = {user: False for user in sorted(self.members.get(pid, set()))}  # user -> implicit_member
+            if query.get("implicit", "").lower() != "false":
+                status, project = await upstream_json(request, f"/api/projects/{pid}/")
+                org = (project or {}).get("organization") if status == 200 else None
+                status, users = await upstream_json(request, "/api/users/") if org else (0, None)
+                for user in users if status == 200 else []:
+                    if user["id"] not in people and await role_of(request, org, user["id"]) in ("OW", "AD"):
+                        people[user["id"]] = True
+            page, size = int(query.get("page", 1)), int(query.get("page_size", 100))
+            chosen = list(people.items())[(page - 1) * size: page * size]
+            if page > 1 and not chosen:
+                return JSONResponse({"detail": "Invalid page."}, status_code=404)
             results = []
-            for user in sorted(self.members.get(request.path_params["pid"], set())):
+            for user, implicit in chosen:
                 status, data = await upstream_json(request, f"/api/users/{user}/")
                 if status == 200:
-                    results.append(data)
-            return JSONResponse({"count": len(results), "next": None, "previous": None, "results": results})
+                    results.append({**data, "implicit_member": implicit})
+            more = page * size < len(people)
+            return JSONResponse({"count": len(people), "previous": None, "results": results,
+                                 "next": f"{request.url.path}?page={page + 1}&page_size={size}" if more else None})
 
-        async def membership(request: Request) -> Response:
+        async def memberships(request: Request) -> Response:
             local(request)
             org = request.path_params["oid"]
-            if request.method == "PATCH":
-                body = await request.json()
-                self.roles[int(body["user_id"])] = body["role"]
-                return JSONResponse({"organization": org, "role": body["role"], "user": {"id": int(body["user_id"])}})
-            uid = request.path_params["uid"]
-            if uid not in self.roles:
+            if request.method == "GET":  # the real server's page, with each member's role
+                if request.query_params.get("role"):
+                    return JSONResponse({"detail": "the stand-in does not filter members by role"}, status_code=400)
+                answer = await upstream(request)
+                if answer.status_code != 200:
+                    return Response(answer.content, status_code=answer.status_code,
+                                    media_type=answer.headers.get("content-type"))
+                data = answer.json()
+                for member in data.get("results") or []:
+                    user = member.get("user")
+                    member["role"] = await role_of(request, org, user.get("id") if isinstance(user, dict) else user)
+                return JSONResponse(data)
+            body = await request.json()
+            uid, role = int(body["user_id"]), body.get("role")
+            if role not in ("OW", "AD", "MA", "RE", "AN", "DI", "NO"):
+                return JSONResponse({"role": [f"\"{role}\" is not a valid choice."]}, status_code=400)
+            status, _ = await upstream_json(request, f"/api/organizations/{org}/memberships/{uid}/")
+            if status != 200:
                 return JSONResponse({"detail": "Not found."}, status_code=404)
-            return JSONResponse({"id": uid, "organization": org, "role": self.roles[uid], "user": uid})
+            self.roles[uid] = role
+            _, user = await upstream_json(request, f"/api/users/{uid}/")
+            return JSONResponse({"organization": org, "role": role, "user": user})
 
         async def pauses(request: Request) -> Response:
             local(request)
@@ -253,7 +316,8 @@ class EnterpriseStandIn:
                          "verbose_reason": body.get("verbose_reason"), "created_at": _now(), "deleted_at": None}
                 current.append(pause)
                 return JSONResponse(pause, status_code=201)
-            return JSONResponse(current)
+            resumed_too = request.query_params.get("include_deleted", "").lower() == "true"
+            return JSONResponse([p for p in current if resumed_too or p["deleted_at"] is None])
 
         async def pause(request: Request) -> Response:
             local(request)
@@ -290,7 +354,7 @@ class EnterpriseStandIn:
                     entries.append({"action": "accepted" if r["accepted"] else "rejected", "review_id": r["id"],
                                     "annotation_id": r["annotation"], "task_id": task_of.get(r["annotation"]),
                                     "project_id": pid, "created_at": r["created_at"], "created_by": r["created_by"],
-                                    "comment": r.get("comment"), "result": None})
+                                    "comment": r.get("_comment"), "result": None})
             entries.sort(key=lambda e: str(e["created_at"]))
             for n, entry in enumerate(entries, 1):
                 entry["id"] = n
@@ -334,8 +398,7 @@ class EnterpriseStandIn:
             Route("/api/annotation-reviews/{rid:int}/", review, methods=all_methods),
             Route("/api/projects/{pid:int}/members/", members, methods=["POST", "DELETE"]),
             Route("/api/projects/{pid:int}/members/paginated/", members_page),
-            Route("/api/organizations/{oid:int}/memberships", membership, methods=["PATCH"]),
-            Route("/api/organizations/{oid:int}/memberships/{uid:int}/", membership),
+            Route("/api/organizations/{oid:int}/memberships", memberships, methods=["GET", "PATCH"]),
             Route("/api/projects/{pid:int}/members/{uid:int}/pauses/", pauses, methods=["GET", "POST"]),
             Route("/api/projects/{pid:int}/members/{uid:int}/pauses/{id:int}/", pause, methods=all_methods),
             Route("/api/projects/{pid:int}/annotation-history/", history),
