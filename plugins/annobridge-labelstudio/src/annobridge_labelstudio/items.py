@@ -10,18 +10,18 @@ Filters, ordering and views are the Data Manager's (the same JSON the legacy SDK
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 from typing import Any, Iterable, Iterator
 
 from annobridge.capabilities import Capability
-from annobridge.errors import BackendError, NotFound, TimedOut, ValidationError
+from annobridge.errors import NotFound, ValidationError
 from annobridge.models import Id, Item, ItemFilter, ReviewStatus
 from annobridge.provider import ItemsAPI
 from annobridge.transfer import SOURCE_KEY
 
 from .paging import all_pages_shrinking
+from .polling import finished_import
 from .sdk_data import BATCH, as_dict, as_int, as_ints, chosen_project, chunks
 from .subapi_base import LabelStudioProvider, LabelStudioSubAPI
 from .video_probe import INFO_KEY, VideoFacts
@@ -288,21 +288,8 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI[LabelStudioProvider]):
         return ids
 
     def imported_ids(self, pid: int, response: dict[str, Any], timeout: float) -> list[Id]:
-        """Task ids of an import; Enterprise imports are asynchronous and polled until done."""
-        if response.get("task_ids") is not None or not response.get("import"):
-            return list(response.get("task_ids") or [])
-        deadline, delay = time.monotonic() + timeout, 0.5
-        while True:
-            with self.call(f"polling import {response['import']} of project {pid}"):
-                status = as_dict(self.sdk.tasks.create_many_status(pid, response["import"]))
-            if status.get("status") == "completed":
-                return list(status.get("task_ids") or [])
-            if status.get("status") == "failed":
-                raise BackendError(f"import into project {pid} failed on {self.conn.server}: {status.get('error')}")
-            if time.monotonic() > deadline:
-                raise TimedOut(f"import {response['import']} into project {pid} not done after {timeout}s")
-            time.sleep(delay)
-            delay = min(delay * 1.6, 5.0)
+        """Task ids of an import, once it is done (polling.finished_import)."""
+        return list(finished_import(self.conn, pid, response, timeout).get("task_ids") or [])
 
     def update(self, item_id: Id, *, data: dict[str, Any] | None = None, meta: dict[str, Any] | None = None,
                **fields: Any) -> Item:

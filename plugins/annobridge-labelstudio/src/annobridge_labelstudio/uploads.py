@@ -1,7 +1,7 @@
 """Files uploaded into a Label Studio project without making tasks, at the server's limits a request, listed once.
 
 `POST /api/projects/{id}/import?commit_to_project=false` stores the files and answers their
-file-upload ids; `GET /api/projects/{id}/file-uploads?ids=[...]` tells where each is stored. The
+file-upload ids (Enterprise answers an import to poll, whose result has them); `GET /api/projects/{id}/file-uploads?ids=[...]` tells where each is stored. The
 server takes at most 100 files (DATA_UPLOAD_MAX_NUMBER_FILES) and 250 MB a request, so the files go
 in requests of at most UPLOAD_FILES and about UPLOAD_BYTES, and one listing tells all their URLs.
 """
@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Iterator
 
 from annobridge.errors import ValidationError
+
+from .polling import finished_import
 
 if TYPE_CHECKING:
     from .client import Connection
@@ -53,6 +55,7 @@ def upload(conn: Connection, pid: int, files: list[Upload], noun: str = "files")
                 "POST", f"api/projects/{pid}/import", f"uploading {len(batch)} {noun} to project {pid}",
                 params={"commit_to_project": "false"}, files=sent,
             ).json()
+        answer = finished_import(conn, pid, answer)
         got = list(answer.get("file_upload_ids") or [])
         if len(got) != len(batch):
             raise ValidationError(f"project {pid}: uploaded {len(batch)} {noun}, the server kept {len(got)}")
