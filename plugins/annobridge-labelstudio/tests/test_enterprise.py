@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+import annobridge
 from annobridge import Assignment, JobSpec, JobStatus, JobUpdate, ReviewStatus, Role, Unsupported, ValidationError
 from annobridge.testing.conformance import SAMPLE_SCHEMA
 
@@ -26,14 +27,61 @@ def people(backend):
     return made
 
 
-def test_only_the_enterprise_endpoints_are_answered_by_the_stand_in(ee_backend, ee_job, standin, images):
+def test_an_import_is_answered_as_enterprise_does_and_polled_and_tasks_stay_real(ee_backend, ee_job, standin, images):
     before = len(standin.log)
-    ee_backend.items.add(ee_job.id, images(2))
-    list(ee_backend.items.list(ee_job.id))
-    assert all(how == "forwarded" for _, _, how in standin.log[before:])
+    ids = ee_backend.items.add(ee_job.id, images(2))
+    listed = [i.id for i in ee_backend.items.list(ee_job.id)]
+    assert listed == ids and len(ids) == 2
+    local = [(m, p) for m, p, how in standin.log[before:] if how == "local"]
+    iid = max(standin.imports)  # the import the stand-in answered {"import": id} for, done by the real server
+    assert local == [("POST", f"/api/projects/{ee_job.id}/import")] + [
+        ("GET", f"/api/projects/{ee_job.id}/imports/{iid}/")] * 2  # "in_progress", then "completed"
+    assert standin.imports[iid]["task_ids"] == ids
+    assert all(how == "forwarded" for _, p, how in standin.log[before:] if "/import" not in p)
 
 
-def test_bulk_assignment_sends_at_most_1000_tasks_a_request(ee_backend, ee_job, standin, people, images):
+def test_assignees_become_members_and_the_project_goes_manual_once(ee_backend, ee_job, standin, people, images):
+    ids = ee_backend.items.add(ee_job.id, images(3))
+    annotator, reviewer = people
+    assert ee_backend.jobs.sdk.projects.get(ee_job.id).assignment_settings.label_stream_task_distribution == (
+        "auto_distribution")
+    before = len(standin.log)
+    ee_backend.assignments.assign_users(ee_job.id, [reviewer.id], ids, Role.REVIEWER)
+    changes = [(m, p) for m, p, _ in standin.log[before:] if m != "GET"]
+    assert changes == [("POST", f"/api/projects/{ee_job.id}/members/"),
+                       ("POST", f"/api/projects/{ee_job.id}/tasks/assignees")]  # reviewers: no distribution change
+    before = len(standin.log)
+    ee_backend.assignments.assign_users(ee_job.id, [annotator.id, reviewer.id], ids)
+    changes = [(m, p) for m, p, _ in standin.log[before:] if m != "GET"]
+    assert changes == [("POST", f"/api/projects/{ee_job.id}/members/"), ("PATCH", f"/api/projects/{ee_job.id}/"),
+                       ("POST", f"/api/projects/{ee_job.id}/tasks/assignees")]
+    assert ee_backend.jobs.sdk.projects.get(ee_job.id).assignment_settings.label_stream_task_distribution == (
+        "assigned_only")
+    assert {m.id for m in ee_backend.users.project_members(ee_job.id)} == {annotator.id, reviewer.id}
+    before = len(standin.log)
+    ee_backend.assignments.assign_users(ee_job.id, [annotator.id], ids[:1])
+    changes = [(m, p) for m, p, _ in standin.log[before:] if m != "GET"]
+    assert changes == [("POST", f"/api/projects/{ee_job.id}/tasks/assignees")]  # members and Manual already
+
+
+def test_an_asynchronous_bulk_assignment_is_awaited(server, people, images):
+    from annobridge_labelstudio.testing.enterprise import EnterpriseStandIn
+
+    annotator, _ = people
+    with EnterpriseStandIn(server.url, async_assignments=True) as slow, \
+            annobridge.connect("labelstudio+" + slow.url, token=server.token) as backend:
+        job, = backend.jobs.create(JobSpec(name=f"ee-{uuid.uuid4().hex[:8]}", label_schema=SAMPLE_SCHEMA))
+        ids = backend.items.add(job.id, images(3))
+        backend.assignments.assign(job.id, [Assignment(item_id=t, user_id=annotator.id) for t in ids])
+        assert all([a["assignee"] for a in slow.assignments.get((job.id, t), [])] == [annotator.id] for t in ids)
+        reads = [p for m, p, _ in slow.log if m == "GET" and p.endswith("/assignees")]
+        assert reads == [f"/api/projects/{job.id}/tasks/{ids[0]}/assignees"] * 2 + [
+            f"/api/projects/{job.id}/tasks/{t}/assignees" for t in ids[1:]]  # waited once, then each task read
+        assert set(backend.assignments.list(job.id)) == {Assignment(item_id=t, user_id=annotator.id) for t in ids}
+        backend.jobs.delete(job.id)
+
+
+def test_bulk_assignment_sends_1000_tasks_a_request(ee_backend, ee_job, standin, people, images):
     ids = ee_backend.items.add(ee_job.id, images(2300))
     annotator, reviewer = people
     before = len(standin.local("/tasks/assignees"))
@@ -179,7 +227,9 @@ def test_sampling_10000_tasks_over_10_annotators_with_overlap_2(ee_backend, ee_j
     loads = {user: sum(a.user_id == user for a in plan) for user in crew}
     assert set(loads.values()) == {2000}  # 20,000 assignments, balanced over 10 annotators
     assert bulk == sum(-(-load // 1000) for load in loads.values()) == 20  # one request per annotator and 1000 tasks
-    assert c.count == bulk + 10  # and the 10 pages (1000 tasks each) of the job's task list
+    # and the 10 pages (1000 tasks each) of the job's task list; once: the members listed, the 10 annotators made
+    # members, the assignment settings read and switched to Manual
+    assert c.count == bulk + 10 + 1 + 10 + 2
     print(f"\n10,000 tasks x 10 annotators, overlap 2: {bulk} bulk-assignment requests, {c.count} HTTP requests in all")
 
     planned: dict[int, set[int]] = {}

@@ -16,19 +16,28 @@ from annobridge.errors import ValidationError
 from annobridge.models import Assignment, Id, JobEntity, ReviewStatus, Role
 from annobridge.provider import AssignmentsAPI, PausesAPI, ReviewsAPI, requires
 
+from .polling import wait_for
 from .sdk_data import BATCH, as_dict, as_int, as_ints, chunks
 from .subapi_base import LabelStudioProvider, LabelStudioSubAPI
 
 __all__ = ["LabelStudioAssignments", "LabelStudioPauses", "LabelStudioReviews", "ROLE_CODE", "review_counts",
            "task_statuses"]
 
+MANUAL = "assigned_only"  # AssignmentSettings.label_stream_task_distribution: the stream shows assigned tasks only
+ASSIGN_TIMEOUT = 600  # seconds to wait for an asynchronous bulk assignment
 ROLE_CODE = {Role.ANNOTATOR: "AN", Role.REVIEWER: "RE"}  # an assignment's type and a member's organization role
 _ROLE_NAMES = {"OW": "owner", "AD": "administrator", "MA": "manager", "RE": "reviewer", "AN": "annotator",
                "DI": "deactivated", "NO": "not_activated"}
 
 
 class LabelStudioAssignments(LabelStudioSubAPI, AssignmentsAPI[LabelStudioProvider]):
-    """Task assignments: annotators (AN) and reviewers (RE), in bulk, at most 1000 tasks a request."""
+    """Task assignments: annotators (AN) and reviewers (RE), in bulk, 1000 tasks a request.
+
+    As Label Studio's tutorial (Assign Users to Tasks) asks, the assignees are made members of the project first,
+    and a project given annotators is switched to Manual distribution (assigned_only), where the label stream
+    shows each annotator only their tasks. An answer with `async: true` is awaited: the tasks' assignees are read
+    until every assignment asked for shows.
+    """
 
     def assign(self, job_id: Id, assignments: Iterable[Assignment]) -> None:
         """Assign each (item, user, role); one bulk request per role, user and 1000 tasks."""
@@ -36,12 +45,11 @@ class LabelStudioAssignments(LabelStudioSubAPI, AssignmentsAPI[LabelStudioProvid
         groups: dict[tuple[str, int], list[int]] = defaultdict(list)
         for a in assignments:
             groups[(_kind(a.role), as_int(a.user_id, "user_id"))].append(as_int(a.item_id, "item_id"))
+        self.prepare(pid, [user for _, user in groups], annotators="AN" in {kind for kind, _ in groups})
         for (kind, user), tasks in groups.items():
             for chunk in chunks(sorted(set(tasks)), BATCH):
-                with self.call(f"assigning {len(chunk)} tasks of project {pid} to user {user} ({kind})"):
-                    self.sdk.projects.assignments.bulk_assign(
-                        pid, selected_items={"all": False, "included": chunk}, type=kind, users=[user]
-                    )
+                doing = f"assigning {len(chunk)} tasks of project {pid} to user {user} ({kind})"
+                self._bulk(pid, chunk, kind, [user], doing)
 
     def assign_users(
         self, job_id: Id, users: Iterable[Any], item_ids: Iterable[Id], role: Role | str = Role.ANNOTATOR
@@ -58,12 +66,50 @@ class LabelStudioAssignments(LabelStudioSubAPI, AssignmentsAPI[LabelStudioProvid
         tasks, kind = _distinct(as_ints(_ids_of(item_ids), "item_ids"), "item_ids"), _kind(role)
         if not people:
             return 0
+        if tasks:
+            self.prepare(pid, people, annotators=kind == "AN")
         for chunk in chunks(tasks, BATCH):
-            with self.call(f"assigning {len(chunk)} tasks of project {pid} ({kind})"):
-                self.sdk.projects.assignments.bulk_assign(
-                    pid, selected_items={"all": False, "included": chunk}, type=kind, users=people
-                )
+            self._bulk(pid, chunk, kind, people, f"assigning {len(chunk)} tasks of project {pid} ({kind})")
         return len(people) * len(tasks)
+
+    def prepare(self, pid: int, users: list[int], *, annotators: bool) -> None:
+        """Make `users` members of the project (only those who are not yet) and, for annotators, switch the
+        project to Manual distribution if it is not; nothing is sent for what already holds."""
+        if not users:
+            return
+        members = {m.get("id") for m in project_members(self, pid)}
+        for user in dict.fromkeys(users):
+            if user not in members:
+                add_project_member(self, pid, user)
+        if annotators:
+            with self.call(f"reading the assignment settings of project {pid}"):
+                settings = as_dict(self.sdk.projects.get(pid)).get("assignment_settings") or {}
+            if settings.get("label_stream_task_distribution") != MANUAL:
+                with self.call(f"switching project {pid} to Manual distribution"):
+                    self.sdk.projects.update(pid, assignment_settings={"label_stream_task_distribution": MANUAL})
+
+    def _bulk(self, pid: int, tasks: list[int], kind: str, users: list[int], doing: str) -> None:
+        with self.call(doing):
+            answer = self.sdk.projects.assignments.bulk_assign(
+                pid, selected_items={"all": False, "included": tasks}, type=kind, users=users
+            )
+        if answer.async_:
+            self._await(pid, tasks, kind, set(users))
+
+    def _await(self, pid: int, tasks: list[int], kind: str, users: set[int]) -> None:
+        """Read the tasks' assignees, in order and each task until it is done, until every one has `users`."""
+        pending = list(tasks)
+
+        def settled() -> bool | None:
+            while pending:
+                with self.call(f"reading the assignees of task {pending[0]}"):
+                    held = {a.assignee for a in self.sdk.projects.assignments.list(pid, pending[0]) if a.type == kind}
+                if not users <= held:
+                    return None
+                pending.pop(0)
+            return True
+
+        wait_for(settled, f"assigning {len(tasks)} tasks of project {pid} ({kind})", ASSIGN_TIMEOUT)
 
     def unassign(self, job_id: Id, item_ids: Iterable[Id], role: Role = Role.ANNOTATOR) -> None:
         """Remove every annotator (or reviewer) of these tasks; an empty list removes nothing."""

@@ -16,7 +16,7 @@ from annobridge.capabilities import Capability
 from annobridge.errors import ValidationError
 from annobridge.models import Assignment, Id, Job, ReviewStatus, Role
 
-from .enterprise import add_project_member, task_statuses
+from .enterprise import task_statuses
 from .label_config import read_extras, write_extras
 from .options import options_of_project, project_settings
 from .projects import TITLE_MAX, check_title
@@ -150,9 +150,7 @@ def _made(
         new_ids = jobs.backend.items.add(created.id, carried) if carried else []
         plan = [Assignment(item_id=new, user_id=user, role=role)
                 for task, new in zip(old, new_ids) for user, role in staff.get(task["id"], [])]
-        for user in dict.fromkeys(a.user_id for a in plan):
-            add_project_member(jobs, created.id, user)
-        if plan:
+        if plan:  # the assignees become members first (assignments.prepare)
             jobs.backend.assignments.assign(created.id, plan)
     except BaseException:
         with contextlib.suppress(Exception):

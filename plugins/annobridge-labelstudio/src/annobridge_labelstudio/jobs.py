@@ -24,7 +24,7 @@ from annobridge.errors import Unsupported, ValidationError
 from annobridge.models import Activity, Assignment, Id, Job, JobSpec, JobStats, JobStatus, JobUpdate, Role, options_for
 from annobridge.provider import JobsAPI, Restart
 
-from .enterprise import add_project_member, project_members, review_counts
+from .enterprise import project_members, review_counts
 from .label_config import build_label_config, read_extras, restrict_schema, write_extras
 from .label_config_parse import parse_label_config
 from .options import ENTERPRISE_SETTINGS, SAMPLING, LabelStudioJobOptions, options_of_project, project_settings
@@ -190,12 +190,13 @@ class LabelStudioJobs(LabelStudioSubAPI, JobsAPI[LabelStudioProvider]):
     def staff(self, pid: int, annotators: list[int], reviewer: int | None) -> None:
         """Make the people members of the project and give them every task (AN / RE)."""
         tasks = self.backend.items.ids(pid)
-        for user in annotators + ([reviewer] if reviewer is not None else []):
-            add_project_member(self, pid, user)
         plan = [Assignment(item_id=t, user_id=u) for u in annotators for t in tasks]
         plan += [Assignment(item_id=t, user_id=reviewer, role=Role.REVIEWER) for t in tasks] if reviewer else []
         if plan:
             self.backend.assignments.assign(pid, plan)
+        else:  # no tasks yet: members all the same
+            people = annotators + ([reviewer] if reviewer is not None else [])
+            self.backend.assignments.prepare(pid, people, annotators=bool(annotators))
 
     # ---------------------------------------------------------------- read, change, remove
 

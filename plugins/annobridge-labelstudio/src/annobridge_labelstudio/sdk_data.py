@@ -11,7 +11,7 @@ from annobridge.models import Id, User
 __all__ = ["BATCH", "as_dict", "as_int", "as_ints", "chosen_project", "chunks", "to_user"]
 
 T = TypeVar("T")
-BATCH = 1000  # Label Studio's own limit for assignment requests; also used for imports and actions
+BATCH = 1000  # tasks a request (assignments, imports, actions): each stays short; no server limit is documented
 
 
 def as_int(value: Any, field: str) -> int:

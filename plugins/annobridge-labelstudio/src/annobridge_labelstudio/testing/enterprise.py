@@ -3,8 +3,8 @@
 It answers /api/version as Enterprise and serves task assignments, annotation reviews, project
 members, pauses, organization roles and s3s storage records itself, from memory, and a project's
 annotation history from the real server's annotations and its own reviews; every other request
-goes on to the real server unchanged, so projects, tasks and annotations stay real. Used through the official
-SDK's methods, it checks the requests the SDK sends (at most 1000 tasks per bulk assignment).
+goes on to the real server unchanged, so projects, tasks and annotations stay real. Task assignments, the
+project's assignment settings and imports (answered asynchronously, as Enterprise does) are enterprise_tasks.py's.
 
 People and reviews follow label-studio-sdk 2.1.2's models (label_studio_sdk/types/*.py and the clients
 organizations/members, projects/members/paginated, annotation_reviews, projects/pauses):
@@ -40,10 +40,11 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
+from .enterprise_tasks import TaskRoutes
+from .relay import Relay
+
 __all__ = ["EnterpriseStandIn"]
 
-MAX_BULK = 1000
-_HOP = {"host", "content-length", "transfer-encoding", "connection", "content-encoding", "keep-alive"}
 
 
 def _now() -> str:
@@ -53,8 +54,9 @@ def _now() -> str:
 class EnterpriseStandIn:
     """A Starlette app on 127.0.0.1 (uvicorn in a thread); `log` lists (method, path, "local"|"forwarded")."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, *, async_assignments: bool = False) -> None:
         self.upstream = upstream.rstrip("/")
+        self.async_assignments = async_assignments  # bulk assignments answer {async: true} and show later
         self.url = ""
         self.log: list[tuple[str, str, str]] = []
         self.assignments: dict[tuple[int, int], list[dict[str, Any]]] = {}  # (project, task) -> assignments
@@ -64,7 +66,9 @@ class EnterpriseStandIn:
         self.roles: dict[int, str] = {}  # user -> organization role code, as PATCHed
         self._owners: dict[int, int | None] = {}  # organization -> its creator
         self.storages: dict[tuple[str, int], dict[str, Any]] = {}  # ("import"|"export", id) -> an s3s storage
-        self._ids = itertools.count(1)
+        self.distribution: dict[int, str] = {}  # project -> label_stream_task_distribution, as PATCHed
+        self.imports: dict[int, dict[str, Any]] = {}  # import id -> its ProjectImport
+        self.ids = itertools.count(1)
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -108,94 +112,18 @@ class EnterpriseStandIn:
     # ---------------------------------------------------------------- the app
 
     def app(self) -> Any:
-        import httpx
         from starlette.applications import Starlette
         from starlette.requests import Request
         from starlette.responses import JSONResponse, Response
         from starlette.routing import Route
 
-        client = httpx.AsyncClient(base_url=self.upstream, timeout=300)
-
-        async def upstream(request: Request, path: str | None = None, method: str | None = None,
-                           body: bytes | None = None) -> httpx.Response:
-            headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP}
-            return await client.request(
-                method or request.method, path or request.url.path, params=None if path else request.url.query,
-                headers=headers, content=await request.body() if body is None else body,
-            )
-
-        async def forward(request: Request) -> Response:
-            self.log.append((request.method, request.url.path, "forwarded"))
-            answer = await upstream(request)
-            headers = {k: v for k, v in answer.headers.items() if k.lower() not in _HOP}
-            return Response(answer.content, status_code=answer.status_code, headers=headers)
-
-        def local(request: Request) -> None:
-            self.log.append((request.method, request.url.path, "local"))
-
-        async def upstream_json(request: Request, path: str) -> tuple[int, Any]:
-            answer = await upstream(request, path=path, method="GET", body=b"")
-            return answer.status_code, (answer.json() if answer.content else None)
+        relay = Relay(self.upstream, self.log)
+        local, forward, upstream, upstream_json = relay.local, relay.forward, relay.send, relay.read_json
 
         async def version(request: Request) -> Response:
             local(request)
             status, data = await upstream_json(request, "/api/version/")
             return JSONResponse({**(data or {}), "edition": "Enterprise"}, status_code=status)
-
-        # -------- assignments
-        async def bulk_assign(request: Request) -> Response:
-            local(request)
-            pid, body = request.path_params["pid"], await request.json()
-            selected = body.get("selectedItems") or {}
-            if selected.get("all"):
-                return JSONResponse({"detail": "the stand-in takes explicit task lists only"}, status_code=400)
-            tasks = selected.get("included") or []
-            if len(tasks) > MAX_BULK:
-                return JSONResponse({"detail": f"{len(tasks)} tasks in one request; at most {MAX_BULK}"}, status_code=400)
-            kind, made = body.get("type", "AN"), 0
-            for task in tasks:
-                for user in body.get("users") or []:
-                    current = self.assignments.setdefault((pid, task), [])
-                    if not any(a["assignee"] == user and a["type"] == kind for a in current):
-                        current.append({"id": next(self._ids), "assignee": user, "task": task, "type": kind,
-                                        "created_at": _now()})
-                        made += 1
-            return JSONResponse({"assignments": made, "task_ids": tasks})
-
-        async def task_assignees(request: Request) -> Response:
-            local(request)
-            pid, tid = request.path_params["pid"], request.path_params["tid"]
-            current = self.assignments.setdefault((pid, tid), [])
-            if request.method == "GET":
-                return JSONResponse(current)
-            if request.method == "DELETE":
-                kind, users = request.query_params.get("type"), request.query_params.get("users")
-                wanted = {int(u) for u in users.split(",")} if users else None
-                current[:] = [a for a in current if not ((kind is None or a["type"] == kind)
-                                                         and (wanted is None or a["assignee"] in wanted))]
-                return Response(status_code=204)
-            body = await request.json()
-            if request.method == "PATCH":
-                current[:] = [a for a in current if a["type"] != body.get("type", "AN")]
-            for user in body.get("users") or []:
-                current.append({"id": next(self._ids), "assignee": user, "task": tid, "type": body.get("type", "AN"),
-                                "created_at": _now()})
-            return JSONResponse(current[-1] if current else {}, status_code=201)
-
-        async def actions(request: Request) -> Response:
-            action = request.query_params.get("id")
-            if action not in ("delete_annotators", "delete_reviewers"):
-                return await forward(request)
-            local(request)
-            pid, body = int(request.query_params["project"]), await request.json()
-            included = set((body.get("selectedItems") or {}).get("included") or [])
-            kind, removed = ("AN" if action == "delete_annotators" else "RE"), 0
-            for (project, task), current in self.assignments.items():
-                if project == pid and task in included:
-                    before = len(current)
-                    current[:] = [a for a in current if a["type"] != kind]
-                    removed += before - len(current)
-            return JSONResponse({"processed_items": removed, "detail": f"Removed {removed} assignments"})
 
         # -------- reviews
         async def reviews(request: Request) -> Response:
@@ -212,7 +140,7 @@ class EnterpriseStandIn:
             status, annotation = await upstream_json(request, f"/api/annotations/{body.get('annotation')}/")
             if status != 200:
                 return JSONResponse({"detail": f"annotation {body.get('annotation')} not found"}, status_code=400)
-            review = {"id": next(self._ids), "annotation": annotation["id"], "accepted": bool(body.get("accepted")),
+            review = {"id": next(self.ids), "annotation": annotation["id"], "accepted": bool(body.get("accepted")),
                       "_comment": body.get("comment"), "created_at": _now(), "created_by": None,
                       "_project": annotation.get("project")}
             self.reviews[review["id"]] = review
@@ -312,7 +240,7 @@ class EnterpriseStandIn:
             current = self.pauses.setdefault(key, [])
             if request.method == "POST":
                 body = await request.json()
-                pause = {"id": next(self._ids), "project": key[0], "user": key[1], "reason": body.get("reason"),
+                pause = {"id": next(self.ids), "project": key[0], "user": key[1], "reason": body.get("reason"),
                          "verbose_reason": body.get("verbose_reason"), "created_at": _now(), "deleted_at": None}
                 current.append(pause)
                 return JSONResponse(pause, status_code=201)
@@ -376,7 +304,7 @@ class EnterpriseStandIn:
                 if not body.get("role_arn") or not body.get("bucket"):
                     return JSONResponse({"detail": "role_arn and bucket are required"}, status_code=400)
                 kept = {k: v for k, v in body.items() if not k.startswith("aws_")}  # secrets never come back
-                storage = {**kept, "id": next(self._ids), "type": "s3s", "status": "initialized",
+                storage = {**kept, "id": next(self.ids), "type": "s3s", "status": "initialized",
                            "last_sync": None, "last_sync_count": None, "created_at": _now()}
                 self.storages[(direction, storage["id"])] = storage
                 return JSONResponse(storage, status_code=201)
@@ -390,10 +318,7 @@ class EnterpriseStandIn:
         all_methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
         routes = [
             Route("/api/version", version), Route("/api/version/", version),
-            Route("/api/projects/{pid:int}/tasks/assignees", bulk_assign, methods=["POST"]),
-            Route("/api/projects/{pid:int}/tasks/{tid:int}/assignees", task_assignees, methods=all_methods),
-            Route("/api/dm/actions", actions, methods=all_methods),
-            Route("/api/dm/actions/", actions, methods=all_methods),
+            *TaskRoutes(self, relay).routes(),
             Route("/api/annotation-reviews/", reviews, methods=["GET", "POST"]),
             Route("/api/annotation-reviews/{rid:int}/", review, methods=all_methods),
             Route("/api/projects/{pid:int}/members/", members, methods=["POST", "DELETE"]),
