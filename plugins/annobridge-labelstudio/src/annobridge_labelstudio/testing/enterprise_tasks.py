@@ -8,7 +8,8 @@ non-Community editions answer an import with `{"import": <id>}` to poll.
   no task limit (none is documented). With `async_assignments`, it answers {async: true, task_ids} and the
   assignments show from the second read of a task's assignees on (silent in the documentation: the count is left
   out of an async answer, since it is not known yet).
-- A repeated (task, user, type) assignment is not made twice (conservative; counted once).
+- A repeated (task, user, type) assignment is not made twice (conservative; counted once). One task's assignees:
+  GET lists them, POST adds (201), PATCH replaces those of the type (200), DELETE removes (204).
 - GET/PATCH /api/projects/{id}/ carry `assignment_settings` (AssignmentSettings: label_stream_task_distribution,
   "auto_distribution" until PATCHed); the rest of the project is the real server's.
 - POST /api/projects/{id}/import is done by the real server and answered 201 {"import": id}; the first poll of
@@ -107,7 +108,7 @@ class TaskRoutes:
         for user in body.get("users") or []:
             current.append({"id": next(self.standin.ids), "assignee": user, "task": tid,
                             "type": body.get("type", "AN"), "created_at": _now()})
-        return JSONResponse(current[-1] if current else {}, status_code=201)
+        return JSONResponse(current[-1] if current else {}, status_code=201 if request.method == "POST" else 200)
 
     async def actions(self, request: Any) -> Any:
         from starlette.responses import JSONResponse
