@@ -24,6 +24,9 @@ organizations/members, projects/members/paginated, annotation_reviews, projects/
   review of the same annotation by the same reviewer is a new review (nothing documents a refusal); a review of
   an annotation the real server does not have is 400.
 - GET .../members/{uid}/pauses/ lists only pauses not resumed (deleted_at null) unless `include_deleted=true`.
+- /api/storages/s3s/ (and export/s3s) keep LseS3ImportStorage records: `project` and `role_arn` required (400
+  naming the field, as Django REST framework does), the AWS key, secret and session token never answered back
+  (io_storages/s3/serializers.py `secure_fields`); the stand-in reaches no bucket, so nothing syncs.
 
 Example::
 
@@ -44,6 +47,8 @@ from .enterprise_tasks import TaskRoutes
 from .relay import Relay
 
 __all__ = ["EnterpriseStandIn"]
+
+SECURE_FIELDS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")  # never answered back
 
 
 
@@ -264,7 +269,8 @@ class EnterpriseStandIn:
             pid = request.path_params["pid"]
             tasks, page = [], 1
             while True:  # the real server's tasks, 1000 a page, with their annotations
-                status, data = await upstream_json(request, f"/api/tasks/?project={pid}&fields=all&page={page}&page_size=1000")
+                query = f"project={pid}&fields=all&page={page}&page_size=1000"
+                status, data = await upstream_json(request, f"/api/tasks/?{query}")
                 tasks += (data or {}).get("tasks") or [] if status == 200 else []
                 if status != 200 or len((data or {}).get("tasks") or []) < 1000:
                     break
@@ -298,12 +304,14 @@ class EnterpriseStandIn:
             sid = request.path_params.get("sid")
             if sid is None and request.method == "GET":
                 project = int(request.query_params.get("project", 0))
-                return JSONResponse([v for (d, _), v in self.storages.items() if d == direction and v["project"] == project])
+                listed = [v for (d, _), v in self.storages.items() if d == direction and v["project"] == project]
+                return JSONResponse(listed)
             if sid is None:
                 body = await request.json()
-                if not body.get("role_arn") or not body.get("bucket"):
-                    return JSONResponse({"detail": "role_arn and bucket are required"}, status_code=400)
-                kept = {k: v for k, v in body.items() if not k.startswith("aws_")}  # secrets never come back
+                missing = {key: ["This field is required."] for key in ("project", "role_arn") if not body.get(key)}
+                if missing:
+                    return JSONResponse(missing, status_code=400)
+                kept = {k: v for k, v in body.items() if k not in SECURE_FIELDS}
                 storage = {**kept, "id": next(self.ids), "type": "s3s", "status": "initialized",
                            "last_sync": None, "last_sync_count": None, "created_at": _now()}
                 self.storages[(direction, storage["id"])] = storage
