@@ -26,6 +26,9 @@ app = typer.Typer(
 )
 sandbox_app = typer.Typer(help="Local stand-ins for backends that cannot run here.", no_args_is_help=True)
 app.add_typer(sandbox_app, name="sandbox")
+_up = import_module(".commands.up", __package__)
+app.add_typer(_up.app, name="up")
+app.command("down")(_up.down)
 for _group in GROUPS:  # each group's module imports only typer; its commands load the rest when run
     app.add_typer(import_module(f".commands.{_group}", __package__).app, name=_group)
 
@@ -212,7 +215,7 @@ def _add_plugin_commands() -> None:
     if not _plugin_commands_added:
         from .plugins import plugin_manager
 
-        plugin_manager().hook.register_commands(cli=app, sandbox=sandbox_app)
+        plugin_manager().hook.register_commands(cli=app, sandbox=sandbox_app, up=_up.app)
         _plugin_commands_added = True
 
 

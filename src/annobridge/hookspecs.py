@@ -21,8 +21,9 @@ def register_providers(register: Callable[..., None]) -> None:
 
 
 @hookspec
-def register_commands(cli: Any, sandbox: Any) -> None:
-    """Add typer commands: `cli` is the root app, `sandbox` the `annobridge sandbox` group.
+def register_commands(cli: Any, sandbox: Any, up: Any) -> None:
+    """Add typer commands: `cli` is the root app, `sandbox` the `annobridge sandbox` group, `up` the
+    `annobridge up` group (a command there starts the provider's backend on 127.0.0.1; see local_servers).
 
     Import vendor SDKs inside the command functions, never at module level, so that
     `annobridge --help` stays fast.

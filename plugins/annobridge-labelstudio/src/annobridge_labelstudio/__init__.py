@@ -32,3 +32,11 @@ def register_providers(register):
     from .provider import LabelStudioProvider
 
     register(LabelStudioProvider)
+
+
+@hookimpl
+def register_commands(up):
+    """Add `annobridge up labelstudio` (a local Label Studio server to try annobridge on)."""
+    from .up import register
+
+    register(up)

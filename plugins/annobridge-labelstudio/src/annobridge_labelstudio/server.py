@@ -154,6 +154,16 @@ class LocalLabelStudio:
         raise RuntimeError(f"Label Studio did not answer /health within {self.startup_timeout}s:\n{self.log_tail()}")
 
     @property
+    def pid(self) -> int | None:
+        """The server's process id (it leads a process group of its own), None before start and after stop."""
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def running(self) -> bool:
+        """Whether the server process is still there."""
+        return self._process is not None and self._process.poll() is None
+
+    @property
     def personal_token(self) -> str:
         """A personal access token (a JWT refresh token) of the admin, created on first use."""
         if self._personal_token is None:

@@ -32,11 +32,13 @@ def __getattr__(name: str):
 
 
 @hookimpl
-def register_commands(cli, sandbox):
-    """Add `annobridge sandbox supervisely` (serve, and play labeler or reviewer) to the command line.
+def register_commands(sandbox, up):
+    """Add `annobridge sandbox supervisely` (serve, and play labeler or reviewer) and `annobridge up supervisely`.
 
     Example: `annobridge sandbox supervisely --port 8000`, then `annobridge sandbox supervisely start 1`.
     """
     from .cli import register
+    from .up import register as register_up
 
     register(sandbox)
+    register_up(up)

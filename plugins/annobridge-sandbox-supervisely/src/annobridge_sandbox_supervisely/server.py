@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 import uvicorn
 from starlette.applications import Starlette
@@ -58,10 +58,10 @@ def check_token(token: object) -> str:
     return token
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def bind_socket(host: str, port: int) -> socket.socket:
     """A listening socket on host:port; ValidationError/ConfigurationError in one line when that cannot be had.
 
-    >>> _bind("127.0.0.1", 70000)
+    >>> bind_socket("127.0.0.1", 70000)
     Traceback (most recent call last):
     annobridge.errors.ValidationError: --port 70000: a port is 0 (any free one) to 65535
     """
@@ -110,7 +110,7 @@ def running_sandbox(port: int = 0, token: str = DEFAULT_TOKEN, db_path: str | No
     True
     """
     check_token(token)
-    sock = _bind("127.0.0.1", port)
+    sock = bind_socket("127.0.0.1", port)
     try:
         app = create_app(db_path=db_path, token=token)
     except BaseException:
@@ -135,8 +135,10 @@ def running_sandbox(port: int = 0, token: str = DEFAULT_TOKEN, db_path: str | No
         app.state.store.close()
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, token: str = DEFAULT_TOKEN, db_path: str | None = None) -> None:
-    """Serve the sandbox in the foreground; first prints the two lines for ~/supervisely.env.
+def serve(host: str = "127.0.0.1", port: int = 8000, token: str = DEFAULT_TOKEN, db_path: str | None = None,
+          on_ready: Callable[[str], None] | None = None) -> None:
+    """Serve the sandbox in the foreground; first prints the two lines for ~/supervisely.env (or, with
+    `on_ready`, calls it with the address instead).
 
     The token is printed on purpose (it is the one you chose, or the offline demo token) and
     is never written to the access log, which shows methods and paths only. A blank token, a
@@ -147,14 +149,17 @@ def serve(host: str = "127.0.0.1", port: int = 8000, token: str = DEFAULT_TOKEN,
     check_token(token)
     if db_path is not None:
         check_data_file(db_path)
-    sock = _bind(host, port)
+    sock = bind_socket(host, port)
     try:
         app = create_app(db_path=db_path, token=token)
     except BaseException:
         sock.close()
         raise
-    print(f"SERVER_ADDRESS={_address(sock, host)}", flush=True)
-    print(f"API_TOKEN={token}", flush=True)
+    if on_ready is not None:
+        on_ready(_address(sock, host))
+    else:
+        print(f"SERVER_ADDRESS={_address(sock, host)}", flush=True)
+        print(f"API_TOKEN={token}", flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level="info", lifespan="off"))
     try:
         server.run(sockets=[sock])
