@@ -89,12 +89,21 @@ def register(sandbox_app: typer.Typer) -> None:
     def annotate(
         job_id: int,
         image_id: int,
-        annotation: Path = typer.Argument(..., help="Supervisely annotation JSON file (as sly.Annotation.to_json())."),
+        annotation: Path = typer.Argument(
+            ...,
+            help="Supervisely annotation JSON file (as sly.Annotation.to_json()); "
+            "samples in examples/data/supervisely/.",
+        ),
         done: bool = typer.Option(False, "--done", help="Also mark the image done."),
         server: str = _SERVER,
         token: str = _TOKEN,
     ) -> None:
-        """The labeler saves ANNOTATION for IMAGE_ID of JOB_ID (starts a pending job)."""
+        """The labeler saves ANNOTATION for IMAGE_ID of JOB_ID (starts a pending job).
+
+        Samples: examples/data/supervisely/ in the annobridge repository,
+        for the seeded "Lemons (Test)" project (kiwi and lemon bitmaps);
+        its README.md says which image each file fits.
+        """
         body = {"id": job_id, "imageId": image_id, "annotation": _annotation_json(annotation), "done": done}
         _call(server, token, "sandbox.jobs.annotate", body)
 
