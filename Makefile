@@ -8,7 +8,7 @@ LABEL_STUDIO_VERSION := 1.23.2
 # Test processes: each runs its own Label Studio server and sandbox, whole test files at a time.
 TEST_WORKERS ?= auto
 
-.PHONY: setup test test-core demo bench clean
+.PHONY: setup test test-core docs docs-build demo bench clean
 
 setup: $(VENV)/.installed $(LS_VENV)/.installed
 
@@ -40,8 +40,17 @@ $(CORE_VENV)/.installed: pyproject.toml
 test-core: $(CORE_VENV)/.installed
 	$(CORE_VENV)/bin/python -m pytest tests -n $(TEST_WORKERS) --maxprocesses=4
 
-test: test-core setup
+test: setup docs-build test-core
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist loadfile
+
+# The documentation site (mkdocs.yml): `docs` serves it while you edit (port 8001: the sandbox takes 8000),
+# `docs-build` builds it with warnings as errors, so a broken reference fails `make test`.
+DOCS_PORT ?= 8001
+docs: setup
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
+
+docs-build: setup
+	$(BIN)/mkdocs build --strict --site-dir .site
 
 demo: setup
 	$(BIN)/python examples/demo.py
@@ -50,4 +59,4 @@ bench: setup
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(LS_VENV) $(CORE_VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(LS_VENV) $(CORE_VENV) .pytest_cache .hypothesis .site
