@@ -108,7 +108,7 @@ def _workflow(backend: annobridge.Provider, out: Path, stand_ins: bool, timeout:
     else:
         _skip(done, backend, Capability.ASSIGNMENTS, "giving the job to a labeler and a reviewer")
     job = backend.jobs.create(JobSpec(name=JOB, project_id=project.id, readme="Check the model's boxes.", **spec))[0]
-    items = list(backend.items.list(job.id))
+    items = list(backend.items.list(job_id=job.id))
     console.print(f"job {job.id} {job.name!r}: {len(items)} items, {job.status.value}")
     done.update(job_id=job.id, items=len(items))
 

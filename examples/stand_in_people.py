@@ -38,7 +38,7 @@ def review(backend: annobridge.Provider, job: annobridge.Job) -> str:
     >>> review(backend, job)                                       # doctest: +SKIP
     'reviewer: accepted 6 items, completed the review (sandbox.jobs.complete)'
     """
-    items = [item.id for item in backend.items.list(job.id)]
+    items = [item.id for item in backend.items.list(job_id=job.id)]
     for item in items:
         backend.reviews.set(job.id, item, ReviewStatus.ACCEPTED)
     if backend.name == "supervisely":

@@ -108,7 +108,7 @@ def test_export_of_a_job_names_its_items(cli, project):
         assigned = [me.id] if b.supports(annobridge.Capability.ASSIGNMENTS) else []
         job = b.jobs.create(annobridge.JobSpec(name=f"cli export {uuid.uuid4().hex[:6]}", project_id=pid,
                                                annotators=assigned))[0]
-        job_items = {str(i.id) for i in b.items.list(job.id)}
+        job_items = {str(i.id) for i in b.items.list(job_id=job.id)}
     try:
         done = cli.run("annotations", "export", "--job", str(job.id))
         assert done.returncode == 0, done.stderr
@@ -230,7 +230,7 @@ def test_import_onto_a_job_writes_into_the_project_holding_its_items(cli, projec
         assigned = [me.id] if b.supports(annobridge.Capability.ASSIGNMENTS) else []
         job = b.jobs.create(annobridge.JobSpec(name=f"cli import {uuid.uuid4().hex[:6]}", project_id=pid,
                                                annotators=assigned))[0]
-        job_items = sorted(b.items.list(job.id), key=lambda i: str(i.id))
+        job_items = sorted(b.items.list(job_id=job.id), key=lambda i: str(i.id))
     try:
         path = _write(tmp_path / "job.jsonl", [_box(job_items[-1], 7, "kiwi").model_dump(mode="json")])
         done = cli.run("annotations", "import", "--job", str(job.id), str(path))

@@ -27,7 +27,7 @@ def template(sv):
     """A job over the six lemons for lab1: the template the plans are applied to (with users' ids)."""
     (job,) = sv.jobs.create(JobSpec(name="template", project_id=LEMONS, annotators=["lab1"]))
     ids = {u.login: u.id for u in sv.users.list()}
-    return job, [i.id for i in sv.items.list(job.id)], ids
+    return job, [i.id for i in sv.items.list(job_id=job.id)], ids
 
 
 # ---------------------------------------------------------------------------------------------- Supervisely

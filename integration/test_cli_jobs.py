@@ -319,7 +319,7 @@ def test_label_studio_enterprise_restart_activity_and_assigned_to(ls_project, ee
         me = ee.users.me()
         (job,) = ids_of(ee_cli.run("jobs", "create", f"ee {uuid.uuid4().hex[:6]}", "-p", str(project.id),
                                      "-a", me.login))
-        task = next(iter(ee.items.list(job))).id
+        task = next(iter(ee.items.list(job_id=job))).id
         ee.annotations.create_json(task, [{"from_name": "size", "to_name": "image", "type": "choices",
                                            "value": {"choices": ["small"]}}])
         ee.reviews.set(job, task, ReviewStatus.REJECTED)

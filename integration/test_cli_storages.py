@@ -59,7 +59,7 @@ def _listed(shell, job) -> list[dict]:
 
 def _tasks(shell, job) -> int:
     with annobridge.connect(shell.url, token=shell.token) as b:
-        return len(list(b.items.list(job)))
+        return len(list(b.items.list(job_id=job)))
 
 
 def test_local_files_connect_list_sync(ls_cli, labelstudio_server, job):

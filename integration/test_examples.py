@@ -186,7 +186,7 @@ def test_prelabel_review_export_on_supervisely(sv, tmp_path):
         assert [u.login for u in job.assignees] == ["fruit_labeler"] and [u.login for u in job.reviewers] == [
             "fruit_reviewer"
         ]
-        labels = list(backend.annotations.list(job.id))  # the model's boxes, read back through the neutral API
+        labels = list(backend.annotations.list(job_id=job.id))  # the model's boxes, read back through the neutral API
         assert sum(len(a.objects) for a in labels) == 17
         assert {o.origin for a in labels for o in a.objects} == {annobridge.ObjectOrigin.MODEL}
 
@@ -201,7 +201,7 @@ def test_prelabel_review_export_on_label_studio(ls, tmp_path, monkeypatch):
     assert done["statuses"] == ["completed"] and "verdicts" not in done
     assert done["export"]["items"] == 6 and _export_objects(done["export"]["path"]) == 17
     with annobridge.connect(*ls) as backend:
-        predictions = list(backend.predictions.list(done["job_id"]))
+        predictions = list(backend.predictions.list(job_id=done["job_id"]))
         assert len(predictions) == 6 and {p.model_version for p in predictions} == {fruit_model.VERSION}
         assert sum(len(p.annotation.objects) for p in predictions) == 17
         assert backend.jobs.get(done["job_id"]).finished_items_count == 6

@@ -63,7 +63,7 @@ def test_no_token_in_logs_errors_reports_or_the_ledger(everything, sandbox, labe
     with annobridge.connect(ls_url, token=ls_token, check=True) as ls, annobridge.connect(sv_url, token=SV_TOKEN) as sv:
         (job,) = ls.jobs.create(JobSpec(name=f"sec-{uuid.uuid4().hex[:6]}", label_schema=SAMPLE_SCHEMA))
         ls.items.add(job.id, [{"image": "http://example.invalid/a.jpg"}])
-        list(ls.items.list(job.id))
+        list(ls.items.list(job_id=job.id))
         list(sv.items.list(project_id=5555))
         sv.jobs.list()
         errors = _errors(

@@ -48,7 +48,7 @@ class MemoryItems(_Scoped, ItemsAPI):
         return Item(id=stored.id, name=stored.name, width=stored.width, height=stored.height, project_id=project_id,
                     url=stored.url, meta=meta, annotations_count=len(stored.annotations), review_status=review)
 
-    def list(self, job_id=None, *, project_id=None, dataset_id=None) -> Iterator[Item]:
+    def list(self, *, job_id=None, project_id=None, dataset_id=None) -> Iterator[Item]:
         if dataset_id is not None:
             raise ValidationError(f"dataset_id: memory servers have no datasets (got {dataset_id!r})")
         items, verdicts = self._scope(job_id, project_id)
@@ -101,7 +101,7 @@ class MemoryItems(_Scoped, ItemsAPI):
         if gone:
             self.state.write("items.delete", apply)
 
-    def download(self, job_id=None, *, project_id=None, directory, item_ids=None) -> list[Path]:
+    def download(self, *, job_id=None, project_id=None, directory, item_ids=None) -> list[Path]:
         folder = ExportsAPI.check_directory(directory)
         items, _ = self._scope(job_id, project_id, item_ids)
         folder.mkdir(parents=True, exist_ok=True)
@@ -118,7 +118,7 @@ class MemoryItems(_Scoped, ItemsAPI):
 class MemoryAnnotations(_Scoped, AnnotationsAPI):
     """One ItemAnnotation per write per item (as Label Studio keeps one per annotator); authors are logins."""
 
-    def list(self, job_id=None, *, project_id=None, item_ids=None) -> Iterator[ItemAnnotation]:
+    def list(self, *, job_id=None, project_id=None, item_ids=None) -> Iterator[ItemAnnotation]:
         items, _ = self._scope(job_id, project_id, item_ids)
         return iter([a.model_copy(update={"item": i.id}) for i in items for a in i.annotations])
 
@@ -188,7 +188,7 @@ class MemoryPredictions(_Scoped, PredictionsAPI):
         report.carried("prediction", TARGET, len(listed))
         return report
 
-    def list(self, job_id=None, *, project_id=None, item_ids=None) -> Iterator[Prediction]:
+    def list(self, *, job_id=None, project_id=None, item_ids=None) -> Iterator[Prediction]:
         items, _ = self._scope(job_id, project_id, item_ids)
         return iter([p.model_copy(update={"annotation": p.annotation.model_copy(update={"item": i.id})})
                      for i in items for p in i.predictions])

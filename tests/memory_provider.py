@@ -112,7 +112,8 @@ class _Exports(ExportsAPI):
         folder.mkdir(parents=True, exist_ok=True)
         path = Path(folder) / f"job-{export.job_id}.json"
         entities = self.backend.reviews.list(export.job_id)
-        annotations = {str(a.item): a.model_dump(mode="json") for a in self.backend.annotations.list(export.job_id)}
+        listed = self.backend.annotations.list(job_id=export.job_id)
+        annotations = {str(a.item): a.model_dump(mode="json") for a in listed}
         path.write_text(json.dumps([{**e.model_dump(mode="json"), "annotation": annotations.get(str(e.id))}
                                     for e in entities]))
         return path

@@ -13,7 +13,7 @@ from .capabilities import Capability
 from .errors import ValidationError
 from .fidelity import FidelityReport
 from .models import Id
-from .subapi import P, SubAPI, requires
+from .subapi import P, SubAPI, keyword_ids, requires
 
 if TYPE_CHECKING:
     from .annotations import ItemAnnotation, Prediction
@@ -81,9 +81,10 @@ def in_pages(values: Iterable[Any], size: int) -> Iterator[list[Any]]:
 class AnnotationsAPI(SubAPI[P]):
     """Items' annotations as neutral ItemAnnotations: stream, get, write in bulk, delete."""
 
+    @keyword_ids("job_id")
     @requires(Capability.ANNOTATIONS)
     def list(
-        self, job_id: Id | None = None, *, project_id: Id | None = None, item_ids: Iterable[Id] | None = None
+        self, *, job_id: Id | None = None, project_id: Id | None = None, item_ids: Iterable[Id] | None = None
     ) -> Iterator[ItemAnnotation]:
         """Every annotation of the job's or the project's items (only `item_ids`, when given), page by page."""
         raise self._missing("annotations.list")
@@ -128,9 +129,10 @@ class PredictionsAPI(SubAPI[P]):
         """Put model output on the project's items in bulk (each Prediction's annotation names its item)."""
         raise self._missing("predictions.write")
 
+    @keyword_ids("job_id")
     @requires(Capability.PREDICTIONS)
     def list(
-        self, job_id: Id | None = None, *, project_id: Id | None = None, item_ids: Iterable[Id] | None = None
+        self, *, job_id: Id | None = None, project_id: Id | None = None, item_ids: Iterable[Id] | None = None
     ) -> Iterator[Prediction]:
         """Every prediction on the job's or the project's items (only `item_ids`, when given)."""
         raise self._missing("predictions.list")

@@ -17,7 +17,7 @@ from .errors import Unsupported
 from .models import JobScope
 from .export_apis import ExportsAPI, StoragesAPI
 from .job_apis import JobsAPI, Restart
-from .subapi import SubAPI, requires
+from .subapi import SubAPI, keyword_ids, requires
 from .subapis import AssignmentsAPI, ItemsAPI, ProjectsAPI, ReviewsAPI, UsersAPI
 from .urls import BackendURL
 from .video_apis import VideosAPI

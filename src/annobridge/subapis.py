@@ -13,7 +13,7 @@ from .errors import ValidationError
 from .fidelity import FidelityReport
 from .models import Assignment, Id, Item, ItemFilter, JobEntity, Project, ReviewStatus, Role, User
 from .schema import LabelSchema
-from .subapi import P, SubAPI, free_name, one_named, requires
+from .subapi import P, SubAPI, free_name, keyword_ids, one_named, requires
 
 __all__ = ["AssignmentsAPI", "ItemsAPI", "ProjectsAPI", "ReviewsAPI", "UsersAPI"]
 
@@ -93,27 +93,30 @@ class ProjectsAPI(SubAPI[P]):
 class ItemsAPI(SubAPI[P]):
     """Items (images, tasks): list them by job, project or dataset; add, fetch, remove."""
 
+    @keyword_ids("job_id")
     @requires(Capability.ITEMS)
     def list(
-        self, job_id: Id | None = None, *, project_id: Id | None = None, dataset_id: Id | None = None
+        self, *, job_id: Id | None = None, project_id: Id | None = None, dataset_id: Id | None = None
     ) -> Iterator[Item]:
         """Every item of the job, or of the project / dataset, page by page; never capped."""
         raise self._missing("items.list")
 
+    @keyword_ids("job_id")
     @requires(Capability.ITEMS)
     def select(
-        self, job_id: Id | None = None, *, project_id: Id | None = None, where: ItemFilter | None = None
+        self, *, job_id: Id | None = None, project_id: Id | None = None, where: ItemFilter | None = None
     ) -> Iterator[Item]:
         """The items of the job (or project) that meet `where` (all without it); providers may filter on the server."""
-        for item in self.list(job_id, project_id=project_id):
+        for item in self.list(job_id=job_id, project_id=project_id):
             if where is None or where.matches(item):
                 yield item
 
+    @keyword_ids("job_id")
     @requires(Capability.ITEMS)
     def download(
         self,
-        job_id: Id | None = None,
         *,
+        job_id: Id | None = None,
         project_id: Id | None = None,
         directory: str | Path,
         item_ids: Iterable[Id] | None = None,
@@ -196,7 +199,7 @@ class AssignmentsAPI(SubAPI[P]):
         people = list(users) if isinstance(users, Iterable) and not isinstance(users, (str, bytes)) else users
         options = dict(role=role, fraction=fraction, overlap=overlap, seed=seed)
         plan_assignments([], people, **options)  # bad arguments fail here, before the items are read
-        items = [item.id for item in self.backend.items.select(job_id, where=where)]
+        items = [item.id for item in self.backend.items.select(job_id=job_id, where=where)]
         plan = plan_assignments(items, people, **options)
         if plan:
             self.assign(job_id, plan)

@@ -16,7 +16,7 @@ from .errors import ValidationError
 from .fidelity import FidelityReport
 from .models import Id, Item
 from .schema import LabelSchema
-from .subapi import P, SubAPI, requires
+from .subapi import P, SubAPI, keyword_ids, requires
 
 if TYPE_CHECKING:
     from .video import VideoAnnotation
@@ -97,8 +97,9 @@ class VideosAPI(SubAPI[P]):
         written = [a.model_copy(update={"item": item}) for item, group in zip(ids, groups) for a in group]
         return ids, self.write(project_id, written) if written else FidelityReport()
 
+    @keyword_ids("job_id")
     @requires(Capability.VIDEO)
-    def list(self, job_id: Id | None = None, *, project_id: Id | None = None) -> Iterator[Item]:
+    def list(self, *, job_id: Id | None = None, project_id: Id | None = None) -> Iterator[Item]:
         """The job's or the project's videos, each with its size, frames_count and fps, page by page."""
         raise self._missing("videos.list")
 
@@ -108,9 +109,10 @@ class VideosAPI(SubAPI[P]):
         `item_ids` (when given; else the listing's)."""
         raise self._missing("videos.download")
 
+    @keyword_ids("job_id")
     @requires(Capability.VIDEO)
     def annotations(
-        self, job_id: Id | None = None, *, project_id: Id | None = None, item_ids: Iterable[Id] | None = None,
+        self, *, job_id: Id | None = None, project_id: Id | None = None, item_ids: Iterable[Id] | None = None,
         report: FidelityReport | None = None,
     ) -> Iterator[VideoAnnotation]:
         """Every video annotation of the job's or the project's videos (only `item_ids`, when given; alone, wherever

@@ -37,10 +37,10 @@ def test_write_get_and_list_carry_objects_tags_size_and_authors(backend, job, im
     assert (got.item, got.width, got.height, got.author) == (ids[0], W, H, anna.login)
     assert got.objects == _ann(ids[0]).objects and got.tags == _ann(ids[0]).tags
     assert backend.annotations.get(ids[2]) == []
-    listed = list(backend.annotations.list(job.id))
+    listed = list(backend.annotations.list(job_id=job.id))
     assert sorted(a.item for a in listed) == ids[:2] and {a.author for a in listed} == {anna.login}
     assert [a.item for a in backend.annotations.list(project_id=job.id, item_ids=[ids[1]])] == [ids[1]]
-    assert list(backend.annotations.list(job.id, item_ids=[])) == []
+    assert list(backend.annotations.list(job_id=job.id, item_ids=[])) == []
     assert backend.jobs.get(job.id).finished_items_count == 2
 
 
@@ -71,7 +71,7 @@ def test_bad_writes_are_refused_before_anything_is_written(backend, job, images,
             backend.annotations.write(job.id, [_ann(None)])
         assert backend.annotations.write(job.id, []).lossless
     assert c.count == 0
-    assert list(backend.annotations.list(job.id)) == []
+    assert list(backend.annotations.list(job_id=job.id)) == []
     backend.projects.delete(elsewhere.id)
 
 
@@ -119,7 +119,7 @@ def test_list_streams_1000_tasks_a_request(backend, job):
     backend.items.add(job.id, [{"data": {"image": f"http://example.invalid/{n}.jpg"}, "annotations": [{"result": result}]}
                                for n in range(2100)])
     start = backend.connection.requests
-    listed = backend.annotations.list(job.id)
+    listed = backend.annotations.list(job_id=job.id)
     first = next(listed)
     assert backend.connection.requests - start == 3  # the label config, the users, the first page
     assert sum(1 for _ in listed) + 1 == 2100
@@ -131,7 +131,7 @@ def test_delete_removes_the_annotations_and_keeps_the_tasks(backend, job, images
     backend.annotations.write(job.id, [_ann(t) for t in ids])
     backend.annotations.delete(ids[:2])
     assert [len(backend.annotations.get(t)) for t in ids] == [0, 0, 1]
-    assert len(list(backend.items.list(job.id))) == 3
+    assert len(list(backend.items.list(job_id=job.id))) == 3
     with counted(backend) as c:
         backend.annotations.delete([])
     assert c.count == 0

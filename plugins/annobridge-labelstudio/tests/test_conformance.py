@@ -79,7 +79,7 @@ class Enterprise(_Payloads):
         """The tasks given to the annotator, who labeled them (item_payloads carry the annotations): the
         conformance job's tasks are imported after it is made, so its staffing gave them nobody."""
         made = jobs[0]
-        backend.assignments.assign_users(made.id, [annotator.id], [i.id for i in backend.items.list(made.id)])
+        backend.assignments.assign_users(made.id, [annotator.id], [i.id for i in backend.items.list(job_id=made.id)])
         return made
 
     @pytest.fixture

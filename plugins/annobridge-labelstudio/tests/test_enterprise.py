@@ -30,7 +30,7 @@ def people(backend):
 def test_an_import_is_answered_as_enterprise_does_and_polled_and_tasks_stay_real(ee_backend, ee_job, standin, images):
     before = len(standin.log)
     ids = ee_backend.items.add(ee_job.id, images(2))
-    listed = [i.id for i in ee_backend.items.list(ee_job.id)]
+    listed = [i.id for i in ee_backend.items.list(job_id=ee_job.id)]
     assert listed == ids and len(ids) == 2
     local = [(m, p) for m, p, how in standin.log[before:] if how == "local"]
     iid = max(standin.imports)  # the import the stand-in answered {"import": id} for, done by the real server

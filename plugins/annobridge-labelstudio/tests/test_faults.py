@@ -31,7 +31,7 @@ def _tasks(n: int, tag: str) -> list[dict]:
 
 
 def _server_side(backend, job_id) -> list[int]:
-    return sorted(item.data["n"] for item in backend.items.list(job_id))
+    return sorted(item.data["n"] for item in backend.items.list(job_id=job_id))
 
 
 def test_workflow_and_export_under_faults_lose_and_duplicate_nothing(server, backend, tmp_path):
@@ -40,7 +40,7 @@ def test_workflow_and_export_under_faults_lose_and_duplicate_nothing(server, bac
         faulty = annobridge.connect(f"labelstudio+{proxy.url}", token=server.token, retries=3, retry_backoff=0.01)
         (job,) = faulty.jobs.create(JobSpec(name=f"faults-{uuid.uuid4().hex[:8]}", label_schema=SAMPLE_SCHEMA))
         ids = faulty.items.add(job.id, _tasks(N, "wf"), batch_size=100)
-        listed = list(faulty.items.list(job.id, page_size=20))  # 15 pages, each a GET the faults may hit
+        listed = list(faulty.items.list(job_id=job.id, page_size=20))  # 15 pages, each a GET the faults may hit
         status = faulty.jobs.status(job.id)
         export = faulty.exports.wait(faulty.exports.create(job.id), poll_interval=0.2)
         path = faulty.exports.download(export, tmp_path)
@@ -92,5 +92,5 @@ def test_a_failed_annotation_write_removes_what_it_made(server, backend):
             faulty.annotations.write(job.id, written)
         faulty.close()
     assert proxy.injected_counts() == {"unavailable": 1}
-    assert list(backend.annotations.list(job.id)) == [], "nothing half-written that a rerun would duplicate"
+    assert list(backend.annotations.list(job_id=job.id)) == [], "nothing half-written that a rerun would duplicate"
     backend.jobs.delete(job.id)

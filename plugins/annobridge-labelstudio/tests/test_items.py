@@ -47,7 +47,7 @@ def test_listing_pages_to_the_end_without_a_failing_or_extra_request(backend, jo
                                                                      requests):
     ids = backend.items.add(job.id, images(n)) if n else []
     with counted(backend) as c:
-        listed = list(backend.items.list(job.id, page_size=page_size))
+        listed = list(backend.items.list(job_id=job.id, page_size=page_size))
     assert [i.id for i in listed] == ids and c.count == requests
 
 
@@ -57,16 +57,16 @@ def test_filters_ordering_views_labeled_and_unlabeled(backend, job, images, choi
     backend.annotations.create_json(ids[3], result=choice())
     assert [i.id for i in backend.items.labeled(job.id)] == [ids[1], ids[3]]
     assert [i.id for i in backend.items.unlabeled(job.id)] == [ids[0], ids[2], ids[4]]
-    assert [i.id for i in backend.items.list(job.id, ordering=["-tasks:id"])] == ids[::-1]
-    assert [i.id for i in backend.items.list(job.id, filters=LABELED, ordering=["-tasks:id"])] == [ids[3], ids[1]]
+    assert [i.id for i in backend.items.list(job_id=job.id, ordering=["-tasks:id"])] == ids[::-1]
+    assert [i.id for i in backend.items.list(job_id=job.id, filters=LABELED, ordering=["-tasks:id"])] == [ids[3], ids[1]]
     by_id = {"conjunction": "and", "items": [
         {"filter": "filter:tasks:id", "operator": "greater", "type": "Number", "value": ids[2]}]}
     assert backend.items.ids(job.id, filters=by_id) == ids[3:]
-    assert [i.id for i in backend.items.list(job.id, selected_ids=ids[:2])] == ids[:2]
+    assert [i.id for i in backend.items.list(job_id=job.id, selected_ids=ids[:2])] == ids[:2]
     view = backend.views.create(job.id, filters=UNLABELED, ordering=["-tasks:id"], title="todo")
     try:
         assert view["id"] in {v["id"] for v in backend.views.list(job.id)}
-        assert [i.id for i in backend.items.list(job.id, view_id=view["id"])] == [ids[4], ids[2], ids[0]]
+        assert [i.id for i in backend.items.list(job_id=job.id, view_id=view["id"])] == [ids[4], ids[2], ids[0]]
     finally:
         backend.views.delete(view["id"])
     assert view["id"] not in {v["id"] for v in backend.views.list(job.id)}

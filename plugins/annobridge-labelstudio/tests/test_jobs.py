@@ -105,7 +105,7 @@ def test_the_neutral_settings_label_studio_honours(backend, job, images):
         assert (params["expert_instruction"], params["description"]) == ("look", "d")
         schema = backend.projects.get_schema(made.id)
         assert [c.name for c in schema.classes] == ["lemon"] and [t.name for t in schema.tags] == ["size"]
-        assert [i.data["n"] for i in backend.items.list(made.id)] == [2, 3]
+        assert [i.data["n"] for i in backend.items.list(job_id=made.id)] == [2, 3]
         assert (made.classes_to_label, made.tags_to_label) == (["lemon"], ["size"])
     finally:
         backend.jobs.delete(made.id)
@@ -197,7 +197,7 @@ def test_deletes_from_many_threads_never_overlap_and_the_server_keeps_counting(s
     kept, = backend.jobs.create(JobSpec(name=_name(), label_schema=SAMPLE_SCHEMA))
     ids = backend.items.add(kept.id, images(3))
     backend.annotations.create_json(ids[1], result=choice())
-    assert [i.id for i in backend.items.select(kept.id, where=ItemFilter(annotated=True))] == [ids[1]]
+    assert [i.id for i in backend.items.select(job_id=kept.id, where=ItemFilter(annotated=True))] == [ids[1]]
     backend.jobs.delete(kept.id)
 
 
@@ -209,8 +209,8 @@ def test_job_from_a_project_copies_its_config_cut_down_and_the_chosen_tasks(back
     try:
         assert derived.project_id == job.id and derived.classes_to_label == ["lemon"]
         assert [c.name for c in backend.projects.get_schema(derived.id).classes] == ["lemon"]
-        assert [i.data["n"] for i in backend.items.list(derived.id)] == [1, 2]
-        assert [i.data["n"] for i in backend.items.list(ranged.id)] == [2, 3, 4]
+        assert [i.data["n"] for i in backend.items.list(job_id=derived.id)] == [1, 2]
+        assert [i.data["n"] for i in backend.items.list(job_id=ranged.id)] == [2, 3, 4]
         assert backend.projects.get_schema(ranged.id) == SAMPLE_SCHEMA
         assert {j.id for j in backend.jobs.list(project_id=job.id)} == {job.id, derived.id, ranged.id}
     finally:

@@ -41,13 +41,13 @@ def test_select_pushes_annotated_to_the_server_and_filters_names(backend, job, i
     backend.annotations.create_json(ids[1], result=choice())
     backend.annotations.create_json(ids[3], result=choice())
     with counted(backend) as c:
-        done = [i.id for i in backend.items.select(job.id, where=ItemFilter(annotated=True))]
+        done = [i.id for i in backend.items.select(job_id=job.id, where=ItemFilter(annotated=True))]
     assert done == [ids[1], ids[3]] and c.count == 1  # one filtered page, not the whole project
     assert [i.id for i in backend.items.select(project_id=job.id, where=ItemFilter(annotated=False))] == [ids[0], ids[2]]
-    assert [i.id for i in backend.items.select(job.id, where=ItemFilter(name_contains="img2"))] == [ids[2]]
-    assert [i.id for i in backend.items.select(job.id, where=ItemFilter(annotated=True, name_contains="img3"))] == [ids[3]]
-    assert [i.id for i in backend.items.select(job.id)] == ids
-    assert [i.id for i in backend.items.select(job.id, where=ItemFilter(review_status=ReviewStatus.ACCEPTED))] == []
+    assert [i.id for i in backend.items.select(job_id=job.id, where=ItemFilter(name_contains="img2"))] == [ids[2]]
+    assert [i.id for i in backend.items.select(job_id=job.id, where=ItemFilter(annotated=True, name_contains="img3"))] == [ids[3]]
+    assert [i.id for i in backend.items.select(job_id=job.id)] == ids
+    assert [i.id for i in backend.items.select(job_id=job.id, where=ItemFilter(review_status=ReviewStatus.ACCEPTED))] == []
 
 
 def test_download_writes_uploads_local_files_and_web_files(backend, job, server, tmp_path, web):
@@ -63,7 +63,7 @@ def test_download_writes_uploads_local_files_and_web_files(backend, job, server,
     (root / "twin").mkdir()
     (root / "twin" / "web.png").write_bytes(_png(40))
     online = backend.items.add(job.id, [{"image": f"{base}/web.png"}, {"image": f"{base}/twin/web.png"}])
-    paths = backend.items.download(job.id, directory=tmp_path / "out" / "media")
+    paths = backend.items.download(job_id=job.id, directory=tmp_path / "out" / "media")
     by_name = {p.name: p.read_bytes() for p in paths}
     assert by_name == {"upload.png": _png(10), "local.png": _png(20), "web.png": _png(30),
                        f"{online[1]}-web.png": _png(40)}
@@ -77,12 +77,12 @@ def test_download_is_refused_before_anything_is_fetched(backend, job, images, tm
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     with counted(backend) as c, pytest.raises(ValidationError, match="a-file': is a file, not a directory"):
-        backend.items.download(job.id, directory=blocker)
+        backend.items.download(job_id=job.id, directory=blocker)
     assert c.count == 0
     with pytest.raises(ValidationError, match=rf"tasks \[{ids[1]}\] of project {job.id} have no file to download"):
-        backend.items.download(job.id, directory=tmp_path / "out")
+        backend.items.download(job_id=job.id, directory=tmp_path / "out")
     with pytest.raises(ValidationError, match=r"item_ids: \[987654321\] are not tasks of project"):
-        backend.items.download(job.id, directory=tmp_path / "out", item_ids=[987654321])
+        backend.items.download(job_id=job.id, directory=tmp_path / "out", item_ids=[987654321])
     assert not (tmp_path / "out").exists()
 
 
@@ -95,9 +95,9 @@ def test_enterprise_select_by_review_status_and_sampling_scoped_by_a_filter(ee_b
         for tid in ids[:3]:
             ee_backend.annotations.create_json(tid, result=choice())
         ee_backend.reviews.set_many(job.id, {ids[0]: ReviewStatus.ACCEPTED, ids[1]: ReviewStatus.REJECTED})
-        accepted = ee_backend.items.select(job.id, where=ItemFilter(review_status=ReviewStatus.ACCEPTED))
+        accepted = ee_backend.items.select(job_id=job.id, where=ItemFilter(review_status=ReviewStatus.ACCEPTED))
         assert [(i.id, i.review_status) for i in accepted] == [(ids[0], ReviewStatus.ACCEPTED)]
-        unmarked = ee_backend.items.select(job.id, where=ItemFilter(annotated=True, review_status=ReviewStatus.NONE))
+        unmarked = ee_backend.items.select(job_id=job.id, where=ItemFilter(annotated=True, review_status=ReviewStatus.NONE))
         assert [i.id for i in unmarked] == [ids[2]]
         plan = ee_backend.assignments.assign_by_sampling(job.id, [u.id for u in people], seed=3,
                                                          where=ItemFilter(annotated=False))

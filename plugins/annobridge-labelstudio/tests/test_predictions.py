@@ -25,7 +25,7 @@ def test_write_is_one_import_and_list_gives_them_back(backend, job, images, coun
         report = backend.predictions.write(job.id, written)
     assert c.count == 3  # the tasks checked, the label config, one import
     assert report.lossless and report.count("prediction") == 2
-    listed = sorted(backend.predictions.list(job.id), key=lambda p: p.annotation.item)
+    listed = sorted(backend.predictions.list(job_id=job.id), key=lambda p: p.annotation.item)
     assert [(p.annotation.item, p.model_version, p.score) for p in listed] == [(ids[0], "v1", 0.5), (ids[1], "v1", 0.25)]
     assert [p.annotation.objects for p in listed] == [w.annotation.objects for w in written]
     assert all(p.id is not None and p.annotation.author is None for p in listed)
@@ -53,7 +53,7 @@ def test_bad_predictions_are_refused_before_anything_is_written(backend, job, im
         backend.predictions.write(job.id, [banana])
     with pytest.raises(ValidationError, match=r"predictions: \[987654321\] are not tasks of project"):
         backend.predictions.write(job.id, [_prediction(987654321)])
-    assert list(backend.predictions.list(job.id)) == []
+    assert list(backend.predictions.list(job_id=job.id)) == []
 
 
 def test_writing_no_predictions_sends_nothing(backend, job, counted):
@@ -74,7 +74,7 @@ def test_delete_removes_the_tasks_predictions(backend, job, images):
     ids = backend.items.add(job.id, images(2))
     backend.predictions.write(job.id, [_prediction(t) for t in ids])
     backend.predictions.delete([ids[0]])
-    assert [p.annotation.item for p in backend.predictions.list(job.id)] == [ids[1]]
+    assert [p.annotation.item for p in backend.predictions.list(job_id=job.id)] == [ids[1]]
 
 
 def test_prediction_json_lifecycle_and_short_forms(backend, job, images, choice):

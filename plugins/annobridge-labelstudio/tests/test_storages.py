@@ -53,7 +53,7 @@ def test_local_files_import_real_images_and_serves_them(backend, job, server):
     assert storage.spec.path == str(folder) and storage.spec.title == "frames"
     synced = backend.storages.sync(storage)
     assert (synced.status, synced.last_sync_count) == ("completed", 3)
-    items = sorted(backend.items.list(job.id), key=lambda i: i.data["image"])
+    items = sorted(backend.items.list(job_id=job.id), key=lambda i: i.data["image"])
     assert [i.data["image"].rsplit("/", 1)[-1] for i in items] == ["frame0.png", "frame1.png", "frame2.png"]
     served = httpx.get(server.url + items[1].data["image"], headers={"Authorization": f"Token {server.token}"})
     assert served.status_code == 200 and served.content == (folder / "frame1.png").read_bytes()
@@ -88,7 +88,7 @@ def test_s3_import_from_moto_on_loopback(backend, job, s3):
     assert (storage.spec.options.presign_ttl_minutes, storage.spec.options.use_blob_urls) == (5, True)
     synced = backend.storages.sync(storage)
     assert (synced.status, synced.last_sync_count) == ("completed", 3)
-    assert sorted(i.data["image"] for i in backend.items.list(job.id)) == [
+    assert sorted(i.data["image"] for i in backend.items.list(job_id=job.id)) == [
         f"s3://{bucket}/2024/frame{n}.png" for n in range(3)]
 
 
@@ -102,7 +102,7 @@ def test_items_from_s3_download_through_the_server(backend, job, s3, tmp_path, p
     spec = StorageSpec(kind="s3", bucket=bucket, prefix="cam/", endpoint_url=endpoint, region="us-east-1",
                        credentials=KEYS, options=LabelStudioStorageOptions(presign=presign))
     backend.storages.sync(backend.storages.connect(job.id, spec))
-    paths = backend.items.download(job.id, directory=tmp_path / "frames")
+    paths = backend.items.download(job_id=job.id, directory=tmp_path / "frames")
     assert sorted((p.name, p.read_bytes()) for p in paths) == [(f"frame{n}.png", _png(n)) for n in range(2)]
 
 

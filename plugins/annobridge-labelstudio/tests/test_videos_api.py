@@ -69,7 +69,7 @@ def test_a_video_task_keeps_its_facts_and_name_and_lists_them_exactly(backend, p
     listed = [(i.id, i.name, i.width, i.height, i.frames_count, i.fps) for i in backend.videos.list(project_id=project)]
     assert listed == [(ids[0], "my clip (1).mp4", 80, 60, 45, Fraction(30000, 1001)),
                       (ids[1], "renamed.mp4", 64, 48, 12, Fraction(24))]
-    assert [i.name for i in backend.items.list(project)] == ["my clip (1).mp4", "renamed.mp4"]
+    assert [i.name for i in backend.items.list(job_id=project)] == ["my clip (1).mp4", "renamed.mp4"]
     paths = backend.videos.download(project, directory=tmp_path / "out")
     assert [p.name for p in paths] == ["my clip (1).mp4", "renamed.mp4"]
     assert [p.read_bytes() for p in paths] == [clips["ntsc"].read_bytes(), clips["film"].read_bytes()]
@@ -118,7 +118,7 @@ def test_the_data_key_is_the_one_the_config_video_reads(backend, clips):
         car = VideoObject(class_name="car", frames=[FrameShape(frame=f, shape=box) for f in range(12)])
         backend.videos.write(made.id, [VideoAnnotation(item=tid, width=64, height=48, frames_count=12, fps=24,
                                                        objects=[car])])
-        (got,) = backend.videos.annotations(made.id)
+        (got,) = backend.videos.annotations(job_id=made.id)
         assert [o.frames for o in got.objects] == [car.frames]
     finally:
         backend.projects.delete(made.id)
@@ -143,7 +143,7 @@ def test_a_task_without_video_info_cannot_be_read_or_written(backend, project):
     (tid,) = backend.items.add(project, [{"video": "http://example.invalid/x.mp4"}])
     backend.annotations.create_json(tid, result=[])
     with pytest.raises(ValidationError, match=f"task {tid} has no video_info .*videos.add"):
-        list(backend.videos.annotations(project))
+        list(backend.videos.annotations(job_id=project))
     with pytest.raises(ValidationError, match=f"task {tid} has no video_info"):
         backend.videos.write(project, [VideoAnnotation(item=tid, width=8, height=8, frames_count=2, fps=24)])
 

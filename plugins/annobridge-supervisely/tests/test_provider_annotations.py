@@ -179,25 +179,25 @@ def test_list_a_job_in_its_order_with_the_reviewers_verdicts(sv, world):
     )
     try:
         sv.reviews.set(job.id, world.image_ids[1], ReviewStatus.REJECTED)
-        listed = list(sv.annotations.list(job.id))
+        listed = list(sv.annotations.list(job_id=job.id))
         assert [a.item for a in listed] == [e.id for e in sv.jobs.get(job.id).entities]
         assert {a.item: a.review_status for a in listed}[world.image_ids[1]] is ReviewStatus.REJECTED
         assert all(a.objects for a in listed), "the seeded images carry labels"
-        (one,) = sv.annotations.list(job.id, item_ids=[world.image_ids[1]])
+        (one,) = sv.annotations.list(job_id=job.id, item_ids=[world.image_ids[1]])
         assert one.review_status is ReviewStatus.REJECTED
         with pytest.raises(ValidationError, match="are not items of labeling job"):
-            sv.annotations.list(job.id, item_ids=[world.image_ids[5]])
+            sv.annotations.list(job_id=job.id, item_ids=[world.image_ids[5]])
     finally:
         sv.jobs.delete(job.id)
     with pytest.raises(NotFound, match="labeling job"):
-        sv.annotations.list(job.id)
+        sv.annotations.list(job_id=job.id)
 
 
 def test_a_job_for_every_class_keeps_its_labels_where_the_sdk_default_drops_them(sv, world):
     (job,) = sv.jobs.create(JobSpec(name=unique("every"), project_id=world.project_id, annotators=world.labelers[:1]))
     try:
         ids = [e.id for e in sv.jobs.get(job.id).entities]
-        ours = list(sv.annotations.list(job.id))
+        ours = list(sv.annotations.list(job_id=job.id))
         sdk_default = sv.api.labeling_job.get_annotations(job.id, image_ids=ids)
         assert sum(len(a.objects) for a in ours) > 0
         assert sum(len(a.labels) for a in sdk_default) == 0

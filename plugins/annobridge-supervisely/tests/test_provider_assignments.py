@@ -131,7 +131,7 @@ def test_list_of_a_plain_job_is_its_annotator_and_reviewer(sv, world):
 def test_sampling_gives_each_annotator_one_job_of_their_sampled_items(sv, world, template):
     logins = ["labeler_1", "labeler_2", "labeler_3"]  # users by login, as the tutorial names them
     plan = sv.assignments.assign_by_sampling(template.id, logins, fraction=0.5, overlap=2, seed=9)
-    items = [i.id for i in sv.items.list(template.id)]  # the job's order, which the plan follows
+    items = [i.id for i in sv.items.list(job_id=template.id)]  # the job's order, which the plan follows
     assert sorted(items) == sorted(world.image_ids)
     assert plan == plan_assignments(items, logins, fraction=0.5, overlap=2, seed=9)
     picked = {a.item_id for a in plan}

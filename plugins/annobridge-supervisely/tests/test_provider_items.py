@@ -40,7 +40,7 @@ def test_a_jobs_items_carry_their_review_status_in_the_jobs_order(sv, world):
     )
     try:
         sv.reviews.set(job.id, world.image_ids[2], ReviewStatus.REJECTED)
-        items = list(sv.items.list(job.id))
+        items = list(sv.items.list(job_id=job.id))
         assert [i.id for i in items] == [e.id for e in sv.jobs.get(job.id).entities]
         assert {i.id: i.review_status for i in items}[world.image_ids[2]] is ReviewStatus.REJECTED
         assert sum(i.review_status is ReviewStatus.NONE for i in items) == 3

@@ -108,8 +108,8 @@ def test_a_clone_labels_the_same_images_with_their_annotations(sv, world, worked
     made += copies
     (copy,) = copies
     assert [e.id for e in sv.jobs.get(copy.id).entities] == [e.id for e in sv.jobs.get(job.id).entities]
-    theirs = {a.item: a.objects for a in sv.annotations.list(copy.id)}
-    assert theirs == {a.item: a.objects for a in sv.annotations.list(job.id)} and len(theirs[images[0]]) == 2
+    theirs = {a.item: a.objects for a in sv.annotations.list(job_id=copy.id)}
+    assert theirs == {a.item: a.objects for a in sv.annotations.list(job_id=job.id)} and len(theirs[images[0]]) == 2
     assert all(e.review_status is ReviewStatus.NONE for e in sv.jobs.get(copy.id).entities), "verdicts start over"
 
 

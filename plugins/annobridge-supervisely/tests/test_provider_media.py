@@ -23,15 +23,15 @@ def test_a_jobs_images_land_under_their_names_in_its_order(sv, world, tmp_path):
     try:
         entities = sv.jobs.get(job.id).entities
         with counted(sv) as seen:
-            paths = sv.items.download(job.id, directory=tmp_path / "media")
+            paths = sv.items.download(job_id=job.id, directory=tmp_path / "media")
         assert [p.name for p in paths] == [e.name for e in entities] and all(p.parent == tmp_path / "media" for p in paths)
         got = [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
         assert got == _stored(sv, world.dataset_id, [e.id for e in entities]), "the bytes as stored, never re-encoded"
         assert seen["images.bulk.download"] == 1
-        (one,) = sv.items.download(job.id, directory=tmp_path / "one", item_ids=[entities[1].id])
+        (one,) = sv.items.download(job_id=job.id, directory=tmp_path / "one", item_ids=[entities[1].id])
         assert one.name == entities[1].name
         with pytest.raises(ValidationError, match="are not items of labeling job"):
-            sv.items.download(job.id, directory=tmp_path / "x", item_ids=[world.image_ids[5]])
+            sv.items.download(job_id=job.id, directory=tmp_path / "x", item_ids=[world.image_ids[5]])
     finally:
         sv.jobs.delete(job.id)
 
@@ -58,6 +58,6 @@ def test_nothing_is_read_for_a_bad_directory_or_a_missing_place(sv, world, tmp_p
             sv.items.download(project_id=world.project_id, directory=tmp_path / "taken" / "media")
     assert not seen
     with pytest.raises(NotFound):
-        sv.items.download(987654321, directory=tmp_path / "job")
+        sv.items.download(job_id=987654321, directory=tmp_path / "job")
     with pytest.raises(NotFound):
         sv.items.download(project_id=987654321, directory=tmp_path / "project")

@@ -105,7 +105,7 @@ def test_annotation_calls_name_their_one_place(sv):
     with pytest.raises(ValidationError, match="exactly one of job_id, project_id"):
         sv.annotations.list()
     with pytest.raises(ValidationError, match="exactly one of job_id, project_id"):
-        sv.annotations.list(1, project_id=2)
+        sv.annotations.list(job_id=1, project_id=2)
     with pytest.raises(ValidationError, match="mode: 'append' or 'replace', not 'merge'"):
         sv.annotations.write(1, [], mode="merge")
     assert sv.annotations.write(1, []).lossless
@@ -115,7 +115,7 @@ def test_annotation_calls_name_their_one_place(sv):
 def test_download_checks_its_directory_and_its_place_first(sv, tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(ValidationError, match="directory"):
-        sv.items.download(1, directory=tmp_path / "file" / "media")
+        sv.items.download(job_id=1, directory=tmp_path / "file" / "media")
     with pytest.raises(ValidationError, match="exactly one of job_id, project_id"):
         sv.items.download(directory=tmp_path)
 
@@ -135,7 +135,7 @@ def test_bad_ids_are_named(sv):
     with pytest.raises(ValidationError, match="exactly one of"):
         list(sv.items.list())
     with pytest.raises(ValidationError, match="exactly one of"):
-        list(sv.items.list(1, project_id=2))
+        list(sv.items.list(job_id=1, project_id=2))
 
 
 def test_unassign_is_unsupported_with_a_sentence(sv):

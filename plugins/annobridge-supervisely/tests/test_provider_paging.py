@@ -27,6 +27,6 @@ def test_lists_are_not_capped_at_a_page(sv, world, small_pages):
         assert {j.id for j in jobs} <= {j.id for j in sv.jobs.list()}
         assert len(sv.jobs.list()) > 2
         assert len(sv.users.list()) > 2
-        assert len(list(sv.items.list(jobs[0].id))) == len(jobs[0].entities)
+        assert len(list(sv.items.list(job_id=jobs[0].id))) == len(jobs[0].entities)
     finally:
         sv.jobs.delete_many([j.id for j in jobs])

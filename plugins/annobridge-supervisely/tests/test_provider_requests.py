@@ -29,7 +29,7 @@ def test_reading_a_job_is_one_request(sv, jobs):
 
 def test_a_jobs_items_are_two_requests(sv, jobs):
     with counted(sv) as seen:
-        list(sv.items.list(jobs[0].id))
+        list(sv.items.list(job_id=jobs[0].id))
     assert seen == {"jobs.info": 1, "images.list": 1}
 
 

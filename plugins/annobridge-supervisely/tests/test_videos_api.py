@@ -217,12 +217,12 @@ def test_a_labeling_job_on_videos_lists_its_videos_and_their_annotations(sv, wor
     sv.videos.write(project.id, [_annotation(walk, (_track(clips[0], [1, 2]),))])
     (job,) = sv.api.labeling_job.create("video job", walk.dataset_id, user_ids=[world.labelers[0]],
                                         toolbox_settings={"playbackRate": 2})
-    listed = list(sv.videos.list(job.id))
+    listed = list(sv.videos.list(job_id=job.id))
     assert sorted((v.name, v.frames_count, v.fps) for v in listed) == [("ntsc.mp4", 10, NTSC), ("walk.mp4", 24, 24)]
-    [got] = sv.videos.annotations(job.id)
+    [got] = sv.videos.annotations(job_id=job.id)
     assert got.item == walk.id and [f.frame for f in got.objects[0].frames] == [1, 2]
     with pytest.raises(ValidationError, match="not items of labeling job"):
-        sv.videos.annotations(job.id, item_ids=[10**8])
+        sv.videos.annotations(job_id=job.id, item_ids=[10**8])
 
 
 def test_annotations_are_written_and_read_in_bulk(sv, project, videos, clips):

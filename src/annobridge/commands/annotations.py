@@ -42,7 +42,7 @@ def export(
     with connected(backend, token, token_env) as b:
         if job is not None:
             job_id = as_id(job)
-            rows = b.annotations.list(job_id, item_ids=wanted)
+            rows = b.annotations.list(job_id=job_id, item_ids=wanted)
             pid = b.jobs.project_of(job_id) if fmt == "native" else None
         else:
             pid = find_project(b, project).id

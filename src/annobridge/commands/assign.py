@@ -45,7 +45,7 @@ def users(
     wanted = id_list(items, "--items")
     with connected(backend, token, token_env) as b:
         ident, user_ids = _prepare(b, job, refs)
-        chosen = wanted if wanted is not None else [i.id for i in b.items.list(ident)]
+        chosen = wanted if wanted is not None else [i.id for i in b.items.list(job_id=ident)]
         plan = [Assignment(item_id=item, user_id=user, role=kind) for user in user_ids for item in chosen]
         made = None if dry_run else _apply(b, ident, plan)
     _report(ident, kind, plan, user_ids, len(chosen), made, dry_run=dry_run, as_json=as_json, how={}, refs=refs)
@@ -79,7 +79,7 @@ def sampling(
     with connected(backend, token, token_env) as b:
         ident, user_ids = _prepare(b, job, refs)
         with spinner(not as_json, f"reading the items of job {ident}"):
-            chosen = [item.id for item in b.items.select(ident, where=where)]
+            chosen = [item.id for item in b.items.select(job_id=ident, where=where)]
         plan = plan_assignments(chosen, user_ids, **options)
         made = None if dry_run else _apply(b, ident, plan)
     how = {"fraction": fraction, "overlap": overlap, "seed": drawn}

@@ -106,7 +106,7 @@ def list_(
     where = item_filter(filter_)
     with connected(backend, token, token_env) as b:
         job_id, project_id, title = job_or_project(b, job, project)
-        rows = b.items.select(job_id, project_id=project_id, where=where)
+        rows = b.items.select(job_id=job_id, project_id=project_id, where=where)
         emit(rows, COLUMNS, as_json=as_json, jsonl=jsonl, title=f"items of {title} on {b.describe()}")
 
 
@@ -129,7 +129,7 @@ def download(
     directory = directory_option(to)
     with connected(backend, token, token_env) as b:
         job_id, project_id, title = job_or_project(b, job, project)
-        every = [i.id for i in b.items.list(job_id, project_id=project_id)]
+        every = [i.id for i in b.items.list(job_id=job_id, project_id=project_id)]
         ids = every if wanted is None else _known(wanted, every, title)
         with progress(_label(f"downloading the media of {title}"), len(ids)) as advance:
             paths = _download(b, job_id, project_id, directory, ids, advance, batch_size)
@@ -175,7 +175,8 @@ def _download(backend, job_id, project_id, directory: Path, ids: list[Any], adva
         batch = ids[start : start + size]
         scratch = Path(tempfile.mkdtemp(prefix=".annobridge-download-", dir=directory))
         try:
-            for written in backend.items.download(job_id, project_id=project_id, directory=scratch, item_ids=batch):
+            wanted = dict(job_id=job_id, project_id=project_id, directory=scratch, item_ids=batch)
+            for written in backend.items.download(**wanted):
                 name, n = written.name, 1
                 while name in taken:
                     n += 1

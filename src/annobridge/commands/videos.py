@@ -66,7 +66,7 @@ def list_(
     with connected(backend, token, token_env) as b:
         require(b, "video")
         jid, pid, title = job_or_project(b, job, project)
-        emit(b.videos.list(jid, project_id=pid), COLUMNS, as_json=as_json, jsonl=jsonl,
+        emit(b.videos.list(job_id=jid, project_id=pid), COLUMNS, as_json=as_json, jsonl=jsonl,
              title=f"videos of {title} on {b.describe()}")
 
 
@@ -104,7 +104,7 @@ def export(
     with connected(backend, token, token_env) as b:
         require(b, "video")
         jid, pid, _ = job_or_project(b, job, project)
-        count = write_jsonl(b.videos.annotations(jid, project_id=pid, item_ids=wanted), target,
+        count = write_jsonl(b.videos.annotations(job_id=jid, project_id=pid, item_ids=wanted), target,
                             "exporting video annotations")
     if target is not None:
         typer.echo(f"wrote {count} video annotations to {target}", err=True)

@@ -42,8 +42,7 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI[LabelStudioProvid
     no region gives the size of, has the task's image read for it.
     """
 
-    def list(
-        self, job_id: Id | None = None, *, project_id: Id | None = None, item_ids: Iterable[Id] | None = None
+    def list(self, *, job_id: Id | None = None, project_id: Id | None = None, item_ids: Iterable[Id] | None = None
     ) -> Iterator[ItemAnnotation]:
         """Every annotation of the job's (= project's) tasks, or of `item_ids` only, 1000 tasks a request."""
         pid = chosen_project(job_id, project_id, None)
@@ -188,7 +187,7 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI[LabelStudioProvid
         """Every annotation of a task, as Label Studio returns it."""
         tid = as_int(item_id, "item_id")
         with self.call(f"listing the annotations of task {tid}"):
-            return [as_dict(a) for a in self.sdk.annotations.list(tid)]
+            return [as_dict(a) for a in self.sdk.annotations.list(job_id=tid)]
 
     @requires(Capability.ANNOTATIONS)
     def get_json(self, annotation_id: Id) -> dict[str, Any]:

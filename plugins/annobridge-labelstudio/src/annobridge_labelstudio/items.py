@@ -4,7 +4,7 @@ Filters, ordering and views are the Data Manager's (the same JSON the legacy SDK
 
     labeled = {"conjunction": "and", "items": [{"filter": "filter:tasks:completed_at",
                "operator": "empty", "value": False, "type": "Datetime"}]}
-    ids = [i.id for i in backend.items.list(job.id, filters=labeled, ordering=["-tasks:id"])]
+    ids = [i.id for i in backend.items.list(job_id=job.id, filters=labeled, ordering=["-tasks:id"])]
 """
 
 from __future__ import annotations
@@ -147,8 +147,8 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI[LabelStudioProvider]):
 
     def list(
         self,
-        job_id: Id | None = None,
         *,
+        job_id: Id | None = None,
         project_id: Id | None = None,
         dataset_id: Id | None = None,
         filters: dict[str, Any] | None = None,
@@ -164,14 +164,13 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI[LabelStudioProvider]):
                                page_size=page_size):
             yield to_item(task)
 
-    def select(
-        self, job_id: Id | None = None, *, project_id: Id | None = None, where: ItemFilter | None = None
+    def select(self, *, job_id: Id | None = None, project_id: Id | None = None, where: ItemFilter | None = None
     ) -> Iterator[Item]:
         """The tasks meeting `where`: whether annotated is filtered on the server (Data Manager), the review
         status from the annotations' reviews on Enterprise (none on Community), the name on the client."""
         pid = chosen_project(job_id, project_id, None)
         if where is None:
-            yield from self.list(pid)
+            yield from self.list(job_id=pid)
             return
         filters = None
         if where.annotated is not None:
@@ -182,7 +181,7 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI[LabelStudioProvider]):
             from .enterprise import task_statuses
 
             statuses = task_statuses(self, pid, list(self.tasks(pid, include=("id", "annotations"), filters=filters)))
-        for item in self.list(pid, filters=filters):
+        for item in self.list(job_id=pid, filters=filters):
             if statuses is not None:
                 item = item.model_copy(update={"review_status": statuses.get(item.id, ReviewStatus.NONE)})
             if where.matches(item):
@@ -190,8 +189,8 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI[LabelStudioProvider]):
 
     def download(
         self,
-        job_id: Id | None = None,
         *,
+        job_id: Id | None = None,
         project_id: Id | None = None,
         directory: str | Path,
         item_ids: Iterable[Id] | None = None,
@@ -203,7 +202,7 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI[LabelStudioProvider]):
 
         Example::
 
-            [p.name for p in backend.items.download(job.id, directory="frames")]  # -> ['frame0.png', 'frame1.png']
+            [p.name for p in backend.items.download(job_id=job.id, directory="frames")]  # -> ['frame0.png', ...]
         """
         from annobridge.provider import ExportsAPI
 
@@ -219,11 +218,11 @@ class LabelStudioItems(LabelStudioSubAPI, ItemsAPI[LabelStudioProvider]):
 
     def labeled(self, job_id: Id) -> Iterator[Item]:
         """Tasks whose requested number of annotations is reached (completed_at set)."""
-        return self.list(job_id, filters=LABELED)
+        return self.list(job_id=job_id, filters=LABELED)
 
     def unlabeled(self, job_id: Id) -> Iterator[Item]:
         """Tasks not yet completed (on Enterprise this includes partly annotated ones)."""
-        return self.list(job_id, filters=UNLABELED)
+        return self.list(job_id=job_id, filters=UNLABELED)
 
     def task(self, item_id: Id) -> dict[str, Any]:
         """One task as Label Studio returns it, with its annotations and predictions."""

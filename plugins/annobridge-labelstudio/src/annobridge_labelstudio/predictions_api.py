@@ -75,8 +75,7 @@ class LabelStudioPredictions(LabelStudioSubAPI, PredictionsAPI[LabelStudioProvid
         report.carried("prediction", LABEL_STUDIO, made)
         return report
 
-    def list(
-        self, job_id: Id | None = None, *, project_id: Id | None = None, item_ids: Iterable[Id] | None = None
+    def list(self, *, job_id: Id | None = None, project_id: Id | None = None, item_ids: Iterable[Id] | None = None
     ) -> Iterator[Prediction]:
         """Every prediction on the job's (= project's) tasks, or on `item_ids` only, 1000 tasks a request."""
         pid = chosen_project(job_id, project_id, None)

@@ -132,11 +132,11 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI[LabelStudioProvider]):
 
         return upload(self.conn, pid, [Upload(v["name"], Path(v["path"])) for v in files], "videos")
 
-    def list(self, job_id: Id | None = None, *, project_id: Id | None = None) -> Iterator[Item]:
+    def list(self, *, job_id: Id | None = None, project_id: Id | None = None) -> Iterator[Item]:
         """The project's videos as Items (name, size, frames_count, exact fps from the task's video_info)."""
         pid = self._pid(job_id, project_id)
         self._video_project(pid)
-        return self.backend.items.list(pid)
+        return self.backend.items.list(job_id=pid)
 
     def download(self, project_id: Id, *, directory: str | Path, item_ids: Iterable[Id] | None = None) -> list[Path]:
         """Write the videos, byte for byte, into `directory` named as listed (a repeated name gets the task id in
@@ -151,7 +151,7 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI[LabelStudioProvider]):
         wanted = known_tasks(self, pid, item_ids, "item_ids") if item_ids is not None else None
         items: list[Item] = []
         for chunk in [None] if wanted is None else chunks(wanted, SELECTION):
-            items += self.backend.items.list(pid, selected_ids=chunk)
+            items += self.backend.items.list(job_id=pid, selected_ids=chunk)
         if wanted is not None:  # in the order asked for, which callers zip with what they asked
             by_id = {int(item.id): item for item in items}
             items = [by_id[task] for task in wanted]
@@ -176,7 +176,7 @@ class LabelStudioVideos(LabelStudioSubAPI, VideosAPI[LabelStudioProvider]):
     # ---------------------------------------------------------------- annotations
 
     def annotations(
-        self, job_id: Id | None = None, *, project_id: Id | None = None, item_ids: Iterable[Id] | None = None,
+        self, *, job_id: Id | None = None, project_id: Id | None = None, item_ids: Iterable[Id] | None = None,
         report: FidelityReport | None = None,
     ) -> Iterator[VideoAnnotation]:
         """One VideoAnnotation per Label Studio annotation (skipped ones left out), its author a login, with what

@@ -58,8 +58,7 @@ class SuperviselyAnnotations(AnnotationsAPI["SuperviselyProvider"]):
 
     # -- reading ---------------------------------------------------------------------------
 
-    def list(
-        self, job_id: Id | None = None, *, project_id: Id | None = None, item_ids: Iterable[Id] | None = None
+    def list(self, *, job_id: Id | None = None, project_id: Id | None = None, item_ids: Iterable[Id] | None = None
     ) -> Iterator[ItemAnnotation]:
         """The annotation of each image of the job (in its order, with the reviewer's verdict) or the project
         (dataset by dataset), only `item_ids` when given, images without one left out; 100 images a request."""

@@ -41,7 +41,7 @@ class SuperviselyAssignments(AssignmentsAPI["SuperviselyProvider"]):
 
         Example::
 
-            plan = annobridge.plan_assignments([i.id for i in sv.items.list(job.id)], [101, 102], seed=7)
+            plan = annobridge.plan_assignments([i.id for i in sv.items.list(job_id=job.id)], [101, 102], seed=7)
             [j.assignees[0].login for j in sv.assignments.assign(job.id, plan)]  # -> ['labeler_1', 'labeler_2']
         """
         plan = list(assignments)

@@ -23,8 +23,7 @@ DOWNLOAD_PAGE = 100  # images a page when downloading: one images.bulk.download 
 class SuperviselyItems(ItemsAPI["SuperviselyProvider"]):
     """Images (api.image), all pages, never capped."""
 
-    def list(
-        self, job_id: Id | None = None, *, project_id: Id | None = None, dataset_id: Id | None = None
+    def list(self, *, job_id: Id | None = None, project_id: Id | None = None, dataset_id: Id | None = None
     ) -> Iterator[Item]:
         """The job's items with their review status (in the job's order), or every image of the dataset / project."""
         given = [
@@ -78,8 +77,8 @@ class SuperviselyItems(ItemsAPI["SuperviselyProvider"]):
 
     def download(
         self,
-        job_id: Id | None = None,
         *,
+        job_id: Id | None = None,
         project_id: Id | None = None,
         directory: str | Path,
         item_ids: Iterable[Id] | None = None,
@@ -88,7 +87,7 @@ class SuperviselyItems(ItemsAPI["SuperviselyProvider"]):
         their names (a name met again in another dataset gets the image id: "IMG_1_77.jpeg"); their paths.
 
         The directory is checked before anything is read; bytes come as stored, 100 images a request:
-        `sv.items.download(job.id, directory="media/")` gives [PosixPath('media/IMG_8144.jpeg'), ...].
+        `sv.items.download(job_id=job.id, directory="media/")` gives [PosixPath('media/IMG_8144.jpeg'), ...].
         """
         target = ExportsAPI.check_directory(directory)
         if (job_id is None) == (project_id is None):

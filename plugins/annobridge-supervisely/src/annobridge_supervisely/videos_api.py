@@ -77,7 +77,7 @@ class SuperviselyVideos(VideosAPI["SuperviselyProvider"]):
                                f"{target}; not added: {[n for n in names if n not in added]}")
         return [info.id for info in infos]
 
-    def list(self, job_id: Id | None = None, *, project_id: Id | None = None) -> Iterator[Item]:
+    def list(self, *, job_id: Id | None = None, project_id: Id | None = None) -> Iterator[Item]:
         """The job's videos in its order (with the reviewer's verdicts), or the project's, dataset by dataset."""
         if (job_id is None) == (project_id is None):
             raise ValidationError("videos.list takes exactly one of job_id, project_id")
@@ -112,7 +112,7 @@ class SuperviselyVideos(VideosAPI["SuperviselyProvider"]):
     # -- annotations -----------------------------------------------------------------------
 
     def annotations(
-        self, job_id: Id | None = None, *, project_id: Id | None = None, item_ids: Iterable[Id] | None = None,
+        self, *, job_id: Id | None = None, project_id: Id | None = None, item_ids: Iterable[Id] | None = None,
         report: FidelityReport | None = None,
     ) -> Iterator[VideoAnnotation]:
         """The annotation of each video of the job (in its order, with the reviewer's verdict), of the project, or

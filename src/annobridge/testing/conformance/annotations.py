@@ -99,8 +99,8 @@ class AnnotationTests(ConformanceBase):
     @needs(Capability.JOBS)
     def test_list_by_job_gives_the_jobs_items(self, backend, project, item_ids, project_job, annotation_for, author):
         backend.annotations.write(project.id, [annotation_for(i, author) for i in item_ids])
-        names = {str(i.id) for i in backend.items.list(project_job.id)}
-        assert set(_by_item(backend.annotations.list(project_job.id))) == names
+        names = {str(i.id) for i in backend.items.list(job_id=project_job.id)}
+        assert set(_by_item(backend.annotations.list(job_id=project_job.id))) == names
 
     @needs(Capability.ANNOTATIONS)
     def test_a_schema_violation_is_refused_before_any_write(self, backend, project, item_ids, annotation_for, author):
@@ -156,8 +156,8 @@ class PredictionTests(ConformanceBase):
     @needs(Capability.JOBS)
     def test_list_by_job_gives_the_jobs_items(self, backend, project, item_ids, project_job, annotation_for):
         backend.predictions.write(project.id, self._predictions(annotation_for, item_ids))
-        held = {str(i.id) for i in backend.items.list(project_job.id)}
-        assert {str(p.annotation.item) for p in backend.predictions.list(project_job.id)} == held
+        held = {str(i.id) for i in backend.items.list(job_id=project_job.id)}
+        assert {str(p.annotation.item) for p in backend.predictions.list(job_id=project_job.id)} == held
 
     @needs(Capability.PREDICTIONS)
     @needs(Capability.ANNOTATIONS)

@@ -31,7 +31,7 @@ class AssignmentTests(ConformanceBase):
 
     @pytest.fixture
     def items(self, backend, job, assignees) -> list:
-        ids = [i.id for i in backend.items.list(job.id)]
+        ids = [i.id for i in backend.items.list(job_id=job.id)]
         assert ids and assignees, "the job needs items (item_payloads) and the spec annotators to assign"
         return ids
 
@@ -52,9 +52,9 @@ class AssignmentTests(ConformanceBase):
 
     @needs(Capability.ASSIGNMENTS)
     def test_assign_by_sampling_takes_only_the_items_the_filter_selects(self, backend, job, items, assignees):
-        first = next(i for i in backend.items.list(job.id) if i.id == items[0])
+        first = next(i for i in backend.items.list(job_id=job.id) if i.id == items[0])
         assert first.name, "item names are needed to select by name"
-        chosen = [i.id for i in backend.items.list(job.id) if first.name in (i.name or "")]
+        chosen = [i.id for i in backend.items.list(job_id=job.id) if first.name in (i.name or "")]
         plan = backend.assignments.assign_by_sampling(job.id, assignees[:1], seed=3,
                                                       where=ItemFilter(name_contains=first.name))
         assert sorted(str(a.item_id) for a in plan) == sorted(str(i) for i in chosen)
@@ -88,7 +88,7 @@ class AssignmentTests(ConformanceBase):
 
     @lacks(Capability.UNASSIGN)
     def test_without_unassign_taking_items_back_is_unsupported(self, backend, job):
-        some = [i.id for i in backend.items.list(job.id)][:1]
+        some = [i.id for i in backend.items.list(job_id=job.id)][:1]
         assert_unsupported(backend, Capability.UNASSIGN, lambda: backend.assignments.unassign(job.id, some))
 
 

@@ -70,7 +70,7 @@ class ItemTests(ConformanceBase):
     def test_select_by_review_status_in_a_job(self, backend, job):
         first = backend.reviews.list(job.id)[0].id
         backend.reviews.set(job.id, first, ReviewStatus.ACCEPTED)
-        chosen = backend.items.select(job.id, where=ItemFilter(review_status=ReviewStatus.ACCEPTED))
+        chosen = backend.items.select(job_id=job.id, where=ItemFilter(review_status=ReviewStatus.ACCEPTED))
         assert _ids(chosen) == [str(first)]
 
     @needs(Capability.ITEMS)

@@ -21,7 +21,7 @@ def _annotators(backend: Provider, job_id: Any) -> set[str]:
 
 
 def _item_names(backend: Provider, job_id: Any) -> list[str]:
-    return sorted(i.name or "" for i in backend.items.list(job_id))
+    return sorted(i.name or "" for i in backend.items.list(job_id=job_id))
 
 
 class JobsLifecycleTests(ConformanceBase):
@@ -180,7 +180,7 @@ class JobStatsTests(ConformanceBase):
     def test_stats_count_the_jobs_items(self, backend, job):
         stats = backend.jobs.stats(job.id)
         assert isinstance(stats, JobStats) and str(stats.job_id) == str(job.id)
-        assert stats.items == len(list(backend.items.list(job.id))) > 0
+        assert stats.items == len(list(backend.items.list(job_id=job.id))) > 0
         assert 0 <= stats.annotated <= stats.items
         assert stats.accepted == stats.rejected == 0 and stats.unreviewed == stats.items
 
@@ -294,9 +294,9 @@ class JobCloneTests(ConformanceBase):
 
     @staticmethod
     def _annotations_by_name(backend: Provider, job: Job) -> dict[str, list]:
-        names = {str(i.id): i.name for i in backend.items.list(job.id)}
+        names = {str(i.id): i.name for i in backend.items.list(job_id=job.id)}
         found: dict[str, list] = {}
-        for ann in backend.annotations.list(job.id):
+        for ann in backend.annotations.list(job_id=job.id):
             found.setdefault(names[str(ann.item)], []).extend(ann.objects)
         return found
 

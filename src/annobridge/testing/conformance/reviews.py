@@ -21,7 +21,7 @@ class ItemsAndReviewTests(ConformanceBase):
 
     @needs(Capability.ITEMS)
     def test_job_has_items(self, backend, job):
-        items = list(backend.items.list(job.id))
+        items = list(backend.items.list(job_id=job.id))
         assert items, "the job has no items; supply item_payloads or a job_spec with items"
         assert len({i.id for i in items}) == len(items)
 
@@ -83,7 +83,7 @@ class ReviewWorkflowTests(ConformanceBase):
     @staticmethod
     def _names(backend: Provider, job_id: Any) -> dict[Any, str]:
         """item id -> name: a restart may copy items (new ids), so they are compared by name."""
-        names = {i.id: i.name for i in backend.items.list(job_id)}
+        names = {i.id: i.name for i in backend.items.list(job_id=job_id)}
         assert len(set(names.values())) == len(names), f"item names must be distinct to follow items: {names}"
         return names
 
@@ -104,7 +104,7 @@ class ReviewWorkflowTests(ConformanceBase):
     def test_items_are_listed_with_their_review_status(self, backend, submitted_job):
         entities = backend.reviews.list(submitted_job.id)
         assert len({e.id for e in entities}) == len(entities)
-        assert {e.id for e in entities} == {i.id for i in backend.items.list(submitted_job.id)}
+        assert {e.id for e in entities} == {i.id for i in backend.items.list(job_id=submitted_job.id)}
         assert {e.review_status for e in entities} == {ReviewStatus.NONE}
 
     @needs(Capability.REVIEWS)
