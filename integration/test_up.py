@@ -84,6 +84,20 @@ def test_label_studio_in_the_background_is_a_real_server_reached_with_its_token(
     assert not answers(printed["LABEL_STUDIO_URL"]) and made.id
 
 
+def test_label_studio_in_the_foreground_stops_on_ctrl_c(env):
+    process = subprocess.Popen([*UP, "labelstudio", "--port", "0"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    lines = [process.stdout.readline() for _ in range(6)]
+    printed = exports("".join(lines))
+    assert lines[4] == "# Ctrl-C stops it\n" and lines[5].startswith("# the web UI: log in as ")
+    backend = annobridge.connect(printed["ANNOBRIDGE_BACKEND"], token=printed["LABEL_STUDIO_API_KEY"])
+    assert backend.projects.list() == []
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0
+    assert not answers(printed["LABEL_STUDIO_URL"])
+    assert not list(Path(env["ANNOBRIDGE_STATE_DIR"]).glob("*.json"))  # a foreground server is never on record
+
+
 @pytest.mark.parametrize("backend", ["labelstudio", "supervisely"])
 def test_a_port_in_use_or_out_of_range_is_one_line_and_exit_code_2(env, backend):
     with socket.socket() as taken:
