@@ -14,7 +14,8 @@ import pytest
 
 import annobridge
 
-UP = [sys.executable, "-m", "annobridge.cli", "up"]
+CLI = [sys.executable, "-m", "annobridge.cli"]
+UP = [*CLI, "up"]
 
 
 @pytest.fixture
@@ -22,7 +23,12 @@ def env(tmp_path):
     """The shell's environment with a state directory of the test's own; every backend it started is stopped after."""
     environment = {**os.environ, "ANNOBRIDGE_STATE_DIR": str(tmp_path / "state")}
     yield environment
-    subprocess.run([sys.executable, "-m", "annobridge.cli", "down"], env=environment, capture_output=True, timeout=60)
+    shell(environment, "down")
+
+
+def shell(env, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`annobridge ARGS` as the shell runs it: (returncode, stdout, stderr)."""
+    return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def exports(output: str) -> dict[str, str]:
@@ -38,20 +44,17 @@ def answers(url: str) -> bool:
 
 
 def test_supervisely_in_the_background_is_reached_with_its_export_lines_and_down_stops_it(env):
-    started = subprocess.run([*UP, "supervisely", "--port", "0", "--background"], env=env, capture_output=True,
-                             text=True, timeout=120)
+    started = shell(env, "up", "supervisely", "--port", "0", "--background", timeout=120)
     assert started.returncode == 0, started.stderr
     printed = exports(started.stdout)
     assert set(printed) == {"SERVER_ADDRESS", "API_TOKEN", "ANNOBRIDGE_BACKEND"}
     assert printed["ANNOBRIDGE_BACKEND"] == "supervisely+" + printed["SERVER_ADDRESS"]
     backend = annobridge.connect(printed["ANNOBRIDGE_BACKEND"], token=printed["API_TOKEN"])
     assert "Lemons (Test)" in {p.name for p in backend.projects.list()}  # the seeded demo project
-    again = subprocess.run([*UP, "supervisely", "--port", "0", "--background"], env=env, capture_output=True,
-                           text=True, timeout=60)
+    again = shell(env, "up", "supervisely", "--port", "0", "--background")
     assert again.returncode == 5 and again.stderr.count("\n") == 1 and "already running" in again.stderr
 
-    down = subprocess.run([sys.executable, "-m", "annobridge.cli", "down", "supervisely"], env=env,
-                          capture_output=True, text=True, timeout=60)
+    down = shell(env, "down", "supervisely")
     assert down.returncode == 0 and down.stdout == f"stopped supervisely at {printed['SERVER_ADDRESS']}\n"
     assert not answers(printed["SERVER_ADDRESS"])
 
@@ -68,8 +71,7 @@ def test_supervisely_in_the_foreground_stops_on_ctrl_c(env):
 
 
 def test_label_studio_in_the_background_is_a_real_server_reached_with_its_token(env):
-    started = subprocess.run([*UP, "labelstudio", "--port", "0", "--background"], env=env, capture_output=True,
-                             text=True, timeout=400)
+    started = shell(env, "up", "labelstudio", "--port", "0", "--background", timeout=400)
     assert started.returncode == 0, started.stderr
     printed = exports(started.stdout)
     assert set(printed) == {"LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY", "ANNOBRIDGE_BACKEND"}
@@ -78,8 +80,7 @@ def test_label_studio_in_the_background_is_a_real_server_reached_with_its_token(
     assert [p.name for p in backend.projects.list()] == ["tried with up"]  # a scratch server: nothing else on it
     records = list(Path(env["ANNOBRIDGE_STATE_DIR"]).glob("*"))
     assert records and all(printed["LABEL_STUDIO_API_KEY"] not in r.read_text() for r in records)  # the token: printed
-    down = subprocess.run([sys.executable, "-m", "annobridge.cli", "down"], env=env, capture_output=True, text=True,
-                          timeout=60)
+    down = shell(env, "down")
     assert down.returncode == 0 and down.stdout == f"stopped labelstudio at {printed['LABEL_STUDIO_URL']}\n"
     assert not answers(printed["LABEL_STUDIO_URL"]) and made.id
 
@@ -104,7 +105,6 @@ def test_a_port_in_use_or_out_of_range_is_one_line_and_exit_code_2(env, backend)
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         for port in (str(taken.getsockname()[1]), "70000"):
-            run = subprocess.run([*UP, backend, "--port", port, "--background"], env=env, capture_output=True,
-                                 text=True, timeout=60)
+            run = shell(env, "up", backend, "--port", port, "--background")
             assert run.returncode == 2 and run.stderr.count("\n") == 1 and port in run.stderr, run.stderr
             assert run.stdout == ""
