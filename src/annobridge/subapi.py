@@ -7,8 +7,9 @@ provider does not implement raises Unsupported naming it.
 
 The argument order, everywhere: a method's first argument is what it acts on, named for its kind
 (`project_id`, `job_id`, `item_id`/`item_ids`, `export`, `storage`). A method that acts on either a
-job's or a project's items (items.list, items.select, items.download, videos.list) takes both as
-keywords only, so the two ids cannot be confused: `items.list(job_id=7)`, `items.list(project_id=3)`.
+job's or a project's items (items.list, items.select, items.download, annotations.list,
+predictions.list, videos.list, videos.annotations) takes both as keywords only, so the two ids
+cannot be confused: `items.list(job_id=7)`, `items.list(project_id=3)`.
 The old positional form (`items.list(7)`, read as a job id) still works in this release and warns.
 """
 
