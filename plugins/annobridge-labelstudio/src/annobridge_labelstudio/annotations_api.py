@@ -187,7 +187,7 @@ class LabelStudioAnnotations(LabelStudioSubAPI, AnnotationsAPI[LabelStudioProvid
         """Every annotation of a task, as Label Studio returns it."""
         tid = as_int(item_id, "item_id")
         with self.call(f"listing the annotations of task {tid}"):
-            return [as_dict(a) for a in self.sdk.annotations.list(job_id=tid)]
+            return [as_dict(a) for a in self.sdk.annotations.list(tid)]
 
     @requires(Capability.ANNOTATIONS)
     def get_json(self, annotation_id: Id) -> dict[str, Any]:
