@@ -8,7 +8,6 @@ raw KeyError/TypeError/AttributeError traceback; and a refused job spec sends no
 from __future__ import annotations
 
 import socket
-import string
 
 import pydantic
 import pytest
@@ -18,29 +17,7 @@ from hypothesis import strategies as st
 import annobridge
 from annobridge.models import JobSpec
 from annobridge.schema import LabelSchema, ObjectClass, TagSpec
-from annobridge.testing.fuzz import FUZZ, json_values, mapping_over, only_allowed
-
-url_text = st.one_of(
-    st.text(max_size=40),
-    st.builds(
-        lambda scheme, rest: f"{scheme}://{rest}",
-        st.sampled_from(
-            [
-                "labelstudio",
-                "labelstudio+http",
-                "labelstudio+https",
-                "supervisely",
-                "supervisely+http",
-                "supervisely+ftp",
-                "http",
-                "LabelStudio+HTTP",
-                "x+y+z",
-                "",
-            ]
-        ),
-        st.text(alphabet=string.printable, max_size=30),
-    ),
-)
+from annobridge.testing.fuzz import FUZZ, json_values, mapping_over, only_allowed, url_text
 
 
 @FUZZ

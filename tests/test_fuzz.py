@@ -6,14 +6,12 @@ raw KeyError/TypeError/AttributeError traceback.
 
 from __future__ import annotations
 
-import string
-
 from hypothesis import given
-from hypothesis import strategies as st
 
 from annobridge.models import JobSpec, StorageSpec
+from annobridge.testing.fuzz import FUZZ, mapping_over, only_allowed, url_text
 from annobridge.urls import BackendURL
-from annobridge.testing.fuzz import FUZZ, mapping_over, only_allowed
+
 
 @FUZZ
 @given(mapping_over(list(JobSpec.model_fields)))
@@ -27,29 +25,6 @@ def test_storagespec_from_any_mapping_is_a_spec_or_a_validation_error(data):
     result = only_allowed(lambda: StorageSpec.model_validate(data))
     if isinstance(result, StorageSpec):
         assert "SecretStr" in repr(result.credentials) or not result.credentials  # secrets stay masked
-
-
-url_text = st.one_of(
-    st.text(max_size=40),
-    st.builds(
-        lambda scheme, rest: f"{scheme}://{rest}",
-        st.sampled_from(
-            [
-                "labelstudio",
-                "labelstudio+http",
-                "labelstudio+https",
-                "supervisely",
-                "supervisely+http",
-                "supervisely+ftp",
-                "http",
-                "LabelStudio+HTTP",
-                "x+y+z",
-                "",
-            ]
-        ),
-        st.text(alphabet=string.printable, max_size=30),
-    ),
-)
 
 
 @FUZZ
