@@ -89,7 +89,9 @@ def test_three_shards_at_once_carry_each_item_exactly_once_into_one_project(
     source, target = "supervisely+" + sandbox.server_address, labelstudio_server.backend_url
     args = [sys.executable, "-m", "annobridge.cli", "migrate", source, target, "--project", str(thirty.id)]
     env = _env(sandbox, labelstudio_server, tmp_path)
-    newest = max((int(p.id) for p in ls.projects.list()), default=0)
+    before = ls.projects.create(f"probe-{uuid.uuid4().hex[:8]}")  # ids are never reused: the last one given out
+    newest = int(before.id)
+    ls.projects.delete(before.id)
     runs = [  # started together, each its own process, its own default ledger in the working directory
         subprocess.Popen([*args, "--shard", f"{k}/3", "--batch-size", "4", "--json"], cwd=tmp_path, text=True,
                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
